@@ -1,0 +1,7 @@
+namespace Skein;
+
+public enum ProblemSeverity
+{
+    Warning,
+    Error,
+}

@@ -1,0 +1,35 @@
+namespace Skein.Engine;
+
+/// <summary>A task whose work is a C# delegate. Its return value becomes the task's value for its dependents.</summary>
+public sealed class DelegateAction : ITaskAction
+{
+    private readonly Func<TaskContext, CancellationToken, ValueTask<object?>> _body;
+
+    public DelegateAction(Func<TaskContext, CancellationToken, ValueTask<object?>> body, string? fingerprint = null)
+    {
+        _body = body ?? throw new ArgumentNullException(nameof(body));
+        Fingerprint = fingerprint ?? "delegate";
+    }
+
+    public string Fingerprint { get; }
+
+    public static DelegateAction From(Action<TaskContext> body) =>
+        new((ctx, _) => { body(ctx); return ValueTask.FromResult<object?>(null); });
+
+    public static DelegateAction From<T>(Func<TaskContext, T> body) =>
+        new((ctx, _) => ValueTask.FromResult<object?>(body(ctx)));
+
+    public static DelegateAction From(Func<TaskContext, CancellationToken, Task> body) =>
+        new(async (ctx, ct) => { await body(ctx, ct).ConfigureAwait(false); return null; });
+
+    public static DelegateAction From<T>(Func<TaskContext, CancellationToken, Task<T>> body) =>
+        new(async (ctx, ct) => await body(ctx, ct).ConfigureAwait(false));
+
+    public async ValueTask<ActionResult> ExecuteAsync(TaskContext context, CancellationToken cancellationToken)
+    {
+        var pending = _body(context, cancellationToken);
+        // The common case (a synchronous body) takes no async state machine round trip.
+        var value = pending.IsCompletedSuccessfully ? pending.Result : await pending.ConfigureAwait(false);
+        return new ActionResult(Outcome.Passed, null, value);
+    }
+}

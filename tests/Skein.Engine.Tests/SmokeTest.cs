@@ -1,0 +1,2 @@
+namespace Skein.Engine.Tests;
+public class SmokeTest { [Fact] public void Works() => Assert.True(true); }
