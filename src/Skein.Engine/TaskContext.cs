@@ -1,0 +1,76 @@
+using Skein.Engine.Internal;
+
+namespace Skein.Engine;
+
+/// <summary>What a running task can see and do: its identity, its dependencies' values, sub-results, new tasks, a log.</summary>
+public sealed class TaskContext : IDisposable
+{
+    private readonly IRunHost _run;
+    private List<SubResult>? _subResults;
+    private StreamWriter? _log;
+
+    internal TaskContext(IRunHost run, string taskId, int attempt, string logPath, CancellationToken cancellationToken)
+    {
+        _run = run;
+        TaskId = taskId;
+        Attempt = attempt;
+        LogPath = logPath;
+        CancellationToken = cancellationToken;
+    }
+
+    public string TaskId { get; }
+
+    /// <summary>1 for the first attempt, 2 for the first retry, and so on.</summary>
+    public int Attempt { get; }
+
+    public long RunId => _run.RunId;
+
+    /// <summary>Fires when the attempt times out or the run is cancelled.</summary>
+    public CancellationToken CancellationToken { get; }
+
+    /// <summary>Where this attempt's output goes. The file exists only once something was written.</summary>
+    public string LogPath { get; }
+
+    /// <summary>A writer to this attempt's log file, created on first use.</summary>
+    public TextWriter Log
+    {
+        get
+        {
+            if (_log is null)
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(LogPath)!);
+                _log = new StreamWriter(LogPath, append: true) { AutoFlush = true };
+            }
+            return _log;
+        }
+    }
+
+    internal bool HasLog => _log is not null || File.Exists(LogPath);
+
+    internal IReadOnlyList<SubResult> SubResults => (IReadOnlyList<SubResult>?)_subResults ?? [];
+
+    /// <summary>The value a finished dependency returned.</summary>
+    /// <exception cref="InvalidOperationException">The task has not passed, or is unknown, or its value is not a <typeparamref name="T"/>.</exception>
+    public T GetResult<T>(string taskId)
+    {
+        var value = _run.GetValue(taskId, TaskId);
+        if (value is T typed) return typed;
+        if (value is null && default(T) is null) return default!;
+        throw new InvalidOperationException(
+            $"Task '{TaskId}' asked for the result of '{taskId}' as {typeof(T).Name}, but it is {(value is null ? "null" : value.GetType().Name)}.");
+    }
+
+    /// <summary>Reports a named result under this task; the task's outcome becomes the worst of its own and these.</summary>
+    public void Report(string name, Outcome outcome, string? message = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        var list = _subResults ??= [];
+        lock (list) list.Add(new SubResult(name, outcome, message));
+    }
+
+    /// <summary>Adds tasks to the running job. They are validated like the job's own tasks and may need any of them.</summary>
+    /// <exception cref="JobValidationException">The new tasks are invalid; nothing was added.</exception>
+    public void AddTasks(params IReadOnlyList<TaskSpec> tasks) => _run.AddTasks(tasks, TaskId);
+
+    public void Dispose() => _log?.Dispose();
+}
