@@ -1,0 +1,122 @@
+namespace Skein.Engine.Internal;
+
+/// <summary>
+/// A job's tasks with their needs resolved to indices: task ids directly, capabilities to every provider.
+/// Built in linear time so that million-task jobs validate quickly; problems are collected, never thrown.
+/// </summary>
+internal sealed class JobGraph
+{
+    private static readonly int[] NoDeps = [];
+
+    private JobGraph(TaskSpec[] tasks, Dictionary<string, int> indexById, Dictionary<string, List<int>> providers, int[][] deps)
+    {
+        Tasks = tasks;
+        IndexById = indexById;
+        Providers = providers;
+        Deps = deps;
+    }
+
+    public TaskSpec[] Tasks { get; }
+    public Dictionary<string, int> IndexById { get; }
+    public Dictionary<string, List<int>> Providers { get; }
+
+    /// <summary>Direct dependencies of each task (providers of needed capabilities included), without repeats.</summary>
+    public int[][] Deps { get; }
+
+    public static JobGraph Build(IReadOnlyList<TaskSpec> specs, IReadOnlyDictionary<string, GroupSpec> groups, List<ValidationProblem> problems)
+    {
+        var tasks = new TaskSpec[specs.Count];
+        var indexById = new Dictionary<string, int>(specs.Count, StringComparer.Ordinal);
+        var providers = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+
+        for (var i = 0; i < tasks.Length; i++)
+        {
+            var task = tasks[i] = specs[i];
+            if (string.IsNullOrWhiteSpace(task.Id))
+            {
+                problems.Add(ValidationProblem.Error("a task has an empty id", task.Source?.Location));
+                continue;
+            }
+            if (!indexById.TryAdd(task.Id, i))
+            {
+                var first = tasks[indexById[task.Id]];
+                var firstAt = first.Source is { } s ? $" (first declared at {s.Location})" : "";
+                problems.Add(ValidationProblem.Error($"duplicate task id '{task.Id}'{firstAt}", task.Source?.Location));
+            }
+            ValidateSettings(task, groups, problems);
+            for (var p = 0; p < task.Provides.Count; p++)
+            {
+                var capability = task.Provides[p];
+                if (!providers.TryGetValue(capability, out var list)) providers[capability] = list = new List<int>(1);
+                list.Add(i);
+            }
+        }
+
+        foreach (var (capability, list) in providers)
+        {
+            if (indexById.TryGetValue(capability, out var clash))
+            {
+                var provider = tasks[list[0]];
+                problems.Add(ValidationProblem.Error(
+                    $"'{capability}' is both a task id and a capability provided by '{provider.Id}'; rename one",
+                    provider.Source?.LocationOf("provides")));
+                _ = clash;
+            }
+        }
+
+        var deps = new int[tasks.Length][];
+        var scratch = new List<int>();
+        for (var i = 0; i < tasks.Length; i++)
+        {
+            var task = tasks[i];
+            if (task.Needs.Count == 0) { deps[i] = NoDeps; continue; }
+            scratch.Clear();
+            for (var n = 0; n < task.Needs.Count; n++)
+            {
+                var need = task.Needs[n];
+                if (indexById.TryGetValue(need, out var dep))
+                {
+                    AddUnique(scratch, dep);
+                }
+                else if (providers.TryGetValue(need, out var list))
+                {
+                    foreach (var provider in list)
+                    {
+                        if (provider != i) AddUnique(scratch, provider);
+                    }
+                }
+                else
+                {
+                    var hint = NameSuggester.Suggest(need, indexById.Keys, providers.Keys);
+                    problems.Add(ValidationProblem.Error(
+                        $"task '{task.Id}' needs '{need}', which is neither a task nor a capability any task provides{hint}",
+                        task.Source?.LocationOf("needs", n)));
+                }
+            }
+            deps[i] = scratch.Count == 0 ? NoDeps : scratch.ToArray();
+        }
+
+        return new JobGraph(tasks, indexById, providers, deps);
+    }
+
+    private static void ValidateSettings(TaskSpec task, IReadOnlyDictionary<string, GroupSpec> groups, List<ValidationProblem> problems)
+    {
+        if (task.Retries < 0)
+            problems.Add(ValidationProblem.Error($"task '{task.Id}' has retries {task.Retries}; it must be 0 or more", task.Source?.LocationOf("retries")));
+        if (task.Timeout is { } timeout && timeout <= TimeSpan.Zero)
+            problems.Add(ValidationProblem.Error($"task '{task.Id}' has a timeout of {timeout}; it must be positive", task.Source?.LocationOf("timeout")));
+        if (task.Group is { } group && !groups.ContainsKey(group))
+        {
+            var hint = NameSuggester.Suggest(group, groups.Keys);
+            problems.Add(ValidationProblem.Error(
+                $"task '{task.Id}' is in group '{group}', which is not declared under 'groups'{hint}",
+                task.Source?.LocationOf("group")));
+        }
+    }
+
+    private static void AddUnique(List<int> list, int value)
+    {
+        // Needs lists are short; a linear scan beats a set here.
+        if (!list.Contains(value)) list.Add(value);
+    }
+}

@@ -1,0 +1,12 @@
+namespace Skein.Engine.Internal;
+
+/// <summary>A set of workers: the ungrouped pool, or one exclusivity group's pool.</summary>
+internal sealed class Pool(string? group, int capacity)
+{
+    public string? Group { get; } = group;
+    public int Capacity { get; } = capacity;
+    public int Running;
+    public readonly PriorityQueue<TaskNode, long> Ready = new();
+
+    public bool HasFreeWorker => Running < Capacity;
+}

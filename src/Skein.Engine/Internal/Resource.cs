@@ -1,0 +1,17 @@
+namespace Skein.Engine.Internal;
+
+/// <summary>
+/// A named resource: held exclusively by one claimer, or shared by many users, never both.
+/// A parked claimer keeps new users out, so a stream of users cannot starve it.
+/// </summary>
+internal sealed class Resource(string name)
+{
+    public string Name { get; } = name;
+    public bool Claimed;
+    public int Users;
+    public int WaitingClaimers;
+    public List<TaskNode>? Parked;
+
+    public bool CanClaim => !Claimed && Users == 0;
+    public bool CanUse => !Claimed && WaitingClaimers == 0;
+}

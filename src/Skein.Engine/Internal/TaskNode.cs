@@ -1,0 +1,42 @@
+namespace Skein.Engine.Internal;
+
+internal enum NodeState : byte
+{
+    Waiting,  // dependencies unfinished
+    Ready,    // in its pool's ready queue
+    Parked,   // ready, but a resource it needs is held
+    Running,
+    Done,
+}
+
+/// <summary>The scheduler's mutable state for one task. Guarded by the run's lock.</summary>
+internal sealed class TaskNode
+{
+    public TaskNode(TaskSpec spec, int order, Pool pool)
+    {
+        Spec = spec;
+        Order = order;
+        Pool = pool;
+        // Higher priority first, then earlier order: one long compares both.
+        Key = (-(long)spec.Priority << 32) | (uint)order;
+    }
+
+    public TaskSpec Spec { get; }
+    public int Order { get; }
+    public Pool Pool { get; }
+    public long Key { get; }
+
+    public NodeState State;
+    public int PendingDeps;
+    public TaskNode[] Deps = [];
+    public List<TaskNode>? Dependents;
+    public Resource[] ClaimResources = [];
+    public Resource[] UseResources = [];
+    public TaskResult? Result;
+    public string DefinitionHash = "";
+
+    /// <summary>For a skipped task: the failure at the start of the chain, carried to its own dependents.</summary>
+    public string? SkipRootCause;
+
+    public string Id => Spec.Id;
+}

@@ -1,0 +1,272 @@
+using Skein.Engine.Internal;
+
+namespace Skein.Engine;
+
+// The scheduling core. Every method named *Locked runs under _lock.
+public sealed partial class JobRun
+{
+    private void MakeReadyLocked(TaskNode node)
+    {
+        node.State = NodeState.Ready;
+        node.Pool.Ready.Enqueue(node, node.Key);
+    }
+
+    private void CollectStartableLocked(List<TaskNode> toStart)
+    {
+        if (_stopping) return;
+        DrainLocked(_ungrouped, toStart);
+        if (_groups.Count == 0) return;
+
+        // One exclusivity group at a time: keep the active one while it has work, switch only when it is idle.
+        if (_activeGroup is { Running: 0 } idle && idle.Ready.Count == 0) _activeGroup = null;
+        if (_activeGroup is not null)
+        {
+            DrainLocked(_activeGroup, toStart);
+            if (_activeGroup.Running > 0) return;
+            _activeGroup = null;
+        }
+        // No group is running: activate the one whose best ready task comes first. A group whose ready tasks
+        // all park on held resources stays idle, and the next one gets its turn.
+        for (var tries = 0; tries < _groups.Count; tries++)
+        {
+            Pool? best = null;
+            var bestKey = long.MaxValue;
+            foreach (var pool in _groups.Values)
+            {
+                if (pool.Ready.TryPeek(out _, out var key) && key < bestKey)
+                {
+                    best = pool;
+                    bestKey = key;
+                }
+            }
+            if (best is null) return;
+            _activeGroup = best;
+            DrainLocked(best, toStart);
+            if (best.Running > 0) return;
+            _activeGroup = null;
+        }
+    }
+
+    private void DrainLocked(Pool pool, List<TaskNode> toStart)
+    {
+        while (pool.Running < pool.Capacity && pool.Ready.TryDequeue(out var node, out _))
+        {
+            if (node.State != NodeState.Ready) continue; // finished meanwhile (reused or cancelled)
+            if (!TryAcquireLocked(node)) continue;
+            pool.Running++;
+            node.State = NodeState.Running;
+            toStart.Add(node);
+        }
+    }
+
+    private static bool TryAcquireLocked(TaskNode node)
+    {
+        foreach (var resource in node.ClaimResources)
+        {
+            if (!resource.CanClaim)
+            {
+                Park(node, resource);
+                resource.WaitingClaimers++;
+                return false;
+            }
+        }
+        foreach (var resource in node.UseResources)
+        {
+            if (!resource.CanUse)
+            {
+                Park(node, resource);
+                return false;
+            }
+        }
+        foreach (var resource in node.ClaimResources) resource.Claimed = true;
+        foreach (var resource in node.UseResources) resource.Users++;
+        return true;
+    }
+
+    private static void Park(TaskNode node, Resource resource)
+    {
+        node.State = NodeState.Parked;
+        (resource.Parked ??= []).Add(node);
+    }
+
+    private static void ReleaseLocked(TaskNode node)
+    {
+        foreach (var resource in node.ClaimResources)
+        {
+            resource.Claimed = false;
+            Unpark(resource);
+        }
+        foreach (var resource in node.UseResources)
+        {
+            if (--resource.Users == 0) Unpark(resource);
+        }
+    }
+
+    private static void Unpark(Resource resource)
+    {
+        // Everything parked goes back to its ready queue; priority and order decide again who goes first.
+        resource.WaitingClaimers = 0;
+        if (resource.Parked is not { Count: > 0 } parked) return;
+        foreach (var node in parked)
+        {
+            if (node.State != NodeState.Parked) continue;
+            node.State = NodeState.Ready;
+            node.Pool.Ready.Enqueue(node, node.Key);
+        }
+        parked.Clear();
+    }
+
+    /// <summary>A running task ended: free its worker and resources, record it, and find what can start now.</summary>
+    private void CompleteLocked(TaskNode node, TaskResult result, List<TaskNode> toStart)
+    {
+        node.Pool.Running--;
+        ReleaseLocked(node);
+        FinishLocked(node, result);
+        CollectStartableLocked(toStart);
+        CompleteIfDoneLocked();
+    }
+
+    /// <summary>
+    /// Records a task's final result and settles its dependents: released when it succeeded, skipped
+    /// (transitively, with the reason naming what they waited for) when it did not.
+    /// </summary>
+    private void FinishLocked(TaskNode first, TaskResult firstResult)
+    {
+        Stack<(TaskNode Node, TaskResult Result)>? pending = null;
+        var node = first;
+        var result = firstResult;
+        while (true)
+        {
+            if (node.State != NodeState.Done)
+            {
+                node.State = NodeState.Done;
+                node.Result = result;
+                _done++;
+                _counts[(int)result.Outcome]++;
+                _events.Writer.TryWrite(new TaskFinished(result));
+                _journal?.RecordTaskFinished(RunId, result);
+
+                if (node.Dependents is { } dependents)
+                {
+                    if (result.Outcome.IsSuccess())
+                    {
+                        foreach (var dependent in dependents)
+                        {
+                            if (dependent.State == NodeState.Waiting && --dependent.PendingDeps == 0) MakeReadyLocked(dependent);
+                        }
+                    }
+                    else if (!_stopping)
+                    {
+                        var rootCause = result.Outcome == Outcome.Skipped ? node.SkipRootCause! : $"'{node.Id}' {Describe(result.Outcome)}";
+                        foreach (var dependent in dependents)
+                        {
+                            if (dependent.State == NodeState.Done) continue;
+                            pending ??= new Stack<(TaskNode, TaskResult)>();
+                            dependent.SkipRootCause = rootCause;
+                            pending.Push((dependent, Skipped(dependent, node, result.Outcome, rootCause)));
+                        }
+                    }
+                }
+            }
+            if (pending is null || !pending.TryPop(out var next)) return;
+            (node, result) = next;
+        }
+    }
+
+    private void CompleteIfDoneLocked()
+    {
+        if (_completing || _done < _total) return;
+        _completing = true;
+        _ = FinishRunAsync();
+    }
+
+    private async Task FinishRunAsync()
+    {
+        var status = _cancelled ? RunStatus.Cancelled
+            : _counts[(int)Outcome.Passed] + _counts[(int)Outcome.Warned] == _total ? RunStatus.Passed
+            : RunStatus.Failed;
+        var summary = new RunSummary(RunId, status, (int[])_counts.Clone(), _startedAt, _time.GetElapsedTime(_startTimestamp));
+        try
+        {
+            if (_journal is not null) await _journal.EndRunAsync(RunId, status, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+            _events.Writer.TryComplete();
+            _completion.TrySetResult(summary);
+        }
+        catch (Exception ex)
+        {
+            _events.Writer.TryComplete(ex);
+            _completion.TrySetException(ex);
+        }
+    }
+
+    private void Spawn(TaskNode node) => _ = Task.Run(() => WorkerLoopAsync(node));
+
+    /// <summary>Runs a task, then keeps the worker busy with the next startable task instead of handing off.</summary>
+    private async Task WorkerLoopAsync(TaskNode first)
+    {
+        var toStart = new List<TaskNode>(4);
+        TaskNode? node = first;
+        try
+        {
+            while (node is not null)
+            {
+                var result = await ExecuteAsync(node).ConfigureAwait(false);
+                lock (_lock) CompleteLocked(node, result, toStart);
+                node = null;
+                if (toStart.Count == 0) continue;
+                node = toStart[0];
+                for (var i = 1; i < toStart.Count; i++) Spawn(toStart[i]);
+                toStart.Clear();
+            }
+        }
+        catch (Exception ex)
+        {
+            // A bug in the engine must not hang the run: fail it loudly instead.
+            _events.Writer.TryComplete(ex);
+            _completion.TrySetException(new SkeinException($"The engine failed while running task '{node?.Id}': {ex.Message}", ex));
+        }
+    }
+
+    private static TaskResult Cancelled(TaskNode node, string reason) =>
+        new() { TaskId = node.Id, Outcome = Outcome.Cancelled, Reason = reason };
+
+    private static TaskResult Skipped(TaskNode dependent, TaskNode waitedFor, Outcome outcome, string rootCause)
+    {
+        var what = outcome == Outcome.Skipped ? "was skipped" : Describe(outcome);
+        string reason;
+        if (ContainsOrdinal(dependent.Spec.Needs, waitedFor.Id))
+        {
+            reason = $"needs '{waitedFor.Id}', which {what}";
+        }
+        else
+        {
+            var capability = "";
+            foreach (var provided in waitedFor.Spec.Provides)
+            {
+                if (ContainsOrdinal(dependent.Spec.Needs, provided)) { capability = provided; break; }
+            }
+            reason = $"needs capability '{capability}', whose provider '{waitedFor.Id}' {what}";
+        }
+        if (outcome == Outcome.Skipped) reason += $" (root cause: {rootCause})";
+        return new TaskResult { TaskId = dependent.Id, Outcome = Outcome.Skipped, Reason = reason };
+    }
+
+    private static string Describe(Outcome outcome) => outcome switch
+    {
+        Outcome.Failed => "failed",
+        Outcome.TimedOut => "timed out",
+        Outcome.Errored => "errored",
+        Outcome.Cancelled => "was cancelled",
+        Outcome.Skipped => "was skipped",
+        _ => outcome.ToWireName(),
+    };
+
+    private static bool ContainsOrdinal(IReadOnlyList<string> list, string value)
+    {
+        for (var i = 0; i < list.Count; i++)
+        {
+            if (string.Equals(list[i], value, StringComparison.Ordinal)) return true;
+        }
+        return false;
+    }
+}

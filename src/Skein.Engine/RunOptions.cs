@@ -1,0 +1,40 @@
+namespace Skein.Engine;
+
+/// <summary>How a run executes. Built once; the scheduler reads it at start only.</summary>
+public sealed class RunOptions
+{
+    /// <summary>How many ungrouped tasks run at once. Default: the number of cores.</summary>
+    public int Workers { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Where the run is recorded; null runs without a journal (nothing to resume from).</summary>
+    public IRunJournal? Journal { get; init; }
+
+    /// <summary>Holds the journal and the task logs. Default: .skein in the current directory.</summary>
+    public string StateDirectory { get; init; } = ".skein";
+
+    /// <summary>Reuse what passed in the latest run of the same job instead of running it again.</summary>
+    public bool Resume { get; init; }
+
+    /// <summary>Run only these tasks and everything they need, transitively.</summary>
+    public IReadOnlyCollection<string>? Only { get; init; }
+
+    /// <summary>Emit <see cref="TaskStarted"/> events (progress views want them; throughput benchmarks do not).</summary>
+    public bool ReportStarts { get; init; }
+
+    /// <summary>The command line that started the run, recorded in the journal.</summary>
+    public string? CommandLine { get; init; }
+
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// How long a C# task that ignores its cancellation token is waited for after its timeout before it is
+    /// abandoned and counted timed-out (commands have their own SIGTERM → SIGKILL grace).
+    /// </summary>
+    public TimeSpan AbandonGrace { get; init; } = TimeSpan.FromSeconds(5);
+
+    internal void Validate()
+    {
+        if (Workers < 1) throw new ArgumentOutOfRangeException(nameof(Workers), Workers, "Workers must be at least 1.");
+        ArgumentException.ThrowIfNullOrWhiteSpace(StateDirectory);
+    }
+}
