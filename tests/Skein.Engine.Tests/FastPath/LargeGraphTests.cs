@@ -1,0 +1,69 @@
+using System.Diagnostics;
+
+namespace Skein.Engine.Tests.FastPath;
+
+/// <summary>Wide graphs: a task needing thousands of others is validated and released correctly, and quickly.</summary>
+public class LargeGraphTests
+{
+    [Fact]
+    public async Task Fan_out_and_in_runs_the_sink_once_after_everything()
+    {
+        const int width = 20_000;
+        var finished = 0;
+        var job = new Job("fan").Add("root", _ => 1);
+        var middle = new string[width + 1];
+        for (var i = 0; i < width; i++)
+        {
+            middle[i] = $"m{i}";
+            job.Add(middle[i], _ => { Interlocked.Increment(ref finished); return null; }, "root");
+        }
+        middle[width] = "m0"; // a repeated need counts once
+        var sinkSaw = -1;
+        job.Add("sink", _ => { sinkSaw = Volatile.Read(ref finished); return null; }, middle);
+
+        var clock = Stopwatch.StartNew();
+        var results = await FastPathRuns.CollectAsync(job, FastPathRuns.Options(workers: 2));
+        Assert.Equal(width + 2, results.Count);
+        Assert.All(results, r => Assert.Equal(Outcome.Passed, r.Outcome));
+        Assert.Equal("sink", results[^1].TaskId);
+        Assert.Equal(width, sinkSaw);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"a 20,000-wide fan took {clock.Elapsed}");
+    }
+
+    [Fact]
+    public async Task A_failed_task_in_a_wide_fan_skips_the_sink_naming_it()
+    {
+        const int width = 5_000;
+        var job = new Job("fan-fail");
+        var middle = new string[width];
+        for (var i = 0; i < width; i++)
+        {
+            middle[i] = $"m{i}";
+            if (i == 4_321) job.Add(middle[i], (Func<TaskContext, object?>)(_ => throw new InvalidOperationException("no")));
+            else job.Add(middle[i], _ => null);
+        }
+        job.Add("sink", _ => null, middle);
+        var results = await FastPathRuns.ByIdAsync(job);
+        Assert.Equal(Outcome.Skipped, results["sink"].Outcome);
+        Assert.Equal("needs 'm4321', which failed", results["sink"].Reason);
+    }
+
+    [Fact]
+    public void Validation_of_a_task_needing_many_others_is_linear_enough()
+    {
+        const int width = 100_000;
+        var job = new Job("wide");
+        var middle = new string[width];
+        for (var i = 0; i < width; i++)
+        {
+            middle[i] = $"m{i}";
+            job.Add(middle[i], _ => null);
+        }
+        job.Add("sink", _ => null, middle);
+        var clock = Stopwatch.StartNew();
+        var plan = JobValidator.Plan(job);
+        Assert.True(plan.IsValid);
+        Assert.Equal(2, plan.Layers.Count);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"validating a 100,000-need task took {clock.Elapsed}");
+    }
+}
