@@ -25,11 +25,15 @@ public sealed class DelegateAction : ITaskAction
     public static DelegateAction From<T>(Func<TaskContext, CancellationToken, Task<T>> body) =>
         new(async (ctx, ct) => await body(ctx, ct).ConfigureAwait(false));
 
-    public async ValueTask<ActionResult> ExecuteAsync(TaskContext context, CancellationToken cancellationToken)
+    public ValueTask<ActionResult> ExecuteAsync(TaskContext context, CancellationToken cancellationToken)
     {
         var pending = _body(context, cancellationToken);
-        // The common case (a synchronous body) takes no async state machine round trip.
-        var value = pending.IsCompletedSuccessfully ? pending.Result : await pending.ConfigureAwait(false);
-        return new ActionResult(Outcome.Passed, null, value);
+        // The common case, a body that finished synchronously, builds no async state machine at all.
+        return pending.IsCompletedSuccessfully
+            ? new ValueTask<ActionResult>(new ActionResult(Outcome.Passed, null, pending.Result))
+            : AwaitBodyAsync(pending);
     }
+
+    private static async ValueTask<ActionResult> AwaitBodyAsync(ValueTask<object?> pending) =>
+        new(Outcome.Passed, null, await pending.ConfigureAwait(false));
 }

@@ -5,76 +5,141 @@ namespace Skein.Engine;
 // Running one task: attempts, retries, the timeout watchdog, and what a task context may ask of the run.
 public sealed partial class JobRun
 {
-    private async ValueTask<TaskResult> ExecuteAsync(TaskNode node)
+    /// <summary>
+    /// Runs the task's attempts. When every attempt finishes synchronously (a C# task that does not await) the
+    /// returned ValueTask is already complete and no async state machine is involved.
+    /// </summary>
+    private ValueTask<TaskResult> ExecuteAsync(TaskNode node)
     {
         var spec = node.Spec;
         var startedAt = _time.GetUtcNow();
         var start = _time.GetTimestamp();
-        var attempt = 0;
-        while (true)
+        for (var attempt = 1; ; attempt++)
         {
-            attempt++;
-            var attemptStartedAt = attempt == 1 ? startedAt : _time.GetUtcNow();
-            if (_options.ReportStarts) _events.Writer.TryWrite(new TaskStarted(spec.Id, attempt, attemptStartedAt));
-            var logPath = LogPathFor(spec.Id, attempt);
-            _journal?.RecordAttemptStarted(RunId, spec.Id, attempt, attemptStartedAt, logPath);
-
-            var outcome = await RunAttemptAsync(spec, attempt, logPath).ConfigureAwait(false);
-            _journal?.RecordAttemptFinished(RunId, spec.Id, attempt, outcome.Outcome, outcome.Message, outcome.ExitCode, _time.GetUtcNow());
-
-            var retry = outcome.Outcome is Outcome.Failed or Outcome.TimedOut or Outcome.Errored
-                        && attempt <= spec.Retries && !_cancel.IsCancellationRequested;
-            if (retry)
-            {
-                _events.Writer.TryWrite(new TaskRetrying(spec.Id, attempt, outcome.Outcome, outcome.Message));
-                continue;
-            }
-            return new TaskResult
-            {
-                TaskId = spec.Id,
-                Outcome = outcome.Outcome,
-                Reason = outcome.Message,
-                Value = outcome.Value,
-                Attempts = attempt,
-                StartedAt = startedAt,
-                Duration = _time.GetElapsedTime(start),
-                SubResults = outcome.SubResults,
-                LogPath = outcome.HasLog ? logPath : null,
-                ExitCode = outcome.ExitCode,
-            };
+            var pending = RunAttemptAsync(spec, attempt, attempt == 1 ? startedAt : _time.GetUtcNow());
+            if (!pending.IsCompletedSuccessfully) return ContinueExecutingAsync(spec, attempt, pending, startedAt, start);
+            var outcome = pending.Result;
+            if (!ShouldRetry(spec, attempt, outcome)) return new ValueTask<TaskResult>(Result(spec, attempt, outcome, startedAt, start));
         }
     }
 
-    private readonly record struct AttemptOutcome(Outcome Outcome, string? Message, object? Value, int? ExitCode, IReadOnlyList<SubResult> SubResults, bool HasLog);
-
-    private async ValueTask<AttemptOutcome> RunAttemptAsync(TaskSpec spec, int attempt, string logPath)
+    private async ValueTask<TaskResult> ContinueExecutingAsync(TaskSpec spec, int attempt, ValueTask<AttemptOutcome> pending, DateTimeOffset startedAt, long start)
     {
-        using var watchdog = spec.Timeout is { } timeout ? new AttemptWatchdog(timeout, _options.AbandonGrace, _time, _cancel.Token) : null;
-        var token = watchdog?.Token ?? _cancel.Token;
-        using var context = new TaskContext(this, spec.Id, attempt, logPath, token);
-        ActionResult result;
+        while (true)
+        {
+            var outcome = await pending.ConfigureAwait(false);
+            if (!ShouldRetry(spec, attempt, outcome)) return Result(spec, attempt, outcome, startedAt, start);
+            attempt++;
+            pending = RunAttemptAsync(spec, attempt, _time.GetUtcNow());
+        }
+    }
+
+    /// <summary>Records the attempt's end, and announces a retry when the task gets another attempt.</summary>
+    private bool ShouldRetry(TaskSpec spec, int attempt, AttemptOutcome outcome)
+    {
+        _journal?.RecordAttemptFinished(RunId, spec.Id, attempt, outcome.Outcome, outcome.Message, outcome.ExitCode, _time.GetUtcNow());
+        var retry = outcome.Outcome is Outcome.Failed or Outcome.TimedOut or Outcome.Errored
+                    && attempt <= spec.Retries && !_cancel.IsCancellationRequested;
+        if (retry) _events.Writer.TryWrite(new TaskRetrying(spec.Id, attempt, outcome.Outcome, outcome.Message));
+        return retry;
+    }
+
+    private TaskResult Result(TaskSpec spec, int attempts, AttemptOutcome outcome, DateTimeOffset startedAt, long start) => new()
+    {
+        TaskId = spec.Id,
+        Outcome = outcome.Outcome,
+        Reason = outcome.Message,
+        Value = outcome.Value,
+        Attempts = attempts,
+        StartedAt = startedAt,
+        Duration = _time.GetElapsedTime(start),
+        SubResults = outcome.SubResults,
+        LogPath = outcome.LogPath,
+        ExitCode = outcome.ExitCode,
+    };
+
+    private readonly record struct AttemptOutcome(Outcome Outcome, string? Message, object? Value, int? ExitCode, IReadOnlyList<SubResult> SubResults, string? LogPath);
+
+    /// <summary>One attempt; complete on return when the action finished synchronously and has no timeout to watch.</summary>
+    private ValueTask<AttemptOutcome> RunAttemptAsync(TaskSpec spec, int attempt, DateTimeOffset attemptStartedAt)
+    {
+        if (_options.ReportStarts) _events.Writer.TryWrite(new TaskStarted(spec.Id, attempt, attemptStartedAt));
+        // The journal records every attempt's log path up front; without one the path is built only if the task logs.
+        string? logPath = null;
+        if (_journal is not null)
+        {
+            logPath = LogPathFor(spec.Id, attempt);
+            _journal.RecordAttemptStarted(RunId, spec.Id, attempt, attemptStartedAt, logPath);
+        }
+        if (spec.Timeout is not null) return RunWatchedAttemptAsync(spec, attempt, logPath);
+
+        var token = _cancel.Token;
+        var context = new TaskContext(this, spec.Id, attempt, logPath, token);
+        ValueTask<ActionResult> pending;
         try
         {
-            var pending = spec.Action.ExecuteAsync(context, token);
-            if (pending.IsCompletedSuccessfully) result = pending.Result;
-            else if (watchdog is null) result = await pending.ConfigureAwait(false);
-            else result = await watchdog.WaitAsync(pending).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (watchdog?.TimedOut == true)
-        {
-            result = default;
-        }
-        catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
-        {
-            result = new ActionResult(Outcome.Cancelled, "cancelled while running");
+            pending = spec.Action.ExecuteAsync(context, token);
         }
         catch (Exception ex)
         {
-            // The task's own code threw: that is the task failing, not the engine. The stack trace goes to its log.
-            WriteExceptionToLog(context, ex);
-            result = ActionResult.Failed($"{ex.GetType().Name}: {ex.Message}");
+            pending = new ValueTask<ActionResult>(ResultOf(ex, context, watchdog: null));
         }
+        if (!pending.IsCompletedSuccessfully) return AwaitAttemptAsync(spec, context, pending, watchdog: null);
+        using (context) return new ValueTask<AttemptOutcome>(Conclude(spec, context, pending.Result, watchdog: null));
+    }
 
+    private async ValueTask<AttemptOutcome> RunWatchedAttemptAsync(TaskSpec spec, int attempt, string? logPath)
+    {
+        using var watchdog = new AttemptWatchdog(spec.Timeout!.Value, _options.AbandonGrace, _time, _cancel.Token);
+        var context = new TaskContext(this, spec.Id, attempt, logPath, watchdog.Token);
+        ValueTask<ActionResult> pending;
+        try
+        {
+            pending = spec.Action.ExecuteAsync(context, watchdog.Token);
+        }
+        catch (Exception ex)
+        {
+            pending = new ValueTask<ActionResult>(ResultOf(ex, context, watchdog));
+        }
+        return await AwaitAttemptAsync(spec, context, pending, watchdog).ConfigureAwait(false);
+    }
+
+    /// <summary>Waits for an action that did not finish synchronously (through the watchdog when it has a timeout).</summary>
+    private async ValueTask<AttemptOutcome> AwaitAttemptAsync(TaskSpec spec, TaskContext context, ValueTask<ActionResult> pending, AttemptWatchdog? watchdog)
+    {
+        using (context)
+        {
+            ActionResult result;
+            try
+            {
+                if (pending.IsCompletedSuccessfully) result = pending.Result;
+                else if (watchdog is null) result = await pending.ConfigureAwait(false);
+                else result = await watchdog.WaitAsync(pending).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                result = ResultOf(ex, context, watchdog);
+            }
+            return Conclude(spec, context, result, watchdog);
+        }
+    }
+
+    /// <summary>What an exception out of an action means for its attempt.</summary>
+    private ActionResult ResultOf(Exception exception, TaskContext context, AttemptWatchdog? watchdog)
+    {
+        if (exception is OperationCanceledException)
+        {
+            if (watchdog?.TimedOut == true) return default; // Conclude reports the timeout
+            if (_cancel.IsCancellationRequested) return new ActionResult(Outcome.Cancelled, "cancelled while running");
+        }
+        // The task's own code threw: that is the task failing, not the engine. The stack trace goes to its log.
+        WriteExceptionToLog(context, exception);
+        return ActionResult.Failed($"{exception.GetType().Name}: {exception.Message}");
+    }
+
+    /// <summary>The attempt's outcome: the action's result, overridden by a timeout or cancellation, combined with its sub-results.</summary>
+    private AttemptOutcome Conclude(TaskSpec spec, TaskContext context, ActionResult result, AttemptWatchdog? watchdog)
+    {
         var outcome = result.Outcome;
         var message = result.Message;
         if (watchdog?.TimedOut == true)
@@ -93,7 +158,7 @@ public sealed partial class JobRun
         var subResults = context.SubResults;
         foreach (var sub in subResults) outcome = outcome.CombineWithSubResult(sub.Outcome);
         if (message is null && !outcome.IsSuccess() && subResults.Count > 0) message = FirstBadSubResult(subResults);
-        return new AttemptOutcome(outcome, message, result.Value, result.ExitCode, subResults, context.HasLog);
+        return new AttemptOutcome(outcome, message, result.Value, result.ExitCode, subResults, context.WrittenLogPath);
     }
 
     private static string? FirstBadSubResult(IReadOnlyList<SubResult> subResults)
@@ -117,6 +182,8 @@ public sealed partial class JobRun
             // The failure is still reported as the task's reason; a log we cannot write must not hide it.
         }
     }
+
+    string IRunHost.LogPathFor(string taskId, int attempt) => LogPathFor(taskId, attempt);
 
     internal string LogPathFor(string taskId, int attempt) =>
         Path.Combine(_logDirectory, $"{FileNames.Sanitize(taskId)}.{attempt}.log");

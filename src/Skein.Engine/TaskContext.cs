@@ -8,13 +8,16 @@ public sealed class TaskContext : IDisposable
     private readonly IRunHost _run;
     private List<SubResult>? _subResults;
     private StreamWriter? _log;
+    private string? _logPath;
+    private bool _logPathHandedOut;
 
-    internal TaskContext(IRunHost run, string taskId, int attempt, string logPath, CancellationToken cancellationToken)
+    /// <param name="logPath">The attempt's log path when the run already computed it; otherwise it is computed on first use.</param>
+    internal TaskContext(IRunHost run, string taskId, int attempt, string? logPath, CancellationToken cancellationToken)
     {
         _run = run;
         TaskId = taskId;
         Attempt = attempt;
-        LogPath = logPath;
+        _logPath = logPath;
         CancellationToken = cancellationToken;
     }
 
@@ -29,7 +32,18 @@ public sealed class TaskContext : IDisposable
     public CancellationToken CancellationToken { get; }
 
     /// <summary>Where this attempt's output goes. The file exists only once something was written.</summary>
-    public string LogPath { get; }
+    /// <remarks>
+    /// Most tasks never log, so the path is built on first use; a task that never asked for it cannot have written
+    /// the file, which spares every such task a look at the disk when it ends.
+    /// </remarks>
+    public string LogPath
+    {
+        get
+        {
+            _logPathHandedOut = true;
+            return _logPath ??= _run.LogPathFor(TaskId, Attempt);
+        }
+    }
 
     /// <summary>A writer to this attempt's log file, created on first use.</summary>
     public TextWriter Log
@@ -45,7 +59,8 @@ public sealed class TaskContext : IDisposable
         }
     }
 
-    internal bool HasLog => _log is not null || File.Exists(LogPath);
+    /// <summary>The log path when the attempt wrote a log (through <see cref="Log"/> or to <see cref="LogPath"/> itself), else null.</summary>
+    internal string? WrittenLogPath => _log is not null || (_logPathHandedOut && File.Exists(_logPath)) ? _logPath : null;
 
     internal IReadOnlyList<SubResult> SubResults => (IReadOnlyList<SubResult>?)_subResults ?? [];
 

@@ -5,6 +5,9 @@ internal interface IRunHost
 {
     long RunId { get; }
 
+    /// <summary>Where an attempt's log goes.</summary>
+    string LogPathFor(string taskId, int attempt);
+
     object? GetValue(string taskId, string askingTaskId);
 
     void AddTasks(IReadOnlyList<TaskSpec> tasks, string addedBy);
