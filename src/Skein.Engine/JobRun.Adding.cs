@@ -22,10 +22,11 @@ public sealed partial class JobRun
             foreach (var node in added)
             {
                 var deps = new List<TaskNode>();
+                HashSet<TaskNode>? seen = null;
                 foreach (var need in node.Spec.Needs)
                 {
-                    if (_nodes.TryGetValue(need, out var dep)) { if (!deps.Contains(dep)) deps.Add(dep); }
-                    else foreach (var provider in _providers[need]) if (provider != node && !deps.Contains(provider)) deps.Add(provider);
+                    if (_nodes.TryGetValue(need, out var dep)) AddDependency(deps, ref seen, dep);
+                    else foreach (var provider in _providers[need]) if (provider != node) AddDependency(deps, ref seen, provider);
                 }
                 node.Deps = deps.ToArray();
                 foreach (var dep in node.Deps)
@@ -62,7 +63,21 @@ public sealed partial class JobRun
             }
             CollectStartableLocked(toStart);
         }
+        _events.Flush();
         foreach (var node in toStart) Spawn(node);
+    }
+
+    /// <summary>Adds a dependency once. Short lists are scanned; a fan-in of thousands switches to a set and stays linear.</summary>
+    private static void AddDependency(List<TaskNode> deps, ref HashSet<TaskNode>? seen, TaskNode dep)
+    {
+        if (seen is not null)
+        {
+            if (seen.Add(dep)) deps.Add(dep);
+            return;
+        }
+        if (deps.Contains(dep)) return;
+        deps.Add(dep);
+        if (deps.Count == 16) seen = new HashSet<TaskNode>(deps);
     }
 
     /// <summary>

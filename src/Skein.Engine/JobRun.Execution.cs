@@ -40,7 +40,7 @@ public sealed partial class JobRun
         _journal?.RecordAttemptFinished(RunId, spec.Id, attempt, outcome.Outcome, outcome.Message, outcome.ExitCode, _time.GetUtcNow());
         var retry = outcome.Outcome is Outcome.Failed or Outcome.TimedOut or Outcome.Errored
                     && attempt <= spec.Retries && !_cancel.IsCancellationRequested;
-        if (retry) _events.Writer.TryWrite(new TaskRetrying(spec.Id, attempt, outcome.Outcome, outcome.Message));
+        if (retry) _events.WriteAndFlush(new TaskRetrying(spec.Id, attempt, outcome.Outcome, outcome.Message));
         return retry;
     }
 
@@ -63,7 +63,7 @@ public sealed partial class JobRun
     /// <summary>One attempt; complete on return when the action finished synchronously and has no timeout to watch.</summary>
     private ValueTask<AttemptOutcome> RunAttemptAsync(TaskSpec spec, int attempt, DateTimeOffset attemptStartedAt)
     {
-        if (_options.ReportStarts) _events.Writer.TryWrite(new TaskStarted(spec.Id, attempt, attemptStartedAt));
+        if (_options.ReportStarts) _events.WriteAndFlush(new TaskStarted(spec.Id, attempt, attemptStartedAt));
         // The journal records every attempt's log path up front; without one the path is built only if the task logs.
         string? logPath = null;
         if (_journal is not null)

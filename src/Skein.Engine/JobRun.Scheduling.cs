@@ -143,7 +143,7 @@ public sealed partial class JobRun
                 node.Result = result;
                 _done++;
                 _counts[(int)result.Outcome]++;
-                _events.Writer.TryWrite(new TaskFinished(result));
+                _events.Write(new TaskFinished(result));
                 _journal?.RecordTaskFinished(RunId, result);
 
                 if (node.Dependents is { } dependents)
@@ -189,12 +189,12 @@ public sealed partial class JobRun
         try
         {
             if (_journal is not null) await _journal.EndRunAsync(RunId, status, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
-            _events.Writer.TryComplete();
+            _events.Complete();
             _completion.TrySetResult(summary);
         }
         catch (Exception ex)
         {
-            _events.Writer.TryComplete(ex);
+            _events.Complete(ex);
             _completion.TrySetException(ex);
         }
     }
@@ -212,6 +212,7 @@ public sealed partial class JobRun
             {
                 var result = await ExecuteAsync(node).ConfigureAwait(false);
                 lock (_lock) CompleteLocked(node, result, toStart);
+                _events.Flush();
                 node = null;
                 if (toStart.Count == 0) continue;
                 node = toStart[0];
@@ -222,7 +223,7 @@ public sealed partial class JobRun
         catch (Exception ex)
         {
             // A bug in the engine must not hang the run: fail it loudly instead.
-            _events.Writer.TryComplete(ex);
+            _events.Complete(ex);
             _completion.TrySetException(new SkeinException($"The engine failed while running task '{node?.Id}': {ex.Message}", ex));
         }
     }

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Skein.Engine.Internal;
 
 namespace Skein.Engine;
@@ -19,7 +18,7 @@ public sealed partial class JobRun : IAsyncDisposable, IRunHost
     private readonly RunOptions _options;
     private readonly IRunJournal? _journal;
     private readonly TimeProvider _time;
-    private readonly Channel<RunEvent> _events = Channel.CreateUnbounded<RunEvent>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly RunEventStream _events = new();
     private readonly TaskCompletionSource<RunSummary> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _cancel = new();
     private readonly Dictionary<string, TaskNode> _nodes;
@@ -71,7 +70,7 @@ public sealed partial class JobRun : IAsyncDisposable, IRunHost
 
     /// <summary>The run's events in order. There is one reader: read them once.</summary>
     public IAsyncEnumerable<RunEvent> ReadEventsAsync(CancellationToken cancellationToken = default) =>
-        _events.Reader.ReadAllAsync(cancellationToken);
+        _events.ReadAllAsync(cancellationToken);
 
     /// <summary>Validates the job, opens its journal record and starts running it.</summary>
     /// <exception cref="JobValidationException">The job is invalid; nothing ran.</exception>
@@ -129,6 +128,7 @@ public sealed partial class JobRun : IAsyncDisposable, IRunHost
             foreach (var pool in _groups.Values) pool.Ready.Clear();
             CompleteIfDoneLocked();
         }
+        _events.Flush();
         _cancel.Cancel();
     }
 
@@ -262,6 +262,7 @@ public sealed partial class JobRun : IAsyncDisposable, IRunHost
             CollectStartableLocked(toStart);
             CompleteIfDoneLocked();
         }
+        _events.Flush();
         foreach (var node in toStart) Spawn(node);
     }
 }

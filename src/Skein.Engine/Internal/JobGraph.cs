@@ -65,7 +65,7 @@ internal sealed class JobGraph
         }
 
         var deps = new int[tasks.Length][];
-        var scratch = new List<int>();
+        var scratch = new UniqueList();
         for (var i = 0; i < tasks.Length; i++)
         {
             var task = tasks[i];
@@ -76,13 +76,13 @@ internal sealed class JobGraph
                 var need = task.Needs[n];
                 if (indexById.TryGetValue(need, out var dep))
                 {
-                    AddUnique(scratch, dep);
+                    scratch.Add(dep);
                 }
                 else if (providers.TryGetValue(need, out var list))
                 {
                     foreach (var provider in list)
                     {
-                        if (provider != i) AddUnique(scratch, provider);
+                        if (provider != i) scratch.Add(provider);
                     }
                 }
                 else
@@ -114,9 +114,36 @@ internal sealed class JobGraph
         }
     }
 
-    private static void AddUnique(List<int> list, int value)
+    /// <summary>
+    /// A task's dependencies without repeats, in the order first needed. Needs lists are usually short and a linear
+    /// scan beats a set; a fan-in task needing thousands switches to a set so that validation stays linear.
+    /// </summary>
+    private sealed class UniqueList
     {
-        // Needs lists are short; a linear scan beats a set here.
-        if (!list.Contains(value)) list.Add(value);
+        private const int ScanLimit = 16;
+        private readonly List<int> _items = [];
+        private readonly HashSet<int> _seen = [];
+
+        public int Count => _items.Count;
+
+        public void Clear()
+        {
+            if (_items.Count >= ScanLimit) _seen.Clear();
+            _items.Clear();
+        }
+
+        public void Add(int value)
+        {
+            if (_items.Count < ScanLimit)
+            {
+                if (_items.Contains(value)) return;
+                _items.Add(value);
+                if (_items.Count == ScanLimit) _seen.UnionWith(_items);
+                return;
+            }
+            if (_seen.Add(value)) _items.Add(value);
+        }
+
+        public int[] ToArray() => _items.ToArray();
     }
 }

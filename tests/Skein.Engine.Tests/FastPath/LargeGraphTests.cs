@@ -66,4 +66,27 @@ public class LargeGraphTests
         Assert.Equal(2, plan.Layers.Count);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"validating a 100,000-need task took {clock.Elapsed}");
     }
+
+    [Fact]
+    public async Task A_task_can_add_a_wide_fan_in_while_running()
+    {
+        const int width = 5_000;
+        var job = new Job("added-fan").Add("spawner", ctx =>
+        {
+            var added = new List<TaskSpec>(width + 1);
+            var ids = new string[width * 2];
+            for (var i = 0; i < width; i++)
+            {
+                ids[i] = ids[width + i] = $"m{i}"; // every need twice: still one dependency each
+                added.Add(new TaskSpec { Id = ids[i], Action = DelegateAction.From(_ => 1) });
+            }
+            added.Add(new TaskSpec { Id = "sink", Needs = ids, Action = DelegateAction.From(_ => 2) });
+            ctx.AddTasks(added);
+            return null;
+        });
+        var results = await FastPathRuns.CollectAsync(job);
+        Assert.Equal(width + 2, results.Count);
+        Assert.All(results, r => Assert.Equal(Outcome.Passed, r.Outcome));
+        Assert.Equal("sink", results[^1].TaskId);
+    }
 }
