@@ -17,7 +17,12 @@ public sealed partial class JobRun
             if (problems.Exists(p => p.Severity == ProblemSeverity.Error)) throw new JobValidationException(problems);
 
             var added = new List<TaskNode>(tasks.Count);
-            foreach (var spec in tasks) added.Add(CreateNode(spec));
+            foreach (var spec in tasks)
+            {
+                var node = CreateNode(spec);
+                _nodes.Add(node);
+                added.Add(node);
+            }
             var records = _journal is null ? null : new List<TaskRecord>(added.Count);
             foreach (var node in added)
             {

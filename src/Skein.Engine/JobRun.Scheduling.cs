@@ -8,7 +8,7 @@ public sealed partial class JobRun
     private void MakeReadyLocked(TaskNode node)
     {
         node.State = NodeState.Ready;
-        node.Pool.Ready.Enqueue(node, node.Key);
+        node.Pool.Ready.Enqueue(node);
     }
 
     private void CollectStartableLocked(List<TaskNode> toStart)
@@ -33,7 +33,7 @@ public sealed partial class JobRun
             var bestKey = long.MaxValue;
             foreach (var pool in _groups.Values)
             {
-                if (pool.Ready.TryPeek(out _, out var key) && key < bestKey)
+                if (pool.Ready.TryPeekKey(out var key) && key < bestKey)
                 {
                     best = pool;
                     bestKey = key;
@@ -49,7 +49,7 @@ public sealed partial class JobRun
 
     private void DrainLocked(Pool pool, List<TaskNode> toStart)
     {
-        while (pool.Running < pool.Capacity && pool.Ready.TryDequeue(out var node, out _))
+        while (pool.Running < pool.Capacity && pool.Ready.TryDequeue(out var node))
         {
             if (node.State != NodeState.Ready) continue; // finished meanwhile (reused or cancelled)
             if (!TryAcquireLocked(node)) continue;
@@ -111,7 +111,7 @@ public sealed partial class JobRun
         {
             if (node.State != NodeState.Parked) continue;
             node.State = NodeState.Ready;
-            node.Pool.Ready.Enqueue(node, node.Key);
+            node.Pool.Ready.Enqueue(node);
         }
         parked.Clear();
     }

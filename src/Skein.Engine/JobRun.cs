@@ -21,7 +21,7 @@ public sealed partial class JobRun : IAsyncDisposable, IRunHost
     private readonly RunEventStream _events = new();
     private readonly TaskCompletionSource<RunSummary> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _cancel = new();
-    private readonly Dictionary<string, TaskNode> _nodes;
+    private readonly TaskTable _nodes;
     private readonly Dictionary<string, List<TaskNode>> _providers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Resource> _resources = new(StringComparer.Ordinal);
     private readonly Pool _ungrouped;
@@ -39,14 +39,14 @@ public sealed partial class JobRun : IAsyncDisposable, IRunHost
     private bool _completing;
     private CancellationTokenRegistration _callerCancellation;
 
-    private JobRun(Job job, RunOptions options, long runId, int capacity)
+    private JobRun(Job job, RunOptions options, long runId, JobGraph graph)
     {
         _job = job;
         _options = options;
         _journal = options.Journal;
         _time = options.TimeProvider;
         RunId = runId;
-        _nodes = new Dictionary<string, TaskNode>(capacity, StringComparer.Ordinal);
+        _nodes = new TaskTable(graph.IndexById, graph.Tasks.Length);
         _ungrouped = new Pool(null, options.Workers);
         foreach (var (name, group) in job.Groups) _groups[name] = new Pool(name, group.Workers);
         _logDirectory = Path.GetFullPath(Path.Combine(options.StateDirectory, "logs", runId > 0 ? runId.ToString() : $"unjournaled-{Environment.ProcessId}-{DateTime.UtcNow:yyyyMMddHHmmssfff}"));
@@ -83,7 +83,8 @@ public sealed partial class JobRun : IAsyncDisposable, IRunHost
         var problems = new List<ValidationProblem>(job.Warnings);
         var graph = JobGraph.Build(job.Tasks, job.Groups, problems);
         var selected = JobValidator.Select(graph, options.Only, problems);
-        var layers = JobValidator.Layer(graph, selected, problems, out var count);
+        // Only resuming walks the layers; a plain run needs Kahn's pass just for its cycle check.
+        var layers = JobValidator.Layer(graph, selected, problems, out _, withNames: options.Resume);
         foreach (var (name, group) in job.Groups)
         {
             if (group.Workers < 1) problems.Add(ValidationProblem.Error($"group '{name}' has workers {group.Workers}; it must be 1 or more", group.Location));
@@ -101,7 +102,7 @@ public sealed partial class JobRun : IAsyncDisposable, IRunHost
             ? 0
             : await journal.BeginRunAsync(new RunRecord(job.Name, job.SourceFile, options.TimeProvider.GetUtcNow(), resumeFrom?.RunId, options.CommandLine), cancellationToken).ConfigureAwait(false);
 
-        var run = new JobRun(job, options, runId, count);
+        var run = new JobRun(job, options, runId, graph);
         run.Build(graph, selected, layers, resumeFrom);
         run._callerCancellation = cancellationToken.Register(static state => ((JobRun)state!).Cancel(), run);
         run.Begin();
@@ -119,7 +120,7 @@ public sealed partial class JobRun : IAsyncDisposable, IRunHost
             if (_stopping) return;
             _stopping = true;
             _cancelled = true;
-            foreach (var node in _nodes.Values)
+            foreach (var node in _nodes)
             {
                 if (node.State is NodeState.Running or NodeState.Done) continue;
                 FinishLocked(node, Cancelled(node, "the run was cancelled before it started"));
@@ -152,13 +153,12 @@ public sealed partial class JobRun : IAsyncDisposable, IRunHost
 
     private void Build(JobGraph graph, bool[] selected, List<IReadOnlyList<string>> layers, ResumePoint? resumeFrom)
     {
-        var nodesByIndex = new TaskNode?[graph.Tasks.Length];
         var records = _journal is null ? null : new List<TaskRecord>(graph.Tasks.Length);
         for (var i = 0; i < graph.Tasks.Length; i++)
         {
             if (!selected[i]) continue;
             var node = CreateNode(graph.Tasks[i]);
-            nodesByIndex[i] = node;
+            _nodes.SetJobTask(i, node);
             if (records is not null)
             {
                 node.DefinitionHash = DefinitionHash.Compute(node.Spec);
@@ -167,13 +167,13 @@ public sealed partial class JobRun : IAsyncDisposable, IRunHost
         }
         for (var i = 0; i < graph.Tasks.Length; i++)
         {
-            if (nodesByIndex[i] is not { } node) continue;
+            if (_nodes[i] is not { } node) continue;
             var deps = graph.Deps[i];
             if (deps.Length == 0) continue;
             node.Deps = new TaskNode[deps.Length];
             for (var d = 0; d < deps.Length; d++)
             {
-                var dep = nodesByIndex[deps[d]]!;
+                var dep = _nodes[deps[d]]!;
                 node.Deps[d] = dep;
                 (dep.Dependents ??= []).Add(node);
             }
@@ -192,7 +192,6 @@ public sealed partial class JobRun : IAsyncDisposable, IRunHost
             ClaimResources = ResourcesFor(spec.Claims),
             UseResources = ResourcesFor(spec.Uses),
         };
-        _nodes.Add(spec.Id, node);
         foreach (var capability in spec.Provides)
         {
             if (!_providers.TryGetValue(capability, out var list)) _providers[capability] = list = new List<TaskNode>(1);
@@ -247,7 +246,7 @@ public sealed partial class JobRun : IAsyncDisposable, IRunHost
         var toStart = new List<TaskNode>();
         lock (_lock)
         {
-            foreach (var node in _nodes.Values)
+            foreach (var node in _nodes)
             {
                 if (node.Result is { Reused: true } reused)
                 {
@@ -255,10 +254,20 @@ public sealed partial class JobRun : IAsyncDisposable, IRunHost
                     FinishLocked(node, reused);
                 }
             }
-            foreach (var node in _nodes.Values)
+            // The ungrouped tasks ready at the start come in job order: handing them over at once costs O(n), not O(n log n).
+            var ready = new List<TaskNode>();
+            foreach (var node in _nodes)
             {
-                if (node.State == NodeState.Waiting && node.PendingDeps == 0) MakeReadyLocked(node);
+                if (node.State != NodeState.Waiting || node.PendingDeps != 0) continue;
+                if (node.Pool != _ungrouped)
+                {
+                    MakeReadyLocked(node);
+                    continue;
+                }
+                node.State = NodeState.Ready;
+                ready.Add(node);
             }
+            _ungrouped.Ready.EnqueueRange(ready);
             CollectStartableLocked(toStart);
             CompleteIfDoneLocked();
         }

@@ -60,7 +60,8 @@ public static class JobValidator
     }
 
     /// <summary>Kahn's algorithm over the selected tasks: layers when acyclic, each cycle reported otherwise.</summary>
-    internal static List<IReadOnlyList<string>> Layer(JobGraph graph, bool[] selected, List<ValidationProblem> problems, out int count)
+    /// <param name="withNames">False: only check for cycles and count, and return no layers.</param>
+    internal static List<IReadOnlyList<string>> Layer(JobGraph graph, bool[] selected, List<ValidationProblem> problems, out int count, bool withNames = true)
     {
         var n = graph.Tasks.Length;
         var pending = new int[n];
@@ -93,14 +94,14 @@ public static class JobValidator
             if (selected[i] && pending[i] == 0) current.Add(i);
         }
         var placed = 0;
+        var next = new List<int>();
         while (current.Count > 0)
         {
-            var names = new string[current.Count];
-            var next = new List<int>();
+            var names = withNames ? new string[current.Count] : null;
             for (var k = 0; k < current.Count; k++)
             {
                 var i = current[k];
-                names[k] = graph.Tasks[i].Id;
+                if (names is not null) names[k] = graph.Tasks[i].Id;
                 placed++;
                 if (dependents[i] is not { } ds) continue;
                 foreach (var d in ds)
@@ -108,8 +109,9 @@ public static class JobValidator
                     if (--pending[d] == 0) next.Add(d);
                 }
             }
-            layers.Add(names);
-            current = next;
+            if (names is not null) layers.Add(names);
+            (current, next) = (next, current);
+            next.Clear();
         }
 
         if (placed < count) ReportCycles(graph, selected, pending, problems);

@@ -6,7 +6,7 @@ internal sealed class Pool(string? group, int capacity)
     public string? Group { get; } = group;
     public int Capacity { get; } = capacity;
     public int Running;
-    public readonly PriorityQueue<TaskNode, long> Ready = new();
+    public readonly ReadyQueue Ready = new();
 
     public bool HasFreeWorker => Running < Capacity;
 }
