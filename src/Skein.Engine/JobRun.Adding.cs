@@ -68,7 +68,7 @@ public sealed partial class JobRun
             }
             CollectStartableLocked(toStart);
         }
-        _events.Flush();
+        _events.Flush(force: true);
         foreach (var node in toStart) Spawn(node);
     }
 

@@ -212,7 +212,8 @@ public sealed partial class JobRun
             {
                 var result = await ExecuteAsync(node).ConfigureAwait(false);
                 lock (_lock) CompleteLocked(node, result, toStart);
-                _events.Flush();
+                // A worker about to go idle wakes the reader now; one going on to its next task lets the events batch up.
+                _events.Flush(force: toStart.Count == 0);
                 node = null;
                 if (toStart.Count == 0) continue;
                 node = toStart[0];

@@ -129,7 +129,7 @@ public sealed partial class JobRun : IAsyncDisposable, IRunHost
             foreach (var pool in _groups.Values) pool.Ready.Clear();
             CompleteIfDoneLocked();
         }
-        _events.Flush();
+        _events.Flush(force: true);
         _cancel.Cancel();
     }
 
@@ -271,7 +271,7 @@ public sealed partial class JobRun : IAsyncDisposable, IRunHost
             CollectStartableLocked(toStart);
             CompleteIfDoneLocked();
         }
-        _events.Flush();
+        _events.Flush(force: true);
         foreach (var node in toStart) Spawn(node);
     }
 }

@@ -9,19 +9,29 @@ namespace Skein.Engine.Internal;
 /// everything written so far in one swap instead of one synchronised read per event.
 /// </summary>
 /// <remarks>
-/// Waking a parked reader queues its continuation to the thread pool, which may wake a thread: too slow to do while
-/// the scheduler's lock is held. So <see cref="Write"/> only notes that a wake is due, and whoever wrote calls
-/// <see cref="Flush"/> once it holds no scheduler lock. Events written while the reader is busy need no wake at all;
-/// the reader finds them when it comes back for more.
+/// Waking a parked reader queues its continuation to the thread pool and may wake a thread, which costs more than
+/// running a no-op task. So wakes are batched: <see cref="Write"/> only counts events the parked reader has not been
+/// woken for, and <see cref="Flush"/>, called once the writer holds no scheduler lock, wakes the reader when enough
+/// have gathered, when the writer is about to go idle (force), or at the latest <see cref="MaxWakeDelay"/> after the
+/// first of them. Events are therefore never held back longer than that, whatever the tasks do.
 /// </remarks>
 internal sealed class RunEventStream : IValueTaskSource<bool>
 {
+    /// <summary>Events that wake a parked reader at once, without waiting for the timer.</summary>
+    private const int WakeBatch = 64;
+
+    /// <summary>The longest an event waits for its reader to be woken.</summary>
+    public static readonly TimeSpan MaxWakeDelay = TimeSpan.FromMilliseconds(1);
+
     private readonly Lock _lock = new();
     private List<RunEvent> _pending = [];
     private List<RunEvent>? _spare = [];
     private ManualResetValueTaskSourceCore<bool> _waiter = new() { RunContinuationsAsynchronously = true };
     private bool _readerParked;
+    private int _unwoken;
     private volatile bool _wakeDue;
+    private ITimer? _wakeTimer;
+    private bool _wakeTimerArmed;
     private bool _completed;
     private Exception? _error;
     private int _reading;
@@ -34,29 +44,57 @@ internal sealed class RunEventStream : IValueTaskSource<bool>
         {
             if (_completed) return false;
             _pending.Add(runEvent);
-            if (_readerParked) _wakeDue = true;
+            if (_readerParked)
+            {
+                _unwoken++;
+                _wakeDue = true;
+            }
             return true;
         }
     }
 
-    /// <summary>Appends an event and wakes the reader if it waits for one. Not for use under the scheduler's lock.</summary>
+    /// <summary>Appends an event and flushes. Not for use under the scheduler's lock.</summary>
     public void WriteAndFlush(RunEvent runEvent)
     {
         if (Write(runEvent)) Flush();
     }
 
-    /// <summary>Wakes the reader when events arrived while it was parked. Cheap when there is nothing to do.</summary>
-    public void Flush()
+    /// <summary>Wakes the parked reader for the events written since it parked, now or soon. Cheap when there is nothing to do.</summary>
+    /// <param name="force">Wake now, however few events wait: the writer has nothing else to do and would otherwise leave them waiting.</param>
+    public void Flush(bool force = false)
     {
         // Whoever set the flag flushes after writing, so reading a stale false here only defers to that writer.
         if (!_wakeDue) return;
         lock (_lock)
         {
             if (!_wakeDue || !_readerParked) return;
-            _wakeDue = false;
-            _readerParked = false;
+            if (!force && _unwoken < WakeBatch)
+            {
+                if (!_wakeTimerArmed)
+                {
+                    // The real clock on purpose: this bounds delivery latency, it is not time the run's tasks observe.
+                    _wakeTimer ??= TimeProvider.System.CreateTimer(static state => ((RunEventStream)state!).OnWakeTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                    _wakeTimer.Change(MaxWakeDelay, Timeout.InfiniteTimeSpan);
+                    _wakeTimerArmed = true;
+                }
+                return;
+            }
+            UnparkLocked();
         }
         _waiter.SetResult(true);
+    }
+
+    private void OnWakeTimer()
+    {
+        lock (_lock) _wakeTimerArmed = false;
+        Flush(force: true);
+    }
+
+    private void UnparkLocked()
+    {
+        _readerParked = false;
+        _wakeDue = false;
+        _unwoken = 0;
     }
 
     /// <summary>Ends the stream: the reader gets what was written, then the end (or <paramref name="error"/>, thrown).</summary>
@@ -67,9 +105,9 @@ internal sealed class RunEventStream : IValueTaskSource<bool>
             if (_completed) return false;
             _completed = true;
             _error = error;
+            _wakeTimer?.Dispose();
             if (!_readerParked) return true;
-            _readerParked = false;
-            _wakeDue = false;
+            UnparkLocked();
         }
         _waiter.SetResult(true);
         return true;
@@ -162,8 +200,7 @@ internal sealed class RunEventStream : IValueTaskSource<bool>
         lock (_lock)
         {
             if (!_readerParked) return;
-            _readerParked = false;
-            _wakeDue = false;
+            UnparkLocked();
         }
         _waiter.SetException(new OperationCanceledException(token));
     }
