@@ -91,4 +91,22 @@ public class EventStreamTests
         }
         Assert.Equal(5, read);
     }
+
+    [Fact]
+    public async Task A_result_reaches_the_reader_while_the_next_task_still_runs()
+    {
+        // One worker runs "quick", then "blocking", which holds its thread until the reader has seen "quick": the
+        // result must not wait for the worker to come back.
+        using var seen = new ManualResetEventSlim();
+        var job = new Job("latency")
+            .Add("quick", _ => 1)
+            .Add("blocking", _ => seen.Wait(TimeSpan.FromSeconds(10)) ? "saw it" : "never saw it");
+        var results = new List<TaskResult>();
+        await foreach (var result in JobRunner.RunAsync(job, FastPathRuns.Options(workers: 1), TestContext.Current.CancellationToken))
+        {
+            results.Add(result);
+            if (result.TaskId == "quick") seen.Set();
+        }
+        Assert.Equal("saw it", results.Single(r => r.TaskId == "blocking").Value);
+    }
 }
