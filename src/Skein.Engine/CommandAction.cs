@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Text;
 using Skein.Engine.Internal;
+using Skein.Engine.Internal.Processes;
 
 namespace Skein.Engine;
 
@@ -41,54 +41,57 @@ public sealed class CommandAction : ITaskAction
         }
     }
 
+    /// <summary>How long the starting thread may block waiting for a command to exit before it waits asynchronously.</summary>
+    private static readonly TimeSpan QuickCommand = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>Start through System.Diagnostics.Process and setsid(1) even where posix_spawn is available (tests cover both).</summary>
+    internal bool UseProcessStart { get; init; }
+
     public async ValueTask<ActionResult> ExecuteAsync(TaskContext context, CancellationToken cancellationToken)
     {
         var workdir = WorkingDirectory ?? System.Environment.CurrentDirectory;
         if (!Directory.Exists(workdir)) return ActionResult.Errored($"working directory '{workdir}' does not exist");
 
-        var start = new ProcessStartInfo("setsid")
-        {
-            WorkingDirectory = workdir,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add("bash");
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(Command);
-        foreach (var (key, value) in Environment) start.Environment[key] = value;
-        start.Environment["SKEIN_TASK_ID"] = context.TaskId;
-        start.Environment["SKEIN_ATTEMPT"] = context.Attempt.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        start.Environment["SKEIN_RUN_ID"] = context.RunId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var variables = new List<KeyValuePair<string, string>>(Environment.Count + 3);
+        variables.AddRange(Environment);
+        variables.Add(new("SKEIN_TASK_ID", context.TaskId));
+        variables.Add(new("SKEIN_ATTEMPT", context.Attempt.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        variables.Add(new("SKEIN_RUN_ID", context.RunId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 
         using var output = new CommandOutput(context);
-        using var process = new Process { StartInfo = start };
+        CommandProcess process;
         try
         {
-            process.Start();
+            process = CommandProcess.Start(Command, workdir, variables, UseProcessStart);
         }
-        catch (System.ComponentModel.Win32Exception ex)
+        catch (CommandStartException ex)
         {
             return ActionResult.Errored($"could not start bash: {ex.Message}");
         }
+        using var _ = process;
         var groupId = process.Id;
         ProcessGroups.Track(groupId);
         try
         {
-            process.StandardInput.Close();
+            // Most commands are short: waiting a moment on this thread spares them every thread hand-over.
+            var exited = process.WaitForExitBriefly(QuickCommand);
+            if (exited) process.CompleteOutputReads();
             var stdout = output.PumpAsync(process.StandardOutput, parseResults: true);
             var stderr = output.PumpAsync(process.StandardError, parseResults: false);
 
             var stopped = false;
-            try
+            if (!exited)
             {
-                await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                stopped = true;
-                await StopAsync(process, groupId).ConfigureAwait(false);
+                try
+                {
+                    await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    stopped = true;
+                    await StopAsync(process, groupId).ConfigureAwait(false);
+                }
+                process.CompleteOutputReads();
             }
 
             // A grandchild that escaped the group could hold the pipes open forever; don't wait on it long.
@@ -108,7 +111,7 @@ public sealed class CommandAction : ITaskAction
         }
     }
 
-    private async Task StopAsync(Process process, int groupId)
+    private async Task StopAsync(CommandProcess process, int groupId)
     {
         ProcessGroups.Terminate(groupId);
         try

@@ -199,6 +199,9 @@ public sealed partial class JobRun
         }
     }
 
+    /// <summary>Tasks shorter than this have their results batched for the reader (see <see cref="RunEventStream"/>).</summary>
+    private static readonly TimeSpan BatchEventsBelow = TimeSpan.FromMicroseconds(50);
+
     private void Spawn(TaskNode node) => _ = Task.Run(() => WorkerLoopAsync(node));
 
     /// <summary>Runs a task, then keeps the worker busy with the next startable task instead of handing off.</summary>
@@ -212,8 +215,9 @@ public sealed partial class JobRun
             {
                 var result = await ExecuteAsync(node).ConfigureAwait(false);
                 lock (_lock) CompleteLocked(node, result, toStart);
-                // A worker about to go idle wakes the reader now; one going on to its next task lets the events batch up.
-                _events.Flush(force: toStart.Count == 0);
+                // Batching wake-ups pays only for tiny tasks: a worker going on to its next one lets events gather, while
+                // one about to go idle, or done with a task that took a while anyway, wakes the reader now.
+                _events.Flush(force: toStart.Count == 0 || result.Duration >= BatchEventsBelow);
                 node = null;
                 if (toStart.Count == 0) continue;
                 node = toStart[0];
