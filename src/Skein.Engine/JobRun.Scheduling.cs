@@ -209,11 +209,31 @@ public sealed partial class JobRun
     {
         var toStart = new List<TaskNode>(4);
         TaskNode? node = first;
+        var inline = 0;
+        var yieldedAt = Environment.TickCount64;
         try
         {
             while (node is not null)
             {
-                var result = await ExecuteAsync(node).ConfigureAwait(false);
+                var pending = ExecuteAsync(node);
+                TaskResult result;
+                if (!pending.IsCompleted)
+                {
+                    result = await pending.ConfigureAwait(false);
+                    yieldedAt = Environment.TickCount64;
+                }
+                else
+                {
+                    result = pending.Result;
+                    // A worker running synchronous tasks back to back never gives its thread-pool thread back; with as
+                    // many workers as cores that would starve the event reader, timers and everything else in the process
+                    // until the pool adds threads. Going to the back of the queue about once a millisecond lets them run.
+                    if ((++inline & 15) == 0 && Environment.TickCount64 != yieldedAt)
+                    {
+                        await Task.Yield();
+                        yieldedAt = Environment.TickCount64;
+                    }
+                }
                 lock (_lock) CompleteLocked(node, result, toStart);
                 // Batching wake-ups pays only for tiny tasks: a worker going on to its next one lets events gather, while
                 // one about to go idle, or done with a task that took a while anyway, wakes the reader now.
