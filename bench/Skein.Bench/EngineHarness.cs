@@ -5,8 +5,11 @@ namespace Skein.Bench;
 /// <summary>A run measured from the caller's side: start to the last result read.</summary>
 /// <param name="FirstResult">From the start until the first result reached the reader (validation and graph building).</param>
 /// <param name="AllocatedBytes">Bytes allocated by the whole process while the run went.</param>
-/// <param name="Marks">When each requested result count was reached, from the start.</param>
-internal sealed record EngineSample(TimeSpan Elapsed, TimeSpan FirstResult, long AllocatedBytes, TimeSpan[] Marks) : ISample;
+/// <param name="Completions">
+/// When each requested number of tasks had completed, from the first completion, by the tasks' own start times and
+/// durations: when they finished, not when the reader got to them.
+/// </param>
+internal sealed record EngineSample(TimeSpan Elapsed, TimeSpan FirstResult, long AllocatedBytes, TimeSpan[] Completions) : ISample;
 
 /// <summary>Builds the benchmark jobs and runs them the way a user would: JobRunner, reading every result.</summary>
 internal static class EngineHarness
@@ -78,6 +81,9 @@ internal static class EngineHarness
         return job;
     }
 
+    /// <summary>When the task finished, by the engine's clock: results arrive in the order tasks finished.</summary>
+    private static DateTimeOffset Completed(TaskResult result) => result.StartedAt!.Value + result.Duration;
+
     public static string TaskId(int index) => "t" + index.ToString("D7", System.Globalization.CultureInfo.InvariantCulture);
 
     public static RunOptions Options(BenchSettings settings, int workers, IRunJournal? journal = null) => new()
@@ -88,11 +94,12 @@ internal static class EngineHarness
     };
 
     /// <summary>Runs the job and reads every result; any result other than passed fails the benchmark.</summary>
-    /// <param name="markEvery">Record the time at every this-many results (0: no marks).</param>
+    /// <param name="markEvery">Record when every this-many tasks had completed (0: no marks).</param>
     public static async Task<EngineSample> RunAsync(Job job, RunOptions options, int markEvery = 0, CancellationToken cancellationToken = default)
     {
         var expected = job.Tasks.Count;
         var marks = new TimeSpan[markEvery > 0 ? expected / markEvery : 0];
+        var firstCompletion = DateTimeOffset.MinValue;
         var firstResult = TimeSpan.Zero;
         var count = 0;
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
@@ -101,8 +108,12 @@ internal static class EngineHarness
         {
             if (result.Outcome != Outcome.Passed)
                 throw new InvalidOperationException($"Benchmark task {result} did not pass; the figures would be meaningless.");
-            if (++count == 1) firstResult = Measure.Since(start);
-            if (markEvery > 0 && count % markEvery == 0) marks[count / markEvery - 1] = Measure.Since(start);
+            if (++count == 1)
+            {
+                firstResult = Measure.Since(start);
+                firstCompletion = Completed(result);
+            }
+            if (markEvery > 0 && count % markEvery == 0) marks[count / markEvery - 1] = Completed(result) - firstCompletion;
         }
         var elapsed = Measure.Since(start);
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;

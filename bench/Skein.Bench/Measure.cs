@@ -5,12 +5,29 @@ namespace Skein.Bench;
 /// <summary>Timing helpers shared by the scenarios.</summary>
 internal static class Measure
 {
-    /// <summary>Settles the heap so a repetition does not pay for the garbage of the one before.</summary>
+    /// <summary>
+    /// Settles the heap so a repetition does not pay for the garbage of the one before. The last wait matters too:
+    /// a full collection queues the runtime's own clean-up work (trimming array pools) on the finalizer thread,
+    /// which would otherwise run during the next measurement.
+    /// </summary>
     public static void Quiesce()
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
+        GC.WaitForPendingFinalizers();
+    }
+
+    /// <summary>How long the warm-up of a scenario lasts at least: long enough for the JIT to finish tiering up.</summary>
+    public static readonly TimeSpan WarmUpTime = TimeSpan.FromSeconds(1);
+
+    /// <summary>Runs <paramref name="once"/> at least once and until <see cref="WarmUpTime"/> has passed; returns the first run.</summary>
+    public static async Task<T> WarmUpAsync<T>(Func<Task<T>> once)
+    {
+        var start = Timestamp();
+        var first = await once().ConfigureAwait(false);
+        while (Since(start) < WarmUpTime) await once().ConfigureAwait(false);
+        return first;
     }
 
     /// <summary>Runs <paramref name="once"/> <paramref name="repetitions"/> times and returns the samples, fastest first.</summary>

@@ -14,7 +14,7 @@ internal sealed class ChainScenario : Scenario
     public override async Task<IReadOnlyList<ResultRow>> RunAsync(BenchSettings settings, CancellationToken cancellationToken)
     {
         var job = EngineHarness.ChainJob(TaskCount);
-        await EngineHarness.RunAsync(job, EngineHarness.Options(settings, settings.Cores), cancellationToken: cancellationToken);
+        await Measure.WarmUpAsync(() => EngineHarness.RunAsync(job, EngineHarness.Options(settings, settings.Cores), cancellationToken: cancellationToken));
         var samples = await Measure.RepeatAsync(settings.Repetitions,
             () => EngineHarness.RunAsync(job, EngineHarness.Options(settings, settings.Cores), cancellationToken: cancellationToken));
         var median = Measure.Median(samples);

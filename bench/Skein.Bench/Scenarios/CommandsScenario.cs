@@ -28,6 +28,7 @@ internal sealed class CommandsScenario : Scenario
     public override async Task<IReadOnlyList<ResultRow>> RunAsync(BenchSettings settings, CancellationToken cancellationToken)
     {
         var job = EngineHarness.CommandJob(CommandCount, "true");
+        // One full run of each warms up: a second of commands is plenty for the JIT, and the page cache holds bash.
         await EngineHarness.RunAsync(job, EngineHarness.Options(settings, Workers), cancellationToken: cancellationToken);
         foreach (var baseline in Baselines) await RunShellAsync(baseline.Pipeline, cancellationToken);
 

@@ -21,8 +21,8 @@ internal sealed class JournalScenario(string journalName, JournalFactory openJou
     public override async Task<IReadOnlyList<ResultRow>> RunAsync(BenchSettings settings, CancellationToken cancellationToken)
     {
         var job = EngineHarness.IndependentJob("journal", TaskCount);
-        await RunJournaledAsync(job, settings, cancellationToken);
-        await EngineHarness.RunAsync(job, EngineHarness.Options(settings, settings.Cores), cancellationToken: cancellationToken);
+        await Measure.WarmUpAsync(() => RunJournaledAsync(job, settings, cancellationToken));
+        await Measure.WarmUpAsync(() => EngineHarness.RunAsync(job, EngineHarness.Options(settings, settings.Cores), cancellationToken: cancellationToken));
 
         var journaled = new List<EngineSample>(settings.Repetitions);
         var plain = new List<EngineSample>(settings.Repetitions);

@@ -12,6 +12,7 @@ internal sealed class NoopScenario : Scenario
     public const int TaskCount = 100_000;
     public const double RateGoal = 300_000;
     public const double RatioGoal = 0.3;
+    private const int BaselineSamplesPerRun = 3;
 
     public override string Name => "noop";
 
@@ -22,17 +23,21 @@ internal sealed class NoopScenario : Scenario
         var bodies = EngineHarness.NoopBodies(TaskCount);
         var job = EngineHarness.IndependentJob("noop", bodies);
 
-        await EngineHarness.RunAsync(job, EngineHarness.Options(settings, settings.Cores), cancellationToken: cancellationToken);
-        await Baseline.RunAsync(bodies, settings.Cores, cancellationToken);
+        var cold = await Measure.WarmUpAsync(() => EngineHarness.RunAsync(job, EngineHarness.Options(settings, settings.Cores), cancellationToken: cancellationToken));
+        var coldBaseline = await Measure.WarmUpAsync(() => Baseline.RunAsync(bodies, settings.Cores, cancellationToken));
 
+        // The baseline run is short and swings with thread scheduling, so it gets more samples; they are cheap.
         var engine = new List<EngineSample>(settings.Repetitions);
-        var baseline = new List<BaselineSample>(settings.Repetitions);
+        var baseline = new List<BaselineSample>(settings.Repetitions * BaselineSamplesPerRun);
         for (var i = 0; i < settings.Repetitions; i++)
         {
             Measure.Quiesce();
             engine.Add(await EngineHarness.RunAsync(job, EngineHarness.Options(settings, settings.Cores), cancellationToken: cancellationToken));
-            Measure.Quiesce();
-            baseline.Add(await Baseline.RunAsync(bodies, settings.Cores, cancellationToken));
+            for (var k = 0; k < BaselineSamplesPerRun; k++)
+            {
+                Measure.Quiesce();
+                baseline.Add(await Baseline.RunAsync(bodies, settings.Cores, cancellationToken));
+            }
         }
         engine.Sort(static (a, b) => a.Elapsed.CompareTo(b.Elapsed));
         baseline.Sort(static (a, b) => a.Elapsed.CompareTo(b.Elapsed));
@@ -54,13 +59,15 @@ internal sealed class NoopScenario : Scenario
                 Goal = $"≥ {Format.Count((long)RateGoal)}/s, ratio ≥ {Format.Ratio(RatioGoal)}",
                 Met = misses.Count == 0,
                 Note = $"{Measure.Spread(engine, TaskCount)}; first result after {Format.Duration(e.FirstResult)}; "
-                       + $"{Format.Number((double)e.AllocatedBytes / TaskCount, "0")} B allocated/task"
+                       + $"{Format.Number((double)e.AllocatedBytes / TaskCount, "0")} B allocated/task; "
+                       + $"cold (first run in the process) {Format.Rate(TaskCount / cold.Elapsed.TotalSeconds)}"
                        + (misses.Count == 0 ? "" : "; " + string.Join(", ", misses)),
             },
             new ResultRow(Name, $"Parallel.ForEachAsync, DOP {settings.Cores}", Format.Rate(baselineRate))
             {
                 Time = Format.Duration(b.Elapsed),
-                Note = $"{Measure.Spread(baseline, TaskCount)}; {Format.Number((double)b.AllocatedBytes / TaskCount, "0")} B allocated/task",
+                Note = $"{Measure.Spread(baseline, TaskCount)}; {Format.Number((double)b.AllocatedBytes / TaskCount, "0")} B allocated/task; "
+                       + $"cold {Format.Rate(TaskCount / coldBaseline.Elapsed.TotalSeconds)}",
             },
         ];
     }
