@@ -18,7 +18,7 @@ public sealed partial class JobRun : IAsyncDisposable, IRunHost
     private readonly RunOptions _options;
     private readonly IRunJournal? _journal;
     private readonly TimeProvider _time;
-    private readonly RunEventStream _events = new();
+    private readonly RunEventStream _events;
     private readonly TaskCompletionSource<RunSummary> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _cancel = new();
     private readonly TaskTable _nodes;
@@ -43,6 +43,7 @@ public sealed partial class JobRun : IAsyncDisposable, IRunHost
     {
         _job = job;
         _options = options;
+        _events = new RunEventStream(_lock);
         _journal = options.Journal;
         _time = options.TimeProvider;
         RunId = runId;

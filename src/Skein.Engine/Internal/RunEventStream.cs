@@ -5,8 +5,8 @@ using System.Threading.Tasks.Sources;
 namespace Skein.Engine.Internal;
 
 /// <summary>
-/// A run's events, in order, for its one reader. Writers append under a short lock of its own; the reader takes
-/// everything written so far in one swap instead of one synchronised read per event.
+/// A run's events, in order, for its one reader. Writers append under the run's lock, which a finishing task holds
+/// already; the reader takes everything written so far in one swap instead of one synchronised read per event.
 /// </summary>
 /// <remarks>
 /// Waking a parked reader queues its continuation to the thread pool and may wake a thread, which costs more than
@@ -23,7 +23,7 @@ internal sealed class RunEventStream : IValueTaskSource<bool>
     /// <summary>The longest an event waits for its reader to be woken.</summary>
     public static readonly TimeSpan MaxWakeDelay = TimeSpan.FromMilliseconds(1);
 
-    private readonly Lock _lock = new();
+    private readonly Lock _lock;
     private List<RunEvent> _pending = [];
     private List<RunEvent>? _spare = [];
     private ManualResetValueTaskSourceCore<bool> _waiter = new() { RunContinuationsAsynchronously = true };
@@ -35,6 +35,12 @@ internal sealed class RunEventStream : IValueTaskSource<bool>
     private bool _completed;
     private Exception? _error;
     private int _reading;
+
+    /// <param name="sharedLock">
+    /// The lock that guards the stream: the run's own, so that writing an event while it is held (as every finished
+    /// task does) re-enters it instead of taking a second lock.
+    /// </param>
+    public RunEventStream(Lock sharedLock) => _lock = sharedLock;
 
     /// <summary>Appends an event; the caller must <see cref="Flush"/> once it holds no scheduler lock.</summary>
     /// <returns>False when the stream has already completed and the event was dropped.</returns>
