@@ -166,6 +166,13 @@ public sealed partial class JobRun : IAsyncDisposable, IRunHost
                 records.Add(new TaskRecord(node.Id, node.DefinitionHash, node.Spec.Group, node.Order));
             }
         }
+        // Count each task's dependents first, so every list is allocated once at its final size.
+        var dependentCounts = new int[graph.Tasks.Length];
+        for (var i = 0; i < graph.Tasks.Length; i++)
+        {
+            if (_nodes[i] is null) continue;
+            foreach (var dep in graph.Deps[i]) dependentCounts[dep]++;
+        }
         for (var i = 0; i < graph.Tasks.Length; i++)
         {
             if (_nodes[i] is not { } node) continue;
@@ -176,7 +183,7 @@ public sealed partial class JobRun : IAsyncDisposable, IRunHost
             {
                 var dep = _nodes[deps[d]]!;
                 node.Deps[d] = dep;
-                (dep.Dependents ??= []).Add(node);
+                (dep.Dependents ??= new List<TaskNode>(dependentCounts[deps[d]])).Add(node);
             }
             node.PendingDeps = deps.Length;
         }

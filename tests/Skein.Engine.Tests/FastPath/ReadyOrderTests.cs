@@ -75,4 +75,42 @@ public class ReadyOrderTests
         await StartOrderAsync(job);
         Assert.Equal(expected, order);
     }
+
+    [Fact]
+    public async Task A_wide_release_keeps_priority_then_job_order()
+    {
+        var order = Recorder(out var record);
+        var job = new Job("wide");
+        Add(job, record, "gate");
+        var expected = new List<(int Priority, int Index, string Id)>();
+        for (var i = 0; i < 300; i++)
+        {
+            var id = $"d{i:D3}";
+            var priority = i % 3 == 0 ? 0 : i % 3 == 1 ? 7 : -2;
+            Add(job, record, id, priority, "gate");
+            expected.Add((priority, i, id));
+        }
+        await StartOrderAsync(job);
+        Assert.Equal("gate", order[0]);
+        Assert.Equal(expected.OrderByDescending(e => e.Priority).ThenBy(e => e.Index).Select(e => e.Id), order.Skip(1));
+    }
+
+    [Fact]
+    public async Task A_wide_release_into_a_group_and_the_ungrouped_pool_runs_everything_in_order()
+    {
+        var order = Recorder(out var record);
+        var job = new Job("wide-groups").AddGroup("g", 1);
+        Add(job, record, "gate");
+        for (var i = 0; i < 200; i++)
+        {
+            var id = $"d{i:D3}";
+            job.Add(new TaskSpec { Id = id, Needs = ["gate"], Group = i % 2 == 0 ? "g" : null, Action = DelegateAction.From(record(id)) });
+        }
+        await StartOrderAsync(job);
+        Assert.Equal(201, order.Count);
+        var grouped = order.Where(id => id.StartsWith('d') && int.Parse(id[1..], System.Globalization.CultureInfo.InvariantCulture) % 2 == 0).ToList();
+        var ungrouped = order.Where(id => id.StartsWith('d') && int.Parse(id[1..], System.Globalization.CultureInfo.InvariantCulture) % 2 == 1).ToList();
+        Assert.Equal(grouped.Order(StringComparer.Ordinal), grouped);
+        Assert.Equal(ungrouped.Order(StringComparer.Ordinal), ungrouped);
+    }
 }
