@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
 using Skein.Bench.Reporting;
+using Skein.Engine;
 
 namespace Skein.Bench.Scenarios;
 
@@ -48,6 +49,10 @@ internal sealed class MemoryScenario : Scenario
             {
                 Note = $"{Format.Number((double)run.RunAllocated / TaskCount, "0")} B per task, validation to last result read",
             },
+            new ResultRow(Name, "held by the finished run", Format.Bytes(run.RunRetained))
+            {
+                Note = $"{Format.Number((double)run.RunRetained / TaskCount, "0")} B per task (its node and result) while the run object is alive",
+            },
         ];
     }
 
@@ -74,32 +79,45 @@ internal sealed class MemoryScenario : Scenario
         using var sampler = new HeapSampler();
         var heapBefore = GC.GetTotalMemory(forceFullCollection: true);
         var job = EngineHarness.IndependentJob("memory", tasks);
-        var jobHeap = GC.GetTotalMemory(forceFullCollection: true) - heapBefore;
-        var allocated = 0L;
+        var heapWithJob = GC.GetTotalMemory(forceFullCollection: true);
+        long allocated = 0, retained = 0;
         if (tasks > 0)
         {
-            var sample = await EngineHarness.RunAsync(job, EngineHarness.Options(settings, settings.Cores));
-            allocated = sample.AllocatedBytes;
+            var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+            await using (var run = await JobRun.StartAsync(job, EngineHarness.Options(settings, settings.Cores)))
+            {
+                var count = 0;
+                await foreach (var e in run.ReadEventsAsync())
+                {
+                    if (e is not TaskFinished finished) continue;
+                    if (finished.Result.Outcome != Outcome.Passed) throw new InvalidOperationException($"Benchmark task {finished.Result} did not pass.");
+                    count++;
+                }
+                await run.Completion;
+                if (count != tasks) throw new InvalidOperationException($"The run reported {count} results for {tasks} tasks.");
+                allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+                // What a finished run still holds (every task's node and result) while its owner keeps it.
+                retained = GC.GetTotalMemory(forceFullCollection: true) - heapWithJob;
+            }
         }
         GC.KeepAlive(job);
         var peakHeap = sampler.Stop();
         using var self = Process.GetCurrentProcess();
         self.Refresh();
-        Console.WriteLine(new MemoryReport(self.PeakWorkingSet64, peakHeap, jobHeap, allocated).ToLine());
+        Console.WriteLine(new MemoryReport(self.PeakWorkingSet64, peakHeap, heapWithJob - heapBefore, allocated, retained).ToLine());
         return 0;
     }
 
-    private sealed record MemoryReport(long PeakWorkingSet, long PeakHeap, long JobHeap, long RunAllocated)
+    private sealed record MemoryReport(long PeakWorkingSet, long PeakHeap, long JobHeap, long RunAllocated, long RunRetained)
     {
-        public string ToLine() => string.Create(CultureInfo.InvariantCulture, $"{PeakWorkingSet} {PeakHeap} {JobHeap} {RunAllocated}");
+        public string ToLine() => string.Create(CultureInfo.InvariantCulture, $"{PeakWorkingSet} {PeakHeap} {JobHeap} {RunAllocated} {RunRetained}");
 
         public static MemoryReport Parse(string line)
         {
             var parts = line.Trim().Split(' ');
-            if (parts.Length != 4) throw new FormatException($"Unexpected memory child output: {line}");
-            return new MemoryReport(
-                long.Parse(parts[0], CultureInfo.InvariantCulture), long.Parse(parts[1], CultureInfo.InvariantCulture),
-                long.Parse(parts[2], CultureInfo.InvariantCulture), long.Parse(parts[3], CultureInfo.InvariantCulture));
+            if (parts.Length != 5) throw new FormatException($"Unexpected memory child output: {line}");
+            var values = Array.ConvertAll(parts, part => long.Parse(part, CultureInfo.InvariantCulture));
+            return new MemoryReport(values[0], values[1], values[2], values[3], values[4]);
         }
     }
 
