@@ -153,7 +153,7 @@ internal sealed class JobFileReader
             var known = template.PlaceholderNames();
             foreach (var text in template.Texts(defaults))
             {
-                Placeholders.Check(text, known, template.Where, _problems);
+                Placeholders.Check(text, known, template.MatrixKeysUnknown, template.Where, _problems);
             }
 
             foreach (var values in TaskExpander.Copies(template, _baseDirectory, _problems, job))

@@ -21,13 +21,15 @@ internal static partial class Placeholders
     private static partial Regex Pattern();
 
     /// <summary>Reports each placeholder in the text that is not among the known names.</summary>
-    public static void Check(Located<string> text, IReadOnlyCollection<string> known, string where, ProblemCollector problems)
+    /// <param name="anyMatrixName">Accept every matrix.* name, because the matrix's own keys could not be read.</param>
+    public static void Check(
+        Located<string> text, IReadOnlyCollection<string> known, bool anyMatrixName, string where, ProblemCollector problems)
     {
         if (!text.Value.Contains("{{", StringComparison.Ordinal)) return;
         foreach (Match match in Pattern().Matches(text.Value))
         {
             var name = match.Groups[1].Value;
-            if (known.Contains(name)) continue;
+            if (known.Contains(name) || anyMatrixName && name.StartsWith(MatrixPrefix, StringComparison.Ordinal)) continue;
             var hint = known.Count == 0
                 ? "placeholders exist only in tasks with 'matrix' or 'foreach'"
                 : "known here: " + string.Join(", ", known.Select(k => "{{" + k + "}}"));

@@ -39,6 +39,12 @@ internal sealed class TaskTemplate(Located<string> id)
     /// </summary>
     public bool FactoryBroken { get; set; }
 
+    /// <summary>
+    /// True when the matrix was given but its keys could not be read (it is empty or not a mapping): any
+    /// {{matrix.*}} placeholder is then accepted, since reporting each would only repeat the matrix's own error.
+    /// </summary>
+    public bool MatrixKeysUnknown { get; set; }
+
     /// <summary>How the task is named in messages: its id as written.</summary>
     public string Where => $"in task '{Id.Value}'";
 

@@ -84,12 +84,14 @@ internal sealed class TaskTemplateReader(NodeReader reader)
         if (mapping is null)
         {
             task.FactoryBroken = true;
+            task.MatrixKeysUnknown = true;
             return;
         }
         if (mapping.Children.Count == 0)
         {
             Problems.Error($"{what} is empty: give at least one key with a list of values, such as {{ shard: [1, 2] }}", node);
             task.FactoryBroken = true;
+            task.MatrixKeysUnknown = true;
             return;
         }
 
