@@ -3,8 +3,6 @@ namespace Skein.Engine.JobFiles;
 /// <summary>The <c>defaults:</c> section: values every task gets unless it gives its own.</summary>
 internal sealed class JobDefaults
 {
-    public static readonly JobDefaults None = new();
-
     public Located<TimeSpan>? Timeout { get; set; }
     public Located<int>? Retries { get; set; }
     public Located<string>? Workdir { get; set; }

@@ -45,7 +45,7 @@ internal sealed class JobFileReader
         }
 
         var job = new Job(ReadName(root, nameNode, nameKey)) { SourceFile = sourceFile };
-        var defaults = defaultsNode is null ? JobDefaults.None : ReadDefaults(defaultsNode);
+        var defaults = defaultsNode is null ? new JobDefaults() : ReadDefaults(defaultsNode);
         if (groupsNode is not null) ReadGroups(groupsNode, job);
         ReadTasks(root, tasksNode, tasksKey, defaults, job);
         return job;
@@ -134,8 +134,9 @@ internal sealed class JobFileReader
             _problems.Error("missing 'tasks': a job needs at least one task", root);
             return;
         }
-        if (_reader.Mapping(node, "'tasks'", "{ build: { run: make } } (task id to task)", nullIsFine: false) is not { } mapping)
+        if (_reader.Mapping(node, "'tasks'", "{ build: { run: make } } (task id to task)") is not { } mapping)
         {
+            if (NodeText.IsNull(node)) _problems.Error("'tasks' is empty: a job needs at least one task", key);
             return;
         }
         if (mapping.Children.Count == 0)
@@ -159,6 +160,15 @@ internal sealed class JobFileReader
             foreach (var values in TaskExpander.Copies(template, _baseDirectory, _problems, job))
             {
                 var task = builder.Build(template, values);
+                if (string.IsNullOrWhiteSpace(task.Id))
+                {
+                    // A blank id written as such was reported by the template reader; one made by a placeholder is new.
+                    if (!string.IsNullOrWhiteSpace(template.Id.Value))
+                    {
+                        _problems.Error($"task '{template.Id.Value}' makes a task with an empty id", template.Id.Location);
+                    }
+                    continue;
+                }
                 if (firstSeen.TryGetValue(task.Id, out var first))
                 {
                     ReportDuplicate(task.Id, first, template);

@@ -10,9 +10,10 @@ internal static class KeySuggestion
         var bestDistance = int.MaxValue;
         // Short keys tolerate one slip, longer ones a few; beyond that a suggestion is more confusing than helpful.
         var limit = Math.Max(1, Math.Min(3, unknown.Length / 3));
+        var lower = unknown.ToLowerInvariant();
         foreach (var candidate in known)
         {
-            var distance = Distance(unknown.ToLowerInvariant(), candidate);
+            var distance = Distance(lower, candidate);
             if (distance <= limit && distance < bestDistance)
             {
                 best = candidate;

@@ -128,17 +128,12 @@ internal sealed class NodeReader(ProblemCollector problems)
     public List<Located<int>>? Numbers(YamlNode node, string what, int minimum, int maximum)
     {
         if (NodeText.IsNull(node)) return [];
-        IEnumerable<YamlNode> entries = node switch
-        {
-            YamlScalarNode => [node],
-            YamlSequenceNode sequence => sequence.Children,
-            _ => [],
-        };
-        if (node is YamlMappingNode)
+        if (node is not YamlScalarNode and not YamlSequenceNode)
         {
             Problems.Error($"{what} must be a number or a list of numbers, not {NodeText.Describe(node)}", node);
             return null;
         }
+        IEnumerable<YamlNode> entries = node is YamlSequenceNode sequence ? sequence.Children : [node];
         var numbers = new List<Located<int>>();
         foreach (var entry in entries)
         {

@@ -73,7 +73,7 @@ internal sealed class TaskTemplateReader(NodeReader reader)
             case Description: task.Description = reader.Text(value, what); break;
             case JobFileKeys.Version: task.Version = reader.Text(value, what); break;
             case Matrix: ReadMatrix(task, value, what); break;
-            case Foreach: ReadForeach(task, value, what); break;
+            case Foreach: ReadForeach(task, key, value, what); break;
         }
     }
 
@@ -132,12 +132,15 @@ internal sealed class TaskTemplateReader(NodeReader reader)
         }
     }
 
-    private void ReadForeach(TaskTemplate task, YamlNode node, string what)
+    private void ReadForeach(TaskTemplate task, Located<string> key, YamlNode node, string what)
     {
         task.Foreach = reader.Names(node, what);
         if (task.Foreach is null || task.Foreach.Count == 0)
         {
-            if (task.Foreach is not null) Problems.Error($"{what} needs at least one glob, such as \"src/**/*.cs\"", node);
+            if (task.Foreach is not null)
+            {
+                Problems.Error($"{what} needs at least one glob, such as \"src/**/*.cs\"", NodeText.IsNull(node) ? key.Location : Problems.At(node));
+            }
             task.Foreach = [];
             task.FactoryBroken = true;
             return;

@@ -20,6 +20,17 @@ public sealed class JobFileErrorTests
     }
 
     [Fact]
+    public void Unreadable_file_is_a_problem_not_an_exception()
+    {
+        using var dir = new TempDirectory();
+
+        var result = JobFileLoader.Load(dir.Path);
+
+        Assert.Null(result.Job);
+        Assert.StartsWith($"cannot read {dir.Path}", Assert.Single(result.Problems).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Yaml_syntax_error_has_the_parser_position_and_no_job()
     {
         var result = Parse("""
@@ -84,6 +95,15 @@ public sealed class JobFileErrorTests
 
         Error(result, 1, 1, "'name' is empty");
         Error(result, 2, 1, "'tasks' is empty");
+    }
+
+    [Fact]
+    public void Tasks_with_no_value_is_empty()
+    {
+        var result = Parse("name: n\ntasks:\n");
+
+        Error(result, 2, 1, "'tasks' is empty");
+        Assert.Single(result.Problems);
     }
 
     [Fact]

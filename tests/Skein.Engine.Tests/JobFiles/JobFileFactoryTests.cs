@@ -304,6 +304,29 @@ public sealed class JobFileFactoryTests
     }
 
     [Fact]
+    public void A_copy_whose_id_comes_out_empty_is_an_error()
+    {
+        var result = Parse("""
+            name: n
+            tasks:
+              "{{matrix.v}}":
+                matrix: { v: ["", b] }
+                run: x
+            """);
+
+        Error(result, 3, 3, "task '{{matrix.v}}' makes a task with an empty id");
+        Assert.Equal(["b"], result.Job!.Tasks.Select(t => t.Id));
+    }
+
+    [Fact]
+    public void Foreach_with_no_value_is_an_error_at_the_key()
+    {
+        var result = Parse("name: n\ntasks:\n  a:\n    foreach:\n    run: x\n");
+
+        Error(result, 4, 5, "'foreach' of task 'a' needs at least one glob");
+    }
+
+    [Fact]
     public void A_factory_whose_id_has_no_placeholder_is_told_to_add_one()
     {
         var result = Parse("""
