@@ -9,9 +9,10 @@ namespace Skein.Engine.Journal;
 /// </summary>
 /// <remarks>
 /// The Record* methods only put an event on a queue. One writer drains it with group commit: it waits for the
-/// first event, takes everything queued since (up to <see cref="MaxBatch"/>) into one transaction, commits, and
-/// repeats. A slow run so commits each event as it comes; a fast one batches by itself. Each commit survives the
-/// process being killed; the commit that ends a run also survives a power cut.
+/// first event, takes everything queued behind it (up to 10,000) into one transaction, commits, and repeats.
+/// So a slow run commits each event as it comes, and a fast one batches by itself. Each commit survives the
+/// process being killed; the commit that ends a run also survives a power cut. The queue is unbounded, since
+/// recording must never block: a run that records faster than the disk takes it holds the difference in memory.
 /// A write that fails stops the journal: the failure is thrown by the next <see cref="FlushAsync"/>,
 /// <see cref="EndRunAsync"/> or <see cref="DisposeAsync"/>, and events recorded after it are not written.
 /// </remarks>
@@ -157,8 +158,7 @@ public sealed class SqliteRunJournal : IRunJournal
 
     private void Enqueue(JournalEntry entry)
     {
-        // After a failure nothing more can be written; the failure itself is what the next flush reports.
-        if (Volatile.Read(ref _failure) is not null) return;
+        // Queued even after a failure: the writer then skips the events, and fails the requests someone waits on.
         if (!_queue.Writer.TryWrite(entry)) throw new ObjectDisposedException(nameof(SqliteRunJournal));
     }
 
