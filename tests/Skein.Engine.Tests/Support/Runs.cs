@@ -44,9 +44,13 @@ internal static class Runs
     public static List<TaskResult> Results(this IEnumerable<RunEvent> events) =>
         events.OfType<TaskFinished>().Select(f => f.Result).ToList();
 
-    /// <summary>An asynchronous C# task.</summary>
-    public static Job Add(this Job job, string id, Func<CancellationToken, Task> body, params string[] needs) =>
+    /// <summary>An asynchronous C# task that needs only its token.</summary>
+    public static Job AddAsync(this Job job, string id, Func<CancellationToken, Task> body, params string[] needs) =>
         job.Add(id, (_, ct) => body(ct), needs);
+
+    /// <summary>A synchronous C# task that returns nothing.</summary>
+    public static Job AddAction(this Job job, string id, Action<TaskContext> body, params string[] needs) =>
+        job.Add(new TaskSpec { Id = id, Action = DelegateAction.From(body), Needs = needs });
 
     public static TaskSpec Spec(string id, Func<TaskContext, CancellationToken, Task> body) =>
         new() { Id = id, Action = DelegateAction.From(body) };
