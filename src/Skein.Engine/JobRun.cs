@@ -38,6 +38,7 @@ public sealed partial class JobRun : IAsyncDisposable, IRunHost
     private bool _stopping;
     private bool _cancelled;
     private bool _completing;
+    private bool _requeued;
     private CancellationTokenRegistration _callerCancellation;
 
     private JobRun(Job job, RunOptions options, long runId, int capacity)

@@ -36,6 +36,9 @@ internal sealed class TaskNode
     public TaskResult? Result;
     public string DefinitionHash = "";
 
+    /// <summary>The resource this task is counted in as a waiting claimer, if any.</summary>
+    public Resource? AwaitedClaim;
+
     /// <summary>For a skipped task: the failure at the start of the chain, carried to its own dependents.</summary>
     public string? SkipRootCause;
 
