@@ -55,7 +55,18 @@ public sealed partial class JobRun
         ActionResult result;
         try
         {
-            var pending = spec.Action.ExecuteAsync(context, token);
+            ValueTask<ActionResult> pending;
+            if (watchdog is null)
+            {
+                pending = spec.Action.ExecuteAsync(context, token);
+            }
+            else
+            {
+                // Started off this thread: a synchronous body that blocks and ignores its token would otherwise hold
+                // the worker inside ExecuteAsync, where the watchdog can never abandon it.
+                var action = spec.Action;
+                pending = new ValueTask<ActionResult>(Task.Run(() => action.ExecuteAsync(context, token).AsTask(), CancellationToken.None));
+            }
             if (pending.IsCompletedSuccessfully) result = pending.Result;
             else if (watchdog is null) result = await pending.ConfigureAwait(false);
             else result = await watchdog.WaitAsync(pending).ConfigureAwait(false);
