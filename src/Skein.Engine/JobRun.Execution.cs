@@ -49,7 +49,9 @@ public sealed partial class JobRun
 
     private async ValueTask<AttemptOutcome> RunAttemptAsync(TaskSpec spec, int attempt, string logPath)
     {
-        using var watchdog = spec.Timeout is { } timeout ? new AttemptWatchdog(timeout, _options.AbandonGrace, _time, _cancel.Token) : null;
+        // A command is killed when it times out and ends on its own; only code that cannot be killed is abandoned.
+        var abandonGrace = spec.Action is CommandAction command ? command.StopWithin : _options.AbandonGrace;
+        using var watchdog = spec.Timeout is { } timeout ? new AttemptWatchdog(timeout, abandonGrace, _time, _cancel.Token) : null;
         var token = watchdog?.Token ?? _cancel.Token;
         using var context = new TaskContext(this, spec.Id, attempt, logPath, token);
         ActionResult result;
@@ -92,7 +94,7 @@ public sealed partial class JobRun
         {
             outcome = Outcome.TimedOut;
             message = watchdog.Abandoned
-                ? $"timed out after {Durations.Format(spec.Timeout!.Value)} and did not stop within {Durations.Format(_options.AbandonGrace)}; abandoned"
+                ? $"timed out after {Durations.Format(spec.Timeout!.Value)} and did not stop within {Durations.Format(abandonGrace)}; abandoned"
                 : $"timed out after {Durations.Format(spec.Timeout!.Value)}";
         }
         else if (_cancel.IsCancellationRequested && !outcome.IsSuccess())
