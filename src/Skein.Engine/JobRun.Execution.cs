@@ -50,11 +50,13 @@ public sealed partial class JobRun
     private async ValueTask<AttemptOutcome> RunAttemptAsync(TaskSpec spec, int attempt, string logPath)
     {
         // A command is killed when it times out and ends on its own; only code that cannot be killed is abandoned.
-        var abandonGrace = spec.Action is CommandAction command ? command.StopWithin : _options.AbandonGrace;
+        var command = spec.Action as CommandAction;
+        var abandonGrace = command?.StopWithin ?? _options.AbandonGrace;
         using var watchdog = spec.Timeout is { } timeout ? new AttemptWatchdog(timeout, abandonGrace, _time, _cancel.Token) : null;
         var token = watchdog?.Token ?? _cancel.Token;
         using var context = new TaskContext(this, spec.Id, attempt, logPath, token);
         ActionResult result;
+        var abandoned = false;
         try
         {
             ValueTask<ActionResult> pending;
@@ -69,9 +71,29 @@ public sealed partial class JobRun
                 var action = spec.Action;
                 pending = new ValueTask<ActionResult>(Task.Run(() => action.ExecuteAsync(context, token).AsTask(), CancellationToken.None));
             }
-            if (pending.IsCompletedSuccessfully) result = pending.Result;
-            else if (watchdog is null) result = await pending.ConfigureAwait(false);
-            else result = await watchdog.WaitAsync(pending).ConfigureAwait(false);
+            if (pending.IsCompletedSuccessfully)
+            {
+                result = pending.Result;
+            }
+            else
+            {
+                // Wait for the attempt, unless it outlives its timeout or the run's cancellation by the grace.
+                // Commands are killed and end on their own, so the run's cancel grace does not apply to them.
+                var work = pending.AsTask();
+                var cancelGrace = command is null ? _cancelGraceOver.Task : work;
+                var first = await Task.WhenAny(work, watchdog?.Expired ?? work, cancelGrace).ConfigureAwait(false);
+                if (first == work)
+                {
+                    result = await work.ConfigureAwait(false);
+                }
+                else
+                {
+                    abandoned = true;
+                    result = default;
+                    // Observe the abandoned work's eventual failure so it never surfaces as an unobserved exception.
+                    _ = work.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                }
+            }
         }
         catch (OperationCanceledException) when (watchdog?.TimedOut == true)
         {
@@ -93,9 +115,14 @@ public sealed partial class JobRun
         if (watchdog?.TimedOut == true)
         {
             outcome = Outcome.TimedOut;
-            message = watchdog.Abandoned
+            message = abandoned
                 ? $"timed out after {Durations.Format(spec.Timeout!.Value)} and did not stop within {Durations.Format(abandonGrace)}; abandoned"
                 : $"timed out after {Durations.Format(spec.Timeout!.Value)}";
+        }
+        else if (abandoned)
+        {
+            outcome = Outcome.Cancelled;
+            message = $"cancelled while running and did not stop within {Durations.Format(_options.AbandonGrace)}; abandoned";
         }
         else if (_cancel.IsCancellationRequested && !outcome.IsSuccess())
         {
