@@ -156,4 +156,19 @@ public class AddedTaskTests
         Assert.Equal("Task 'adder' cannot add tasks: the run is stopping.", refused.Message);
         Assert.Single(events.Results());
     }
+
+    [Fact]
+    public async Task A_task_that_has_finished_cannot_add_tasks()
+    {
+        TaskContext? kept = null;
+        var job = new Job("finished-adder").AddAction("leaky", ctx => kept = ctx);
+
+        await using var run = await JobRun.StartAsync(job, Runs.Options(), TestContext.Current.CancellationToken);
+        var (events, _) = await Runs.DrainWithinAsync(run);
+
+        var ex = Assert.Throws<InvalidOperationException>(() => kept!.AddTasks(Noop("late")));
+        Assert.Equal("Task 'leaky' cannot add tasks: it has finished.", ex.Message);
+        Assert.Equal(1, run.TaskCount);
+        Assert.Single(events.Results());
+    }
 }
