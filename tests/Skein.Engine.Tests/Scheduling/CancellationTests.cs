@@ -201,4 +201,18 @@ public class CancellationTests
         Assert.Equal(Outcome.Cancelled, byId["hangs"].Outcome);
         Assert.Equal(Outcome.Cancelled, byId["after"].Outcome);
     }
+
+    [Fact]
+    public async Task Cancelling_a_finished_run_changes_nothing_even_after_it_was_disposed()
+    {
+        var run = await JobRun.StartAsync(new Job("done").Add("a", _ => 1), Runs.Options(), TestContext.Current.CancellationToken);
+        var (_, summary) = await Runs.DrainWithinAsync(run);
+
+        run.Cancel();
+        await run.DisposeAsync();
+        run.Cancel();
+
+        Assert.Equal(RunStatus.Passed, summary.Status);
+        Assert.Equal(RunStatus.Passed, (await run.Completion).Status);
+    }
 }

@@ -10,7 +10,7 @@ public class OutcomeInvariantTests
     /// A random job: needs on earlier tasks and on capabilities of earlier providers, claims and uses, two
     /// exclusivity groups, priorities, flaky tasks that pass on retry, and tasks that fail for good.
     /// </summary>
-    private static List<Planned> RandomJob(int seed, int count)
+    private static List<Planned> RandomJob(int seed, int count, Action? onStart = null)
     {
         var random = new Random(seed);
         var planned = new List<Planned>(count);
@@ -58,6 +58,7 @@ public class OutcomeInvariantTests
                 Retries = flaky ? 1 : 0,
                 Action = DelegateAction.From(async (ctx, _) =>
                 {
+                    onStart?.Invoke();
                     await Task.Yield();
                     if (fails || (flaky && ctx.Attempt == 1)) throw new InvalidOperationException($"planned failure of {ctx.TaskId}");
                     return ctx.Attempt;
@@ -119,12 +120,27 @@ public class OutcomeInvariantTests
     public async Task Every_task_of_a_random_job_cancelled_midway_ends_with_exactly_one_outcome(int seed)
     {
         const int count = 300;
-        var planned = RandomJob(seed, count);
+        var begun = 0;
+        var fiftyBegun = Runs.NewSignal();
+        var planned = RandomJob(seed, count, () =>
+        {
+            if (Interlocked.Increment(ref begun) == 50) fiftyBegun.TrySetResult();
+        });
         var job = new Job($"random-cancelled-{seed}").AddGroup("g1", 2).AddGroup("g2", 1);
         foreach (var p in planned) job.Add(p.Spec);
-        // Cancels from inside the run, so the run is surely still going when it does.
+        // Starts first and cancels from inside the run once 50 tasks have begun: most are still to come.
         var started = new TaskCompletionSource<JobRun>(TaskCreationOptions.RunContinuationsAsynchronously);
-        job.Add("canceller", async (_, ct) => (await started.Task.WaitAsync(Runs.Patience, ct)).Cancel());
+        job.Add(new TaskSpec
+        {
+            Id = "canceller",
+            Priority = int.MaxValue,
+            Action = DelegateAction.From(async (_, ct) =>
+            {
+                var run = await started.Task.WaitAsync(Runs.Patience, ct);
+                await fiftyBegun.Task.WaitAsync(Runs.Patience, ct);
+                run.Cancel();
+            }),
+        });
 
         await using var run = await JobRun.StartAsync(job, Runs.Options(workers: 4), TestContext.Current.CancellationToken);
         started.SetResult(run);

@@ -25,6 +25,16 @@ public class SubResultTests
     }
 
     [Fact]
+    public async Task A_result_message_may_hold_escaped_quotes_and_spaces()
+    {
+        var job = new Job("quotes").AddCommand("suite", "echo '::result name=greeting outcome=warned message=\"said \\\"hi\\\" twice\"'");
+
+        var result = Assert.Single(await Runs.CollectWithinAsync(job));
+
+        Assert.Equal(new SubResult("greeting", Outcome.Warned, "said \"hi\" twice"), Assert.Single(result.SubResults));
+    }
+
+    [Fact]
     public async Task A_skipped_sub_result_does_not_make_the_task_worse()
     {
         var job = new Job("skips").AddCommand("suite", "echo '::result name=a outcome=passed'; echo '::result name=b outcome=skipped message=\"needs a GPU\"'");
