@@ -23,7 +23,6 @@ public sealed partial class JobRun : IAsyncDisposable, IRunHost
     private readonly TaskCompletionSource<RunSummary> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _cancel = new();
     private readonly TaskCompletionSource _cancelGraceOver = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private ITimer? _cancelGraceTimer;
     private readonly Dictionary<string, TaskNode> _nodes;
     private readonly Dictionary<string, List<TaskNode>> _providers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Resource> _resources = new(StringComparer.Ordinal);
@@ -42,6 +41,7 @@ public sealed partial class JobRun : IAsyncDisposable, IRunHost
     private bool _completing;
     private bool _requeued;
     private CancellationTokenRegistration _callerCancellation;
+    private ITimer? _cancelGraceTimer;
 
     private JobRun(Job job, RunOptions options, long runId, int capacity)
     {

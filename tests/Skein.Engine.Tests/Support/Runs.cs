@@ -52,12 +52,6 @@ internal static class Runs
     public static Job AddAction(this Job job, string id, Action<TaskContext> body, params string[] needs) =>
         job.Add(new TaskSpec { Id = id, Action = DelegateAction.From(body), Needs = needs });
 
-    public static TaskSpec Spec(string id, Func<TaskContext, CancellationToken, Task> body) =>
-        new() { Id = id, Action = DelegateAction.From(body) };
-
-    public static TaskSpec Spec(string id, Action<TaskContext> body) =>
-        new() { Id = id, Action = DelegateAction.From(body) };
-
     public static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public static Task Within(this Task task) => task.WaitAsync(Patience, TestContext.Current.CancellationToken);
