@@ -49,16 +49,51 @@ public sealed partial class JobRun
 
     private async ValueTask<AttemptOutcome> RunAttemptAsync(TaskSpec spec, int attempt, string logPath)
     {
-        using var watchdog = spec.Timeout is { } timeout ? new AttemptWatchdog(timeout, _options.AbandonGrace, _time, _cancel.Token) : null;
+        // A command is killed when it times out and ends on its own; only code that cannot be killed is abandoned.
+        var command = spec.Action as CommandAction;
+        var abandonGrace = command?.StopWithin ?? _options.AbandonGrace;
+        using var watchdog = spec.Timeout is { } timeout ? new AttemptWatchdog(timeout, abandonGrace, _time, _cancel.Token) : null;
         var token = watchdog?.Token ?? _cancel.Token;
         using var context = new TaskContext(this, spec.Id, attempt, logPath, token);
         ActionResult result;
+        var abandoned = false;
         try
         {
-            var pending = spec.Action.ExecuteAsync(context, token);
-            if (pending.IsCompletedSuccessfully) result = pending.Result;
-            else if (watchdog is null) result = await pending.ConfigureAwait(false);
-            else result = await watchdog.WaitAsync(pending).ConfigureAwait(false);
+            ValueTask<ActionResult> pending;
+            if (watchdog is null)
+            {
+                pending = spec.Action.ExecuteAsync(context, token);
+            }
+            else
+            {
+                // Started off this thread: a synchronous body that blocks and ignores its token would otherwise hold
+                // the worker inside ExecuteAsync, where the watchdog can never abandon it.
+                var action = spec.Action;
+                pending = new ValueTask<ActionResult>(Task.Run(() => action.ExecuteAsync(context, token).AsTask(), CancellationToken.None));
+            }
+            if (pending.IsCompletedSuccessfully)
+            {
+                result = pending.Result;
+            }
+            else
+            {
+                // Wait for the attempt, unless it outlives its timeout or the run's cancellation by the grace.
+                // Commands are killed and end on their own, so the run's cancel grace does not apply to them.
+                var work = pending.AsTask();
+                var cancelGrace = command is null ? _cancelGraceOver.Task : work;
+                var first = await Task.WhenAny(work, watchdog?.Expired ?? work, cancelGrace).ConfigureAwait(false);
+                if (first == work)
+                {
+                    result = await work.ConfigureAwait(false);
+                }
+                else
+                {
+                    abandoned = true;
+                    result = default;
+                    // Observe the abandoned work's eventual failure so it never surfaces as an unobserved exception.
+                    _ = work.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                }
+            }
         }
         catch (OperationCanceledException) when (watchdog?.TimedOut == true)
         {
@@ -80,9 +115,14 @@ public sealed partial class JobRun
         if (watchdog?.TimedOut == true)
         {
             outcome = Outcome.TimedOut;
-            message = watchdog.Abandoned
-                ? $"timed out after {Durations.Format(spec.Timeout!.Value)} and did not stop within {Durations.Format(_options.AbandonGrace)}; abandoned"
+            message = abandoned
+                ? $"timed out after {Durations.Format(spec.Timeout!.Value)} and did not stop within {Durations.Format(abandonGrace)}; abandoned"
                 : $"timed out after {Durations.Format(spec.Timeout!.Value)}";
+        }
+        else if (abandoned)
+        {
+            outcome = Outcome.Cancelled;
+            message = $"cancelled while running and did not stop within {Durations.Format(_options.AbandonGrace)}; abandoned";
         }
         else if (_cancel.IsCancellationRequested && !outcome.IsSuccess())
         {

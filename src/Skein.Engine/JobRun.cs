@@ -22,6 +22,7 @@ public sealed partial class JobRun : IAsyncDisposable, IRunHost
     private readonly Channel<RunEvent> _events = Channel.CreateUnbounded<RunEvent>(new UnboundedChannelOptions { SingleReader = true });
     private readonly TaskCompletionSource<RunSummary> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _cancel = new();
+    private readonly TaskCompletionSource _cancelGraceOver = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Dictionary<string, TaskNode> _nodes;
     private readonly Dictionary<string, List<TaskNode>> _providers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Resource> _resources = new(StringComparer.Ordinal);
@@ -38,7 +39,9 @@ public sealed partial class JobRun : IAsyncDisposable, IRunHost
     private bool _stopping;
     private bool _cancelled;
     private bool _completing;
+    private bool _requeued;
     private CancellationTokenRegistration _callerCancellation;
+    private ITimer? _cancelGraceTimer;
 
     private JobRun(Job job, RunOptions options, long runId, int capacity)
     {
@@ -128,6 +131,8 @@ public sealed partial class JobRun : IAsyncDisposable, IRunHost
             _ungrouped.Ready.Clear();
             foreach (var pool in _groups.Values) pool.Ready.Clear();
             CompleteIfDoneLocked();
+            // C# code deaf to its token would keep the run from ever ending: give it the grace, then abandon it.
+            _cancelGraceTimer = _time.CreateTimer(static state => ((JobRun)state!)._cancelGraceOver.TrySetResult(), this, _options.AbandonGrace, Timeout.InfiniteTimeSpan);
         }
         _cancel.Cancel();
     }
@@ -147,6 +152,7 @@ public sealed partial class JobRun : IAsyncDisposable, IRunHost
             // The run's failure was reported through Completion; disposing must not throw it again.
         }
         _callerCancellation.Dispose();
+        _cancelGraceTimer?.Dispose();
         _cancel.Dispose();
     }
 

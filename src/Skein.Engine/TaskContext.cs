@@ -8,6 +8,7 @@ public sealed class TaskContext : IDisposable
     private readonly IRunHost _run;
     private List<SubResult>? _subResults;
     private StreamWriter? _log;
+    private volatile bool _ended;
 
     internal TaskContext(IRunHost run, string taskId, int attempt, string logPath, CancellationToken cancellationToken)
     {
@@ -70,7 +71,18 @@ public sealed class TaskContext : IDisposable
 
     /// <summary>Adds tasks to the running job. They are validated like the job's own tasks and may need any of them.</summary>
     /// <exception cref="JobValidationException">The new tasks are invalid; nothing was added.</exception>
-    public void AddTasks(params IReadOnlyList<TaskSpec> tasks) => _run.AddTasks(tasks, TaskId);
+    /// <exception cref="InvalidOperationException">The attempt has ended, or the run is stopping.</exception>
+    public void AddTasks(params IReadOnlyList<TaskSpec> tasks)
+    {
+        // A context kept past its attempt (or an abandoned attempt still running) must not add to a run that may
+        // already have counted its tasks done.
+        if (_ended) throw new InvalidOperationException($"Task '{TaskId}' cannot add tasks: it has finished.");
+        _run.AddTasks(tasks, TaskId);
+    }
 
-    public void Dispose() => _log?.Dispose();
+    public void Dispose()
+    {
+        _ended = true;
+        _log?.Dispose();
+    }
 }
