@@ -16,7 +16,7 @@ public sealed class CommandAction : ITaskAction
 
     public CommandAction(string command)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(command);
+        ArgumentNullException.ThrowIfNull(command);
         Command = command;
     }
 

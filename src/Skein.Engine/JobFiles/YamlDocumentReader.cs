@@ -19,6 +19,14 @@ internal static class YamlDocumentReader
             problems.Error($"YAML syntax error: {ex.Message}", WhereTheSyntaxErrorIs(text, ex, problems));
             return null;
         }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner fails this way when the file ends inside an unclosed flow collection.
+            var lines = text.TrimEnd().Split('\n');
+            problems.Error("YAML syntax error: the file ends inside an unclosed '{' or '['",
+                new SourceLocation(problems.FileName, lines.Length, lines[^1].Length + 1));
+            return null;
+        }
 
         if (stream.Documents.Count == 0)
         {

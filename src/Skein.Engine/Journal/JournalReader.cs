@@ -40,7 +40,7 @@ public sealed class JournalReader : IAsyncDisposable, IDisposable
 
     /// <summary>The latest runs, newest first.</summary>
     /// <param name="jobName">Only runs of this job; null for all.</param>
-    public Task<IReadOnlyList<RunSummary>> ListRunsAsync(int limit, string? jobName, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<JournalRunSummary>> ListRunsAsync(int limit, string? jobName, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
         return ReadAsync(async ct =>
@@ -52,14 +52,14 @@ public sealed class JournalReader : IAsyncDisposable, IDisposable
             command.Parameters.AddWithValue("$limit", limit);
             if (jobName is not null) command.Parameters.AddWithValue("$job", jobName);
 
-            var runs = new List<RunSummary>();
+            var runs = new List<JournalRunSummary>();
             var stored = new List<RunRow>();
             await using (var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false))
             {
                 while (await reader.ReadAsync(ct).ConfigureAwait(false)) stored.Add(RunRow.Read(reader));
             }
             foreach (var row in stored) runs.Add(await SummarizeAsync(row, ct).ConfigureAwait(false));
-            return (IReadOnlyList<RunSummary>)runs;
+            return (IReadOnlyList<JournalRunSummary>)runs;
         }, cancellationToken);
     }
 
@@ -184,7 +184,7 @@ public sealed class JournalReader : IAsyncDisposable, IDisposable
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as long?;
     }
 
-    private async Task<RunSummary> SummarizeAsync(RunRow row, CancellationToken cancellationToken)
+    private async Task<JournalRunSummary> SummarizeAsync(RunRow row, CancellationToken cancellationToken)
     {
         var taskCount = row.TaskCount;
         var counts = row.Counts;
@@ -210,7 +210,7 @@ public sealed class JournalReader : IAsyncDisposable, IDisposable
             var other => throw new FormatException($"run {row.Id} has an unknown status '{other}'"),
         };
 
-        return new RunSummary
+        return new JournalRunSummary
         {
             Id = row.Id,
             JobName = row.JobName,

@@ -3,7 +3,7 @@ namespace Skein.Engine.Journal;
 /// <summary>One run with all its tasks, as <c>skein show</c> prints it.</summary>
 public sealed record RunDetails
 {
-    public required RunSummary Summary { get; init; }
+    public required JournalRunSummary Summary { get; init; }
     public string? JobFile { get; init; }
     public string? CommandLine { get; init; }
 

@@ -1,7 +1,7 @@
 namespace Skein.Engine.Journal;
 
 /// <summary>One run, as <c>skein runs</c> lists it.</summary>
-public sealed record RunSummary
+public sealed record JournalRunSummary
 {
     public required long Id { get; init; }
     public required string JobName { get; init; }
