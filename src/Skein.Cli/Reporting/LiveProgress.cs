@@ -9,10 +9,12 @@ namespace Skein.Cli.Reporting;
 internal sealed class LiveProgress(string jobName, int initialTotal) : IRunProgress
 {
     private const int RunningShown = 8;
+    private const int ProblemsShown = 5;
     private static readonly TimeSpan Refresh = TimeSpan.FromMilliseconds(100);
 
     private readonly Dictionary<string, long> _running = new(StringComparer.Ordinal);
     private readonly int[] _counts = new int[7];
+    private readonly Queue<TaskResult> _problems = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private int _total = initialTotal;
     private int _done;
@@ -75,7 +77,11 @@ internal sealed class LiveProgress(string jobName, int initialTotal) : IRunProgr
                 _done++;
                 results.Add(finished.Result);
                 if (!finished.Result.Outcome.IsSuccess())
-                    AnsiConsole.MarkupLineInterpolated($"[{OutcomeStyle.Color(finished.Result.Outcome)}]{finished.Result.Outcome.ToWireName(),-9}[/] {finished.TaskId}{(finished.Result.Reason is null ? "" : " — " + finished.Result.Reason)}");
+                {
+                    // Writing lines under a live display garbles it; the latest problems are part of the view instead.
+                    _problems.Enqueue(finished.Result);
+                    if (_problems.Count > ProblemsShown) _problems.Dequeue();
+                }
                 break;
         }
     }
@@ -106,6 +112,10 @@ internal sealed class LiveProgress(string jobName, int initialTotal) : IRunProgr
             }
             var elapsed = TimeSpan.FromSeconds((now - since) / (double)Stopwatch.Frequency);
             rows.Add(new Markup($"  [blue]running[/] {Markup.Escape(id)} [grey]{Durations.Format(elapsed)}[/]"));
+        }
+        foreach (var problem in _problems)
+        {
+            rows.Add(new Markup($"  [{OutcomeStyle.Color(problem.Outcome)}]{problem.Outcome.ToWireName()}[/] {Markup.Escape(problem.TaskId)}{Markup.Escape(problem.Reason is null ? "" : " — " + problem.Reason)}"));
         }
         return new Rows(rows);
     }

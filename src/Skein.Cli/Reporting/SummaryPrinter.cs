@@ -80,7 +80,7 @@ internal static class SummaryPrinter
             RunStatus.Cancelled => "[grey]cancelled[/]",
             _ => "[red]failed[/]",
         };
-        console.MarkupLine($"{verdict}: {summary.Count(Outcome.Passed)} passed, {summary.Count(Outcome.Warned)} warned, " +
-                           $"{summary.Total - summary.Count(Outcome.Passed) - summary.Count(Outcome.Warned)} not passed, of {summary.Total} in {Durations.Format(summary.Duration)}");
+        var succeeded = summary.Count(Outcome.Passed) + summary.Count(Outcome.Warned);
+        console.MarkupLine($"run {summary.RunId} {verdict} in {Durations.Format(summary.Duration)}: {succeeded} of {summary.Total} task{(summary.Total == 1 ? "" : "s")} passed or warned");
     }
 }
