@@ -83,4 +83,29 @@ public class BadInputTests
         Assert.Contains("layer 2: build, lint", result.Stdout);
         Assert.Contains("layer 3: ship", result.Stdout);
     }
+
+    [Fact]
+    public async Task A_journal_from_a_newer_skein_is_refused_with_exit_2_and_left_alone()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("job.yaml", "name: j\ntasks:\n  a: { run: \"touch ran\" }\n");
+        Assert.Equal(0, (await SkeinProcess.RunAsync(dir.Path, "run", "job.yaml")).ExitCode);
+        File.Delete(dir.File("ran"));
+
+        var journal = dir.File(".skein/journal.db");
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={journal};Pooling=False"))
+        {
+            connection.Open();
+            using var bump = connection.CreateCommand();
+            bump.CommandText = "UPDATE meta SET value = '99' WHERE key = 'format_version'";
+            Assert.Equal(1, bump.ExecuteNonQuery());
+        }
+
+        var result = await SkeinProcess.RunAsync(dir.Path, "run", "job.yaml");
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains("format version 99", result.Stderr);
+        Assert.False(File.Exists(dir.File("ran")), "a task ran although the journal was refused");
+        var runs = await SkeinProcess.RunAsync(dir.Path, "runs");
+        Assert.Equal(2, runs.ExitCode);
+    }
 }
