@@ -13,4 +13,12 @@ internal static class CommonOptions
         HelpName = "DIR",
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable(StateVariable) is { Length: > 0 } fromEnv ? fromEnv : ".skein",
     };
+
+    public static Option<string[]> Only(string description) => new("--only")
+    {
+        Description = description,
+        HelpName = "ID",
+        AllowMultipleArgumentsPerToken = true,
+        Arity = ArgumentArity.OneOrMore,
+    };
 }

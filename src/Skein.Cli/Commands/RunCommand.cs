@@ -16,7 +16,7 @@ internal static class RunCommand
         var workers = new Option<int>("--workers", "-w") { Description = "How many ungrouped tasks run at once (default: the number of cores).", HelpName = "N", DefaultValueFactory = _ => Environment.ProcessorCount };
         var state = CommonOptions.State();
         var resume = new Option<bool>("--resume") { Description = "Re-run only what did not pass in the latest run of this job (and tasks whose definition changed)." };
-        var only = new Option<string[]>("--only") { Description = "Run only these tasks and everything they need.", HelpName = "ID", AllowMultipleArgumentsPerToken = true, Arity = ArgumentArity.OneOrMore };
+        var only = CommonOptions.Only("Run only these tasks and everything they need.");
         var report = new Option<string>("--report") { Description = "Report at the end: summary, detail or both.", DefaultValueFactory = _ => "summary" };
         report.AcceptOnlyFromAmong("summary", "detail", "both");
         var junit = new Option<string?>("--junit") { Description = "Also write a JUnit XML report to PATH.", HelpName = "PATH" };

@@ -8,7 +8,7 @@ internal static class ValidateCommand
     public static Command Create()
     {
         var file = new Argument<string>("FILE") { Description = "The job file (YAML) to check." };
-        var only = new Option<string[]>("--only") { Description = "Validate only these tasks and everything they need.", HelpName = "ID", AllowMultipleArgumentsPerToken = true, Arity = ArgumentArity.OneOrMore };
+        var only = CommonOptions.Only("Validate only these tasks and everything they need.");
         var command = new Command("validate", "Check a job file and print its plan (the graph in layers) without running anything.") { file, only };
         command.SetAction(parse =>
         {
