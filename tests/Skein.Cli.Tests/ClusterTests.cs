@@ -82,6 +82,28 @@ public partial class ClusterTests
     }
 
     [Fact]
+    public async Task A_frozen_node_is_lost_after_missed_heartbeats_and_registers_again_when_it_wakes()
+    {
+        using var dir = new TempDirectory();
+        var (coordinator, _) = await StartCoordinatorAsync(dir.Path);
+        await using var _c = coordinator;
+        await using var node = await StartNodeAsync(dir.Path, "sleeper");
+
+        node.Signal(Posix.SigStop); // its connection stays open, its heartbeats stop
+        try
+        {
+            await coordinator.WaitForOutputAsync("node sleeper lost: no heartbeat for 3 s", TimeSpan.FromSeconds(5));
+        }
+        finally
+        {
+            node.Signal(Posix.SigCont);
+        }
+        await node.WaitForOutputAsync("registered again", TimeSpan.FromSeconds(5));
+        var nodes = await SkeinProcess.RunAsync(dir.Path, "nodes");
+        Assert.Matches(@"(?m)^sleeper\s+\S+\s+alive", nodes.Stdout);
+    }
+
+    [Fact]
     public async Task A_node_registers_again_after_the_coordinator_restarts()
     {
         using var dir = new TempDirectory();
