@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Console;
 
 namespace Skein.Cli;
 
@@ -10,13 +9,12 @@ internal static class ClusterLogging
     {
         logging.SetMinimumLevel(LogLevel.Warning);
         logging.AddFilter("Skein", Environment.GetEnvironmentVariable("SKEIN_DEBUG") is "1" ? LogLevel.Debug : LogLevel.Information);
-        logging.AddSimpleConsole(console =>
+        logging.AddConsole(console =>
         {
-            console.SingleLine = true;
-            console.TimestampFormat = "HH:mm:ss ";
-            console.ColorBehavior = LoggerColorBehavior.Disabled;
+            console.FormatterName = ClusterLogFormatter.FormatterName;
+            console.LogToStandardErrorThreshold = LogLevel.Trace;
         });
-        logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
+        logging.AddConsoleFormatter<ClusterLogFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>();
     }
 
     public static ILoggerFactory CreateFactory() => LoggerFactory.Create(Configure);
