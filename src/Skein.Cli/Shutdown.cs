@@ -23,6 +23,29 @@ internal sealed class Shutdown : IDisposable
         _cts.Cancel();
     }
 
+    /// <summary>Stops as a signal would, once standard input reaches its end: how a child learns its parent is gone, however it went.</summary>
+    public void StopWhenStandardInputCloses()
+    {
+        _ = Task.Run(async () =>
+        {
+            var buffer = new byte[256];
+            try
+            {
+                await using var input = Console.OpenStandardInput();
+                while (await input.ReadAsync(buffer, _cts.Token).ConfigureAwait(false) > 0) { }
+                await _cts.CancelAsync().ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // stopped by a signal first
+            }
+            catch (ObjectDisposedException)
+            {
+                // disposed while reading
+            }
+        });
+    }
+
     /// <summary>Completes when a signal arrives.</summary>
     public Task WaitAsync() => Task.Delay(Timeout.Infinite, _cts.Token).ContinueWith(static _ => { }, TaskScheduler.Default);
 

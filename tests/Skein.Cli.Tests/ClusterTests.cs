@@ -197,6 +197,22 @@ public partial class ClusterTests
     }
 
     [Fact]
+    public async Task Nodes_of_skein_up_leave_when_skein_up_is_killed()
+    {
+        using var dir = new TempDirectory();
+        await using var up = SkeinProcess.Start(dir.Path, "up", "--nodes", "2");
+        await up.WaitForOutputAsync("cluster up at", Timeout);
+        var children = ProcessesMentioning(dir.Path).Where(pid => pid != up.Id).ToList();
+        Assert.Equal(2, children.Count);
+
+        up.Signal(Posix.SigKill);
+        await up.WaitForExitAsync(Timeout);
+        using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
+        using var deadline = new CancellationTokenSource(Timeout);
+        while (children.Any(Posix.IsAlive)) await poll.WaitForNextTickAsync(deadline.Token);
+    }
+
+    [Fact]
     public async Task Skein_down_stops_the_cluster_of_skein_up()
     {
         using var dir = new TempDirectory();

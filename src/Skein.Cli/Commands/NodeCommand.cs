@@ -15,7 +15,9 @@ internal static class NodeCommand
         var cores = new Option<int?>("--cores") { Description = "Cores offered (default: all of this machine's).", HelpName = "N" };
         var tokenFile = ClusterConnection.TokenFileOption();
         var state = CommonOptions.State();
-        var command = new Command("node", "Join a cluster as a node and stay until Ctrl+C.") { join, name, labels, cores, tokenFile, state };
+        // Set by skein up for its children, so they leave even when skein up itself is killed.
+        var stopWithParent = new Option<bool>("--stop-with-parent") { Description = "Leave when standard input closes.", Hidden = true };
+        var command = new Command("node", "Join a cluster as a node and stay until Ctrl+C.") { join, name, labels, cores, tokenFile, state, stopWithParent };
         command.SetAction(async (parse, _) =>
         {
             var output = parse.InvocationConfiguration.Output;
@@ -30,6 +32,7 @@ internal static class NodeCommand
             if (parse.GetValue(name) is { } given) options.Name = given;
             if (parse.GetValue(cores) is { } n) options.Cores = n;
             using var shutdown = new Shutdown();
+            if (parse.GetValue(stopWithParent)) shutdown.StopWhenStandardInputCloses();
             using var loggers = ClusterLogging.CreateFactory();
             using var agent = new NodeAgent(options, TimeProvider.System, loggers.CreateLogger<NodeAgent>());
             await agent.RunAsync(

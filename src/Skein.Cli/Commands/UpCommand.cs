@@ -119,7 +119,7 @@ internal static class UpCommand
             RedirectStandardInput = true,
         };
         foreach (var arg in prefix) start.ArgumentList.Add(arg);
-        foreach (var arg in (string[])["node", "--join", address, "--name", name, "--token-file", tokenPath, "--state", stateDirectory])
+        foreach (var arg in (string[])["node", "--join", address, "--name", name, "--token-file", tokenPath, "--state", stateDirectory, "--stop-with-parent"])
             start.ArgumentList.Add(arg);
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         void Forward(object? sender, DataReceivedEventArgs e)
@@ -129,8 +129,7 @@ internal static class UpCommand
         }
         process.OutputDataReceived += Forward;
         process.ErrorDataReceived += Forward;
-        process.Start();
-        process.StandardInput.Close();
+        process.Start(); // its standard input stays open while this process lives: see --stop-with-parent
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
