@@ -9,6 +9,8 @@ internal static class ClusterLogging
     {
         logging.SetMinimumLevel(LogLevel.Warning);
         logging.AddFilter("Skein", Environment.GetEnvironmentVariable("SKEIN_DEBUG") is "1" ? LogLevel.Debug : LogLevel.Information);
+        // A host that fails to start throws to its caller, which reports it; logging it too would say it twice.
+        logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         logging.AddConsole(console =>
         {
             console.FormatterName = ClusterLogFormatter.FormatterName;

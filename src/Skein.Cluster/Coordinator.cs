@@ -47,7 +47,19 @@ public sealed partial class Coordinator : IAsyncDisposable
     {
         options.Validate();
         var listen = ListenAddress.Parse(options.Listen);
-        var token = ClusterToken.LoadOrCreate(options.StateDirectory);
+        if (ConnectionFile.TryRead(options.StateDirectory) is { } existing && existing.ProcessId != Environment.ProcessId && IsRunning(existing.ProcessId))
+            throw new SkeinException(
+                $"a coordinator (process {existing.ProcessId}) is already running from the state directory {Path.GetFullPath(options.StateDirectory)} at {existing.Address}; " +
+                "stop it first or give this one another --state");
+        string token;
+        try
+        {
+            token = ClusterToken.LoadOrCreate(options.StateDirectory);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new SkeinException($"cannot use the state directory {Path.GetFullPath(options.StateDirectory)}: {ex.Message}", ex);
+        }
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
@@ -93,6 +105,23 @@ public sealed partial class Coordinator : IAsyncDisposable
         new ConnectionFile(ClusterAddress.Format(coordinator.Address), coordinator.TokenPath, Environment.ProcessId).Write(options.StateDirectory);
         coordinator.LogListening(coordinator.Address);
         return coordinator;
+    }
+
+    private static bool IsRunning(int processId)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(processId);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false; // no such process: the file outlived a coordinator that was killed
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Stops serving (open sessions are told the coordinator is stopping) and removes the connection file.</summary>

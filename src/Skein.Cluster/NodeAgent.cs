@@ -171,7 +171,7 @@ public sealed partial class NodeAgent : IDisposable
                 await writer.WriteAsync(new NodeMessage { Heartbeat = new Heartbeat { Sequence = ++sequence } }, ct).ConfigureAwait(false);
             }
         }
-        catch (Exception ex) when (ex is OperationCanceledException or RpcException or IOException or InvalidOperationException)
+        catch (Exception ex) when (ex is OperationCanceledException or RpcException or IOException or InvalidOperationException or ObjectDisposedException)
         {
             // Stopped, or the session broke: the reader reports why.
         }

@@ -139,6 +139,47 @@ public partial class ClusterTests
     }
 
     [Fact]
+    public async Task Garbage_and_http1_on_the_port_leave_the_coordinator_serving()
+    {
+        using var dir = new TempDirectory();
+        var (coordinator, address) = await StartCoordinatorAsync(dir.Path);
+        await using var _c = coordinator;
+        var port = new Uri(address).Port;
+        var ct = TestContext.Current.CancellationToken;
+        foreach (var bytes in new[] { System.Text.Encoding.ASCII.GetBytes("GET /skein.v1.Membership/ListNodes HTTP/1.1\r\nHost: x\r\n\r\n"), Enumerable.Range(0, 4096).Select(i => (byte)(i * 31 + 7)).ToArray() })
+        {
+            using var client = new TcpClient();
+            await client.ConnectAsync(IPAddress.Loopback, port, ct);
+            var stream = client.GetStream();
+            await stream.WriteAsync(bytes, ct);
+            var buffer = new byte[1024];
+            try
+            {
+                while (await stream.ReadAsync(buffer, ct).AsTask().WaitAsync(Timeout, ct) > 0) { }
+            }
+            catch (IOException)
+            {
+                // reset: refused all the same
+            }
+        }
+        await using var node = await StartNodeAsync(dir.Path, "after");
+        var nodes = await SkeinProcess.RunAsync(dir.Path, "nodes");
+        Assert.Matches(@"(?m)^after\s+\S+\s+alive", nodes.Stdout);
+    }
+
+    [Fact]
+    public async Task A_second_coordinator_on_the_same_state_directory_is_refused()
+    {
+        using var dir = new TempDirectory();
+        var (coordinator, address) = await StartCoordinatorAsync(dir.Path);
+        await using var _c = coordinator;
+        var second = await SkeinProcess.RunAsync(dir.Path, "coordinator", "--listen", "127.0.0.1:0");
+        Assert.True(second.ExitCode == 2, second.ToString());
+        Assert.Contains($"already running from the state directory", second.Stderr);
+        Assert.Contains(address, second.Stderr);
+    }
+
+    [Fact]
     public async Task A_name_already_alive_is_refused_with_exit_2()
     {
         using var dir = new TempDirectory();
