@@ -120,3 +120,62 @@ public class MembershipRegistryTests
         Assert.Contains("lost-after", ex.Message);
     }
 }
+
+public class MembershipMetricsTests
+{
+    [Fact]
+    public void Joins_losses_departures_and_alive_nodes_are_measured()
+    {
+        var time = new FakeTimeProvider();
+        using var meters = new ScopedMeterFactory();
+        using var registry = new MembershipRegistry(new CoordinatorOptions(), time, NullLogger<MembershipRegistry>.Instance, meters);
+        var measured = new Dictionary<string, long>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            // Only this test's meter: other tests' registries measure under the same name meanwhile.
+            if (instrument.Meter.Scope == meters) l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
+        {
+            lock (measured) measured[instrument.Name] = measured.GetValueOrDefault(instrument.Name) + value;
+        });
+        listener.SetMeasurementEventCallback<int>((instrument, value, _, _) =>
+        {
+            lock (measured) measured[instrument.Name] = value;
+        });
+        listener.Start();
+
+        var node = new NodeRegistration("a", "h", "", 1, 0, new Dictionary<string, string>(), 1);
+        var a = registry.Register(node);
+        registry.Register(node with { Name = "b" });
+        registry.Register(node with { Name = "c" });
+        registry.Leave(a.NodeId, "done");
+        registry.Heartbeat(registry.List().Single(m => m.Name == "b").NodeId);
+        time.Advance(TimeSpan.FromSeconds(4)); // b and c go quiet
+        listener.RecordObservableInstruments();
+
+        Assert.Equal(3, measured["skein.cluster.node.joins"]);
+        Assert.Equal(1, measured["skein.cluster.node.departures"]);
+        Assert.Equal(2, measured["skein.cluster.node.losses"]);
+        Assert.Equal(0, measured["skein.cluster.nodes.alive"]);
+    }
+}
+
+/// <summary>Meters whose scope is this factory, so a listener can tell them from other tests' meters of the same name.</summary>
+internal sealed class ScopedMeterFactory : System.Diagnostics.Metrics.IMeterFactory
+{
+    private readonly List<System.Diagnostics.Metrics.Meter> _meters = [];
+
+    public System.Diagnostics.Metrics.Meter Create(System.Diagnostics.Metrics.MeterOptions options)
+    {
+        var meter = new System.Diagnostics.Metrics.Meter(options.Name, options.Version, options.Tags, scope: this);
+        _meters.Add(meter);
+        return meter;
+    }
+
+    public void Dispose()
+    {
+        foreach (var meter in _meters) meter.Dispose();
+    }
+}

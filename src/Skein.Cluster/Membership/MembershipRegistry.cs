@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 
 namespace Skein.Cluster.Membership;
@@ -15,11 +16,13 @@ public sealed partial class MembershipRegistry : IDisposable
     private readonly TimeSpan _lostAfter;
     private readonly ILogger _logger;
     private readonly ITimer _sweep;
+    private readonly MembershipMetrics _metrics;
     private TaskCompletionSource _changed = NewSignal();
     private long _nextId;
 
-    public MembershipRegistry(CoordinatorOptions options, TimeProvider time, ILogger<MembershipRegistry> logger)
+    public MembershipRegistry(CoordinatorOptions options, TimeProvider time, ILogger<MembershipRegistry> logger, IMeterFactory? meterFactory = null)
     {
+        _metrics = new MembershipMetrics(meterFactory, () => AliveCount);
         _time = time;
         _lostAfter = options.LostAfter;
         _logger = logger;
@@ -49,6 +52,7 @@ public sealed partial class MembershipRegistry : IDisposable
             _byId[entry.NodeId] = entry;
             member = entry.Snapshot();
         }
+        _metrics.Joined();
         LogJoined(member.Name, member.NodeId, registration.Cores, registration.Hostname);
         SignalChange();
         return member;
@@ -67,13 +71,17 @@ public sealed partial class MembershipRegistry : IDisposable
 
     public void Leave(string nodeId, string reason)
     {
-        if (TryMove(nodeId, MemberState.Left) is { } name) LogLeft(name, reason.Length > 0 ? reason : "no reason given");
+        if (TryMove(nodeId, MemberState.Left) is not { } name) return;
+        _metrics.Left();
+        LogLeft(name, reason.Length > 0 ? reason : "no reason given");
     }
 
     /// <summary>The node's session ended without a goodbye: it is lost at once, not at its next missed heartbeat.</summary>
     public void SessionBroken(string nodeId)
     {
-        if (TryMove(nodeId, MemberState.Lost) is { } name) LogLost(name, "its session broke");
+        if (TryMove(nodeId, MemberState.Lost) is not { } name) return;
+        _metrics.Lost();
+        LogLost(name, "its session broke");
     }
 
     public IReadOnlyList<Member> List()
@@ -126,7 +134,11 @@ public sealed partial class MembershipRegistry : IDisposable
             }
         }
         if (lost is null) return;
-        foreach (var name in lost) LogLost(name, $"no heartbeat for {_lostAfter.TotalSeconds:0.###} s");
+        foreach (var name in lost)
+        {
+            _metrics.Lost();
+            LogLost(name, $"no heartbeat for {_lostAfter.TotalSeconds:0.###} s");
+        }
         SignalChange();
     }
 
@@ -156,7 +168,11 @@ public sealed partial class MembershipRegistry : IDisposable
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public void Dispose() => _sweep.Dispose();
+    public void Dispose()
+    {
+        _sweep.Dispose();
+        _metrics.Dispose();
+    }
 
     private sealed class Entry(string nodeId, NodeRegistration registration, DateTimeOffset joined)
     {
