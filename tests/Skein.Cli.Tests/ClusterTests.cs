@@ -168,6 +168,15 @@ public partial class ClusterTests
     }
 
     [Fact]
+    public async Task Heartbeat_settings_that_cannot_work_are_refused()
+    {
+        using var dir = new TempDirectory();
+        var result = await SkeinProcess.RunAsync(dir.Path, "coordinator", "--listen", "127.0.0.1:0", "--heartbeat-interval", "2", "--lost-after", "1");
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains("lost-after (1 s) must be longer than the heartbeat interval (2 s)", result.Stderr);
+    }
+
+    [Fact]
     public async Task A_second_coordinator_on_the_same_state_directory_is_refused()
     {
         using var dir = new TempDirectory();

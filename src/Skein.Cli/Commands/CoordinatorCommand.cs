@@ -17,12 +17,27 @@ internal static class CoordinatorCommand
     {
         var listen = ListenOption("127.0.0.1:7700");
         var state = CommonOptions.State();
-        var command = new Command("coordinator", "Run a cluster's coordinator in the foreground (stop with Ctrl+C).") { listen, state };
+        var defaults = new CoordinatorOptions();
+        var heartbeat = new Option<double>("--heartbeat-interval")
+        {
+            Description = "Seconds between a node's heartbeats.", HelpName = "SECONDS", DefaultValueFactory = _ => defaults.HeartbeatInterval.TotalSeconds,
+        };
+        var lostAfter = new Option<double>("--lost-after")
+        {
+            Description = "Seconds without a heartbeat after which a node is declared lost.", HelpName = "SECONDS", DefaultValueFactory = _ => defaults.LostAfter.TotalSeconds,
+        };
+        var command = new Command("coordinator", "Run a cluster's coordinator in the foreground (stop with Ctrl+C).") { listen, state, heartbeat, lostAfter };
         command.SetAction(async (parse, _) =>
         {
             var output = parse.InvocationConfiguration.Output;
             using var shutdown = new Shutdown();
-            var options = new CoordinatorOptions { Listen = parse.GetValue(listen)!, StateDirectory = parse.GetValue(state)! };
+            var options = new CoordinatorOptions
+            {
+                Listen = parse.GetValue(listen)!,
+                StateDirectory = parse.GetValue(state)!,
+                HeartbeatInterval = Seconds(parse.GetValue(heartbeat), "--heartbeat-interval"),
+                LostAfter = Seconds(parse.GetValue(lostAfter), "--lost-after"),
+            };
             await using var coordinator = await Coordinator.StartAsync(options, ClusterLogging.Configure).ConfigureAwait(false);
             output.WriteLine($"coordinator listening on {ClusterAddress.Format(coordinator.Address)}");
             output.WriteLine($"token: {coordinator.TokenPath}");
@@ -34,4 +49,9 @@ internal static class CoordinatorCommand
         });
         return command;
     }
+
+    private static TimeSpan Seconds(double value, string option) =>
+        double.IsFinite(value) && value is > 0 and <= 3600
+            ? TimeSpan.FromSeconds(value)
+            : throw new SkeinException($"{option} must be a number of seconds between 0 and 3600, not {value}");
 }
