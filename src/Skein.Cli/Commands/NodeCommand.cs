@@ -11,7 +11,7 @@ internal static class NodeCommand
     {
         var join = new Option<string?>("--join") { Description = "The coordinator to join, HOST:PORT (default: the connection file in the state directory).", HelpName = "ADDR" };
         var name = new Option<string?>("--name") { Description = "This node's name, unique among live nodes (default: HOSTNAME-PID).", HelpName = "NAME" };
-        var labels = new Option<string?>("--labels") { Description = "Labels offered for placement, KEY=VALUE,… ", HelpName = "K=V,…" };
+        var labels = new Option<string?>("--labels") { Description = "Labels offered for placement: KEY=VALUE pairs separated by commas.", HelpName = "K=V,…" };
         var cores = new Option<int?>("--cores") { Description = "Cores offered (default: all of this machine's).", HelpName = "N" };
         var tokenFile = ClusterConnection.TokenFileOption();
         var state = CommonOptions.State();
