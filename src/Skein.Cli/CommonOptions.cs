@@ -9,7 +9,7 @@ internal static class CommonOptions
 
     public static Option<string> State() => new("--state")
     {
-        Description = $"State directory holding the journal and task logs (default: ${StateVariable} or .skein).",
+        Description = $"State directory holding the journal, task logs and the cluster token (default: ${StateVariable} or .skein).",
         HelpName = "DIR",
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable(StateVariable) is { Length: > 0 } fromEnv ? fromEnv : ".skein",
     };

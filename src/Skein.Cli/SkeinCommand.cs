@@ -14,6 +14,11 @@ internal static class SkeinCommand
         root.Add(RunsCommand.Create());
         root.Add(ShowCommand.Create());
         root.Add(LogsCommand.Create());
+        root.Add(CoordinatorCommand.Create());
+        root.Add(NodeCommand.Create());
+        root.Add(NodesCommand.Create());
+        root.Add(UpCommand.Create());
+        root.Add(DownCommand.Create());
         return root;
     }
 
