@@ -1,1 +1,3 @@
-return 0;
+using Skein.Cli;
+
+return await SkeinCommand.InvokeAsync(args);

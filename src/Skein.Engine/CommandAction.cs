@@ -11,9 +11,12 @@ public sealed class CommandAction : ITaskAction
     private const int CommandNotFound = 127;
     private const int NotExecutable = 126;
 
+    /// <summary>How long output is still read after the command exits: a grandchild that escaped the group could hold the pipes open forever.</summary>
+    private static readonly TimeSpan OutputDrainLimit = TimeSpan.FromSeconds(2);
+
     public CommandAction(string command)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(command);
+        ArgumentNullException.ThrowIfNull(command);
         Command = command;
     }
 
@@ -30,6 +33,12 @@ public sealed class CommandAction : ITaskAction
 
     /// <summary>How long a terminated command may take to exit after SIGTERM before its group gets SIGKILL.</summary>
     public TimeSpan KillGrace { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The longest a cancelled command takes to end: its kill grace, the output drain, and a margin. The engine
+    /// waits this long before giving up on it, instead of the abandon grace meant for C# code that cannot be killed.
+    /// </summary>
+    internal TimeSpan StopWithin => KillGrace + OutputDrainLimit + TimeSpan.FromSeconds(1);
 
     public string Fingerprint
     {
@@ -94,8 +103,7 @@ public sealed class CommandAction : ITaskAction
                 process.CompleteOutputReads();
             }
 
-            // A grandchild that escaped the group could hold the pipes open forever; don't wait on it long.
-            await Task.WhenAll(stdout, stderr).WaitAsync(TimeSpan.FromSeconds(2), CancellationToken.None).ConfigureAwait(false);
+            await Task.WhenAll(stdout, stderr).WaitAsync(OutputDrainLimit, CancellationToken.None).ConfigureAwait(false);
             if (stopped) cancellationToken.ThrowIfCancellationRequested();
             return Classify(process.ExitCode, output.LastLine);
         }

@@ -27,7 +27,6 @@ public static class Durations
                 case "s": scale = 1; break;
                 case "m": scale = 60; break;
                 case "h": scale = 3600; break;
-                case "d": scale = 86400; break;
                 default: return false;
             }
             span = span[unitLength..];

@@ -37,8 +37,16 @@ public sealed class Job
     public Job Add(string id, Func<TaskContext, object?> body, params string[] needs) =>
         Add(new TaskSpec { Id = id, Action = DelegateAction.From(body), Needs = needs });
 
+    /// <summary>Adds an asynchronous C# task that returns a value.</summary>
+    public Job Add(string id, Func<TaskContext, CancellationToken, Task<object?>> body, params string[] needs) =>
+        Add(new TaskSpec { Id = id, Action = DelegateAction.From(body), Needs = needs });
+
     /// <summary>Adds an asynchronous C# task.</summary>
     public Job Add(string id, Func<TaskContext, CancellationToken, Task> body, params string[] needs) =>
+        Add(new TaskSpec { Id = id, Action = DelegateAction.From(body), Needs = needs });
+
+    /// <summary>Adds an asynchronous C# task whose value is readable by its dependents through <see cref="TaskContext.GetResult{T}"/>.</summary>
+    public Job Add<T>(string id, Func<TaskContext, CancellationToken, Task<T>> body, params string[] needs) =>
         Add(new TaskSpec { Id = id, Action = DelegateAction.From(body), Needs = needs });
 
     /// <summary>Adds a shell command, run by bash -c.</summary>

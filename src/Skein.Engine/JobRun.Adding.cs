@@ -99,24 +99,39 @@ public sealed partial class JobRun
         {
             if (_nodes.ContainsKey(spec.Id) || !batchIds.Add(spec.Id))
                 problems.Add(ValidationProblem.Error($"task '{addedBy}' added a task with id '{spec.Id}', which is already in the run"));
+            if (_providers.TryGetValue(spec.Id, out var liveProviders))
+                problems.Add(ValidationProblem.Error($"'{spec.Id}' is both a task id and a capability provided by '{liveProviders[0].Id}'; rename one", spec.Source?.Location));
             foreach (var capability in spec.Provides)
             {
                 if (_providers.ContainsKey(capability))
                     problems.Add(ValidationProblem.Error($"task '{addedBy}' added '{spec.Id}' providing '{capability}', which tasks of the run already provide; a capability's providers are fixed when the run starts"));
+                if (_nodes.ContainsKey(capability))
+                    problems.Add(ValidationProblem.Error($"'{capability}' is both a task id and a capability provided by '{spec.Id}'; rename one", spec.Source?.LocationOf("provides")));
                 batchCapabilities.Add(capability);
             }
         }
 
-        // Needs that point into the live run are settled; validate the rest (and cycles) as a small job of its own.
+        // Needs that point into the live run are settled, and needs found nowhere are reported here, where the
+        // run's names can be suggested; validate the rest (and cycles) as a small job of its own.
         var local = new List<TaskSpec>(tasks.Count);
         foreach (var spec in tasks)
         {
             var needs = new List<string>(spec.Needs.Count);
-            foreach (var need in spec.Needs)
+            for (var n = 0; n < spec.Needs.Count; n++)
             {
+                var need = spec.Needs[n];
                 var inBatch = batchIds.Contains(need) || batchCapabilities.Contains(need);
-                if (!inBatch && (_nodes.ContainsKey(need) || _providers.ContainsKey(need))) continue;
-                needs.Add(need);
+                if (inBatch)
+                {
+                    needs.Add(need);
+                }
+                else if (!_nodes.ContainsKey(need) && !_providers.ContainsKey(need))
+                {
+                    var hint = NameSuggester.Suggest(need, batchIds, batchCapabilities, _nodes.Ids, _providers.Keys);
+                    problems.Add(ValidationProblem.Error(
+                        $"task '{spec.Id}' needs '{need}', which is neither a task nor a capability any task provides{hint}",
+                        spec.Source?.LocationOf("needs", n)));
+                }
             }
             local.Add(new TaskSpec
             {

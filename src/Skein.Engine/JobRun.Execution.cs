@@ -85,22 +85,20 @@ public sealed partial class JobRun
             pending = new ValueTask<ActionResult>(ResultOf(ex, context, watchdog: null));
         }
         if (!pending.IsCompletedSuccessfully) return AwaitAttemptAsync(spec, context, pending, watchdog: null);
-        using (context) return new ValueTask<AttemptOutcome>(Conclude(spec, context, pending.Result, watchdog: null));
+        using (context) return new ValueTask<AttemptOutcome>(Conclude(spec, context, pending.Result, watchdog: null, abandoned: false));
     }
 
     private async ValueTask<AttemptOutcome> RunWatchedAttemptAsync(TaskSpec spec, int attempt, string? logPath)
     {
-        using var watchdog = new AttemptWatchdog(spec.Timeout!.Value, _options.AbandonGrace, _time, _cancel.Token);
+        // A command is killed when it times out and ends on its own; only code that cannot be killed is abandoned.
+        var abandonGrace = (spec.Action as CommandAction)?.StopWithin ?? _options.AbandonGrace;
+        using var watchdog = new AttemptWatchdog(spec.Timeout!.Value, abandonGrace, _time, _cancel.Token);
         var context = new TaskContext(this, spec.Id, attempt, logPath, watchdog.Token);
-        ValueTask<ActionResult> pending;
-        try
-        {
-            pending = spec.Action.ExecuteAsync(context, watchdog.Token);
-        }
-        catch (Exception ex)
-        {
-            pending = new ValueTask<ActionResult>(ResultOf(ex, context, watchdog));
-        }
+        // Started off this thread: a synchronous body that blocks and ignores its token would otherwise hold the
+        // worker inside ExecuteAsync, where the watchdog could never abandon it.
+        var action = spec.Action;
+        var token = watchdog.Token;
+        var pending = new ValueTask<ActionResult>(Task.Run(() => action.ExecuteAsync(context, token).AsTask(), CancellationToken.None));
         return await AwaitAttemptAsync(spec, context, pending, watchdog).ConfigureAwait(false);
     }
 
@@ -110,17 +108,38 @@ public sealed partial class JobRun
         using (context)
         {
             ActionResult result;
+            var abandoned = false;
             try
             {
-                if (pending.IsCompletedSuccessfully) result = pending.Result;
-                else if (watchdog is null) result = await pending.ConfigureAwait(false);
-                else result = await watchdog.WaitAsync(pending).ConfigureAwait(false);
+                if (pending.IsCompletedSuccessfully)
+                {
+                    result = pending.Result;
+                }
+                else
+                {
+                    // Wait for the attempt, unless it outlives its timeout or the run's cancellation by the grace.
+                    // Commands are killed and end on their own, so the run's cancel grace does not apply to them.
+                    var work = pending.AsTask();
+                    var cancelGrace = spec.Action is CommandAction ? work : _cancelGraceOver.Task;
+                    var first = await Task.WhenAny(work, watchdog?.Expired ?? work, cancelGrace).ConfigureAwait(false);
+                    if (first == work)
+                    {
+                        result = await work.ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        abandoned = true;
+                        result = default;
+                        // Observe the abandoned work's eventual failure so it never surfaces as an unobserved exception.
+                        _ = work.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                    }
+                }
             }
             catch (Exception ex)
             {
                 result = ResultOf(ex, context, watchdog);
             }
-            return Conclude(spec, context, result, watchdog);
+            return Conclude(spec, context, result, watchdog, abandoned);
         }
     }
 
@@ -138,16 +157,21 @@ public sealed partial class JobRun
     }
 
     /// <summary>The attempt's outcome: the action's result, overridden by a timeout or cancellation, combined with its sub-results.</summary>
-    private AttemptOutcome Conclude(TaskSpec spec, TaskContext context, ActionResult result, AttemptWatchdog? watchdog)
+    private AttemptOutcome Conclude(TaskSpec spec, TaskContext context, ActionResult result, AttemptWatchdog? watchdog, bool abandoned)
     {
         var outcome = result.Outcome;
         var message = result.Message;
         if (watchdog?.TimedOut == true)
         {
             outcome = Outcome.TimedOut;
-            message = watchdog.Abandoned
+            message = abandoned
                 ? $"timed out after {Durations.Format(spec.Timeout!.Value)} and did not stop within {Durations.Format(_options.AbandonGrace)}; abandoned"
                 : $"timed out after {Durations.Format(spec.Timeout!.Value)}";
+        }
+        else if (abandoned)
+        {
+            outcome = Outcome.Cancelled;
+            message = $"cancelled while running and did not stop within {Durations.Format(_options.AbandonGrace)}; abandoned";
         }
         else if (_cancel.IsCancellationRequested && !outcome.IsSuccess())
         {

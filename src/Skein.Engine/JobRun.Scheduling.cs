@@ -14,6 +14,18 @@ public sealed partial class JobRun
     private void CollectStartableLocked(List<TaskNode> toStart)
     {
         if (_stopping) return;
+        // A claimer that stops waiting for a resource lets the users it held back go; when those sit in a pool
+        // drained earlier in the pass, they need another pass, or nothing would start them until a task ends.
+        do
+        {
+            _requeued = false;
+            CollectPassLocked(toStart);
+        }
+        while (_requeued);
+    }
+
+    private void CollectPassLocked(List<TaskNode> toStart)
+    {
         DrainLocked(_ungrouped, toStart);
         if (_groups.Count == 0) return;
 
@@ -59,14 +71,13 @@ public sealed partial class JobRun
         }
     }
 
-    private static bool TryAcquireLocked(TaskNode node)
+    private bool TryAcquireLocked(TaskNode node)
     {
         foreach (var resource in node.ClaimResources)
         {
             if (!resource.CanClaim)
             {
-                Park(node, resource);
-                resource.WaitingClaimers++;
+                ParkLocked(node, resource, claiming: true);
                 return false;
             }
         }
@@ -74,38 +85,58 @@ public sealed partial class JobRun
         {
             if (!resource.CanUse)
             {
-                Park(node, resource);
+                ParkLocked(node, resource, claiming: false);
                 return false;
             }
         }
         foreach (var resource in node.ClaimResources) resource.Claimed = true;
         foreach (var resource in node.UseResources) resource.Users++;
+        StopWaitingLocked(node);
         return true;
     }
 
-    private static void Park(TaskNode node, Resource resource)
+    private void ParkLocked(TaskNode node, Resource resource, bool claiming)
     {
+        if (!claiming || node.AwaitedClaim != resource)
+        {
+            // A claimer counts as waiting only for the resource it is held up by now.
+            StopWaitingLocked(node);
+            if (claiming)
+            {
+                node.AwaitedClaim = resource;
+                resource.WaitingClaimers++;
+            }
+        }
         node.State = NodeState.Parked;
         (resource.Parked ??= []).Add(node);
     }
 
-    private static void ReleaseLocked(TaskNode node)
+    /// <summary>The task no longer waits to claim the resource it was counted in: it got it, or waits for another.</summary>
+    private void StopWaitingLocked(TaskNode node)
+    {
+        if (node.AwaitedClaim is not { } resource) return;
+        node.AwaitedClaim = null;
+        // Users parked only because this claimer was waiting may go now, unless the resource is claimed.
+        if (--resource.WaitingClaimers == 0 && !resource.Claimed) UnparkLocked(resource);
+    }
+
+    private void ReleaseLocked(TaskNode node)
     {
         foreach (var resource in node.ClaimResources)
         {
             resource.Claimed = false;
-            Unpark(resource);
+            UnparkLocked(resource);
         }
         foreach (var resource in node.UseResources)
         {
-            if (--resource.Users == 0) Unpark(resource);
+            if (--resource.Users == 0) UnparkLocked(resource);
         }
     }
 
-    private static void Unpark(Resource resource)
+    private void UnparkLocked(Resource resource)
     {
         // Everything parked goes back to its ready queue; priority and order decide again who goes first.
-        resource.WaitingClaimers = 0;
+        // Claimers stay counted as waiting, so users cannot slip in before them from a pool drained earlier.
         if (resource.Parked is not { Count: > 0 } parked) return;
         foreach (var node in parked)
         {
@@ -114,6 +145,7 @@ public sealed partial class JobRun
             node.Pool.Ready.Enqueue(node);
         }
         parked.Clear();
+        _requeued = true;
     }
 
     /// <summary>A running task ended: free its worker and resources, record it, and find what can start now.</summary>

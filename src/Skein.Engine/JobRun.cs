@@ -21,6 +21,7 @@ public sealed partial class JobRun : IAsyncDisposable, IRunHost
     private readonly RunEventStream _events;
     private readonly TaskCompletionSource<RunSummary> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _cancel = new();
+    private readonly TaskCompletionSource _cancelGraceOver = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskTable _nodes;
     private readonly Dictionary<string, List<TaskNode>> _providers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Resource> _resources = new(StringComparer.Ordinal);
@@ -37,7 +38,9 @@ public sealed partial class JobRun : IAsyncDisposable, IRunHost
     private bool _stopping;
     private bool _cancelled;
     private bool _completing;
+    private bool _requeued;
     private CancellationTokenRegistration _callerCancellation;
+    private ITimer? _cancelGraceTimer;
 
     private JobRun(Job job, RunOptions options, long runId, JobGraph graph)
     {
@@ -129,6 +132,8 @@ public sealed partial class JobRun : IAsyncDisposable, IRunHost
             _ungrouped.Ready.Clear();
             foreach (var pool in _groups.Values) pool.Ready.Clear();
             CompleteIfDoneLocked();
+            // C# code deaf to its token would keep the run from ever ending: give it the grace, then abandon it.
+            _cancelGraceTimer = _time.CreateTimer(static state => ((JobRun)state!)._cancelGraceOver.TrySetResult(), this, _options.AbandonGrace, Timeout.InfiniteTimeSpan);
         }
         _events.Flush(force: true);
         _cancel.Cancel();
@@ -149,6 +154,7 @@ public sealed partial class JobRun : IAsyncDisposable, IRunHost
             // The run's failure was reported through Completion; disposing must not throw it again.
         }
         _callerCancellation.Dispose();
+        _cancelGraceTimer?.Dispose();
         _cancel.Dispose();
     }
 

@@ -27,8 +27,9 @@ public sealed class RunOptions
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
     /// <summary>
-    /// How long a C# task that ignores its cancellation token is waited for after its timeout before it is
-    /// abandoned and counted timed-out (commands have their own SIGTERM → SIGKILL grace).
+    /// How long a C# task that ignores its cancellation token is waited for after its timeout, or after the run is
+    /// cancelled, before it is abandoned and counted timed-out or cancelled (commands have their own SIGTERM →
+    /// SIGKILL grace).
     /// </summary>
     public TimeSpan AbandonGrace { get; init; } = TimeSpan.FromSeconds(5);
 

@@ -10,6 +10,7 @@ public sealed class TaskContext : IDisposable
     private StreamWriter? _log;
     private string? _logPath;
     private bool _logPathHandedOut;
+    private volatile bool _ended;
 
     /// <param name="logPath">The attempt's log path when the run already computed it; otherwise it is computed on first use.</param>
     internal TaskContext(IRunHost run, string taskId, int attempt, string? logPath, CancellationToken cancellationToken)
@@ -85,7 +86,18 @@ public sealed class TaskContext : IDisposable
 
     /// <summary>Adds tasks to the running job. They are validated like the job's own tasks and may need any of them.</summary>
     /// <exception cref="JobValidationException">The new tasks are invalid; nothing was added.</exception>
-    public void AddTasks(params IReadOnlyList<TaskSpec> tasks) => _run.AddTasks(tasks, TaskId);
+    /// <exception cref="InvalidOperationException">The attempt has ended, or the run is stopping.</exception>
+    public void AddTasks(params IReadOnlyList<TaskSpec> tasks)
+    {
+        // A context kept past its attempt (or an abandoned attempt still running) must not add to a run that may
+        // already have counted its tasks done.
+        if (_ended) throw new InvalidOperationException($"Task '{TaskId}' cannot add tasks: it has finished.");
+        _run.AddTasks(tasks, TaskId);
+    }
 
-    public void Dispose() => _log?.Dispose();
+    public void Dispose()
+    {
+        _ended = true;
+        _log?.Dispose();
+    }
 }

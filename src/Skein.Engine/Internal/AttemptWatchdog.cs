@@ -24,19 +24,9 @@ internal sealed class AttemptWatchdog : IDisposable
 
     public CancellationToken Token => _cts.Token;
     public bool TimedOut => _timedOut;
-    public bool Abandoned { get; private set; }
 
-    /// <summary>Waits for the attempt, or until it outlives its timeout plus the grace.</summary>
-    public async ValueTask<ActionResult> WaitAsync(ValueTask<ActionResult> pending)
-    {
-        var work = pending.AsTask();
-        var first = await Task.WhenAny(work, _abandon.Task).ConfigureAwait(false);
-        if (first == work) return await work.ConfigureAwait(false);
-        Abandoned = true;
-        // Observe the abandoned work's eventual failure so it never surfaces as an unobserved exception.
-        _ = work.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-        return default;
-    }
+    /// <summary>Completes when the attempt has outlived its timeout plus the grace.</summary>
+    public Task Expired => _abandon.Task;
 
     private void OnTimeout()
     {

@@ -2,13 +2,18 @@ namespace Skein.Engine.Internal;
 
 /// <summary>
 /// A named resource: held exclusively by one claimer, or shared by many users, never both.
-/// A parked claimer keeps new users out, so a stream of users cannot starve it.
+/// A waiting claimer keeps new users out, so a stream of users cannot starve it.
 /// </summary>
 internal sealed class Resource(string name)
 {
     public string Name { get; } = name;
     public bool Claimed;
     public int Users;
+
+    /// <summary>
+    /// Claimers waiting for this resource: parked on it, or put back in a ready queue when it was released and
+    /// not started yet. They stay counted in the ready queue because another pool may be drained before theirs.
+    /// </summary>
     public int WaitingClaimers;
     public List<TaskNode>? Parked;
 

@@ -17,8 +17,9 @@ internal sealed class TaskNode
         Spec = spec;
         Order = order;
         Pool = pool;
-        // Higher priority first, then earlier order: one long compares both.
-        Key = (-(long)spec.Priority << 32) | (uint)order;
+        // Higher priority first, then earlier order: one long compares both. The negated priority needs 33 bits
+        // (-int.MinValue does not fit an int) and the order 31, so the priority sits above bit 31, not 32.
+        Key = (-(long)spec.Priority << 31) | (long)order;
     }
 
     public TaskSpec Spec { get; }
@@ -34,6 +35,9 @@ internal sealed class TaskNode
     public Resource[] UseResources = [];
     public TaskResult? Result;
     public string DefinitionHash = "";
+
+    /// <summary>The resource this task is counted in as a waiting claimer, if any.</summary>
+    public Resource? AwaitedClaim;
 
     /// <summary>For a skipped task: the failure at the start of the chain, carried to its own dependents.</summary>
     public string? SkipRootCause;

@@ -54,6 +54,18 @@ internal sealed class TaskTable
 
     public bool ContainsKey(string id) => TryGetValue(id, out _);
 
+    /// <summary>Every task id in the run; for "did you mean" hints, not for hot paths.</summary>
+    public IEnumerable<string> Ids
+    {
+        get
+        {
+            foreach (var node in _slots)
+            {
+                if (node is not null) yield return node.Id;
+            }
+        }
+    }
+
     public TaskNode this[string id] => TryGetValue(id, out var node) ? node : throw new KeyNotFoundException($"'{id}' is not a task of this run.");
 
     public Enumerator GetEnumerator() => new(_slots);

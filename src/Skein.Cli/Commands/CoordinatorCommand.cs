@@ -1,0 +1,57 @@
+using System.CommandLine;
+using Skein.Cluster;
+
+namespace Skein.Cli.Commands;
+
+/// <summary><c>skein coordinator</c>: run the root of a cluster in the foreground until Ctrl+C or SIGTERM.</summary>
+internal static class CoordinatorCommand
+{
+    public static Option<string> ListenOption(string defaultValue) => new("--listen")
+    {
+        Description = "Address to listen on, HOST:PORT; port 0 picks a free port.",
+        HelpName = "HOST:PORT",
+        DefaultValueFactory = _ => defaultValue,
+    };
+
+    public static Command Create()
+    {
+        var listen = ListenOption("127.0.0.1:7700");
+        var state = CommonOptions.State();
+        var defaults = new CoordinatorOptions();
+        var heartbeat = new Option<double>("--heartbeat-interval")
+        {
+            Description = "Seconds between a node's heartbeats.", HelpName = "SECONDS", DefaultValueFactory = _ => defaults.HeartbeatInterval.TotalSeconds,
+        };
+        var lostAfter = new Option<double>("--lost-after")
+        {
+            Description = "Seconds without a heartbeat after which a node is declared lost.", HelpName = "SECONDS", DefaultValueFactory = _ => defaults.LostAfter.TotalSeconds,
+        };
+        var command = new Command("coordinator", "Run a cluster's coordinator in the foreground (stop with Ctrl+C).") { listen, state, heartbeat, lostAfter };
+        command.SetAction(async (parse, _) =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            using var shutdown = new Shutdown();
+            var options = new CoordinatorOptions
+            {
+                Listen = parse.GetValue(listen)!,
+                StateDirectory = parse.GetValue(state)!,
+                HeartbeatInterval = Seconds(parse.GetValue(heartbeat), "--heartbeat-interval"),
+                LostAfter = Seconds(parse.GetValue(lostAfter), "--lost-after"),
+            };
+            await using var coordinator = await Coordinator.StartAsync(options, ClusterLogging.Configure).ConfigureAwait(false);
+            output.WriteLine($"coordinator listening on {ClusterAddress.Format(coordinator.Address)}");
+            output.WriteLine($"token: {coordinator.TokenPath}");
+            output.Flush();
+            await shutdown.WaitAsync().ConfigureAwait(false);
+            await coordinator.StopAsync().ConfigureAwait(false);
+            output.WriteLine("coordinator stopped");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static TimeSpan Seconds(double value, string option) =>
+        double.IsFinite(value) && value is > 0 and <= 3600
+            ? TimeSpan.FromSeconds(value)
+            : throw new SkeinException($"{option} must be a number of seconds between 0 and 3600, not {value}");
+}

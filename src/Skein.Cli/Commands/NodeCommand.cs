@@ -1,0 +1,50 @@
+using System.CommandLine;
+using Microsoft.Extensions.Logging;
+using Skein.Cluster;
+
+namespace Skein.Cli.Commands;
+
+/// <summary><c>skein node --join ADDR</c>: join a cluster and stay in it until Ctrl+C or SIGTERM.</summary>
+internal static class NodeCommand
+{
+    public static Command Create()
+    {
+        var join = new Option<string?>("--join") { Description = "The coordinator to join, HOST:PORT (default: the connection file in the state directory).", HelpName = "ADDR" };
+        var name = new Option<string?>("--name") { Description = "This node's name, unique among live nodes (default: HOSTNAME-PID).", HelpName = "NAME" };
+        var labels = new Option<string?>("--labels") { Description = "Labels offered for placement: KEY=VALUE pairs separated by commas.", HelpName = "K=V,…" };
+        var cores = new Option<int?>("--cores") { Description = "Cores offered (default: all of this machine's).", HelpName = "N" };
+        var tokenFile = ClusterConnection.TokenFileOption();
+        var state = CommonOptions.State();
+        // Set by skein up for its children, so they leave even when skein up itself is killed.
+        var stopWithParent = new Option<bool>("--stop-with-parent") { Description = "Leave when standard input closes.", Hidden = true };
+        var command = new Command("node", "Join a cluster as a node and stay until Ctrl+C.") { join, name, labels, cores, tokenFile, state, stopWithParent };
+        command.SetAction(async (parse, _) =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            var stateDirectory = parse.GetValue(state)!;
+            var labelSet = LabelsParser.Parse(parse.GetValue(labels));
+            var options = new NodeOptions
+            {
+                Join = ClusterConnection.ResolveAddress(parse.GetValue(join), stateDirectory).ToString(),
+                Token = ClusterConnection.ResolveToken(parse.GetValue(tokenFile), stateDirectory),
+                Labels = labelSet,
+            };
+            if (parse.GetValue(name) is { } given) options.Name = given;
+            if (parse.GetValue(cores) is { } n) options.Cores = n;
+            using var shutdown = new Shutdown();
+            if (parse.GetValue(stopWithParent)) shutdown.StopWhenStandardInputCloses();
+            using var loggers = ClusterLogging.CreateFactory();
+            using var agent = new NodeAgent(options, TimeProvider.System, loggers.CreateLogger<NodeAgent>());
+            await agent.RunAsync(
+                nodeId =>
+                {
+                    output.WriteLine($"node {options.Name} joined {ClusterAddress.Format(agent.Coordinator)} as {nodeId}");
+                    output.Flush();
+                },
+                shutdown.Token).ConfigureAwait(false);
+            output.WriteLine($"node {options.Name} left");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

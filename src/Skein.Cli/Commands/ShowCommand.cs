@@ -1,0 +1,55 @@
+using System.CommandLine;
+using System.Globalization;
+using Skein.Cli.Reporting;
+using Skein.Engine;
+using Skein.Engine.Journal;
+using Spectre.Console;
+
+namespace Skein.Cli.Commands;
+
+/// <summary><c>skein show RUN</c>: one run's tasks with outcomes, reasons, attempts and sub-results.</summary>
+internal static class ShowCommand
+{
+    public static Command Create()
+    {
+        var run = new Argument<string>("RUN") { Description = RunReference.Help, DefaultValueFactory = _ => "latest" };
+        var state = CommonOptions.State();
+        var command = new Command("show", "Show one run from the journal: every task, its outcome and why.") { run, state };
+        command.SetAction(async (parse, ct) =>
+        {
+            using var journal = JournalReader.Open(parse.GetValue(state)!);
+            var runId = await RunReference.ResolveAsync(journal, parse.GetValue(run)!, ct).ConfigureAwait(false);
+            var details = await journal.GetRunAsync(runId, ct).ConfigureAwait(false);
+            var console = Consoles.For(parse.InvocationConfiguration.Output);
+            var summary = details.Summary;
+            console.MarkupLine($"run [bold]{summary.Id}[/] of [bold]{Markup.Escape(summary.JobName)}[/]: {RunsCommand.StateText(summary.State)}" +
+                               (summary.Duration is { } d ? $" in {Durations.Format(d)}" : "") +
+                               (details.ResumedFrom is { } from ? $" (resumed from run {from})" : ""));
+            if (details.JobFile is not null) console.MarkupLine($"file: {Markup.Escape(details.JobFile)}");
+            console.MarkupLine($"started {summary.StartedAt.ToLocalTime():yyyy-MM-dd HH:mm:ss} on {Markup.Escape(details.Host)} (pid {details.ProcessId}); {RunsCommand.CountsText(summary.Counts)}");
+
+            var table = new Table().Border(TableBorder.Rounded);
+            foreach (var column in new[] { "task", "outcome", "duration", "attempts", "reason" }) table.AddColumn(column);
+            foreach (var task in details.Tasks)
+            {
+                var outcome = task.Outcome is { } o
+                    ? $"[{OutcomeStyle.Color(o)}]{o.ToWireName()}[/]"
+                    : task.Progress == TaskProgress.Running ? "[blue]running[/]" : "[grey]pending[/]";
+                var reason = task.Reused && task.ReusedFrom is { } reusedFrom ? $"reused from run {reusedFrom}" : task.Reason ?? "";
+                table.AddRow(
+                    Markup.Escape(task.TaskId),
+                    outcome,
+                    task.Duration is { } duration && task.Attempts > 0 ? Durations.Format(duration) : "-",
+                    task.Attempts.ToString(CultureInfo.InvariantCulture),
+                    Markup.Escape(reason));
+                foreach (var sub in task.SubResults)
+                {
+                    table.AddRow("  " + Markup.Escape(sub.Name), $"[{OutcomeStyle.Color(sub.Outcome)}]{sub.Outcome.ToWireName()}[/]", "", "", Markup.Escape(sub.Message ?? ""));
+                }
+            }
+            console.Write(table);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,29 @@
+namespace Skein.Cli.Reporting;
+
+/// <summary>Writes a report file whole or not at all: to a temporary file first, then renamed into place.</summary>
+internal static class ReportFiles
+{
+    public static void Write(string path, Action<Stream> write)
+    {
+        var full = Path.GetFullPath(path);
+        var directory = Path.GetDirectoryName(full)!;
+        try
+        {
+            Directory.CreateDirectory(directory);
+            var temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
+            try
+            {
+                using (var stream = File.Create(temporary)) write(stream);
+                File.Move(temporary, full, overwrite: true);
+            }
+            finally
+            {
+                if (File.Exists(temporary)) File.Delete(temporary);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new SkeinException($"cannot write report '{path}': {ex.Message}", ex);
+        }
+    }
+}

@@ -1,0 +1,150 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Skein.Cluster.Internal;
+using Skein.Cluster.Membership;
+
+namespace Skein.Cluster;
+
+/// <summary>
+/// The root of a cluster: a generic host running Kestrel (HTTP/2 only) with the membership service
+/// behind the token interceptor. Start it with <see cref="StartAsync"/>, stop it with <see cref="StopAsync"/>.
+/// </summary>
+public sealed partial class Coordinator : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly CoordinatorOptions _options;
+    private readonly ILogger _logger;
+    private int _stopped;
+
+    private Coordinator(WebApplication app, CoordinatorOptions options, Uri address)
+    {
+        _app = app;
+        _options = options;
+        Address = address;
+        _logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<Coordinator>();
+    }
+
+    /// <summary>Where nodes and clients reach this coordinator (the real port when 0 was asked for).</summary>
+    public Uri Address { get; }
+
+    public string TokenPath => Path.GetFullPath(Path.Combine(_options.StateDirectory, ClusterToken.FileName));
+
+    public MembershipRegistry Membership => _app.Services.GetRequiredService<MembershipRegistry>();
+
+    public static async Task<Coordinator> StartAsync(
+        CoordinatorOptions options,
+        Action<ILoggingBuilder>? configureLogging = null,
+        TimeProvider? timeProvider = null,
+        CancellationToken cancellationToken = default)
+    {
+        options.Validate();
+        var listen = ListenAddress.Parse(options.Listen);
+        if (ConnectionFile.TryRead(options.StateDirectory) is { } existing && existing.ProcessId != Environment.ProcessId && IsRunning(existing.ProcessId))
+            throw new SkeinException(
+                $"a coordinator (process {existing.ProcessId}) is already running from the state directory {Path.GetFullPath(options.StateDirectory)} at {existing.Address}; " +
+                "stop it first or give this one another --state");
+        string token;
+        try
+        {
+            token = ClusterToken.LoadOrCreate(options.StateDirectory);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new SkeinException($"cannot use the state directory {Path.GetFullPath(options.StateDirectory)}: {ex.Message}", ex);
+        }
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.ClearProviders();
+        configureLogging?.Invoke(builder.Logging);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            void Http2Only(ListenOptions o) => o.Protocols = HttpProtocols.Http2;
+            switch (listen.Host)
+            {
+                case "localhost": kestrel.ListenLocalhost(listen.Port, Http2Only); break;
+                case "*": kestrel.ListenAnyIP(listen.Port, Http2Only); break;
+                default: kestrel.Listen(IPAddress.Parse(listen.Host), listen.Port, Http2Only); break;
+            }
+        });
+        builder.Services.AddSingleton<IHostLifetime, OwnerControlledLifetime>();
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(timeProvider ?? TimeProvider.System);
+        builder.Services.AddSingleton(new ClusterSecret(token));
+        builder.Services.AddSingleton<MembershipRegistry>();
+        builder.Services.AddSingleton<TokenInterceptor>();
+        builder.Services.AddGrpc(grpc =>
+        {
+            grpc.Interceptors.Add<TokenInterceptor>();
+            grpc.EnableDetailedErrors = false;
+        });
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(5));
+
+        var app = builder.Build();
+        app.MapGrpcService<MembershipService>();
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException ex)
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw new SkeinException($"cannot listen on {options.Listen}: {ex.Message}", ex);
+        }
+
+        var bound = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        var coordinator = new Coordinator(app, options, new Uri(bound.Replace("[::]", "localhost", StringComparison.Ordinal).Replace("0.0.0.0", "localhost", StringComparison.Ordinal)));
+        new ConnectionFile(ClusterAddress.Format(coordinator.Address), coordinator.TokenPath, Environment.ProcessId).Write(options.StateDirectory);
+        coordinator.LogListening(coordinator.Address);
+        return coordinator;
+    }
+
+    private static bool IsRunning(int processId)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(processId);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false; // no such process: the file outlived a coordinator that was killed
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Stops serving (open sessions are told the coordinator is stopping) and removes the connection file.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0) return;
+        try
+        {
+            await _app.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Only remove a connection file that still points at this coordinator.
+            if (ConnectionFile.TryRead(_options.StateDirectory) is { } file && file.ProcessId == Environment.ProcessId
+                && file.Address == ClusterAddress.Format(Address))
+                ConnectionFile.Delete(_options.StateDirectory);
+            LogStopped();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,27 @@
+namespace Skein.Cluster;
+
+/// <summary>How a coordinator listens and judges its nodes; validated once by <see cref="Validate"/> at start.</summary>
+public sealed class CoordinatorOptions
+{
+    /// <summary>HOST:PORT to listen on; port 0 picks a free port (the real one is in <see cref="Coordinator.Address"/>).</summary>
+    public string Listen { get; set; } = "127.0.0.1:7700";
+
+    /// <summary>Directory holding the cluster token and the connection file.</summary>
+    public string StateDirectory { get; set; } = ".skein";
+
+    /// <summary>How often nodes are asked to send a heartbeat.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>A node that has sent no heartbeat for this long is declared lost.</summary>
+    public TimeSpan LostAfter { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Throws <see cref="SkeinException"/> naming the first option that cannot work.</summary>
+    public void Validate()
+    {
+        _ = ListenAddress.Parse(Listen);
+        if (string.IsNullOrWhiteSpace(StateDirectory)) throw new SkeinException("the coordinator needs a state directory");
+        if (HeartbeatInterval <= TimeSpan.Zero) throw new SkeinException($"heartbeat interval must be positive, not {HeartbeatInterval}");
+        if (LostAfter <= HeartbeatInterval)
+            throw new SkeinException($"lost-after ({LostAfter.TotalSeconds:0.###} s) must be longer than the heartbeat interval ({HeartbeatInterval.TotalSeconds:0.###} s)");
+    }
+}

@@ -1,0 +1,228 @@
+using Grpc.Core;
+using Microsoft.Extensions.Logging;
+using Skein.Cluster.Internal;
+using Skein.Cluster.Protocol;
+
+namespace Skein.Cluster;
+
+/// <summary>
+/// A node's side of membership: joins the coordinator, heartbeats on one long-lived session, and when the
+/// coordinator goes away reconnects with capped exponential backoff and registers again.
+/// </summary>
+public sealed partial class NodeAgent : IDisposable
+{
+    private static readonly TimeSpan FirstReconnectDelay = TimeSpan.FromMilliseconds(100);
+    private readonly NodeOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ClusterChannel _channel;
+    private readonly Protocol.Membership.MembershipClient _membership;
+
+    public NodeAgent(NodeOptions options, TimeProvider time, ILogger<NodeAgent> logger)
+    {
+        options.Validate();
+        _options = options;
+        _time = time;
+        _logger = logger;
+        _channel = new ClusterChannel(ClusterAddress.Parse(options.Join), options.Token, options.JoinTimeout);
+        _membership = new Protocol.Membership.MembershipClient(_channel.CallInvoker);
+    }
+
+    public Uri Coordinator => _channel.Address;
+
+    /// <summary>The id the coordinator gave at the latest registration.</summary>
+    public string? NodeId { get; private set; }
+
+    /// <summary>
+    /// Joins, then keeps the membership until <paramref name="stoppingToken"/> fires, when the node says it is leaving.
+    /// The first registration failing (unreachable, wrong token, name in use) throws a <see cref="SkeinException"/>.
+    /// </summary>
+    public async Task RunAsync(Action<string>? registered, CancellationToken stoppingToken)
+    {
+        var session = await OpenAsync(stoppingToken).ConfigureAwait(false);
+        if (session is null) return; // stopped before it joined
+        registered?.Invoke(NodeId!);
+        var delay = FirstReconnectDelay;
+        while (true)
+        {
+            using (session)
+            {
+                var reason = await KeepAsync(session, stoppingToken).ConfigureAwait(false);
+                if (stoppingToken.IsCancellationRequested) return;
+                LogCoordinatorGone(ClusterAddress.Format(Coordinator), reason);
+            }
+            while (true)
+            {
+                try
+                {
+                    await Task.Delay(delay, _time, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxReconnectDelay.Ticks));
+                try
+                {
+                    var next = await OpenAsync(stoppingToken).ConfigureAwait(false);
+                    if (next is null) return;
+                    session = next;
+                    delay = FirstReconnectDelay;
+                    LogRejoined(ClusterAddress.Format(Coordinator), NodeId!);
+                    break;
+                }
+                catch (SkeinException ex)
+                {
+                    LogReconnectFailed(ClusterAddress.Format(Coordinator), ex.Message, delay);
+                }
+            }
+        }
+    }
+
+    /// <summary>Opens a session and registers; null when stopped meanwhile.</summary>
+    private async Task<Session?> OpenAsync(CancellationToken stoppingToken)
+    {
+        var sessionEnd = new CancellationTokenSource();
+        AsyncDuplexStreamingCall<NodeMessage, CoordinatorMessage>? call = null;
+        using var joinTimeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        joinTimeout.CancelAfter(_options.JoinTimeout);
+        try
+        {
+            call = _membership.Session(cancellationToken: sessionEnd.Token);
+            await using var _ = joinTimeout.Token.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), sessionEnd).ConfigureAwait(false);
+            await call.RequestStream.WriteAsync(new NodeMessage { Register = MakeRegister() }, joinTimeout.Token).ConfigureAwait(false);
+            if (!await call.ResponseStream.MoveNext(joinTimeout.Token).ConfigureAwait(false)
+                || call.ResponseStream.Current.BodyCase != CoordinatorMessage.BodyOneofCase.Registered)
+                throw new SkeinException($"the coordinator at {ClusterAddress.Format(Coordinator)} closed the session without registering this node");
+            NodeId = call.ResponseStream.Current.Registered.NodeId;
+            var interval = TimeSpan.FromMilliseconds(Math.Max(call.ResponseStream.Current.Registered.HeartbeatIntervalMs, 10));
+            return new Session(call, sessionEnd, interval);
+        }
+        catch (Exception ex) when (ex is not SkeinException)
+        {
+            call?.Dispose();
+            sessionEnd.Dispose();
+            if (stoppingToken.IsCancellationRequested) return null;
+            throw ex switch
+            {
+                RpcException { StatusCode: StatusCode.AlreadyExists } rpc => new SkeinException(rpc.Status.Detail, rpc),
+                RpcException { StatusCode: StatusCode.Cancelled } or OperationCanceledException
+                    => new SkeinException($"the coordinator at {ClusterAddress.Format(Coordinator)} did not register this node within {_options.JoinTimeout.TotalSeconds:0.#} s", ex),
+                RpcException rpc => _channel.Explain(rpc),
+                _ => new SkeinException($"cannot reach the coordinator at {ClusterAddress.Format(Coordinator)}: {ex.Message}", ex),
+            };
+        }
+        catch (SkeinException)
+        {
+            call?.Dispose();
+            sessionEnd.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Heartbeats until the session ends or the node stops; returns why the session ended.</summary>
+    private async Task<string> KeepAsync(Session session, CancellationToken stoppingToken)
+    {
+        var call = session.Call;
+        var reading = ReadUntilEndAsync(call.ResponseStream);
+        using var beatsStop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var beating = HeartbeatAsync(call.RequestStream, session.HeartbeatInterval, beatsStop.Token);
+        var first = await Task.WhenAny(reading, beating).ConfigureAwait(false);
+        await beatsStop.CancelAsync().ConfigureAwait(false);
+        await beating.ConfigureAwait(false);
+        if (stoppingToken.IsCancellationRequested && first == beating && !reading.IsCompleted)
+        {
+            await LeaveAsync(call, reading).ConfigureAwait(false);
+            return "stopping";
+        }
+        await session.End.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            return await reading.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or RpcException)
+        {
+            return ex.Message;
+        }
+    }
+
+    private async Task LeaveAsync(AsyncDuplexStreamingCall<NodeMessage, CoordinatorMessage> call, Task<string> reading)
+    {
+        try
+        {
+            await call.RequestStream.WriteAsync(new NodeMessage { Leave = new Leave { Reason = "the node is stopping" } }).ConfigureAwait(false);
+            await call.RequestStream.CompleteAsync().ConfigureAwait(false);
+            await reading.WaitAsync(TimeSpan.FromSeconds(2), _time).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RpcException or IOException or InvalidOperationException or TimeoutException or OperationCanceledException)
+        {
+            // Leaving is a courtesy: a coordinator that is gone will see a broken session instead.
+        }
+    }
+
+    private async Task HeartbeatAsync(IClientStreamWriter<NodeMessage> writer, TimeSpan interval, CancellationToken ct)
+    {
+        ulong sequence = 0;
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(interval, _time, ct).ConfigureAwait(false);
+                await writer.WriteAsync(new NodeMessage { Heartbeat = new Heartbeat { Sequence = ++sequence } }, ct).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or RpcException or IOException or InvalidOperationException or ObjectDisposedException)
+        {
+            // Stopped, or the session broke: the reader reports why.
+        }
+    }
+
+    private static async Task<string> ReadUntilEndAsync(IAsyncStreamReader<CoordinatorMessage> reader)
+    {
+        try
+        {
+            while (await reader.MoveNext(CancellationToken.None).ConfigureAwait(false))
+            {
+                if (reader.Current.BodyCase == CoordinatorMessage.BodyOneofCase.Control)
+                {
+                    var control = reader.Current.Control;
+                    if (control.Kind is ControlKind.CoordinatorStopping or ControlKind.Shutdown) return control.Reason;
+                }
+            }
+            return "the session ended";
+        }
+        catch (RpcException ex)
+        {
+            return ex.Status.Detail.Length > 0 ? ex.Status.Detail : ex.StatusCode.ToString();
+        }
+    }
+
+    private Register MakeRegister()
+    {
+        var register = new Register
+        {
+            Name = _options.Name,
+            Hostname = Environment.MachineName,
+            Cores = _options.Cores,
+            MemoryBytes = _options.MemoryBytes,
+            ProcessId = Environment.ProcessId,
+        };
+        foreach (var (key, value) in _options.Labels) register.Labels[key] = value;
+        return register;
+    }
+
+    public void Dispose() => _channel.Dispose();
+
+    private sealed class Session(AsyncDuplexStreamingCall<NodeMessage, CoordinatorMessage> call, CancellationTokenSource end, TimeSpan heartbeatInterval) : IDisposable
+    {
+        public AsyncDuplexStreamingCall<NodeMessage, CoordinatorMessage> Call { get; } = call;
+        public CancellationTokenSource End { get; } = end;
+        public TimeSpan HeartbeatInterval { get; } = heartbeatInterval;
+
+        public void Dispose()
+        {
+            Call.Dispose();
+            End.Dispose();
+        }
+    }
+}

@@ -1,0 +1,168 @@
+using YamlDotNet.RepresentationModel;
+using static Skein.Engine.JobFiles.JobFileKeys;
+
+namespace Skein.Engine.JobFiles;
+
+/// <summary>Reads one entry under <c>tasks:</c> into a <see cref="TaskTemplate"/>, reporting each bad key or value.</summary>
+internal sealed class TaskTemplateReader(NodeReader reader)
+{
+    private ProblemCollector Problems => reader.Problems;
+
+    public TaskTemplate Read(Located<string> id, YamlNode node)
+    {
+        var task = new TaskTemplate(id);
+        if (string.IsNullOrWhiteSpace(id.Value))
+        {
+            Problems.Error("a task id must not be empty", id.Location);
+        }
+
+        if (node is not YamlMappingNode mapping)
+        {
+            if (NodeText.IsNull(node))
+            {
+                Problems.Error($"task '{id.Value}' is empty: it needs at least 'run', the command to run", id.Location);
+            }
+            else
+            {
+                var hint = node is YamlScalarNode scalar ? $" (write 'run: {scalar.Value}')" : "";
+                Problems.Error($"task '{id.Value}' must be a mapping with at least 'run', not {NodeText.Describe(node)}{hint}", node);
+            }
+            return task;
+        }
+
+        foreach (var (key, value) in reader.KnownEntries(mapping, task.Where, InTask))
+        {
+            task.KeyLocations[key.Value] = key.Location;
+            ReadKey(task, key, value);
+        }
+
+        // A 'run' that is present but wrong was reported where it is written; saying it is missing would repeat that.
+        if (task.Run is null && !task.KeyLocations.ContainsKey(Run))
+        {
+            Problems.Error($"task '{id.Value}' has no 'run': the command to run", id.Location);
+        }
+        return task;
+    }
+
+    private void ReadKey(TaskTemplate task, Located<string> key, YamlNode value)
+    {
+        var what = $"'{key.Value}' of task '{task.Id.Value}'";
+        switch (key.Value)
+        {
+            case Run:
+                task.Run = reader.Text(value, what);
+                if (NodeText.IsNull(value) || task.Run is { } run && string.IsNullOrWhiteSpace(run.Value))
+                {
+                    // An empty value has no position of its own worth showing; the key does.
+                    Problems.Error($"{what} is empty: give the command to run", NodeText.IsNull(value) ? key.Location : Problems.At(value));
+                    task.Run = null;
+                }
+                break;
+            case Needs: task.Needs = reader.Names(value, what) ?? []; break;
+            case Provides: task.Provides = reader.Names(value, what) ?? []; break;
+            case Claims: task.Claims = reader.Names(value, what) ?? []; break;
+            case Uses: task.Uses = reader.Names(value, what) ?? []; break;
+            case Priority: task.Priority = reader.WholeNumber(value, what); break;
+            case JobFileKeys.Timeout: task.Timeout = reader.Duration(value, what, zeroAllowed: false); break;
+            case Retries: task.Retries = reader.WholeNumber(value, what, minimum: 0); break;
+            case Group: task.Group = reader.Text(value, what); break;
+            case Workdir: task.Workdir = reader.Text(value, what); break;
+            case Env: reader.Environment(value, what, task.Env); break;
+            case KillGrace: task.KillGrace = reader.Duration(value, what, zeroAllowed: true); break;
+            case WarnExitCodes: task.WarnExitCodes = reader.Numbers(value, what, 0, 255) ?? []; break;
+            case Description: task.Description = reader.Text(value, what); break;
+            case JobFileKeys.Version: task.Version = reader.Text(value, what); break;
+            case Matrix: ReadMatrix(task, value, what); break;
+            case Foreach: ReadForeach(task, key, value, what); break;
+        }
+    }
+
+    private void ReadMatrix(TaskTemplate task, YamlNode node, string what)
+    {
+        task.Matrix = [];
+        var mapping = reader.Mapping(node, what, "{ shard: [1, 2, 3] }", nullIsFine: false);
+        if (mapping is null)
+        {
+            task.FactoryBroken = true;
+            task.MatrixKeysUnknown = true;
+            return;
+        }
+        if (mapping.Children.Count == 0)
+        {
+            Problems.Error($"{what} is empty: give at least one key with a list of values, such as {{ shard: [1, 2] }}", node);
+            task.FactoryBroken = true;
+            task.MatrixKeysUnknown = true;
+            return;
+        }
+
+        foreach (var (key, value) in reader.Entries(mapping))
+        {
+            // Whatever is wrong with a key, it is still known, so its placeholders are not reported a second time.
+            var values = new List<Located<string>>();
+            task.Matrix.Add((key, values));
+            if (!IsMatrixKeyName(key.Value))
+            {
+                Problems.Error($"matrix key '{key.Value}' {task.Where} may hold only letters, digits, '-' and '_'", key.Location);
+                task.FactoryBroken = true;
+            }
+            if (value is not YamlSequenceNode sequence)
+            {
+                Problems.Error($"matrix key '{key.Value}' {task.Where} must be a list of values, not {NodeText.Describe(value)}", value);
+                task.FactoryBroken = true;
+                continue;
+            }
+            if (sequence.Children.Count == 0)
+            {
+                Problems.Error($"matrix key '{key.Value}' {task.Where} has an empty list: the task would have no copies", value);
+                task.FactoryBroken = true;
+                continue;
+            }
+            foreach (var entry in sequence.Children)
+            {
+                if (entry is YamlScalarNode { Value: { } text })
+                {
+                    values.Add(new Located<string>(text, Problems.At(entry)));
+                }
+                else
+                {
+                    Problems.Error($"a value of matrix key '{key.Value}' {task.Where} must be text or a number, not {NodeText.Describe(entry)}", entry);
+                    task.FactoryBroken = true;
+                }
+            }
+        }
+    }
+
+    private void ReadForeach(TaskTemplate task, Located<string> key, YamlNode node, string what)
+    {
+        task.Foreach = reader.Names(node, what);
+        if (task.Foreach is null || task.Foreach.Count == 0)
+        {
+            if (task.Foreach is not null)
+            {
+                Problems.Error($"{what} needs at least one glob, such as \"src/**/*.cs\"", NodeText.IsNull(node) ? key.Location : Problems.At(node));
+            }
+            task.Foreach = [];
+            task.FactoryBroken = true;
+            return;
+        }
+        foreach (var pattern in task.Foreach)
+        {
+            var glob = pattern.Value.StartsWith('!') ? pattern.Value[1..] : pattern.Value;
+            if (Path.IsPathRooted(glob))
+            {
+                Problems.Error($"the glob '{pattern.Value}' {task.Where} must be relative to the job file's directory", pattern.Location);
+                task.FactoryBroken = true;
+            }
+        }
+    }
+
+    private static bool IsMatrixKeyName(string name)
+    {
+        if (name.Length == 0) return false;
+        foreach (var c in name)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c is not '-' and not '_') return false;
+        }
+        return true;
+    }
+}

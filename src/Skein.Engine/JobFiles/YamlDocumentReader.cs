@@ -1,0 +1,67 @@
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Skein.Engine.JobFiles;
+
+/// <summary>Turns job file text into its root mapping, reporting syntax errors with the position the parser gives.</summary>
+internal static class YamlDocumentReader
+{
+    /// <summary>The root mapping, or null when there is nothing to build a job from (the problem is reported).</summary>
+    public static YamlMappingNode? ReadRoot(string text, ProblemCollector problems)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new DuplicateKeyFilter(new Parser(new StringReader(text)), problems));
+        }
+        catch (YamlException ex)
+        {
+            problems.Error($"YAML syntax error: {ex.Message}", WhereTheSyntaxErrorIs(text, ex, problems));
+            return null;
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner fails this way when the file ends inside an unclosed flow collection.
+            var lines = text.TrimEnd().Split('\n');
+            problems.Error("YAML syntax error: the file ends inside an unclosed '{' or '['",
+                new SourceLocation(problems.FileName, lines.Length, lines[^1].Length + 1));
+            return null;
+        }
+
+        if (stream.Documents.Count == 0)
+        {
+            problems.Error("the job file is empty: it needs at least 'name' and 'tasks'", new SourceLocation(problems.FileName, 1, 1));
+            return null;
+        }
+        if (stream.Documents.Count > 1)
+        {
+            // Reading on would silently ignore whatever the user put in the later documents.
+            problems.Error("a job file holds one YAML document; remove the '---' and everything after it, or merge them",
+                stream.Documents[1].RootNode);
+        }
+
+        var root = stream.Documents[0].RootNode;
+        if (root is YamlMappingNode mapping) return mapping;
+        problems.Error($"a job file is a mapping with 'name' and 'tasks' at the top, not {NodeText.Describe(root)}", root);
+        return null;
+    }
+
+    /// <summary>
+    /// The parser's position, except for a tab in the indentation: the parser then points at the start of the
+    /// enclosing mapping, often line 1, while the user needs to find the tab.
+    /// </summary>
+    private static SourceLocation WhereTheSyntaxErrorIs(string text, YamlException ex, ProblemCollector problems)
+    {
+        if (ex.Message.Contains("tab", StringComparison.OrdinalIgnoreCase))
+        {
+            var lines = text.Split('\n');
+            for (var line = 0; line < lines.Length; line++)
+            {
+                var indent = lines[line].Length - lines[line].TrimStart(' ', '\t').Length;
+                var tab = lines[line].IndexOf('\t', 0, indent);
+                if (tab >= 0 && line + 1 >= ex.Start.Line) return new SourceLocation(problems.FileName, line + 1, tab + 1);
+            }
+        }
+        return problems.At(ex.Start);
+    }
+}

@@ -1,0 +1,3 @@
+namespace Skein.Engine.Journal.Internal;
+
+internal readonly record struct AttemptKey(long RunId, string TaskId, int Attempt);

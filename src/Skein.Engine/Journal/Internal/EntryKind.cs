@@ -1,0 +1,13 @@
+namespace Skein.Engine.Journal.Internal;
+
+internal enum EntryKind : byte
+{
+    BeginRun,
+    Tasks,
+    AttemptStarted,
+    AttemptFinished,
+    TaskFinished,
+    EndRun,
+    Flush,
+    FindResumePoint,
+}

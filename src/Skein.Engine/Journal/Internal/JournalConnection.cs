@@ -1,0 +1,137 @@
+using Microsoft.Data.Sqlite;
+
+namespace Skein.Engine.Journal.Internal;
+
+/// <summary>Finds, checks and opens the journal file of a state directory.</summary>
+internal static class JournalConnection
+{
+    public const string FileName = "journal.db";
+
+    /// <summary>How long a statement waits for another process's write lock before failing.</summary>
+    private const int BusyTimeoutMilliseconds = 10_000;
+
+    public static string PathIn(string stateDirectory) => Path.Combine(Path.GetFullPath(stateDirectory), FileName);
+
+    /// <summary>
+    /// Fails with a message naming the directory unless it exists and is writable or can be created,
+    /// before anything is created in it.
+    /// </summary>
+    public static void EnsureWritable(string stateDirectory)
+    {
+        var full = Path.GetFullPath(stateDirectory);
+        var existing = full;
+        while (!Directory.Exists(existing))
+        {
+            if (File.Exists(existing))
+                throw new SkeinException($"the state directory {full} cannot be created: {existing} is a file, not a directory");
+            existing = Path.GetDirectoryName(existing)
+                ?? throw new SkeinException($"the state directory {full} cannot be created: no part of its path exists");
+        }
+
+        // Permission bits do not tell the whole story (root, read-only mounts, ACLs): only a real write does.
+        var probe = Path.Combine(existing, $".skein-write-test-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        try
+        {
+            using var stream = new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new SkeinException($"the state directory {full} is not writable: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Opens (creating if needed) the journal for the single writer: WAL, synchronous=NORMAL, a busy timeout, the schema.</summary>
+    public static SqliteConnection OpenForWriting(string journalPath)
+    {
+        var connection = new SqliteConnection(ConnectionString(journalPath, SqliteOpenMode.ReadWriteCreate));
+        try
+        {
+            connection.Open();
+            Execute(connection, $"PRAGMA busy_timeout = {BusyTimeoutMilliseconds}");
+            // Before anything below changes the file: a foreign or newer database must be left exactly as it was.
+            JournalSchema.Inspect(connection, journalPath);
+            // WAL lets readers (skein runs, a dashboard) read while a run writes, and makes a commit one append.
+            var mode = ExecuteScalar(connection, "PRAGMA journal_mode = WAL") as string;
+            if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
+                throw new SkeinException($"the journal {journalPath} cannot use write-ahead logging (journal mode stays '{mode}')");
+            // NORMAL in WAL mode: a commit survives the process being killed; only a power cut may lose the last commits.
+            // The writer upgrades to FULL for the commit that ends a run.
+            Execute(connection, """
+                PRAGMA synchronous = NORMAL;
+                PRAGMA journal_size_limit = 67108864;
+                PRAGMA cache_size = -16384;
+                """);
+            JournalSchema.Create(connection, journalPath);
+            return connection;
+        }
+        catch (SqliteException e)
+        {
+            connection.Dispose();
+            throw Describe(e, journalPath);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Opens an existing journal read-only; never creates or changes it.</summary>
+    public static SqliteConnection OpenForReading(string journalPath)
+    {
+        var connection = new SqliteConnection(ConnectionString(journalPath, SqliteOpenMode.ReadOnly));
+        try
+        {
+            connection.Open();
+            Execute(connection, $"PRAGMA busy_timeout = {BusyTimeoutMilliseconds}");
+            JournalSchema.Check(connection, journalPath);
+            return connection;
+        }
+        catch (SqliteException e)
+        {
+            connection.Dispose();
+            throw Describe(e, journalPath);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Turns SQLite's error codes into messages that name the file and say what is wrong with it.</summary>
+    public static SkeinException Describe(SqliteException e, string journalPath) => e.SqliteErrorCode switch
+    {
+        SQLitePCL.raw.SQLITE_NOTADB => new SkeinException($"{journalPath} is not a Skein journal: it is not a SQLite database", e),
+        SQLitePCL.raw.SQLITE_CORRUPT => new SkeinException($"the journal {journalPath} is damaged: {e.Message}", e),
+        SQLitePCL.raw.SQLITE_FULL => new SkeinException($"the journal {journalPath} cannot be written: the disk is full", e),
+        SQLitePCL.raw.SQLITE_READONLY or SQLitePCL.raw.SQLITE_CANTOPEN or SQLitePCL.raw.SQLITE_PERM =>
+            new SkeinException($"the journal {journalPath} cannot be opened for writing: {e.Message}", e),
+        SQLitePCL.raw.SQLITE_BUSY or SQLitePCL.raw.SQLITE_LOCKED =>
+            new SkeinException($"the journal {journalPath} stayed locked by another process: {e.Message}", e),
+        _ => new SkeinException($"the journal {journalPath} failed: {e.Message}", e),
+    };
+
+    private static string ConnectionString(string journalPath, SqliteOpenMode mode) => new SqliteConnectionStringBuilder
+    {
+        DataSource = journalPath,
+        Mode = mode,
+        // Pooling would keep the file open after Dispose, holding the WAL and the directory.
+        Pooling = false,
+        DefaultTimeout = BusyTimeoutMilliseconds / 1000,
+    }.ToString();
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private static object? ExecuteScalar(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+}

@@ -1,0 +1,3 @@
+namespace Skein.Engine.Journal.Internal;
+
+internal readonly record struct TaskKey(long RunId, string TaskId);
