@@ -1,13 +1,12 @@
 using Skein.Bench.Scenarios;
+using Skein.Engine;
+using Skein.Engine.Journal;
 
 namespace Skein.Bench;
 
-/// <summary>
-/// The journal implementation the <c>journal</c> scenario measures. None is registered while the engine has no
-/// journal of its own; registering one is a single expression here, for example
-/// <c>("SQLite", (directory, ct) => ValueTask.FromResult&lt;IRunJournal&gt;(new SqliteRunJournal(...)))</c>.
-/// </summary>
+/// <summary>The journal implementation the <c>journal</c> scenario measures: the SQLite journal skein run uses.</summary>
 internal static class Journals
 {
-    public static (string Name, JournalFactory Open)? Registered => null;
+    public static (string Name, JournalFactory Open)? Registered =>
+        ("SQLite", (directory, _) => ValueTask.FromResult<IRunJournal>(SqliteRunJournal.Open(directory)));
 }
