@@ -1,0 +1,8 @@
+namespace Skein.Cluster.Events;
+
+/// <summary>
+/// One event as a subscriber receives it. <see cref="Payload"/> is the publisher's memory, not a
+/// copy: every matching subscriber shares it, so publishers must not reuse the buffer afterwards.
+/// </summary>
+/// <param name="Sequence">Bus-wide, increasing with every publish; unique, and gaps show events nobody matched.</param>
+public sealed record BusEvent(string Subject, ReadOnlyMemory<byte> Payload, long Sequence, DateTimeOffset PublishedAt);
