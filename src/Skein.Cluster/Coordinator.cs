@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Skein.Cluster.Events;
 using Skein.Cluster.Internal;
 using Skein.Cluster.Membership;
 
@@ -38,6 +39,9 @@ public sealed partial class Coordinator : IAsyncDisposable
     public string TokenPath => Path.GetFullPath(Path.Combine(_options.StateDirectory, ClusterToken.FileName));
 
     public MembershipRegistry Membership => _app.Services.GetRequiredService<MembershipRegistry>();
+
+    /// <summary>The coordinator's event bus; membership publishes node.joined, node.lost and node.left on it.</summary>
+    public EventBus Events => _app.Services.GetRequiredService<EventBus>();
 
     public static async Task<Coordinator> StartAsync(
         CoordinatorOptions options,
@@ -79,6 +83,7 @@ public sealed partial class Coordinator : IAsyncDisposable
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(timeProvider ?? TimeProvider.System);
         builder.Services.AddSingleton(new ClusterSecret(token));
+        builder.Services.AddSingleton<EventBus>();
         builder.Services.AddSingleton<MembershipRegistry>();
         builder.Services.AddSingleton<TokenInterceptor>();
         builder.Services.AddGrpc(grpc =>

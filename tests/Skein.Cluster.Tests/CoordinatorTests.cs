@@ -3,6 +3,7 @@ using System.Text;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Logging.Abstractions;
+using Skein.Cluster.Events;
 using Skein.Cluster.Membership;
 using Skein.Cluster.Protocol;
 
@@ -62,6 +63,26 @@ public sealed class CoordinatorTests : IAsyncLifetime
         await stop.CancelAsync();
         await Task.WhenAll(running).WaitAsync(TimeSpan.FromSeconds(10), Ct);
         Assert.All(_coordinator.Membership.List(), m => Assert.Equal(MemberState.Left, m.State));
+    }
+
+    [Fact]
+    public async Task The_coordinator_publishes_node_joins_and_departures_on_its_event_bus()
+    {
+        using var events = _coordinator.Events.Subscribe(SystemEvents.AllNodes);
+        using var stop = new CancellationTokenSource();
+        using var a = NewNode("a");
+        var running = new Task[1];
+        await JoinAsync(a, stop.Token, running, 0);
+        await stop.CancelAsync();
+        await Task.WhenAll(running).WaitAsync(TimeSpan.FromSeconds(10), Ct);
+
+        var subjects = new List<string>();
+        await foreach (var evt in events.WithCancellation(Ct))
+        {
+            subjects.Add(evt.Subject);
+            if (subjects.Count == 2) break;
+        }
+        Assert.Equal([SystemEvents.NodeJoined, SystemEvents.NodeLeft], subjects);
     }
 
     [Fact]

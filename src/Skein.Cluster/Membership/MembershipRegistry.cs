@@ -1,11 +1,13 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
+using Skein.Cluster.Events;
 
 namespace Skein.Cluster.Membership;
 
 /// <summary>
 /// Who is in the cluster: nodes by name, with their state and last heartbeat. A sweep on a
 /// <see cref="TimeProvider"/> timer declares lost the alive nodes whose heartbeats stopped.
+/// Given an <see cref="EventBus"/>, it also publishes every change as a <see cref="SystemEvents"/> node event.
 /// </summary>
 public sealed partial class MembershipRegistry : IDisposable
 {
@@ -17,11 +19,13 @@ public sealed partial class MembershipRegistry : IDisposable
     private readonly ILogger _logger;
     private readonly ITimer _sweep;
     private readonly MembershipMetrics _metrics;
+    private readonly EventBus? _events;
     private TaskCompletionSource _changed = NewSignal();
     private long _nextId;
 
-    public MembershipRegistry(CoordinatorOptions options, TimeProvider time, ILogger<MembershipRegistry> logger, IMeterFactory? meterFactory = null)
+    public MembershipRegistry(CoordinatorOptions options, TimeProvider time, ILogger<MembershipRegistry> logger, IMeterFactory? meterFactory = null, EventBus? events = null)
     {
+        _events = events;
         _metrics = new MembershipMetrics(meterFactory, () => AliveCount);
         _time = time;
         _lostAfter = options.LostAfter;
@@ -54,6 +58,7 @@ public sealed partial class MembershipRegistry : IDisposable
         }
         _metrics.Joined();
         LogJoined(member.Name, member.NodeId, registration.Cores, registration.Hostname);
+        PublishChange(SystemEvents.NodeJoined, member.Name, member.NodeId, MemberState.Alive);
         SignalChange();
         return member;
     }
@@ -74,6 +79,7 @@ public sealed partial class MembershipRegistry : IDisposable
         if (TryMove(nodeId, MemberState.Left) is not { } name) return;
         _metrics.Left();
         LogLeft(name, reason.Length > 0 ? reason : "no reason given");
+        PublishChange(SystemEvents.NodeLeft, name, nodeId, MemberState.Left);
     }
 
     /// <summary>The node's session ended without a goodbye: it is lost at once, not at its next missed heartbeat.</summary>
@@ -82,6 +88,7 @@ public sealed partial class MembershipRegistry : IDisposable
         if (TryMove(nodeId, MemberState.Lost) is not { } name) return;
         _metrics.Lost();
         LogLost(name, "its session broke");
+        PublishChange(SystemEvents.NodeLost, name, nodeId, MemberState.Lost);
     }
 
     public IReadOnlyList<Member> List()
@@ -122,7 +129,7 @@ public sealed partial class MembershipRegistry : IDisposable
 
     internal void Sweep()
     {
-        List<string>? lost = null;
+        List<(string Name, string NodeId)>? lost = null;
         lock (_lock)
         {
             var now = _time.GetUtcNow();
@@ -130,14 +137,15 @@ public sealed partial class MembershipRegistry : IDisposable
             {
                 if (entry.State != MemberState.Alive || now - entry.LastHeartbeat < _lostAfter) continue;
                 entry.State = MemberState.Lost;
-                (lost ??= []).Add(entry.Registration.Name);
+                (lost ??= []).Add((entry.Registration.Name, entry.NodeId));
             }
         }
         if (lost is null) return;
-        foreach (var name in lost)
+        foreach (var (name, nodeId) in lost)
         {
             _metrics.Lost();
             LogLost(name, $"no heartbeat for {_lostAfter.TotalSeconds:0.###} s");
+            PublishChange(SystemEvents.NodeLost, name, nodeId, MemberState.Lost);
         }
         SignalChange();
     }
@@ -154,6 +162,10 @@ public sealed partial class MembershipRegistry : IDisposable
         SignalChange();
         return name;
     }
+
+    // Called outside the lock, after the log line, so a subscriber never sees an event before the change is visible in List().
+    private void PublishChange(string subject, string name, string nodeId, MemberState state) =>
+        _events?.Publish(subject, MemberEventPayload.Encode(name, nodeId, state));
 
     private void SignalChange()
     {
