@@ -41,13 +41,9 @@ internal static class JournalConnection
     }
 
     /// <summary>Opens (creating if needed) the journal for the single writer: WAL, synchronous=NORMAL, a busy timeout, the schema.</summary>
-    public static SqliteConnection OpenForWriting(string journalPath)
-    {
-        var connection = new SqliteConnection(ConnectionString(journalPath, SqliteOpenMode.ReadWriteCreate));
-        try
+    public static SqliteConnection OpenForWriting(string journalPath) =>
+        Open(journalPath, SqliteOpenMode.ReadWriteCreate, static (connection, journalPath) =>
         {
-            connection.Open();
-            Execute(connection, $"PRAGMA busy_timeout = {BusyTimeoutMilliseconds}");
             // Before anything below changes the file: a foreign or newer database must be left exactly as it was.
             JournalSchema.Inspect(connection, journalPath);
             // WAL lets readers (skein runs, a dashboard) read while a run writes, and makes a commit one append.
@@ -62,29 +58,21 @@ internal static class JournalConnection
                 PRAGMA cache_size = -16384;
                 """);
             JournalSchema.Create(connection, journalPath);
-            return connection;
-        }
-        catch (SqliteException e)
-        {
-            connection.Dispose();
-            throw Describe(e, journalPath);
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
-    }
+        });
 
     /// <summary>Opens an existing journal read-only; never creates or changes it.</summary>
-    public static SqliteConnection OpenForReading(string journalPath)
+    public static SqliteConnection OpenForReading(string journalPath) =>
+        Open(journalPath, SqliteOpenMode.ReadOnly, static (connection, journalPath) => JournalSchema.Check(connection, journalPath));
+
+    /// <summary>Opens with a busy timeout, then prepares the connection; on any failure the connection is closed again.</summary>
+    private static SqliteConnection Open(string journalPath, SqliteOpenMode mode, Action<SqliteConnection, string> prepare)
     {
-        var connection = new SqliteConnection(ConnectionString(journalPath, SqliteOpenMode.ReadOnly));
+        var connection = new SqliteConnection(ConnectionString(journalPath, mode));
         try
         {
             connection.Open();
             Execute(connection, $"PRAGMA busy_timeout = {BusyTimeoutMilliseconds}");
-            JournalSchema.Check(connection, journalPath);
+            prepare(connection, journalPath);
             return connection;
         }
         catch (SqliteException e)
