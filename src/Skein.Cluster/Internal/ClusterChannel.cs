@@ -10,11 +10,13 @@ internal sealed class ClusterChannel : IDisposable
 {
     private readonly GrpcChannel _channel;
 
-    public ClusterChannel(Uri address, string token, TimeSpan connectTimeout)
+    public ClusterChannel(Uri address, string token, TimeSpan connectTimeout, int? maxMessageBytes = null)
     {
         Address = address;
         _channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
         {
+            MaxReceiveMessageSize = maxMessageBytes ?? 4 * 1024 * 1024,
+            MaxSendMessageSize = maxMessageBytes,
             HttpHandler = new SocketsHttpHandler
             {
                 ConnectTimeout = connectTimeout,

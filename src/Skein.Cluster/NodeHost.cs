@@ -1,0 +1,58 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Skein.Cluster.Internal;
+using Skein.Cluster.Services;
+using Skein.Cluster.Services.Hosting;
+using Skein.Cluster.Services.Transport;
+
+namespace Skein.Cluster;
+
+/// <summary>
+/// A node's call endpoint: Kestrel serving the Calls stream (calls.proto) for the services of a <see cref="ServiceHost"/>,
+/// behind the cluster token. Clients reach it directly; the coordinator only tells them where it is.
+/// </summary>
+public sealed class NodeHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private int _stopped;
+
+    private NodeHost(WebApplication app, ServiceHost services, Uri address)
+    {
+        _app = app;
+        Services = services;
+        Address = address;
+    }
+
+    public ServiceHost Services { get; }
+
+    /// <summary>Where clients call this node's services.</summary>
+    public Uri Address { get; }
+
+    /// <summary>Serves <paramref name="services"/> on <paramref name="listen"/> (HOST:PORT; port 0 picks a free one).</summary>
+    public static async Task<NodeHost> StartAsync(ServiceHost services, string token, string listen = "127.0.0.1:0",
+        Action<ILoggingBuilder>? configureLogging = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        if (string.IsNullOrWhiteSpace(token)) throw new SkeinException("a node needs the cluster token to serve calls");
+        var builder = GrpcServer.CreateBuilder(ListenAddress.Parse(listen), token, configureLogging, MessageLimits.TransportLimit(services.Options.MaxMessageBytes));
+        builder.Services.AddSingleton(services);
+        var app = builder.Build();
+        app.MapGrpcService<CallsEndpoint>();
+        var address = await GrpcServer.StartAsync(app, listen, cancellationToken).ConfigureAwait(false);
+        return new NodeHost(app, services, address);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0) return;
+        await _app.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+        await Services.DisposeAsync().ConfigureAwait(false);
+    }
+}

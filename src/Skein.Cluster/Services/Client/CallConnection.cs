@@ -1,0 +1,92 @@
+using System.Collections.Concurrent;
+using Skein.Cluster.Protocol;
+
+namespace Skein.Cluster.Services.Client;
+
+/// <summary>
+/// A client's connection to one node: conversation ids, the calls waiting for answers, and failing them all at once
+/// when the node is lost or the connection breaks. Subclasses move the envelopes (gRPC stream or in-process).
+/// </summary>
+internal abstract class CallConnection
+{
+    private readonly ConcurrentDictionary<ulong, Conversation> _waiting = new();
+    private long _nextConversation;
+    private long _lateReplies;
+    private RemoteException? _failure;
+
+    protected CallConnection(string nodeId, string nodeName)
+    {
+        NodeId = nodeId;
+        NodeName = nodeName;
+    }
+
+    public string NodeId { get; }
+
+    public string NodeName { get; }
+
+    /// <summary>Why this connection stopped working; null while it works.</summary>
+    public RemoteException? Failure => Volatile.Read(ref _failure);
+
+    /// <summary>Calls waiting for an answer; pooled routing sends new calls to the node with the fewest.</summary>
+    public int Waiting => _waiting.Count;
+
+    /// <summary>Answers that arrived for calls nobody waits for any more (cancelled, or past their deadline).</summary>
+    public long LateReplies => Interlocked.Read(ref _lateReplies);
+
+    /// <summary>Sends <paramref name="request"/> as a new conversation answered through <paramref name="conversation"/>.</summary>
+    public void Begin(Envelope request, Conversation conversation)
+    {
+        var id = (ulong)Interlocked.Increment(ref _nextConversation);
+        request.ConversationId = id;
+        _waiting[id] = conversation;
+        if (Failure is { } failure)
+        {
+            if (_waiting.TryRemove(id, out _)) conversation.OnFailure(failure);
+            return;
+        }
+        Transmit(request);
+    }
+
+    /// <summary>The caller stopped waiting (cancelled or deadline): forget the call and tell the node.</summary>
+    public bool Abandon(ulong conversationId, RemoteException reason)
+    {
+        if (!_waiting.TryRemove(conversationId, out var conversation)) return false;
+        conversation.OnFailure(reason);
+        if (Failure is null) Transmit(new Envelope { Kind = EnvelopeKind.Cancel, ConversationId = conversationId });
+        return true;
+    }
+
+    /// <summary>Sends an envelope outside any conversation (a release).</summary>
+    public void Post(Envelope envelope)
+    {
+        if (Failure is null) Transmit(envelope);
+    }
+
+    /// <summary>Fails every waiting call with <paramref name="error"/> and every later one too.</summary>
+    public void Fail(RemoteException error)
+    {
+        if (Interlocked.CompareExchange(ref _failure, error, null) is not null) return;
+        foreach (var id in _waiting.Keys)
+        {
+            if (_waiting.TryRemove(id, out var conversation)) conversation.OnFailure(error);
+        }
+        OnFailed();
+    }
+
+    protected void Deliver(Envelope envelope)
+    {
+        if (!_waiting.TryGetValue(envelope.ConversationId, out var conversation))
+        {
+            Interlocked.Increment(ref _lateReplies);
+            return;
+        }
+        if (conversation.OnEnvelope(envelope)) _waiting.TryRemove(envelope.ConversationId, out _);
+    }
+
+    protected abstract void Transmit(Envelope envelope);
+
+    /// <summary>Releases the transport after <see cref="Fail"/>.</summary>
+    protected virtual void OnFailed()
+    {
+    }
+}

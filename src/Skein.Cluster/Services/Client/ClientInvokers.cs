@@ -1,0 +1,34 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using Skein.Cluster.Services.Contracts;
+
+namespace Skein.Cluster.Services.Client;
+
+/// <summary>
+/// Per contract method, the delegate that turns a proxy call into the Task, ValueTask or IAsyncEnumerable the
+/// interface declares — made once from a generic helper, so a call pays no reflection.
+/// </summary>
+internal static class ClientInvokers
+{
+    public delegate object Invoker(ProxyBinding binding, ContractMethod method, object?[] arguments);
+
+    private static readonly ConcurrentDictionary<ContractMethod, Invoker> Cache = new();
+
+    public static Invoker For(ContractMethod method) => Cache.GetOrAdd(method, static m => m.Shape switch
+    {
+        MethodShape.Task => static (binding, method, arguments) => binding.CallAsync(method, arguments),
+        MethodShape.ValueTask => static (binding, method, arguments) => new ValueTask(binding.CallAsync(method, arguments)),
+        MethodShape.TaskOfT => Make(nameof(TaskOf), m.ResultType!),
+        MethodShape.ValueTaskOfT => Make(nameof(ValueTaskOf), m.ResultType!),
+        _ => Make(nameof(StreamOf), m.ResultType!),
+    });
+
+    private static Invoker Make(string name, Type type) =>
+        typeof(ClientInvokers).GetMethod(name, BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(type).CreateDelegate<Invoker>();
+
+    private static object TaskOf<T>(ProxyBinding binding, ContractMethod method, object?[] arguments) => binding.CallAsync<T>(method, arguments);
+
+    private static object ValueTaskOf<T>(ProxyBinding binding, ContractMethod method, object?[] arguments) => new ValueTask<T>(binding.CallAsync<T>(method, arguments));
+
+    private static object StreamOf<T>(ProxyBinding binding, ContractMethod method, object?[] arguments) => binding.StreamAsync<T>(method, arguments, default);
+}

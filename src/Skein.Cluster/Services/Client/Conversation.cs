@@ -1,0 +1,47 @@
+using System.Threading.Channels;
+using Skein.Cluster.Protocol;
+
+namespace Skein.Cluster.Services.Client;
+
+/// <summary>A call waiting for its answer on a connection.</summary>
+internal abstract class Conversation
+{
+    /// <summary>Takes one arriving envelope; returns true when the conversation is over.</summary>
+    public abstract bool OnEnvelope(Envelope envelope);
+
+    public abstract void OnFailure(RemoteException error);
+}
+
+/// <summary>A call with one answer: the RESPONSE envelope.</summary>
+internal sealed class UnaryConversation : Conversation
+{
+    private readonly TaskCompletionSource<Envelope> _reply = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Task<Envelope> Reply => _reply.Task;
+
+    public override bool OnEnvelope(Envelope envelope)
+    {
+        _reply.TrySetResult(envelope);
+        return true;
+    }
+
+    public override void OnFailure(RemoteException error) => _reply.TrySetException(error);
+}
+
+/// <summary>A streaming call: items, then the RESPONSE that ends it.</summary>
+internal sealed class StreamConversation : Conversation
+{
+    private readonly Channel<Envelope> _items = Channel.CreateUnbounded<Envelope>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+
+    public ChannelReader<Envelope> Items => _items.Reader;
+
+    public override bool OnEnvelope(Envelope envelope)
+    {
+        _items.Writer.TryWrite(envelope);
+        if (envelope.Kind == EnvelopeKind.StreamItem) return false;
+        _items.Writer.TryComplete();
+        return true;
+    }
+
+    public override void OnFailure(RemoteException error) => _items.Writer.TryComplete(error);
+}

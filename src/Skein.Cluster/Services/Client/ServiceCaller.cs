@@ -1,0 +1,231 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using Google.Protobuf;
+using Grpc.Core;
+using Skein.Cluster.Internal;
+using Skein.Engine;
+using Skein.Cluster.Protocol;
+using Skein.Cluster.Services.Codecs;
+using Skein.Cluster.Services.Contracts;
+using Skein.Cluster.Services.Hosting;
+
+namespace Skein.Cluster.Services.Client;
+
+/// <summary>
+/// The calling side of a <see cref="SkeinClient"/>: one connection per node (in-process for services this process
+/// hosts), proxies bound by instance mode, deadlines and cancellation, and failing the calls to a node the moment the
+/// registry says it is gone.
+/// </summary>
+internal sealed class ServiceCaller : IAsyncDisposable
+{
+    private readonly IServiceRoutes _routes;
+    private readonly string _token;
+    private readonly ServiceHost? _local;
+    private readonly LocalConnection? _localConnection;
+    private readonly ConcurrentDictionary<string, CallConnection> _connections = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ClusterChannel> _channels = new(StringComparer.Ordinal);
+    private readonly TimeSpan _connectTimeout;
+
+    public ServiceCaller(IServiceRoutes routes, string token, SkeinClientOptions options)
+    {
+        _routes = routes;
+        _token = token;
+        _local = options.LocalServices;
+        _localConnection = _local is null ? null : new LocalConnection(_local);
+        DefaultTimeout = options.CallTimeout;
+        MaxMessageBytes = options.MaxMessageBytes;
+        _connectTimeout = options.ConnectTimeout;
+        _routes.NodeGone += OnNodeGone;
+    }
+
+    public TimeSpan DefaultTimeout { get; }
+
+    public int MaxMessageBytes { get; }
+
+    /// <summary>Answers that arrived after their caller stopped waiting, over every connection.</summary>
+    public long LateReplies => _connections.Values.Sum(c => c.LateReplies) + (_localConnection?.LateReplies ?? 0);
+
+    public async Task<T> GetServiceAsync<T>(TimeSpan? timeout, CancellationToken cancellationToken) where T : class
+    {
+        var contract = ServiceContract.For<T>();
+        var callTimeout = timeout ?? DefaultTimeout;
+        InstanceMode mode;
+        CallConnection? connection = null;
+        if (_local?.Find(contract.Name) is { } hosted)
+        {
+            mode = hosted.Mode;
+            connection = _localConnection;
+        }
+        else
+        {
+            var routes = Resolve(contract.Name);
+            mode = routes[0].Mode;
+            if (mode != InstanceMode.Pooled)
+            {
+                // Singleton: every client picks the same node (the first by name), so all share one object.
+                // Per-connection: the node serving the fewest calls from this client.
+                var route = mode == InstanceMode.Singleton ? routes[0] : routes.MinBy(r => ConnectionTo(r).Waiting)!;
+                connection = ConnectionTo(route);
+            }
+        }
+        ulong instance = 0;
+        if (mode == InstanceMode.PerConnection)
+        {
+            // Opening waits as long as any call of this client may (the first one also pays for the connection).
+            var reply = await ExchangeAsync(connection!, new Envelope { Kind = EnvelopeKind.Open, Service = contract.Name }, DefaultTimeout, cancellationToken)
+                .ConfigureAwait(false);
+            if (reply.Status == EnvelopeStatus.Error) throw RemoteErrors.ToException(reply.Error);
+            instance = reply.Instance;
+        }
+        var proxy = DispatchProxy.Create<T, ServiceProxy>();
+        ((ServiceProxy)(object)proxy).Binding = new ProxyBinding(this, contract, mode, connection, instance, callTimeout);
+        return proxy;
+    }
+
+    /// <summary>For a pooled service: the live node with the fewest calls waiting from this client.</summary>
+    public CallConnection PickPooled(string service)
+    {
+        if (_local?.Find(service) is not null) return _localConnection!;
+        var routes = Resolve(service);
+        CallConnection? best = null;
+        foreach (var route in routes)
+        {
+            var candidate = ConnectionTo(route);
+            if (best is null || candidate.Waiting < best.Waiting) best = candidate;
+        }
+        return best!;
+    }
+
+    /// <summary>Sends <paramref name="request"/> and waits for its answer, its deadline, or the caller's cancel.</summary>
+    public async Task<Envelope> ExchangeAsync(CallConnection connection, Envelope request, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var conversation = new UnaryConversation();
+        connection.Begin(request, conversation);
+        if (!cancellationToken.CanBeCanceled && timeout == Timeout.InfiniteTimeSpan) return await conversation.Reply.ConfigureAwait(false);
+        var id = request.ConversationId;
+        using var deadline = timeout == Timeout.InfiniteTimeSpan ? null : new CancellationTokenSource(timeout);
+        using var onDeadline = deadline?.Token.UnsafeRegister(_ => connection.Abandon(id, RemoteErrors.Local(RemoteErrorKind.DeadlineExceeded,
+            $"{Describe(request)} on node {connection.NodeName} did not answer within its deadline of {Durations.Format(timeout)}", connection.NodeName, request.Service, request.Method)), null);
+        using var onCancel = cancellationToken.UnsafeRegister(_ => connection.Abandon(id, RemoteErrors.Local(RemoteErrorKind.Cancelled,
+            $"{Describe(request)} was cancelled", connection.NodeName, request.Service, request.Method)), null);
+        try
+        {
+            return await conversation.Reply.ConfigureAwait(false);
+        }
+        catch (RemoteException ex) when (ex.Kind == RemoteErrorKind.Cancelled && cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(ex.Message, ex, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// A call by name with JSON arguments (the CLI's way in): yields each encoded value the node sends back — one for
+    /// an ordinary method (empty for one that returns nothing), each item for a streaming one.
+    /// </summary>
+    public async IAsyncEnumerable<ReadOnlyMemory<byte>> CallJsonAsync(string service, string method, ReadOnlyMemory<byte> arguments,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (!MessageLimits.Fits(arguments.Length, MaxMessageBytes))
+            throw RemoteErrors.Local(RemoteErrorKind.MessageTooLarge,
+                $"the arguments are {MessageLimits.Describe(arguments.Length)}, over the limit of {MessageLimits.Describe(MaxMessageBytes)}", "", service, method);
+        var connection = PickPooled(service);
+        var request = new Envelope
+        {
+            Kind = EnvelopeKind.Request,
+            Service = service,
+            Method = method,
+            ContentType = JsonPayloadCodec.MediaType,
+            Payload = UnsafeByteOperations.UnsafeWrap(arguments),
+            TimeoutMs = 0,
+        };
+        var conversation = new StreamConversation();
+        connection.Begin(request, conversation);
+        var id = request.ConversationId;
+        var finished = false;
+        using var onCancel = cancellationToken.UnsafeRegister(_ => connection.Abandon(id, RemoteErrors.Local(RemoteErrorKind.Cancelled,
+            $"{Describe(request)} was cancelled", connection.NodeName, service, method)), null);
+        try
+        {
+            while (await conversation.Items.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                if (!conversation.Items.TryRead(out var envelope)) continue;
+                if (envelope.Status == EnvelopeStatus.Error) throw RemoteErrors.ToException(envelope.Error);
+                if (envelope.Kind == EnvelopeKind.StreamItem)
+                {
+                    yield return envelope.Payload.Memory;
+                    continue;
+                }
+                finished = true;
+                if (envelope.Sequence == 0) yield return envelope.Payload.Memory; // an ordinary method's result
+                yield break;
+            }
+        }
+        finally
+        {
+            if (!finished) connection.Abandon(id, RemoteErrors.Local(RemoteErrorKind.Cancelled, $"{Describe(request)} was abandoned", connection.NodeName, service, method));
+        }
+    }
+
+    private IReadOnlyList<ServiceRoute> Resolve(string service)
+    {
+        var routes = _routes.Resolve(service);
+        if (routes.Count > 0) return routes;
+        var known = _routes.KnownServices;
+        throw RemoteErrors.Local(RemoteErrorKind.ServiceNotFound,
+            $"no live node hosts service '{service}'" + (known.Count > 0 ? $"; the cluster has {string.Join(", ", known.Order(StringComparer.Ordinal))}" : "; the cluster has no services"),
+            "", service);
+    }
+
+    private CallConnection ConnectionTo(ServiceRoute route)
+    {
+        while (true)
+        {
+            var connection = _connections.GetOrAdd(route.NodeId, _ => Open(route));
+            if (connection.Failure is null) return connection;
+            // That connection broke: replace it, once, for everyone.
+            var fresh = Open(route);
+            if (_connections.TryUpdate(route.NodeId, fresh, connection))
+            {
+                _ = CloseAsync(connection);
+                return fresh;
+            }
+            _ = CloseAsync(fresh);
+        }
+    }
+
+    private NodeConnection Open(ServiceRoute route)
+    {
+        var channel = _channels.GetOrAdd(route.Address, address =>
+            new ClusterChannel(ClusterAddress.Parse(address), _token, _connectTimeout, MessageLimits.TransportLimit(MaxMessageBytes)));
+        return new NodeConnection(route.NodeId, route.NodeName, route.Address, channel.CallInvoker);
+    }
+
+    private void OnNodeGone(string nodeId, string nodeName, string reason)
+    {
+        if (!_connections.TryRemove(nodeId, out var connection)) return;
+        connection.Fail(RemoteErrors.Local(RemoteErrorKind.NodeLost, $"node {nodeName} was lost ({reason})", nodeName, ""));
+        _ = CloseAsync(connection);
+    }
+
+    private static async Task CloseAsync(CallConnection connection)
+    {
+        if (connection is NodeConnection node) await node.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static string Describe(Envelope request) => request.Kind switch
+    {
+        EnvelopeKind.Open => $"opening a proxy for {request.Service}",
+        EnvelopeKind.Release => $"releasing a proxy for {request.Service}",
+        _ => $"the call to {request.Service}.{request.Method}",
+    };
+
+    public async ValueTask DisposeAsync()
+    {
+        _routes.NodeGone -= OnNodeGone;
+        foreach (var connection in _connections.Values) await CloseAsync(connection).ConfigureAwait(false);
+        _connections.Clear();
+        _localConnection?.Fail(RemoteErrors.Local(RemoteErrorKind.Cancelled, "the client was closed", "", ""));
+        foreach (var channel in _channels.Values) channel.Dispose();
+    }
+}

@@ -1,0 +1,133 @@
+using System.Reflection;
+using Skein.Cluster.Protocol;
+using Skein.Cluster.Services.Contracts;
+
+namespace Skein.Cluster.Services.Hosting;
+
+/// <summary>
+/// One service on one node: its contract, how its objects are made, its instance mode and capacity, and the count
+/// of its live server objects (what a test watches to prove that disposing proxies frees them).
+/// </summary>
+internal sealed class HostedService
+{
+    private readonly Func<object> _factory;
+    private readonly Lazy<object> _shared;
+    private int _reservations;
+    private int _liveObjects;
+
+    public HostedService(ServiceContract contract, Type implementation, Func<object> factory)
+    {
+        Contract = contract;
+        Implementation = implementation;
+        _factory = factory;
+        var declared = implementation.GetCustomAttribute<ServiceInstanceAttribute>();
+        Mode = declared?.Mode ?? InstanceMode.PerConnection;
+        Capacity = declared?.Capacity ?? 0;
+        if (Capacity < 0) throw new SkeinException($"{implementation.FullName} declares a capacity of {Capacity}; it must be 0 (no limit) or more");
+        _shared = new Lazy<object>(Create, LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    public ServiceContract Contract { get; }
+
+    public Type Implementation { get; }
+
+    public string Name => Contract.Name;
+
+    public InstanceMode Mode { get; }
+
+    public int Capacity { get; }
+
+    public int LiveObjects => Volatile.Read(ref _liveObjects);
+
+    public int Reservations => Volatile.Read(ref _reservations);
+
+    /// <summary>The object singleton and pooled calls go to, made at first use.</summary>
+    public object Shared => _shared.Value;
+
+    /// <summary>Reserves a server object for a proxy, or returns null when the service is at its capacity.</summary>
+    public object? TryReserve()
+    {
+        if (Capacity > 0)
+        {
+            var now = Interlocked.Increment(ref _reservations);
+            if (now > Capacity)
+            {
+                Interlocked.Decrement(ref _reservations);
+                return null;
+            }
+        }
+        else
+        {
+            Interlocked.Increment(ref _reservations);
+        }
+        try
+        {
+            return Mode == InstanceMode.PerConnection ? Create() : Shared;
+        }
+        catch
+        {
+            Interlocked.Decrement(ref _reservations);
+            throw;
+        }
+    }
+
+    /// <summary>Gives back a reservation; a per-connection object is disposed.</summary>
+    public async ValueTask ReleaseAsync(object instance)
+    {
+        Interlocked.Decrement(ref _reservations);
+        if (Mode == InstanceMode.PerConnection) await DestroyAsync(instance).ConfigureAwait(false);
+    }
+
+    /// <summary>A per-connection object for one call that came without a reservation (e.g. from <c>skein call</c>).</summary>
+    public object CreateTransient() => Create();
+
+    public async ValueTask DestroyAsync(object instance)
+    {
+        Interlocked.Decrement(ref _liveObjects);
+        switch (instance)
+        {
+            case IAsyncDisposable asyncDisposable: await asyncDisposable.DisposeAsync().ConfigureAwait(false); break;
+            case IDisposable disposable: disposable.Dispose(); break;
+        }
+    }
+
+    public async ValueTask StopAsync()
+    {
+        if (_shared.IsValueCreated) await DestroyAsync(_shared.Value).ConfigureAwait(false);
+    }
+
+    public ServiceInfo Describe()
+    {
+        var info = new ServiceInfo
+        {
+            Name = Name,
+            Mode = Mode switch
+            {
+                InstanceMode.Singleton => ServiceInstanceMode.Singleton,
+                InstanceMode.Pooled => ServiceInstanceMode.Pooled,
+                _ => ServiceInstanceMode.PerConnection,
+            },
+            Capacity = Capacity,
+            Contract = Contract.Type.FullName ?? Contract.Type.Name,
+        };
+        foreach (var method in Contract.Methods.Values.OrderBy(m => m.WireName, StringComparer.Ordinal))
+        {
+            var described = new ServiceMethodInfo
+            {
+                Name = method.WireName,
+                Result = method.ResultType is null ? "" : TypeNames.Short(method.ResultType),
+                Streaming = method.IsStreaming,
+            };
+            described.Parameters.AddRange(method.ParameterTypes.Select(TypeNames.Short));
+            info.Methods.Add(described);
+        }
+        return info;
+    }
+
+    private object Create()
+    {
+        var instance = _factory();
+        Interlocked.Increment(ref _liveObjects);
+        return instance;
+    }
+}

@@ -1,0 +1,300 @@
+using System.Collections.Concurrent;
+using Google.Protobuf;
+using Skein.Cluster.Protocol;
+using Skein.Cluster.Services.Codecs;
+using Skein.Cluster.Services.Contracts;
+using Skein.Cluster.Services.Transport;
+
+namespace Skein.Cluster.Services.Hosting;
+
+/// <summary>
+/// A node's side of one client connection: serves the requests arriving on it, tracks the calls in flight (so a
+/// cancel or a broken connection fires their tokens) and the per-connection objects its proxies reserved (released
+/// on request, or after the lease once the connection is gone).
+/// </summary>
+internal sealed class ServerConnection
+{
+    private readonly ServiceHost _host;
+    private readonly IEnvelopeSink _replies;
+    private readonly ConcurrentDictionary<ulong, CancellationTokenSource> _inFlight = new();
+    private readonly ConcurrentDictionary<ulong, Reservation> _reservations = new();
+    private readonly CancellationTokenSource _closed = new();
+    private long _nextInstance;
+
+    public ServerConnection(ServiceHost host, IEnvelopeSink replies)
+    {
+        _host = host;
+        _replies = replies;
+    }
+
+    private string Node => _host.NodeName;
+
+    /// <summary>Handles one arriving envelope; requests run on the thread pool so a slow handler never stalls the stream.</summary>
+    public void Receive(Envelope envelope)
+    {
+        switch (envelope.Kind)
+        {
+            case EnvelopeKind.Request:
+                ThreadPool.UnsafeQueueUserWorkItem(static state => _ = state.Connection.ServeAsync(state.Request), new Work(this, envelope), preferLocal: false);
+                break;
+            case EnvelopeKind.Cancel:
+                if (_inFlight.TryGetValue(envelope.ConversationId, out var call)) TryCancel(call);
+                break;
+            case EnvelopeKind.Open:
+                Open(envelope);
+                break;
+            case EnvelopeKind.Release:
+                _ = ReleaseAsync(envelope);
+                break;
+            default:
+                _replies.Send(Error(envelope, RemoteErrorKind.Internal, $"node {Node} does not accept {envelope.Kind} envelopes on a call stream"));
+                break;
+        }
+    }
+
+    /// <summary>The client went away: every call in flight is cancelled, and its objects are released after the lease.</summary>
+    public void Close()
+    {
+        if (_closed.IsCancellationRequested) return;
+        _closed.Cancel();
+        foreach (var call in _inFlight.Values) TryCancel(call);
+        if (_reservations.IsEmpty) return;
+        _ = ReleaseAfterLeaseAsync();
+    }
+
+    private async Task ReleaseAfterLeaseAsync()
+    {
+        await Task.Delay(_host.Options.LeaseTimeout).ConfigureAwait(false);
+        foreach (var id in _reservations.Keys)
+        {
+            if (_reservations.TryRemove(id, out var reservation)) await reservation.Service.ReleaseAsync(reservation.Instance).ConfigureAwait(false);
+        }
+    }
+
+    private void Open(Envelope request)
+    {
+        var service = _host.Find(request.Service);
+        if (service is null)
+        {
+            _replies.Send(NotHosted(request));
+            return;
+        }
+        object? instance;
+        try
+        {
+            instance = service.TryReserve();
+        }
+        catch (Exception ex)
+        {
+            _replies.Send(ApplicationError(request, ex));
+            return;
+        }
+        if (instance is null)
+        {
+            _replies.Send(Error(request, RemoteErrorKind.CapacityReached,
+                $"service {service.Name} on node {Node} is at its capacity of {service.Capacity} proxies; dispose one or try again later"));
+            return;
+        }
+        var id = (ulong)Interlocked.Increment(ref _nextInstance);
+        _reservations[id] = new Reservation(service, instance);
+        if (_closed.IsCancellationRequested && _reservations.TryRemove(id, out var late))
+        {
+            _ = late.Service.ReleaseAsync(late.Instance); // the client left while this was being opened
+            return;
+        }
+        _replies.Send(new Envelope { Kind = EnvelopeKind.Response, ConversationId = request.ConversationId, Status = EnvelopeStatus.Ok, Service = service.Name, Instance = id });
+    }
+
+    private async Task ReleaseAsync(Envelope request)
+    {
+        if (_reservations.TryRemove(request.Instance, out var reservation)) await reservation.Service.ReleaseAsync(reservation.Instance).ConfigureAwait(false);
+        _replies.Send(new Envelope { Kind = EnvelopeKind.Response, ConversationId = request.ConversationId, Status = EnvelopeStatus.Ok, Service = request.Service });
+    }
+
+    private async Task ServeAsync(Envelope request)
+    {
+        var service = _host.Find(request.Service);
+        if (service is null)
+        {
+            _replies.Send(NotHosted(request));
+            return;
+        }
+        var method = service.Contract.FindMethod(request.Method);
+        if (method is null)
+        {
+            _replies.Send(Error(request, RemoteErrorKind.MethodNotFound,
+                $"service {service.Name} has no method '{request.Method}'; it has {string.Join(", ", service.Contract.Methods.Values.Select(m => m.Signature))}"));
+            return;
+        }
+        var codec = PayloadCodecs.For(request.ContentType);
+        if (codec is null)
+        {
+            _replies.Send(Error(request, RemoteErrorKind.BadArguments,
+                $"content type '{request.ContentType}' is not one node {Node} reads; use {MessagePackPayloadCodec.MediaType} or {JsonPayloadCodec.MediaType}"));
+            return;
+        }
+        if (!MessageLimits.Fits(request.Payload.Length, _host.Options.MaxMessageBytes))
+        {
+            _replies.Send(Error(request, RemoteErrorKind.MessageTooLarge,
+                $"the arguments of {service.Name}.{method.WireName} are {MessageLimits.Describe(request.Payload.Length)}, over node {Node}'s limit of {MessageLimits.Describe(_host.Options.MaxMessageBytes)}"));
+            return;
+        }
+        object?[] arguments;
+        try
+        {
+            arguments = codec.DecodeArguments(method, request.Payload.Memory);
+        }
+        catch (ArgumentCountException ex)
+        {
+            _replies.Send(Error(request, RemoteErrorKind.MethodNotFound, ex.Message));
+            return;
+        }
+        catch (PayloadException ex)
+        {
+            _replies.Send(Error(request, RemoteErrorKind.BadArguments, $"{service.Name}.{method.WireName}: {ex.Message}"));
+            return;
+        }
+
+        object target;
+        var transient = false;
+        if (service.Mode != InstanceMode.PerConnection) target = service.Shared;
+        else if (request.Instance == 0)
+        {
+            target = service.CreateTransient();
+            transient = true;
+        }
+        else if (_reservations.TryGetValue(request.Instance, out var reservation) && reservation.Service == service) target = reservation.Instance;
+        else
+        {
+            _replies.Send(Error(request, RemoteErrorKind.Unavailable,
+                $"the {service.Name} object this proxy reserved on node {Node} is gone (released, or its lease ran out); get a new proxy"));
+            return;
+        }
+
+        using var call = CancellationTokenSource.CreateLinkedTokenSource(_closed.Token);
+        if (request.TimeoutMs > 0) call.CancelAfter(TimeSpan.FromMilliseconds(request.TimeoutMs));
+        _inFlight[request.ConversationId] = call;
+        try
+        {
+            if (method.IsStreaming) await StreamAsync(request, service, method, codec, target, arguments, call.Token).ConfigureAwait(false);
+            else await ReplyAsync(request, service, method, codec, target, arguments, call.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            _inFlight.TryRemove(request.ConversationId, out _);
+            if (transient) await service.DestroyAsync(target).ConfigureAwait(false);
+        }
+    }
+
+    private async Task ReplyAsync(Envelope request, HostedService service, ContractMethod method, IPayloadCodec codec, object target, object?[] arguments,
+        CancellationToken token)
+    {
+        object? result;
+        try
+        {
+            var returned = method.ServerInvoker(target, arguments, token);
+            result = await ResultAdapters.AwaiterFor(method)(returned).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            if (token.IsCancellationRequested) _host.CountLateReply(); // the caller gave up or its deadline passed: nobody waits for this
+            else _replies.Send(ApplicationError(request, ex));
+            return;
+        }
+        if (token.IsCancellationRequested)
+        {
+            _host.CountLateReply();
+            return;
+        }
+        _replies.Send(Result(request, service, method, codec, method.ResultType, result, EnvelopeKind.Response, 0));
+    }
+
+    private async Task StreamAsync(Envelope request, HostedService service, ContractMethod method, IPayloadCodec codec, object target, object?[] arguments,
+        CancellationToken token)
+    {
+        ulong sequence = 0;
+        try
+        {
+            var returned = method.ServerInvoker(target, arguments, token)
+                ?? throw new InvalidOperationException($"{service.Implementation.Name}.{method.Method.Name} returned null instead of a stream");
+            await foreach (var item in ResultAdapters.StreamFor(method)(returned, token).ConfigureAwait(false))
+            {
+                var envelope = Result(request, service, method, codec, method.ResultType, item, EnvelopeKind.StreamItem, ++sequence);
+                _replies.Send(envelope);
+                if (envelope.Status == EnvelopeStatus.Error) return;
+            }
+        }
+        catch (Exception ex)
+        {
+            if (token.IsCancellationRequested) _host.CountLateReply();
+            else _replies.Send(ApplicationError(request, ex));
+            return;
+        }
+        if (!token.IsCancellationRequested)
+            _replies.Send(new Envelope { Kind = EnvelopeKind.Response, ConversationId = request.ConversationId, Status = EnvelopeStatus.Ok, Sequence = sequence + 1 });
+    }
+
+    private Envelope Result(Envelope request, HostedService service, ContractMethod method, IPayloadCodec codec, Type? type, object? value, EnvelopeKind kind,
+        ulong sequence)
+    {
+        ReadOnlyMemory<byte> payload = default;
+        if (type is not null)
+        {
+            try
+            {
+                payload = codec.EncodeValue(type, value);
+            }
+            catch (Exception ex)
+            {
+                return Error(request, RemoteErrorKind.Internal, $"the result of {service.Name}.{method.WireName} could not be encoded as {codec.ContentType}: {ex.Message}");
+            }
+            if (!MessageLimits.Fits(payload.Length, _host.Options.MaxMessageBytes))
+                return Error(request, RemoteErrorKind.MessageTooLarge,
+                    $"the result of {service.Name}.{method.WireName} is {MessageLimits.Describe(payload.Length)}, over the limit of {MessageLimits.Describe(_host.Options.MaxMessageBytes)}");
+        }
+        return new Envelope
+        {
+            Kind = kind,
+            ConversationId = request.ConversationId,
+            Sequence = sequence,
+            Status = EnvelopeStatus.Ok,
+            ContentType = codec.ContentType,
+            Payload = UnsafeByteOperations.UnsafeWrap(payload),
+        };
+    }
+
+    private Envelope NotHosted(Envelope request) => Error(request, RemoteErrorKind.ServiceNotFound,
+        $"node {Node} does not host service '{request.Service}'" + (_host.ServiceNames.Count > 0 ? $" (it hosts {string.Join(", ", _host.ServiceNames)})" : ""));
+
+    private Envelope Error(Envelope request, RemoteErrorKind kind, string message) => new()
+    {
+        Kind = EnvelopeKind.Response,
+        ConversationId = request.ConversationId,
+        Status = EnvelopeStatus.Error,
+        Error = RemoteErrors.Framework(kind, message, Node, request.Service, request.Method),
+    };
+
+    private Envelope ApplicationError(Envelope request, Exception exception) => new()
+    {
+        Kind = EnvelopeKind.Response,
+        ConversationId = request.ConversationId,
+        Status = EnvelopeStatus.Error,
+        Error = RemoteErrors.FromApplication(exception, Node, request.Service, request.Method),
+    };
+
+    private static void TryCancel(CancellationTokenSource source)
+    {
+        try
+        {
+            source.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // That call has just finished.
+        }
+    }
+
+    private sealed record Reservation(HostedService Service, object Instance);
+
+    private sealed record Work(ServerConnection Connection, Envelope Request);
+}

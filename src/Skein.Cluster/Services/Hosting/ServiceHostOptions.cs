@@ -1,0 +1,14 @@
+namespace Skein.Cluster.Services.Hosting;
+
+/// <summary>Limits and timings of a node's service host.</summary>
+public sealed class ServiceHostOptions
+{
+    /// <summary>The largest payload (arguments or result) accepted or sent; default 16 MiB.</summary>
+    public int MaxMessageBytes { get; set; } = MessageLimits.DefaultMaxMessageBytes;
+
+    /// <summary>
+    /// How long the per-connection objects of a client whose connection broke are kept before they are released
+    /// (and their capacity freed). Default 30 s.
+    /// </summary>
+    public TimeSpan LeaseTimeout { get; set; } = TimeSpan.FromSeconds(30);
+}

@@ -1,0 +1,27 @@
+using Skein.Cluster.Services;
+using Skein.Cluster.Services.Hosting;
+
+namespace Skein.Cluster;
+
+/// <summary>How a <see cref="SkeinClient"/> calls services.</summary>
+public sealed class SkeinClientOptions
+{
+    /// <summary>The deadline of each call (and of opening a proxy) unless a proxy is given its own; default 30 s. Streams have none.</summary>
+    public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long to try to reach the coordinator or a node before giving up with an error; default 5 s.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The largest payload sent or accepted; default 16 MiB.</summary>
+    public int MaxMessageBytes { get; set; } = MessageLimits.DefaultMaxMessageBytes;
+
+    /// <summary>Services hosted in this process: calls to them stay in-process (no socket), through the same proxies.</summary>
+    public ServiceHost? LocalServices { get; set; }
+
+    internal void Validate()
+    {
+        if (CallTimeout <= TimeSpan.Zero && CallTimeout != Timeout.InfiniteTimeSpan) throw new SkeinException("the call timeout must be positive (or infinite)");
+        if (ConnectTimeout <= TimeSpan.Zero) throw new SkeinException("the connect timeout must be positive");
+        if (MaxMessageBytes < 1024) throw new SkeinException($"the maximum message size must be at least 1 KiB, not {MaxMessageBytes} bytes");
+    }
+}
