@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using Skein.Cluster;
+using Skein.Cluster.Services.Hosting;
 
 namespace Skein.Cli.Commands;
 
@@ -13,11 +14,18 @@ internal static class NodeCommand
         var name = new Option<string?>("--name") { Description = "This node's name, unique among live nodes (default: HOSTNAME-PID).", HelpName = "NAME" };
         var labels = new Option<string?>("--labels") { Description = "Labels offered for placement: KEY=VALUE pairs separated by commas.", HelpName = "K=V,…" };
         var cores = new Option<int?>("--cores") { Description = "Cores offered (default: all of this machine's).", HelpName = "N" };
+        var modules = ModuleOption();
+        var listen = new Option<string>("--listen")
+        {
+            Description = "Where this node serves calls, HOST:PORT (port 0 picks a free one; other machines need a reachable HOST).",
+            HelpName = "HOST:PORT",
+            DefaultValueFactory = _ => "127.0.0.1:0",
+        };
         var tokenFile = ClusterConnection.TokenFileOption();
         var state = CommonOptions.State();
         // Set by skein up for its children, so they leave even when skein up itself is killed.
         var stopWithParent = new Option<bool>("--stop-with-parent") { Description = "Leave when standard input closes.", Hidden = true };
-        var command = new Command("node", "Join a cluster as a node and stay until Ctrl+C.") { join, name, labels, cores, tokenFile, state, stopWithParent };
+        var command = new Command("node", "Join a cluster as a node and stay until Ctrl+C.") { join, name, labels, cores, modules, listen, tokenFile, state, stopWithParent };
         command.SetAction(async (parse, _) =>
         {
             var output = parse.InvocationConfiguration.Output;
@@ -31,9 +39,19 @@ internal static class NodeCommand
             };
             if (parse.GetValue(name) is { } given) options.Name = given;
             if (parse.GetValue(cores) is { } n) options.Cores = n;
+            // Services learn which node they run on from SKEIN_NODE (the worker example reports it).
+            Environment.SetEnvironmentVariable("SKEIN_NODE", options.Name);
+            var services = new ServiceHost(options.Name);
+            foreach (var module in parse.GetValue(modules) ?? [])
+            {
+                var added = services.AddAssembly(module);
+                output.WriteLine($"node {options.Name} hosts {string.Join(", ", added)} from {Path.GetFileName(module)}");
+            }
             using var shutdown = new Shutdown();
             if (parse.GetValue(stopWithParent)) shutdown.StopWhenStandardInputCloses();
             using var loggers = ClusterLogging.CreateFactory();
+            await using var host = await NodeHost.StartAsync(services, options.Token, parse.GetValue(listen)!, ClusterLogging.Configure, shutdown.Token)
+                .ConfigureAwait(false);
             using var agent = new NodeAgent(options, TimeProvider.System, loggers.CreateLogger<NodeAgent>());
             await agent.RunAsync(
                 nodeId =>
@@ -47,4 +65,13 @@ internal static class NodeCommand
         });
         return command;
     }
+
+    /// <summary>--module PATH, repeatable: .NET assemblies whose service implementations the node hosts.</summary>
+    internal static Option<string[]> ModuleOption() => new("--module")
+    {
+        Description = "A .NET assembly whose [Service] implementations this node hosts; repeat for more.",
+        HelpName = "PATH",
+        AllowMultipleArgumentsPerToken = false,
+        Arity = ArgumentArity.ZeroOrMore,
+    };
 }

@@ -20,8 +20,9 @@ internal static class UpCommand
     {
         var nodes = new Option<int>("--nodes") { Description = "How many node processes to start.", HelpName = "N", DefaultValueFactory = _ => 2 };
         var listen = CoordinatorCommand.ListenOption("127.0.0.1:0");
+        var modules = NodeCommand.ModuleOption();
         var state = CommonOptions.State();
-        var command = new Command("up", "Start a local cluster (a coordinator and N nodes) and keep it until Ctrl+C or 'skein down'.") { nodes, listen, state };
+        var command = new Command("up", "Start a local cluster (a coordinator and N nodes) and keep it until Ctrl+C or 'skein down'.") { nodes, modules, listen, state };
         command.SetAction(async (parse, _) =>
         {
             var count = parse.GetValue(nodes);
@@ -42,8 +43,14 @@ internal static class UpCommand
             var children = new List<Process>();
             try
             {
+                // Every node hosts every module: the local cluster mirrors one where a service runs on several nodes.
+                var modulePaths = (parse.GetValue(modules) ?? []).Select(Path.GetFullPath).ToArray();
+                foreach (var path in modulePaths)
+                {
+                    if (!File.Exists(path)) throw new SkeinException($"module not found: {path}");
+                }
                 for (var i = 1; i <= count; i++)
-                    children.Add(StartNode(address, $"node-{i}", coordinator.TokenPath, stateDirectory, error));
+                    children.Add(StartNode(address, $"node-{i}", coordinator.TokenPath, stateDirectory, modulePaths, error));
                 await WaitForNodesAsync(coordinator, children, count, shutdown.Token).ConfigureAwait(false);
                 if (!shutdown.Token.IsCancellationRequested)
                 {
@@ -108,7 +115,7 @@ internal static class UpCommand
         }
     }
 
-    private static Process StartNode(string address, string name, string tokenPath, string stateDirectory, TextWriter error)
+    private static Process StartNode(string address, string name, string tokenPath, string stateDirectory, string[] modules, TextWriter error)
     {
         var (file, prefix) = SelfCommand();
         var start = new ProcessStartInfo(file)
@@ -121,6 +128,11 @@ internal static class UpCommand
         foreach (var arg in prefix) start.ArgumentList.Add(arg);
         foreach (var arg in (string[])["node", "--join", address, "--name", name, "--token-file", tokenPath, "--state", stateDirectory, "--stop-with-parent"])
             start.ArgumentList.Add(arg);
+        foreach (var module in modules)
+        {
+            start.ArgumentList.Add("--module");
+            start.ArgumentList.Add(module);
+        }
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         void Forward(object? sender, DataReceivedEventArgs e)
         {
