@@ -33,6 +33,9 @@ internal abstract class CallConnection
     /// <summary>Answers that arrived for calls nobody waits for any more (cancelled, or past their deadline).</summary>
     public long LateReplies => Interlocked.Read(ref _lateReplies);
 
+    /// <summary>A conversation for a call with one answer, suited to how this connection delivers answers.</summary>
+    public virtual UnaryConversation NewUnary() => new(synchronousContinuations: false);
+
     /// <summary>Sends <paramref name="request"/> as a new conversation answered through <paramref name="conversation"/>.</summary>
     public void Begin(Envelope request, Conversation conversation)
     {

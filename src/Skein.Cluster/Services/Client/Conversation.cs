@@ -13,9 +13,11 @@ internal abstract class Conversation
 }
 
 /// <summary>A call with one answer: the RESPONSE envelope.</summary>
-internal sealed class UnaryConversation : Conversation
+internal sealed class UnaryConversation(bool synchronousContinuations) : Conversation
 {
-    private readonly TaskCompletionSource<Envelope> _reply = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Answers read off a network stream must not run the caller's code on the reader: continue elsewhere.
+    private readonly TaskCompletionSource<Envelope> _reply =
+        new(synchronousContinuations ? TaskCreationOptions.None : TaskCreationOptions.RunContinuationsAsynchronously);
 
     public Task<Envelope> Reply => _reply.Task;
 

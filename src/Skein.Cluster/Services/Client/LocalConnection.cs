@@ -14,8 +14,11 @@ internal sealed class LocalConnection : CallConnection, IEnvelopeSink
 
     public LocalConnection(ServiceHost host) : base("local", host.NodeName)
     {
-        _server = new ServerConnection(host, this);
+        _server = new ServerConnection(host, this, inline: true);
     }
+
+    // The reply arrives on the handler's own thread, so the caller may simply continue there.
+    public override UnaryConversation NewUnary() => new(synchronousContinuations: true);
 
     protected override void Transmit(Envelope envelope) => _server.Receive(envelope);
 

@@ -100,7 +100,7 @@ internal sealed class ServiceCaller : IAsyncDisposable
     /// <summary>Sends <paramref name="request"/> and waits for its answer, its deadline, or the caller's cancel.</summary>
     public async Task<Envelope> ExchangeAsync(CallConnection connection, Envelope request, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var conversation = new UnaryConversation();
+        var conversation = connection.NewUnary();
         connection.Begin(request, conversation);
         if (!cancellationToken.CanBeCanceled && timeout == Timeout.InfiniteTimeSpan) return await conversation.Reply.ConfigureAwait(false);
         var id = request.ConversationId;

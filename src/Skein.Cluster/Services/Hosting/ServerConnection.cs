@@ -21,10 +21,17 @@ internal sealed class ServerConnection
     private readonly CancellationTokenSource _closed = new();
     private long _nextInstance;
 
-    public ServerConnection(ServiceHost host, IEnvelopeSink replies)
+    private readonly bool _inline;
+
+    /// <param name="inline">
+    /// Serve requests on the thread that delivers them. Only for in-process callers: a handler that blocks then
+    /// blocks its own caller, as a local call would, instead of the stream every other call shares.
+    /// </param>
+    public ServerConnection(ServiceHost host, IEnvelopeSink replies, bool inline = false)
     {
         _host = host;
         _replies = replies;
+        _inline = inline;
     }
 
     private string Node => _host.NodeName;
@@ -34,6 +41,9 @@ internal sealed class ServerConnection
     {
         switch (envelope.Kind)
         {
+            case EnvelopeKind.Request when _inline:
+                _ = ServeAsync(envelope);
+                break;
             case EnvelopeKind.Request:
                 ThreadPool.UnsafeQueueUserWorkItem(static state => _ = state.Connection.ServeAsync(state.Request), new Work(this, envelope), preferLocal: false);
                 break;
