@@ -33,6 +33,7 @@ public sealed partial class ServiceDirectory : IAsyncDisposable
     private readonly ServiceRoutes _routes;
     private Task? _watching;
     private int _started;
+    private volatile bool _connected;
 
     /// <summary>A directory with its own connection to the coordinator at <paramref name="coordinator"/>.</summary>
     public ServiceDirectory(Uri coordinator, string token, TimeProvider? time = null, ILogger<ServiceDirectory>? logger = null)
@@ -69,7 +70,7 @@ public sealed partial class ServiceDirectory : IAsyncDisposable
     public event EventHandler<NodeGoneEventArgs>? NodeGone;
 
     /// <summary>True while the watch stream is open; false while the directory reconnects (its routes stay usable).</summary>
-    public bool IsConnected { get; private set; }
+    public bool IsConnected => _connected;
 
     /// <summary>
     /// Opens the watch and returns once the first snapshot has arrived. A coordinator that cannot be reached or
@@ -116,8 +117,9 @@ public sealed partial class ServiceDirectory : IAsyncDisposable
                 throw new RpcException(new Status(StatusCode.Unavailable, "the coordinator ended the watch before its snapshot"));
             if (call.ResponseStream.Current.BodyCase != WatchEvent.BodyOneofCase.Snapshot)
                 throw new RpcException(new Status(StatusCode.Internal, $"the watch began with {call.ResponseStream.Current.BodyCase}, not a snapshot"));
+            // Before the snapshot is applied, so whoever it wakes sees the directory connected.
+            _connected = true;
             _routes.ApplySnapshot(call.ResponseStream.Current.Snapshot);
-            IsConnected = true;
             return call;
         }
         catch
@@ -149,7 +151,8 @@ public sealed partial class ServiceDirectory : IAsyncDisposable
             }
             finally
             {
-                IsConnected = false;
+                _connected = false;
+                _routes.WakeWaiters();
                 call.Dispose();
             }
             if (stop.IsCancellationRequested) return;

@@ -108,6 +108,12 @@ internal sealed class ServiceRoutes : IDisposable
         }
     }
 
+    /// <summary>Lets waiters check their condition again when something besides the routes changed (the connection).</summary>
+    public void WakeWaiters()
+    {
+        lock (_lock) Signal();
+    }
+
     // A node back under its name replaces the carried one; if it serves elsewhere now, the old process is gone for good.
     private void Uncarry(Node node, ref List<NodeGoneEventArgs>? gone)
     {
@@ -148,6 +154,11 @@ internal sealed class ServiceRoutes : IDisposable
             index[service] = [.. hosts];
         }
         Volatile.Write(ref _byService, index);
+        Signal();
+    }
+
+    private void Signal()
+    {
         var previous = _changed;
         _changed = NewSignal();
         previous.TrySetResult();
