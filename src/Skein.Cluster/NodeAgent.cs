@@ -66,7 +66,7 @@ public sealed partial class NodeAgent : IDisposable
                 var changed = new ServicesChanged();
                 changed.Services.AddRange(services);
                 return new NodeMessage { ServicesChanged = changed };
-            }, cancellationToken).ConfigureAwait(false);
+            }, cancellationToken, writeCancels: false).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is RpcException or IOException or InvalidOperationException or ObjectDisposedException)
         {
@@ -92,13 +92,16 @@ public sealed partial class NodeAgent : IDisposable
                 Volatile.Write(ref _session, session);
                 try
                 {
-                    // The list may have changed between building the Register and publishing the session.
-                    await SendServicesAsync(session, stoppingToken).ConfigureAwait(false);
+                    try
+                    {
+                        // The list may have changed between building the Register and publishing the session.
+                        await SendServicesAsync(session, stoppingToken).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        // Stopping: KeepAsync says goodbye.
+                    }
                     reason = await KeepAsync(session, stoppingToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-                {
-                    return;
                 }
                 finally
                 {
@@ -283,13 +286,17 @@ public sealed partial class NodeAgent : IDisposable
         /// <summary>The list the coordinator has from this session; read and written only while writing.</summary>
         public ServiceInfo[]? SentServices { get; set; }
 
-        /// <summary>Writes the message made while holding the stream (null: nothing to send), then completes the stream if asked.</summary>
-        public async Task WriteAsync(Func<NodeMessage?> make, CancellationToken ct, bool complete = false)
+        /// <summary>
+        /// Writes the message made while holding the stream (null: nothing to send), then completes the stream if asked.
+        /// <paramref name="ct"/> always cancels the wait for the stream; cancelling a write under way cancels the whole
+        /// call, so a caller whose cancellation must not end the session passes <paramref name="writeCancels"/> false.
+        /// </summary>
+        public async Task WriteAsync(Func<NodeMessage?> make, CancellationToken ct, bool complete = false, bool writeCancels = true)
         {
             await _writing.WaitAsync(ct).ConfigureAwait(false);
             try
             {
-                if (make() is { } message) await Call.RequestStream.WriteAsync(message, ct).ConfigureAwait(false);
+                if (make() is { } message) await Call.RequestStream.WriteAsync(message, writeCancels ? ct : CancellationToken.None).ConfigureAwait(false);
                 if (complete) await Call.RequestStream.CompleteAsync().ConfigureAwait(false);
             }
             finally
