@@ -40,18 +40,20 @@ internal sealed class ServiceRoutes : IDisposable
         List<NodeGoneEventArgs>? gone = null;
         lock (_lock)
         {
-            var fresh = new Dictionary<string, Node>(StringComparer.Ordinal);
-            foreach (var node in snapshot.Nodes) fresh[node.NodeId] = new Node(node);
-            var freshNames = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var node in fresh.Values) freshNames.Add(node.Name);
+            var fresh = new Dictionary<string, Node>(StringComparer.Ordinal); // by name: ids are not kept across coordinator restarts
+            foreach (var message in snapshot.Nodes)
+            {
+                var node = new Node(message);
+                fresh[node.Name] = node;
+            }
             if (_synced)
             {
                 var until = _time.GetUtcNow() + ServiceDirectory.RejoinGrace;
                 foreach (var old in _nodes.Values)
                 {
-                    // Same id and name: the coordinator never lost sight of it. Same name only: it registered again.
-                    if (freshNames.Contains(old.Name)) continue;
-                    _carried[old.Name] = (old, until);
+                    if (!fresh.TryGetValue(old.Name, out var now)) _carried[old.Name] = (old, until);
+                    else if (now.Address != old.Address) Replaced(old, now, ref gone);
+                    // Otherwise the same process: the coordinator kept it, or it registered again under a new id.
                 }
                 _graceTimer ??= _time.CreateTimer(static s => ((ServiceRoutes)s!).ExpireCarried(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
                 _graceTimer.Change(ServiceDirectory.RejoinGrace, Timeout.InfiniteTimeSpan);
@@ -117,10 +119,11 @@ internal sealed class ServiceRoutes : IDisposable
     // A node back under its name replaces the carried one; if it serves elsewhere now, the old process is gone for good.
     private void Uncarry(Node node, ref List<NodeGoneEventArgs>? gone)
     {
-        if (!_carried.Remove(node.Name, out var carried)) return;
-        if (carried.Node.Address != node.Address)
-            (gone ??= []).Add(new NodeGoneEventArgs(carried.Node.Id, carried.Node.Name, lost: true, $"registered again from {node.Address}"));
+        if (_carried.Remove(node.Name, out var carried) && carried.Node.Address != node.Address) Replaced(carried.Node, node, ref gone);
     }
+
+    private static void Replaced(Node old, Node now, ref List<NodeGoneEventArgs>? gone) =>
+        (gone ??= []).Add(new NodeGoneEventArgs(old.Id, old.Name, lost: true, $"registered again, serving at {now.Address}"));
 
     private void ExpireCarried()
     {
