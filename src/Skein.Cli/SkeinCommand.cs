@@ -17,6 +17,7 @@ internal static class SkeinCommand
         root.Add(CoordinatorCommand.Create());
         root.Add(NodeCommand.Create());
         root.Add(NodesCommand.Create());
+        root.Add(ServicesCommand.Create());
         root.Add(UpCommand.Create());
         root.Add(DownCommand.Create());
         return root;

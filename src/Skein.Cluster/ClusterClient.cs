@@ -33,5 +33,20 @@ public sealed class ClusterClient : IDisposable
         }
     }
 
+    /// <summary>Every service hosted by an alive node, by name, each with its hosts by node name.</summary>
+    public async Task<IReadOnlyList<ServiceListing>> ListServicesAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var reply = await _membership.ListServicesAsync(new ListServicesRequest(), deadline: DateTime.UtcNow + CallTimeout, cancellationToken: cancellationToken)
+                .ConfigureAwait(false);
+            return reply.Services;
+        }
+        catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw _channel.Explain(ex);
+        }
+    }
+
     public void Dispose() => _channel.Dispose();
 }

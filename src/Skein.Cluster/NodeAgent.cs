@@ -1,13 +1,15 @@
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Skein.Cluster.Internal;
+using Skein.Cluster.Membership;
 using Skein.Cluster.Protocol;
 
 namespace Skein.Cluster;
 
 /// <summary>
 /// A node's side of membership: joins the coordinator, heartbeats on one long-lived session, and when the
-/// coordinator goes away reconnects with capped exponential backoff and registers again.
+/// coordinator goes away reconnects with capped exponential backoff and registers again, with its call address
+/// and its current services.
 /// </summary>
 public sealed partial class NodeAgent : IDisposable
 {
@@ -17,6 +19,9 @@ public sealed partial class NodeAgent : IDisposable
     private readonly ILogger _logger;
     private readonly ClusterChannel _channel;
     private readonly Protocol.Membership.MembershipClient _membership;
+    // Replaced whole, never changed in place: a session compares references to know whether the coordinator has the latest.
+    private ServiceInfo[] _services;
+    private Session? _session;
 
     public NodeAgent(NodeOptions options, TimeProvider time, ILogger<NodeAgent> logger)
     {
@@ -26,12 +31,48 @@ public sealed partial class NodeAgent : IDisposable
         _logger = logger;
         _channel = new ClusterChannel(ClusterAddress.Parse(options.Join), options.Token, options.JoinTimeout);
         _membership = new Protocol.Membership.MembershipClient(_channel.CallInvoker);
+        _services = ServiceList.Freeze(options.Services);
     }
 
     public Uri Coordinator => _channel.Address;
 
     /// <summary>The id the coordinator gave at the latest registration.</summary>
     public string? NodeId { get; private set; }
+
+    /// <summary>The services this node offers now: its options' list, or the latest given to <see cref="UpdateServicesAsync"/>.</summary>
+    public IReadOnlyList<ServiceInfo> Services => Volatile.Read(ref _services);
+
+    /// <summary>
+    /// Replaces the services this node offers, e.g. after loading or unloading a module. When joined, returns once
+    /// the new list is sent; when not (not yet joined, or reconnecting), returns at once and the next registration carries it.
+    /// </summary>
+    /// <exception cref="InvalidServiceListException">A service has no name, or two share one.</exception>
+    public async Task UpdateServicesAsync(IEnumerable<ServiceInfo> services, CancellationToken cancellationToken)
+    {
+        Volatile.Write(ref _services, ServiceList.Freeze(services));
+        if (Volatile.Read(ref _session) is { } session) await SendServicesAsync(session, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Sends the current list unless this session's coordinator already has it.</summary>
+    private async Task SendServicesAsync(Session session, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await session.WriteAsync(() =>
+            {
+                var services = Volatile.Read(ref _services);
+                if (ReferenceEquals(services, session.SentServices)) return null;
+                session.SentServices = services;
+                var changed = new ServicesChanged();
+                changed.Services.AddRange(services);
+                return new NodeMessage { ServicesChanged = changed };
+            }, cancellationToken, writeCancels: false).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RpcException or IOException or InvalidOperationException or ObjectDisposedException)
+        {
+            // The session broke meanwhile: the registration that follows carries the new list.
+        }
+    }
 
     /// <summary>
     /// Joins, then keeps the membership until <paramref name="stoppingToken"/> fires, when the node says it is leaving.
@@ -47,7 +88,25 @@ public sealed partial class NodeAgent : IDisposable
         {
             using (session)
             {
-                var reason = await KeepAsync(session, stoppingToken).ConfigureAwait(false);
+                string reason;
+                Volatile.Write(ref _session, session);
+                try
+                {
+                    try
+                    {
+                        // The list may have changed between building the Register and publishing the session.
+                        await SendServicesAsync(session, stoppingToken).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        // Stopping: KeepAsync says goodbye.
+                    }
+                    reason = await KeepAsync(session, stoppingToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    Volatile.Write(ref _session, null);
+                }
                 if (stoppingToken.IsCancellationRequested) return;
                 LogCoordinatorGone(ClusterAddress.Format(Coordinator), reason);
             }
@@ -90,13 +149,14 @@ public sealed partial class NodeAgent : IDisposable
         {
             call = _membership.Session(cancellationToken: sessionEnd.Token);
             await using var _ = joinTimeout.Token.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), sessionEnd).ConfigureAwait(false);
-            await call.RequestStream.WriteAsync(new NodeMessage { Register = MakeRegister() }, joinTimeout.Token).ConfigureAwait(false);
+            var services = Volatile.Read(ref _services);
+            await call.RequestStream.WriteAsync(new NodeMessage { Register = MakeRegister(services) }, joinTimeout.Token).ConfigureAwait(false);
             if (!await call.ResponseStream.MoveNext(joinTimeout.Token).ConfigureAwait(false)
                 || call.ResponseStream.Current.BodyCase != CoordinatorMessage.BodyOneofCase.Registered)
                 throw new SkeinException($"the coordinator at {ClusterAddress.Format(Coordinator)} closed the session without registering this node");
             NodeId = call.ResponseStream.Current.Registered.NodeId;
             var interval = TimeSpan.FromMilliseconds(Math.Max(call.ResponseStream.Current.Registered.HeartbeatIntervalMs, 10));
-            return new Session(call, sessionEnd, interval);
+            return new Session(call, sessionEnd, interval) { SentServices = services };
         }
         catch (Exception ex) when (ex is not SkeinException)
         {
@@ -126,13 +186,13 @@ public sealed partial class NodeAgent : IDisposable
         var call = session.Call;
         var reading = ReadUntilEndAsync(call.ResponseStream);
         using var beatsStop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        var beating = HeartbeatAsync(call.RequestStream, session.HeartbeatInterval, beatsStop.Token);
+        var beating = HeartbeatAsync(session, beatsStop.Token);
         var first = await Task.WhenAny(reading, beating).ConfigureAwait(false);
         await beatsStop.CancelAsync().ConfigureAwait(false);
         await beating.ConfigureAwait(false);
         if (stoppingToken.IsCancellationRequested && first == beating && !reading.IsCompleted)
         {
-            await LeaveAsync(call, reading).ConfigureAwait(false);
+            await LeaveAsync(session, reading).ConfigureAwait(false);
             return "stopping";
         }
         await session.End.CancelAsync().ConfigureAwait(false);
@@ -146,12 +206,11 @@ public sealed partial class NodeAgent : IDisposable
         }
     }
 
-    private async Task LeaveAsync(AsyncDuplexStreamingCall<NodeMessage, CoordinatorMessage> call, Task<string> reading)
+    private async Task LeaveAsync(Session session, Task<string> reading)
     {
         try
         {
-            await call.RequestStream.WriteAsync(new NodeMessage { Leave = new Leave { Reason = "the node is stopping" } }).ConfigureAwait(false);
-            await call.RequestStream.CompleteAsync().ConfigureAwait(false);
+            await session.WriteAsync(static () => new NodeMessage { Leave = new Leave { Reason = "the node is stopping" } }, CancellationToken.None, complete: true).ConfigureAwait(false);
             await reading.WaitAsync(TimeSpan.FromSeconds(2), _time).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is RpcException or IOException or InvalidOperationException or TimeoutException or OperationCanceledException)
@@ -160,15 +219,15 @@ public sealed partial class NodeAgent : IDisposable
         }
     }
 
-    private async Task HeartbeatAsync(IClientStreamWriter<NodeMessage> writer, TimeSpan interval, CancellationToken ct)
+    private async Task HeartbeatAsync(Session session, CancellationToken ct)
     {
         ulong sequence = 0;
         try
         {
             while (true)
             {
-                await Task.Delay(interval, _time, ct).ConfigureAwait(false);
-                await writer.WriteAsync(new NodeMessage { Heartbeat = new Heartbeat { Sequence = ++sequence } }, ct).ConfigureAwait(false);
+                await Task.Delay(session.HeartbeatInterval, _time, ct).ConfigureAwait(false);
+                await session.WriteAsync(() => new NodeMessage { Heartbeat = new Heartbeat { Sequence = ++sequence } }, ct).ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (ex is OperationCanceledException or RpcException or IOException or InvalidOperationException or ObjectDisposedException)
@@ -197,7 +256,7 @@ public sealed partial class NodeAgent : IDisposable
         }
     }
 
-    private Register MakeRegister()
+    private Register MakeRegister(ServiceInfo[] services)
     {
         var register = new Register
         {
@@ -206,8 +265,10 @@ public sealed partial class NodeAgent : IDisposable
             Cores = _options.Cores,
             MemoryBytes = _options.MemoryBytes,
             ProcessId = Environment.ProcessId,
+            Address = _options.Address,
         };
         foreach (var (key, value) in _options.Labels) register.Labels[key] = value;
+        register.Services.AddRange(services);
         return register;
     }
 
@@ -215,14 +276,40 @@ public sealed partial class NodeAgent : IDisposable
 
     private sealed class Session(AsyncDuplexStreamingCall<NodeMessage, CoordinatorMessage> call, CancellationTokenSource end, TimeSpan heartbeatInterval) : IDisposable
     {
+        // A gRPC request stream takes one write at a time; heartbeats, service changes and the goodbye share it.
+        private readonly SemaphoreSlim _writing = new(1, 1);
+
         public AsyncDuplexStreamingCall<NodeMessage, CoordinatorMessage> Call { get; } = call;
         public CancellationTokenSource End { get; } = end;
         public TimeSpan HeartbeatInterval { get; } = heartbeatInterval;
+
+        /// <summary>The list the coordinator has from this session; read and written only while writing.</summary>
+        public ServiceInfo[]? SentServices { get; set; }
+
+        /// <summary>
+        /// Writes the message made while holding the stream (null: nothing to send), then completes the stream if asked.
+        /// <paramref name="ct"/> always cancels the wait for the stream; cancelling a write under way cancels the whole
+        /// call, so a caller whose cancellation must not end the session passes <paramref name="writeCancels"/> false.
+        /// </summary>
+        public async Task WriteAsync(Func<NodeMessage?> make, CancellationToken ct, bool complete = false, bool writeCancels = true)
+        {
+            await _writing.WaitAsync(ct).ConfigureAwait(false);
+            try
+            {
+                if (make() is { } message) await Call.RequestStream.WriteAsync(message, writeCancels ? ct : CancellationToken.None).ConfigureAwait(false);
+                if (complete) await Call.RequestStream.CompleteAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                _writing.Release();
+            }
+        }
 
         public void Dispose()
         {
             Call.Dispose();
             End.Dispose();
+            _writing.Dispose();
         }
     }
 }

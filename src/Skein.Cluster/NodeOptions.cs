@@ -1,3 +1,6 @@
+using Skein.Cluster.Membership;
+using Skein.Cluster.Protocol;
+
 namespace Skein.Cluster;
 
 /// <summary>What a node offers and where it joins; validated once by <see cref="Validate"/> at start.</summary>
@@ -18,6 +21,12 @@ public sealed class NodeOptions
 
     public long MemoryBytes { get; set; } = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
 
+    /// <summary>Where this node serves calls, HOST:PORT, as clients should dial it; empty when it serves none.</summary>
+    public string Address { get; set; } = "";
+
+    /// <summary>The services this node hosts, sent at every registration; change them later with <see cref="NodeAgent.UpdateServicesAsync"/>.</summary>
+    public IList<ServiceInfo> Services { get; set; } = new List<ServiceInfo>();
+
     /// <summary>How long the first registration may take before the node gives up with an error.</summary>
     public TimeSpan JoinTimeout { get; set; } = TimeSpan.FromSeconds(4);
 
@@ -29,8 +38,21 @@ public sealed class NodeOptions
         _ = ClusterAddress.Parse(Join);
         if (string.IsNullOrWhiteSpace(Token)) throw new SkeinException("a node needs the cluster token");
         if (string.IsNullOrWhiteSpace(Name)) throw new SkeinException("a node needs a name");
+        if (Address.Length > 0 && !IsHostAndPort(Address))
+            throw new SkeinException($"invalid node address '{Address}': expected HOST:PORT where this node serves calls, e.g. 10.0.0.5:7701");
+        _ = ServiceList.Freeze(Services);
         if (Cores < 1) throw new SkeinException($"cores must be at least 1, not {Cores}");
         if (JoinTimeout <= TimeSpan.Zero) throw new SkeinException("the join timeout must be positive");
         if (MaxReconnectDelay <= TimeSpan.Zero) throw new SkeinException("the reconnect delay must be positive");
+    }
+
+    // Clients dial exactly this, so the port must be written out; "[::1]:7701" works as well as "host:7701".
+    private static bool IsHostAndPort(string address)
+    {
+        var colon = address.LastIndexOf(':');
+        return colon > 0
+            && int.TryParse(address.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port)
+            && port is >= 1 and <= 65535
+            && Uri.CheckHostName(address[..colon].Trim('[', ']')) != UriHostNameType.Unknown;
     }
 }

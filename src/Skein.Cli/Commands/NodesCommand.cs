@@ -13,7 +13,7 @@ internal static class NodesCommand
         var cluster = ClusterConnection.ClusterOption();
         var tokenFile = ClusterConnection.TokenFileOption();
         var state = CommonOptions.State();
-        var command = new Command("nodes", "List the cluster's nodes: name, address, state, resources, labels, last heartbeat.") { cluster, tokenFile, state };
+        var command = new Command("nodes", "List the cluster's nodes: name, address, state, resources, labels, services, last heartbeat.") { cluster, tokenFile, state };
         command.SetAction(async (parse, ct) =>
         {
             var stateDirectory = parse.GetValue(state)!;
@@ -34,7 +34,7 @@ internal static class NodesCommand
             output.WriteLine("no nodes have joined");
             return;
         }
-        string[] header = ["NAME", "ADDRESS", "STATE", "CORES", "MEMORY", "LABELS", "LAST HEARTBEAT"];
+        string[] header = ["NAME", "ADDRESS", "STATE", "CORES", "MEMORY", "LABELS", "SERVICES", "LAST HEARTBEAT"];
         var rows = new List<string[]> { header };
         foreach (var node in nodes)
         {
@@ -47,14 +47,11 @@ internal static class NodesCommand
                 node.Cores.ToString(CultureInfo.InvariantCulture),
                 Memory(node.MemoryBytes),
                 labels.Length > 0 ? labels : "-",
+                node.Services.Count > 0 ? string.Join(',', node.Services) : "-",
                 string.Create(CultureInfo.InvariantCulture, $"{Math.Max(age.TotalSeconds, 0):0.0} s ago"),
             ]);
         }
-        var widths = new int[header.Length];
-        foreach (var row in rows)
-            for (var i = 0; i < row.Length; i++) widths[i] = Math.Max(widths[i], row[i].Length);
-        foreach (var row in rows)
-            output.WriteLine(string.Join("  ", row.Select((cell, i) => i == row.Length - 1 ? cell : cell.PadRight(widths[i]))).TrimEnd());
+        TextTable.Write(rows, output);
     }
 
     private static string Memory(long bytes) => bytes switch

@@ -6,7 +6,7 @@ using Skein.Cluster.Protocol;
 
 namespace Skein.Cluster.Internal;
 
-/// <summary>The gRPC face of <see cref="MembershipRegistry"/>: node sessions and the node list.</summary>
+/// <summary>The gRPC face of <see cref="MembershipRegistry"/>: node sessions, the node and service lists, and the watch stream.</summary>
 internal sealed class MembershipService(MembershipRegistry registry, CoordinatorOptions options, IHostApplicationLifetime lifetime)
     : Protocol.Membership.MembershipBase
 {
@@ -32,6 +32,11 @@ internal sealed class MembershipService(MembershipRegistry registry, Coordinator
                 if (message.BodyCase == NodeMessage.BodyOneofCase.Heartbeat)
                 {
                     if (!registry.Heartbeat(member.NodeId))
+                        throw new RpcException(new Status(StatusCode.FailedPrecondition, "this node was declared lost; register again"));
+                }
+                else if (message.BodyCase == NodeMessage.BodyOneofCase.ServicesChanged)
+                {
+                    if (!ReplaceServices(member.NodeId, message.ServicesChanged))
                         throw new RpcException(new Status(StatusCode.FailedPrecondition, "this node was declared lost; register again"));
                 }
                 else if (message.BodyCase == NodeMessage.BodyOneofCase.Leave)
@@ -74,23 +79,66 @@ internal sealed class MembershipService(MembershipRegistry registry, Coordinator
         return Task.FromResult(reply);
     }
 
+    public override Task<ListServicesReply> ListServices(ListServicesRequest request, ServerCallContext context) =>
+        Task.FromResult(ServiceCatalog.From(registry.List()));
+
+    public override async Task Watch(WatchRequest request, IServerStreamWriter<WatchEvent> responseStream, ServerCallContext context)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
+        var ct = linked.Token;
+        using var watch = registry.Watch();
+        try
+        {
+            await responseStream.WriteAsync(WatchEvents.Snapshot(watch.Snapshot), ct).ConfigureAwait(false);
+            await foreach (var change in watch.Changes.ReadAllAsync(ct).ConfigureAwait(false))
+                await responseStream.WriteAsync(WatchEvents.From(change), ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The client went away, or the coordinator is stopping: ending the stream tells a client to watch again later.
+            return;
+        }
+        if (watch.FellBehind)
+            throw new RpcException(new Status(StatusCode.ResourceExhausted, "this watcher fell behind the cluster's changes; watch again for a fresh snapshot"));
+    }
+
+    private bool ReplaceServices(string nodeId, ServicesChanged changed)
+    {
+        try
+        {
+            return registry.ReplaceServices(nodeId, changed.Services);
+        }
+        catch (InvalidServiceListException ex)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, ex.Message));
+        }
+    }
+
     private Member Admit(Register register, ServerCallContext context)
     {
         if (string.IsNullOrWhiteSpace(register.Name))
             throw new RpcException(new Status(StatusCode.InvalidArgument, "a node must have a name"));
         var labels = new Dictionary<string, string>(register.Labels, StringComparer.Ordinal);
-        var address = register.Address.Length > 0 ? register.Address : PeerHost(context.Peer);
+        var registration = new NodeRegistration(register.Name, register.Hostname, PeerHost(context.Peer), register.Cores, register.MemoryBytes, labels, register.ProcessId)
+        {
+            CallAddress = register.Address,
+            Services = register.Services,
+        };
         try
         {
-            return registry.Register(new NodeRegistration(register.Name, register.Hostname, address, register.Cores, register.MemoryBytes, labels, register.ProcessId));
+            return registry.Register(registration);
         }
         catch (NodeNameInUseException ex)
         {
             throw new RpcException(new Status(StatusCode.AlreadyExists, ex.Message));
         }
+        catch (InvalidServiceListException ex)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, ex.Message));
+        }
     }
 
-    // "ipv4:127.0.0.1:53122" → "127.0.0.1": where the node connected from, until nodes serve calls of their own.
+    // "ipv4:127.0.0.1:53122" → "127.0.0.1": where the node connected from; its call address is Register.address.
     private static string PeerHost(string peer)
     {
         var colon = peer.IndexOf(':', StringComparison.Ordinal);
@@ -119,8 +167,13 @@ internal sealed class MembershipService(MembershipRegistry registry, Coordinator
             LastHeartbeat = Timestamp.FromDateTimeOffset(member.LastHeartbeat),
             Joined = Timestamp.FromDateTimeOffset(member.Joined),
             ProcessId = r.ProcessId,
+            CallAddress = r.CallAddress,
         };
         foreach (var (key, value) in r.Labels) info.Labels[key] = value;
+        var services = new List<string>(member.Services.Count);
+        foreach (var service in member.Services) services.Add(service.Name);
+        services.Sort(StringComparer.Ordinal);
+        info.Services.AddRange(services);
         return info;
     }
 }

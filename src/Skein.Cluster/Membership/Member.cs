@@ -1,3 +1,5 @@
+using Skein.Cluster.Protocol;
+
 namespace Skein.Cluster.Membership;
 
 /// <summary>A snapshot of one node as the coordinator knows it.</summary>
@@ -9,4 +11,13 @@ public sealed record Member(
     DateTimeOffset LastHeartbeat)
 {
     public string Name => Registration.Name;
+
+    /// <summary>Where the node serves calls, HOST:PORT; empty when it serves none.</summary>
+    public string CallAddress => Registration.CallAddress;
+
+    /// <summary>
+    /// The services the node hosts now: its registration's list, or the latest one it sent since.
+    /// Owned by the registry; treat the messages as read-only.
+    /// </summary>
+    public IReadOnlyList<ServiceInfo> Services { get; init; } = [];
 }

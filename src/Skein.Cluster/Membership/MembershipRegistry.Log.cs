@@ -13,6 +13,9 @@ public sealed partial class MembershipRegistry
     [LoggerMessage(Level = LogLevel.Information, Message = "node {Name} left: {Reason}")]
     private partial void LogLeft(string name, string reason);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "node {Name} now hosts {Count} services")]
+    private partial void LogServicesChanged(string name, int count);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "refused a node named {Name}: a node of that name is alive")]
     private partial void LogNameRefused(string name);
 }

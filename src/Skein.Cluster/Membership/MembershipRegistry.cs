@@ -1,13 +1,15 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Skein.Cluster.Events;
+using Skein.Cluster.Protocol;
 
 namespace Skein.Cluster.Membership;
 
 /// <summary>
-/// Who is in the cluster: nodes by name, with their state and last heartbeat. A sweep on a
-/// <see cref="TimeProvider"/> timer declares lost the alive nodes whose heartbeats stopped.
-/// Given an <see cref="EventBus"/>, it also publishes every change as a <see cref="SystemEvents"/> node event.
+/// Who is in the cluster: nodes by name, with their state, last heartbeat, call address and the services
+/// they host. A sweep on a <see cref="TimeProvider"/> timer declares lost the alive nodes whose heartbeats
+/// stopped. Given an <see cref="EventBus"/>, it also publishes every change as <see cref="SystemEvents"/>
+/// node and service events.
 /// </summary>
 public sealed partial class MembershipRegistry : IDisposable
 {
@@ -20,6 +22,7 @@ public sealed partial class MembershipRegistry : IDisposable
     private readonly ITimer _sweep;
     private readonly MembershipMetrics _metrics;
     private readonly EventBus? _events;
+    private readonly List<MembershipWatch> _watches = [];
     private TaskCompletionSource _changed = NewSignal();
     private long _nextId;
 
@@ -35,9 +38,13 @@ public sealed partial class MembershipRegistry : IDisposable
         _sweep = time.CreateTimer(static state => ((MembershipRegistry)state!).Sweep(), this, period, period);
     }
 
-    /// <summary>Admits a node, or throws <see cref="NodeNameInUseException"/> when its name is alive already.</summary>
+    /// <summary>
+    /// Admits a node with its services, or throws <see cref="NodeNameInUseException"/> when its name is alive already
+    /// and <see cref="InvalidServiceListException"/> when its service list has a nameless or repeated service.
+    /// </summary>
     public Member Register(NodeRegistration registration)
     {
+        var services = ServiceList.Freeze(registration.Services);
         Member member;
         lock (_lock)
         {
@@ -51,16 +58,44 @@ public sealed partial class MembershipRegistry : IDisposable
                 _byId.Remove(existing.NodeId);
             }
             var now = _time.GetUtcNow();
-            var entry = new Entry($"n{++_nextId}", registration, now) { LastHeartbeat = now };
+            var entry = new Entry($"n{++_nextId}", registration, now) { LastHeartbeat = now, Services = services };
             _byName[registration.Name] = entry;
             _byId[entry.NodeId] = entry;
             member = entry.Snapshot();
+            Post(new MembershipChange(MembershipChangeKind.Joined, member));
         }
         _metrics.Joined();
         LogJoined(member.Name, member.NodeId, registration.Cores, registration.Hostname);
         PublishChange(SystemEvents.NodeJoined, member.Name, member.NodeId, MemberState.Alive);
+        PublishServices(SystemEvents.ServiceAdded, member, services, except: []);
         SignalChange();
         return member;
+    }
+
+    /// <summary>
+    /// Replaces an alive node's services (it loaded or unloaded a module); false when the node is not alive.
+    /// Publishes service.added and service.removed for the names that came and went.
+    /// </summary>
+    /// <exception cref="InvalidServiceListException">A service has no name, or two share one.</exception>
+    public bool ReplaceServices(string nodeId, IEnumerable<ServiceInfo> services)
+    {
+        var next = ServiceList.Freeze(services);
+        Member member;
+        IReadOnlyList<ServiceInfo> previous;
+        lock (_lock)
+        {
+            if (!_byId.TryGetValue(nodeId, out var entry) || entry.State != MemberState.Alive) return false;
+            previous = entry.Services;
+            if (ServiceList.Same(previous, next)) return true;
+            entry.Services = next;
+            member = entry.Snapshot();
+            Post(new MembershipChange(MembershipChangeKind.ServicesChanged, member));
+        }
+        LogServicesChanged(member.Name, next.Length);
+        PublishServices(SystemEvents.ServiceRemoved, member, previous, except: next);
+        PublishServices(SystemEvents.ServiceAdded, member, next, except: previous);
+        SignalChange();
+        return true;
     }
 
     /// <summary>Records a heartbeat; false when the node is not alive (it was declared lost meanwhile).</summary>
@@ -76,19 +111,23 @@ public sealed partial class MembershipRegistry : IDisposable
 
     public void Leave(string nodeId, string reason)
     {
-        if (TryMove(nodeId, MemberState.Left) is not { } name) return;
+        reason = reason.Length > 0 ? reason : "no reason given";
+        if (TryMove(nodeId, MemberState.Left, reason) is not { } member) return;
         _metrics.Left();
-        LogLeft(name, reason.Length > 0 ? reason : "no reason given");
-        PublishChange(SystemEvents.NodeLeft, name, nodeId, MemberState.Left);
+        LogLeft(member.Name, reason);
+        PublishChange(SystemEvents.NodeLeft, member.Name, nodeId, MemberState.Left);
+        PublishServices(SystemEvents.ServiceRemoved, member, member.Services, except: []);
     }
 
     /// <summary>The node's session ended without a goodbye: it is lost at once, not at its next missed heartbeat.</summary>
     public void SessionBroken(string nodeId)
     {
-        if (TryMove(nodeId, MemberState.Lost) is not { } name) return;
+        const string reason = "its session broke";
+        if (TryMove(nodeId, MemberState.Lost, reason) is not { } member) return;
         _metrics.Lost();
-        LogLost(name, "its session broke");
-        PublishChange(SystemEvents.NodeLost, name, nodeId, MemberState.Lost);
+        LogLost(member.Name, reason);
+        PublishChange(SystemEvents.NodeLost, member.Name, nodeId, MemberState.Lost);
+        PublishServices(SystemEvents.ServiceRemoved, member, member.Services, except: []);
     }
 
     public IReadOnlyList<Member> List()
@@ -115,6 +154,34 @@ public sealed partial class MembershipRegistry : IDisposable
         }
     }
 
+    /// <summary>
+    /// Starts watching: the alive members now, then every change, in order. Dispose to stop; at most
+    /// <paramref name="capacity"/> changes wait unread before the watch is cut off as fallen behind.
+    /// </summary>
+    internal MembershipWatch Watch(int capacity = 1024)
+    {
+        lock (_lock)
+        {
+            var alive = new List<Member>(_byName.Count);
+            foreach (var entry in _byName.Values) if (entry.State == MemberState.Alive) alive.Add(entry.Snapshot());
+            alive.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+            var watch = new MembershipWatch(alive, capacity, Unwatch);
+            _watches.Add(watch);
+            return watch;
+        }
+    }
+
+    private void Unwatch(MembershipWatch watch)
+    {
+        lock (_lock) _watches.Remove(watch);
+    }
+
+    // Under the lock, so every watcher sees changes in the order they were made and none between its snapshot and its first change.
+    private void Post(MembershipChange change)
+    {
+        foreach (var watch in _watches) watch.Post(change);
+    }
+
     /// <summary>Completes once at least <paramref name="count"/> nodes are alive.</summary>
     public async Task WaitForAliveAsync(int count, CancellationToken cancellationToken)
     {
@@ -129,7 +196,8 @@ public sealed partial class MembershipRegistry : IDisposable
 
     internal void Sweep()
     {
-        List<(string Name, string NodeId)>? lost = null;
+        List<Member>? lost = null;
+        string? reason = null;
         lock (_lock)
         {
             var now = _time.GetUtcNow();
@@ -137,35 +205,48 @@ public sealed partial class MembershipRegistry : IDisposable
             {
                 if (entry.State != MemberState.Alive || now - entry.LastHeartbeat < _lostAfter) continue;
                 entry.State = MemberState.Lost;
-                (lost ??= []).Add((entry.Registration.Name, entry.NodeId));
+                var member = entry.Snapshot();
+                reason ??= $"no heartbeat for {_lostAfter.TotalSeconds:0.###} s";
+                Post(new MembershipChange(MembershipChangeKind.Lost, member, reason));
+                (lost ??= []).Add(member);
             }
         }
         if (lost is null) return;
-        foreach (var (name, nodeId) in lost)
+        foreach (var member in lost)
         {
             _metrics.Lost();
-            LogLost(name, $"no heartbeat for {_lostAfter.TotalSeconds:0.###} s");
-            PublishChange(SystemEvents.NodeLost, name, nodeId, MemberState.Lost);
+            LogLost(member.Name, reason!);
+            PublishChange(SystemEvents.NodeLost, member.Name, member.NodeId, MemberState.Lost);
+            PublishServices(SystemEvents.ServiceRemoved, member, member.Services, except: []);
         }
         SignalChange();
     }
 
-    private string? TryMove(string nodeId, MemberState state)
+    private Member? TryMove(string nodeId, MemberState state, string reason)
     {
-        string name;
+        Member member;
         lock (_lock)
         {
             if (!_byId.TryGetValue(nodeId, out var entry) || entry.State != MemberState.Alive) return null;
             entry.State = state;
-            name = entry.Registration.Name;
+            member = entry.Snapshot();
+            Post(new MembershipChange(state == MemberState.Left ? MembershipChangeKind.Left : MembershipChangeKind.Lost, member, reason));
         }
         SignalChange();
-        return name;
+        return member;
     }
 
     // Called outside the lock, after the log line, so a subscriber never sees an event before the change is visible in List().
     private void PublishChange(string subject, string name, string nodeId, MemberState state) =>
         _events?.Publish(subject, MemberEventPayload.Encode(name, nodeId, state));
+
+    private void PublishServices(string subject, Member member, IReadOnlyList<ServiceInfo> services, IReadOnlyList<ServiceInfo> except)
+    {
+        if (_events is null) return;
+        foreach (var service in services)
+            if (!ServiceList.Contains(except, service.Name))
+                _events.Publish(subject, ServiceEventPayload.Encode(service.Name, member.Name, member.NodeId));
+    }
 
     private void SignalChange()
     {
@@ -182,6 +263,9 @@ public sealed partial class MembershipRegistry : IDisposable
 
     public void Dispose()
     {
+        MembershipWatch[] watches;
+        lock (_lock) watches = [.. _watches];
+        foreach (var watch in watches) watch.End();
         _sweep.Dispose();
         _metrics.Dispose();
     }
@@ -193,7 +277,8 @@ public sealed partial class MembershipRegistry : IDisposable
         public DateTimeOffset Joined { get; } = joined;
         public MemberState State { get; set; } = MemberState.Alive;
         public DateTimeOffset LastHeartbeat { get; set; }
+        public IReadOnlyList<ServiceInfo> Services { get; set; } = [];
 
-        public Member Snapshot() => new(NodeId, Registration, State, Joined, LastHeartbeat);
+        public Member Snapshot() => new(NodeId, Registration, State, Joined, LastHeartbeat) { Services = Services };
     }
 }

@@ -1,6 +1,9 @@
+using Skein.Cluster.Protocol;
+
 namespace Skein.Cluster.Membership;
 
 /// <summary>What a node tells the coordinator about itself when it registers.</summary>
+/// <param name="Address">Where the node connected from, as the coordinator saw it.</param>
 public sealed record NodeRegistration(
     string Name,
     string Hostname,
@@ -8,4 +11,11 @@ public sealed record NodeRegistration(
     int Cores,
     long MemoryBytes,
     IReadOnlyDictionary<string, string> Labels,
-    int ProcessId);
+    int ProcessId)
+{
+    /// <summary>Where the node serves calls, HOST:PORT; empty when it serves none.</summary>
+    public string CallAddress { get; init; } = "";
+
+    /// <summary>The services the node hosts as it registered; they may change later (<see cref="Member.Services"/>).</summary>
+    public IReadOnlyList<ServiceInfo> Services { get; init; } = [];
+}
