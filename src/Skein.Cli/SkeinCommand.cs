@@ -20,6 +20,7 @@ internal static class SkeinCommand
         root.Add(ServicesCommand.Create());
         root.Add(UpCommand.Create());
         root.Add(DownCommand.Create());
+        root.Add(CallCommand.Create());
         return root;
     }
 

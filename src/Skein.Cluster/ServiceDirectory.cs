@@ -12,7 +12,7 @@ namespace Skein.Cluster;
 /// to it can fail at once. When the stream breaks (a coordinator restart) the directory watches again with backoff
 /// and resyncs from a fresh snapshot; the routes it had stay usable meanwhile.
 /// </summary>
-public sealed partial class ServiceDirectory : IAsyncDisposable
+public sealed partial class ServiceDirectory : IAsyncDisposable, Services.Client.IServiceRoutes
 {
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan FirstReconnectDelay = TimeSpan.FromMilliseconds(100);
@@ -92,7 +92,7 @@ public sealed partial class ServiceDirectory : IAsyncDisposable
     }
 
     /// <summary>The alive nodes hosting <paramref name="service"/>, by node name; empty when none does.</summary>
-    public IReadOnlyList<ServiceHost> Resolve(string service) => _routes.Resolve(service);
+    public IReadOnlyList<ServiceLocation> Resolve(string service) => _routes.Resolve(service);
 
     /// <summary>The names of the services some node hosts now.</summary>
     public IReadOnlyCollection<string> Services => _routes.Services;

@@ -1,3 +1,4 @@
+using Skein.Cluster.Internal;
 using Skein.Cluster.Services.Client;
 using Skein.Cluster.Services.Hosting;
 
@@ -13,11 +14,63 @@ public sealed class SkeinClient : IAsyncDisposable
     private readonly ServiceCaller _caller;
     private readonly IAsyncDisposable? _routesOwner;
 
+    private sealed class Owned(ServiceDirectory directory, ClusterChannel channel) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await directory.DisposeAsync().ConfigureAwait(false);
+            channel.Dispose();
+        }
+    }
+
     internal SkeinClient(IServiceRoutes routes, string token, SkeinClientOptions options, IAsyncDisposable? routesOwner)
     {
         options.Validate();
         _caller = new ServiceCaller(routes, token, options);
         _routesOwner = routesOwner;
+    }
+
+    /// <summary>
+    /// Connects to the coordinator at <paramref name="coordinator"/> and learns where services run. Fails with a
+    /// <see cref="SkeinException"/> naming the address when it cannot be reached or refuses the token.
+    /// </summary>
+    public static async Task<SkeinClient> ConnectAsync(Uri coordinator, string token, SkeinClientOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(coordinator);
+        options ??= new SkeinClientOptions();
+        options.Validate();
+        var channel = new ClusterChannel(coordinator, token, options.ConnectTimeout);
+        var directory = new ServiceDirectory(channel);
+        try
+        {
+            using var connecting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            connecting.CancelAfter(options.ConnectTimeout);
+            try
+            {
+                await directory.StartAsync(connecting.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new SkeinException($"the coordinator at {ClusterAddress.Format(coordinator)} did not answer within {options.ConnectTimeout.TotalSeconds:0.#} s");
+            }
+        }
+        catch
+        {
+            await directory.DisposeAsync().ConfigureAwait(false);
+            channel.Dispose();
+            throw;
+        }
+        return new SkeinClient(directory, token, options, new Owned(directory, channel));
+    }
+
+    /// <summary>
+    /// Connects to the cluster the CLI would: <c>SKEIN_CLUSTER</c> and <c>SKEIN_TOKEN</c> when set, else the
+    /// connection file in <paramref name="stateDirectory"/> (default: <c>SKEIN_STATE</c>, then <c>.skein</c>).
+    /// </summary>
+    public static Task<SkeinClient> ConnectAsync(string? stateDirectory = null, SkeinClientOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var state = stateDirectory ?? ClusterLocator.DefaultStateDirectory;
+        return ConnectAsync(ClusterLocator.ResolveAddress(null, state), ClusterLocator.ResolveToken(null, state), options, cancellationToken);
     }
 
     /// <summary>A client of the services of one in-process <see cref="ServiceHost"/> only (no cluster): calls never leave the process.</summary>

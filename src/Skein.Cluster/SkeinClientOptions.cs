@@ -9,8 +9,8 @@ public sealed class SkeinClientOptions
     /// <summary>The deadline of each call (and of opening a proxy) unless a proxy is given its own; default 30 s. Streams have none.</summary>
     public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How long to try to reach the coordinator or a node before giving up with an error; default 5 s.</summary>
-    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>How long to try to reach the coordinator or a node before giving up with an error; default 4 s.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(4);
 
     /// <summary>The largest payload sent or accepted; default 16 MiB.</summary>
     public int MaxMessageBytes { get; set; } = MessageLimits.DefaultMaxMessageBytes;

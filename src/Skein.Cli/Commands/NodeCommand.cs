@@ -52,6 +52,10 @@ internal static class NodeCommand
             using var loggers = ClusterLogging.CreateFactory();
             await using var host = await NodeHost.StartAsync(services, options.Token, parse.GetValue(listen)!, ClusterLogging.Configure, shutdown.Token)
                 .ConfigureAwait(false);
+            // Listening on every interface: tell others this machine's name, which they can resolve, not "localhost".
+            var everywhere = parse.GetValue(listen)!.Split(':')[0] is "*" or "0.0.0.0" or "[::]";
+            options.Address = $"{(everywhere ? System.Net.Dns.GetHostName() : host.Address.Host)}:{host.Address.Port}";
+            foreach (var service in services.Describe()) options.Services.Add(service);
             using var agent = new NodeAgent(options, TimeProvider.System, loggers.CreateLogger<NodeAgent>());
             await agent.RunAsync(
                 nodeId =>

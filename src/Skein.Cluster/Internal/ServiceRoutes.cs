@@ -9,7 +9,7 @@ namespace Skein.Cluster.Internal;
 /// </summary>
 internal sealed class ServiceRoutes : IDisposable
 {
-    private static readonly Dictionary<string, ServiceHost[]> Empty = new(StringComparer.Ordinal);
+    private static readonly Dictionary<string, ServiceLocation[]> Empty = new(StringComparer.Ordinal);
 
     private readonly Lock _lock = new();
     private readonly TimeProvider _time;
@@ -18,7 +18,7 @@ internal sealed class ServiceRoutes : IDisposable
     private readonly Dictionary<string, Node> _nodes = new(StringComparer.Ordinal);
     // Nodes that were alive before a resync and are missing from its snapshot, by name: routable until their grace runs out.
     private readonly Dictionary<string, (Node Node, DateTimeOffset Until)> _carried = new(StringComparer.Ordinal);
-    private Dictionary<string, ServiceHost[]> _byService = Empty;
+    private Dictionary<string, ServiceLocation[]> _byService = Empty;
     private TaskCompletionSource _changed = NewSignal();
     private ITimer? _graceTimer;
     private bool _synced;
@@ -29,7 +29,7 @@ internal sealed class ServiceRoutes : IDisposable
         _gone = gone;
     }
 
-    public IReadOnlyList<ServiceHost> Resolve(string service) =>
+    public IReadOnlyList<ServiceLocation> Resolve(string service) =>
         Volatile.Read(ref _byService).TryGetValue(service, out var hosts) ? hosts : [];
 
     public IReadOnlyCollection<string> Services => Volatile.Read(ref _byService).Keys;
@@ -147,10 +147,10 @@ internal sealed class ServiceRoutes : IDisposable
     // Under the lock: rebuilds the index from the nodes and the carried ones, then wakes the waiters.
     private void Publish()
     {
-        var lists = new Dictionary<string, List<ServiceHost>>(StringComparer.Ordinal);
+        var lists = new Dictionary<string, List<ServiceLocation>>(StringComparer.Ordinal);
         foreach (var node in _nodes.Values) Add(lists, node);
         foreach (var (carried, _) in _carried.Values) Add(lists, carried);
-        var index = new Dictionary<string, ServiceHost[]>(lists.Count, StringComparer.Ordinal);
+        var index = new Dictionary<string, ServiceLocation[]>(lists.Count, StringComparer.Ordinal);
         foreach (var (service, hosts) in lists)
         {
             hosts.Sort(static (a, b) => string.CompareOrdinal(a.NodeName, b.NodeName));
@@ -167,7 +167,7 @@ internal sealed class ServiceRoutes : IDisposable
         previous.TrySetResult();
     }
 
-    private static void Add(Dictionary<string, List<ServiceHost>> lists, Node node)
+    private static void Add(Dictionary<string, List<ServiceLocation>> lists, Node node)
     {
         foreach (var host in node.Hosts)
         {
@@ -196,14 +196,14 @@ internal sealed class ServiceRoutes : IDisposable
             Id = node.NodeId;
             Name = node.Name;
             Address = node.Address;
-            var hosts = new ServiceHost[node.Services.Count];
-            for (var i = 0; i < hosts.Length; i++) hosts[i] = new ServiceHost(node.NodeId, node.Name, node.Address, node.Services[i]);
+            var hosts = new ServiceLocation[node.Services.Count];
+            for (var i = 0; i < hosts.Length; i++) hosts[i] = new ServiceLocation(node.NodeId, node.Name, node.Address, node.Services[i]);
             Hosts = hosts;
         }
 
         public string Id { get; }
         public string Name { get; }
         public string Address { get; }
-        public ServiceHost[] Hosts { get; }
+        public ServiceLocation[] Hosts { get; }
     }
 }

@@ -1,5 +1,6 @@
 using Skein.Cluster.Services.Client;
 using Skein.Cluster.Services.Hosting;
+using ServiceHost = Skein.Cluster.Services.Hosting.ServiceHost;
 
 namespace Skein.Cluster.Tests.Services;
 
@@ -25,8 +26,8 @@ internal sealed class ServiceNode : IAsyncDisposable
 
     public string Address => $"{Host.Address.Host}:{Host.Address.Port}";
 
-    public IEnumerable<(string, ServiceRoute)> Routes(string nodeId = "n-1") =>
-        Services.Describe().Select(s => (s.Name, new ServiceRoute(nodeId, Services.NodeName, Address, (InstanceMode)(int)s.Mode)));
+    public IEnumerable<ServiceLocation> Routes(string nodeId = "n-1") =>
+        Services.Describe().Select(s => new ServiceLocation(nodeId, Services.NodeName, Address, s));
 
     public static SkeinClient Client(IServiceRoutes routes, SkeinClientOptions? options = null) =>
         new(routes, Token, options ?? new SkeinClientOptions(), null);

@@ -23,7 +23,8 @@ internal sealed class ServiceCaller : IAsyncDisposable
     private readonly string _token;
     private readonly ServiceHost? _local;
     private readonly LocalConnection? _localConnection;
-    private readonly ConcurrentDictionary<string, CallConnection> _connections = new(StringComparer.Ordinal);
+    // By node name and call address: node ids are handed out again by a restarted coordinator.
+    private readonly ConcurrentDictionary<(string Node, string Address), CallConnection> _connections = new();
     private readonly ConcurrentDictionary<string, ClusterChannel> _channels = new(StringComparer.Ordinal);
     private readonly TimeSpan _connectTimeout;
 
@@ -167,25 +168,26 @@ internal sealed class ServiceCaller : IAsyncDisposable
         }
     }
 
-    private IReadOnlyList<ServiceRoute> Resolve(string service)
+    private IReadOnlyList<ServiceLocation> Resolve(string service)
     {
         var routes = _routes.Resolve(service);
         if (routes.Count > 0) return routes;
-        var known = _routes.KnownServices;
+        var known = _routes.Services;
         throw RemoteErrors.Local(RemoteErrorKind.ServiceNotFound,
             $"no live node hosts service '{service}'" + (known.Count > 0 ? $"; the cluster has {string.Join(", ", known.Order(StringComparer.Ordinal))}" : "; the cluster has no services"),
             "", service);
     }
 
-    private CallConnection ConnectionTo(ServiceRoute route)
+    private CallConnection ConnectionTo(ServiceLocation route)
     {
         while (true)
         {
-            var connection = _connections.GetOrAdd(route.NodeId, _ => Open(route));
+            var key = (route.NodeName, route.Address);
+            var connection = _connections.GetOrAdd(key, _ => Open(route));
             if (connection.Failure is null) return connection;
             // That connection broke: replace it, once, for everyone.
             var fresh = Open(route);
-            if (_connections.TryUpdate(route.NodeId, fresh, connection))
+            if (_connections.TryUpdate(key, fresh, connection))
             {
                 _ = CloseAsync(connection);
                 return fresh;
@@ -194,18 +196,22 @@ internal sealed class ServiceCaller : IAsyncDisposable
         }
     }
 
-    private NodeConnection Open(ServiceRoute route)
+    private NodeConnection Open(ServiceLocation route)
     {
         var channel = _channels.GetOrAdd(route.Address, address =>
             new ClusterChannel(ClusterAddress.Parse(address), _token, _connectTimeout, MessageLimits.TransportLimit(MaxMessageBytes)));
         return new NodeConnection(route.NodeId, route.NodeName, route.Address, channel.CallInvoker);
     }
 
-    private void OnNodeGone(string nodeId, string nodeName, string reason)
+    private void OnNodeGone(object? sender, NodeGoneEventArgs gone)
     {
-        if (!_connections.TryRemove(nodeId, out var connection)) return;
-        connection.Fail(RemoteErrors.Local(RemoteErrorKind.NodeLost, $"node {nodeName} was lost ({reason})", nodeName, ""));
-        _ = CloseAsync(connection);
+        foreach (var key in _connections.Keys.Where(k => k.Node == gone.NodeName))
+        {
+            if (!_connections.TryRemove(key, out var connection)) continue;
+            var what = gone.Lost ? "was declared lost" : "left the cluster";
+            connection.Fail(RemoteErrors.Local(RemoteErrorKind.NodeLost, $"node {gone.NodeName} {what} ({gone.Reason})", gone.NodeName, ""));
+            _ = CloseAsync(connection);
+        }
     }
 
     private static async Task CloseAsync(CallConnection connection)

@@ -3,9 +3,9 @@ using Skein.Cluster.Protocol;
 namespace Skein.Cluster;
 
 /// <summary>One alive node's offer of one service: where to call it and how it serves.</summary>
-public sealed class ServiceHost
+public sealed class ServiceLocation
 {
-    internal ServiceHost(string nodeId, string nodeName, string address, ServiceInfo info)
+    internal ServiceLocation(string nodeId, string nodeName, string address, ServiceInfo info)
     {
         NodeId = nodeId;
         NodeName = nodeName;
