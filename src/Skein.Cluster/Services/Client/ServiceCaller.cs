@@ -27,6 +27,7 @@ internal sealed class ServiceCaller : IAsyncDisposable
     private readonly ConcurrentDictionary<(string Node, string Address), CallConnection> _connections = new();
     private readonly ConcurrentDictionary<string, ClusterChannel> _channels = new(StringComparer.Ordinal);
     private readonly TimeSpan _connectTimeout;
+    private int _turn = Random.Shared.Next(); // so separate short-lived clients (one skein call each) spread too
 
     public ServiceCaller(IServiceRoutes routes, string token, SkeinClientOptions options)
     {
@@ -84,15 +85,19 @@ internal sealed class ServiceCaller : IAsyncDisposable
         return proxy;
     }
 
-    /// <summary>For a pooled service: the live node with the fewest calls waiting from this client.</summary>
+    /// <summary>
+    /// For a pooled service: the live node with the fewest calls waiting from this client; ties go round in turn,
+    /// so even one caller at a time spreads over every node.
+    /// </summary>
     public CallConnection PickPooled(string service)
     {
         if (_local?.Find(service) is not null) return _localConnection!;
         var routes = Resolve(service);
+        var start = (int)((uint)Interlocked.Increment(ref _turn) % (uint)routes.Count);
         CallConnection? best = null;
-        foreach (var route in routes)
+        for (var i = 0; i < routes.Count; i++)
         {
-            var candidate = ConnectionTo(route);
+            var candidate = ConnectionTo(routes[(start + i) % routes.Count]);
             if (best is null || candidate.Waiting < best.Waiting) best = candidate;
         }
         return best!;
