@@ -1,10 +1,4 @@
-using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -65,48 +59,15 @@ public sealed partial class Coordinator : IAsyncDisposable
             throw new SkeinException($"cannot use the state directory {Path.GetFullPath(options.StateDirectory)}: {ex.Message}", ex);
         }
 
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
-        builder.Logging.ClearProviders();
-        configureLogging?.Invoke(builder.Logging);
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            void Http2Only(ListenOptions o) => o.Protocols = HttpProtocols.Http2;
-            switch (listen.Host)
-            {
-                case "localhost": kestrel.ListenLocalhost(listen.Port, Http2Only); break;
-                case "*": kestrel.ListenAnyIP(listen.Port, Http2Only); break;
-                default: kestrel.Listen(IPAddress.Parse(listen.Host), listen.Port, Http2Only); break;
-            }
-        });
-        builder.Services.AddSingleton<IHostLifetime, OwnerControlledLifetime>();
+        var builder = GrpcServer.CreateBuilder(listen, token, configureLogging);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(timeProvider ?? TimeProvider.System);
-        builder.Services.AddSingleton(new ClusterSecret(token));
         builder.Services.AddSingleton<EventBus>();
         builder.Services.AddSingleton<MembershipRegistry>();
-        builder.Services.AddSingleton<TokenInterceptor>();
-        builder.Services.AddGrpc(grpc =>
-        {
-            grpc.Interceptors.Add<TokenInterceptor>();
-            grpc.EnableDetailedErrors = false;
-        });
-        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(5));
 
         var app = builder.Build();
         app.MapGrpcService<MembershipService>();
-        try
-        {
-            await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (IOException ex)
-        {
-            await app.DisposeAsync().ConfigureAwait(false);
-            throw new SkeinException($"cannot listen on {options.Listen}: {ex.Message}", ex);
-        }
-
-        var bound = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        var coordinator = new Coordinator(app, options, new Uri(bound.Replace("[::]", "localhost", StringComparison.Ordinal).Replace("0.0.0.0", "localhost", StringComparison.Ordinal)));
+        var coordinator = new Coordinator(app, options, await GrpcServer.StartAsync(app, options.Listen, cancellationToken).ConfigureAwait(false));
         new ConnectionFile(ClusterAddress.Format(coordinator.Address), coordinator.TokenPath, Environment.ProcessId).Write(options.StateDirectory);
         coordinator.LogListening(coordinator.Address);
         return coordinator;
