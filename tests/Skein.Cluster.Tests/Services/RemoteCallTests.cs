@@ -183,6 +183,19 @@ public sealed class RemoteCallTests
     }
 
     [Fact]
+    public async Task A_thousand_concurrent_calls_from_one_client_each_get_their_own_reply_once()
+    {
+        await using var node = await ServiceNode.StartAsync();
+        await using var client = node.Client();
+        await using var echo = await client.GetServiceAsync<ITestEcho>(TestContext.Current.CancellationToken);
+
+        var replies = await Task.WhenAll(Enumerable.Range(0, 1000).Select(i => echo.EchoAsync(i.ToString(System.Globalization.CultureInfo.InvariantCulture), TestContext.Current.CancellationToken)));
+
+        Assert.Equal(Enumerable.Range(0, 1000).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), replies);
+        Assert.Equal(0, client.LateReplies);
+    }
+
+    [Fact]
     public async Task Unknown_method_and_wrong_argument_count_fail_at_once_naming_them()
     {
         await using var node = await ServiceNode.StartAsync();
