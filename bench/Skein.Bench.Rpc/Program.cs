@@ -14,6 +14,7 @@ var selected = new List<EchoTargetDefinition>();
 var markdown = false;
 var duration = TimeSpan.FromSeconds(3);
 var warmUp = TimeSpan.FromSeconds(1);
+var rounds = 3;
 IReadOnlyList<int> callerCounts = [1, 16, 64];
 for (var i = 0; i < args.Length; i++)
 {
@@ -28,6 +29,10 @@ for (var i = 0; i < args.Length; i++)
             break;
         case "--warmup" when i + 1 < args.Length && TrySeconds(args[i + 1], out var seconds) && seconds >= TimeSpan.Zero:
             warmUp = seconds;
+            i++;
+            break;
+        case "--rounds" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count > 0:
+            rounds = count;
             i++;
             break;
         case "--callers" when i + 1 < args.Length && TryCounts(args[i + 1], out var counts):
@@ -68,7 +73,9 @@ using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, contex
 });
 
 MachineInfo.Write(Console.Out);
-Console.WriteLine($"levels:  {string.Join(", ", callerCounts)} callers; {Format.Duration(warmUp)} warm-up, {Format.Duration(duration)} measured each");
+Console.WriteLine(
+    $"levels:  {string.Join(", ", callerCounts)} callers; {Format.Duration(warmUp)} warm-up, then {Format.Duration(duration)} measured; " +
+    $"{rounds} round{(rounds == 1 ? "" : "s")} each, the median reported");
 Console.WriteLine();
 
 var rows = new List<RpcRow>();
@@ -87,38 +94,65 @@ try
         catch (TargetUnavailableException ex)
         {
             Console.Error.WriteLine($"{definition.Name}: skipped — {ex.Message}");
-            foreach (var callers in callerCounts) rows.Add(new RpcRow(definition.Name, callers, null, $"pending: {ex.Message}"));
+            foreach (var callers in callerCounts) rows.Add(new RpcRow(definition.Name, callers) { Problem = $"pending: {ex.Message}" });
         }
         catch (Exception ex) when (!cancel.IsCancellationRequested)
         {
             failed = true;
             Console.Error.WriteLine($"{definition.Name}: failed to start: {ex}");
-            foreach (var callers in callerCounts) rows.Add(new RpcRow(definition.Name, callers, null, $"FAILED to start: {FirstLine(ex.Message)}"));
+            foreach (var callers in callerCounts) rows.Add(new RpcRow(definition.Name, callers) { Problem = $"FAILED to start: {FirstLine(ex.Message)}" });
         }
     }
 
     foreach (var callers in callerCounts)
     {
-        foreach (var (definition, deployment) in running)
+        // Targets are made once per level (connecting, proxies, activations); the rounds then alternate the systems.
+        var levels = new List<(EchoTargetDefinition Definition, List<IEchoTarget> Targets, RpcRow Row)>();
+        try
         {
-            var targets = new List<IEchoTarget>(callers);
-            try
+            foreach (var (definition, deployment) in running)
             {
-                for (var caller = 0; caller < callers; caller++) targets.Add(await deployment.CreateTargetAsync(caller, cancel.Token));
-                var result = await runner.RunLevelAsync(targets, cancel.Token);
-                rows.Add(new RpcRow(definition.Name, callers, result));
-                Console.Error.WriteLine(
-                    $"{definition.Name}, {callers} caller{(callers == 1 ? "" : "s")}: {Format.Number(result.CallsPerSecond, "N0")} calls/s, " +
-                    $"p50 {Format.Number(result.P50Microseconds, "N0")} µs, p99 {Format.Number(result.P99Microseconds, "N0")} µs");
+                var row = new RpcRow(definition.Name, callers);
+                rows.Add(row);
+                var targets = new List<IEchoTarget>(callers);
+                levels.Add((definition, targets, row));
+                try
+                {
+                    for (var caller = 0; caller < callers; caller++) targets.Add(await deployment.CreateTargetAsync(caller, cancel.Token));
+                }
+                catch (Exception ex) when (!cancel.IsCancellationRequested)
+                {
+                    failed = true;
+                    Console.Error.WriteLine($"{definition.Name}, {callers} callers: failed to connect: {ex}");
+                    row.Problem = $"FAILED to connect: {FirstLine(ex.Message)}";
+                }
             }
-            catch (Exception ex) when (!cancel.IsCancellationRequested)
+            for (var round = 1; round <= rounds; round++)
             {
-                // One broken target must not cost the figures of the others; the report says it failed.
-                failed = true;
-                Console.Error.WriteLine($"{definition.Name}, {callers} callers: failed: {ex}");
-                rows.Add(new RpcRow(definition.Name, callers, null, $"FAILED: {FirstLine(ex.Message)}"));
+                foreach (var (definition, targets, row) in levels)
+                {
+                    if (row.Problem is not null) continue;
+                    try
+                    {
+                        var result = await runner.RunLevelAsync(targets, cancel.Token);
+                        row.Rounds.Add(result);
+                        Console.Error.WriteLine(
+                            $"{definition.Name}, {callers} caller{(callers == 1 ? "" : "s")}, round {round}: {Format.Number(result.CallsPerSecond, "N0")} calls/s, " +
+                            $"p50 {Format.Number(result.P50Microseconds, "N0")} µs, p99 {Format.Number(result.P99Microseconds, "N0")} µs");
+                    }
+                    catch (Exception ex) when (!cancel.IsCancellationRequested)
+                    {
+                        // One broken target must not cost the figures of the others; the report says it failed.
+                        failed = true;
+                        Console.Error.WriteLine($"{definition.Name}, {callers} callers: failed: {ex}");
+                        row.Problem = $"FAILED: {FirstLine(ex.Message)}";
+                    }
+                }
             }
-            finally
+        }
+        finally
+        {
+            foreach (var (_, targets, _) in levels)
             {
                 foreach (var target in targets.Distinct())
                     if (target is IAsyncDisposable disposable) await disposable.DisposeAsync();
@@ -185,7 +219,7 @@ static bool TryCounts(string text, out IReadOnlyList<int> counts)
 
 static void Usage(TextWriter output)
 {
-    output.WriteLine("usage: dotnet run -c Release --project bench/Skein.Bench.Rpc -- [target…] [--callers 1,16,64] [--duration S] [--warmup S] [--markdown] [--list]");
+    output.WriteLine("usage: dotnet run -c Release --project bench/Skein.Bench.Rpc -- [target…] [--callers 1,16,64] [--duration S] [--warmup S] [--rounds N] [--markdown] [--list]");
     output.WriteLine();
     output.WriteLine("targets (default: all):");
     foreach (var target in TargetCatalog.All) output.WriteLine($"  {target.Name,-8} {target.Description}");

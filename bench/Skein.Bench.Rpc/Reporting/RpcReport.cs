@@ -5,7 +5,10 @@ namespace Skein.Bench.Rpc.Reporting;
 /// <summary>The console table and, with --markdown, the same rows for bench/RESULTS.md.</summary>
 internal static class RpcReport
 {
-    private static readonly string[] Headers = ["target", "callers", "calls/s", "÷ gRPC unary", "p50 µs", "p99 µs", "max µs", "calls"];
+    private static readonly string[] Headers = ["target", "callers", "calls/s", "÷ gRPC unary", "p50 µs", "p99 µs", "rounds, calls/s", "max µs", "calls"];
+
+    // The markdown table leaves out max and the call count: they are for judging a run, not for the record.
+    private const int MarkdownColumns = 7;
 
     public static void WriteTable(TextWriter output, IReadOnlyList<RpcRow> rows, string baseline)
     {
@@ -23,11 +26,10 @@ internal static class RpcReport
 
     public static void WriteMarkdown(TextWriter output, IReadOnlyList<RpcRow> rows, string baseline)
     {
-        // The markdown table leaves out max and the call count: they are for judging a run, not for the record.
-        output.WriteLine("| target | callers | calls/s | ÷ gRPC unary | p50 µs | p99 µs |");
-        output.WriteLine("|---|---:|---:|---:|---:|---:|");
+        output.WriteLine($"| {string.Join(" | ", Headers.Take(MarkdownColumns))} |");
+        output.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
         foreach (var row in Cells(rows, baseline, markdown: true))
-            output.WriteLine($"| {string.Join(" | ", row.Take(6))} |");
+            output.WriteLine($"| {string.Join(" | ", row.Take(MarkdownColumns))} |");
     }
 
     private static List<string[]> Cells(IReadOnlyList<RpcRow> rows, string baseline, bool markdown)
@@ -35,13 +37,18 @@ internal static class RpcReport
         var cells = new List<string[]>(rows.Count);
         foreach (var row in rows)
         {
-            if (row.Result is not { } result)
+            if (row.Median is not { } result)
             {
                 var problem = row.Problem ?? "no result";
-                cells.Add([row.Target, Format.Count(row.Callers), markdown ? $"*{problem}*" : problem, "", "", "", "", ""]);
+                var cell = new string[Headers.Length];
+                Array.Fill(cell, "");
+                cell[0] = row.Target;
+                cell[1] = Format.Count(row.Callers);
+                cell[2] = markdown ? $"*{problem}*" : problem;
+                cells.Add(cell);
                 continue;
             }
-            var reference = rows.FirstOrDefault(r => r.Target == baseline && r.Callers == row.Callers)?.Result;
+            var reference = rows.FirstOrDefault(r => r.Target == baseline && r.Callers == row.Callers)?.Median;
             cells.Add(
             [
                 row.Target,
@@ -50,6 +57,9 @@ internal static class RpcReport
                 reference is null ? "—" : Format.Ratio(result.CallsPerSecond / reference.CallsPerSecond),
                 Format.Number(result.P50Microseconds, "N0"),
                 Format.Number(result.P99Microseconds, "N0"),
+                row.Rounds.Count == 1
+                    ? "1"
+                    : $"{row.Rounds.Count}: {Format.Number(row.MinCallsPerSecond, "N0")}–{Format.Number(row.MaxCallsPerSecond, "N0")}",
                 Format.Number(result.MaxMicroseconds, "N0"),
                 Format.Count(result.Calls),
             ]);
