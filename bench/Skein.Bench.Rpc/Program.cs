@@ -14,6 +14,7 @@ var selected = new List<EchoTargetDefinition>();
 var markdown = false;
 var duration = TimeSpan.FromSeconds(3);
 var warmUp = TimeSpan.FromSeconds(1);
+var startWarmUp = TimeSpan.FromSeconds(3);
 var rounds = 3;
 IReadOnlyList<int> callerCounts = [1, 16, 64];
 for (var i = 0; i < args.Length; i++)
@@ -25,6 +26,10 @@ for (var i = 0; i < args.Length; i++)
             break;
         case "--duration" when i + 1 < args.Length && TrySeconds(args[i + 1], out var seconds) && seconds > TimeSpan.Zero:
             duration = seconds;
+            i++;
+            break;
+        case "--start-warmup" when i + 1 < args.Length && TrySeconds(args[i + 1], out var seconds) && seconds >= TimeSpan.Zero:
+            startWarmUp = seconds;
             i++;
             break;
         case "--warmup" when i + 1 < args.Length && TrySeconds(args[i + 1], out var seconds) && seconds >= TimeSpan.Zero:
@@ -58,7 +63,7 @@ for (var i = 0; i < args.Length; i++)
     }
 }
 if (selected.Count == 0) selected.AddRange(catalog);
-var runner = new LoadRunner(new LoadOptions { Duration = duration, WarmUp = warmUp, CallerCounts = callerCounts });
+var runner = new LoadRunner(new LoadOptions { Duration = duration, WarmUp = warmUp, StartWarmUp = startWarmUp, CallerCounts = callerCounts });
 
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
@@ -74,7 +79,7 @@ using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, contex
 
 MachineInfo.Write(Console.Out);
 Console.WriteLine(
-    $"levels:  {string.Join(", ", callerCounts)} callers; {Format.Duration(warmUp)} warm-up, then {Format.Duration(duration)} measured; " +
+    $"levels:  {string.Join(", ", callerCounts)} callers, after a {Format.Duration(startWarmUp)} warm-up of each target; {Format.Duration(warmUp)} warm-up, then {Format.Duration(duration)} measured; " +
     $"{rounds} round{(rounds == 1 ? "" : "s")} each, the median reported");
 Console.WriteLine();
 
@@ -101,6 +106,31 @@ try
             failed = true;
             Console.Error.WriteLine($"{definition.Name}: failed to start: {ex}");
             foreach (var callers in callerCounts) rows.Add(new RpcRow(definition.Name, callers) { Problem = $"FAILED to start: {FirstLine(ex.Message)}" });
+        }
+    }
+
+    for (var i = 0; i < running.Count; i++)
+    {
+        var (definition, deployment) = running[i];
+        var targets = new List<IEchoTarget>(runner.Options.StartWarmUpCallers);
+        try
+        {
+            Console.Error.WriteLine($"{definition.Name}: warming up ({Format.Duration(runner.Options.StartWarmUp)}, {runner.Options.StartWarmUpCallers} callers)");
+            for (var caller = 0; caller < runner.Options.StartWarmUpCallers; caller++) targets.Add(await deployment.CreateTargetAsync(caller, cancel.Token));
+            await runner.WarmUpAsync(targets, cancel.Token);
+        }
+        catch (Exception ex) when (!cancel.IsCancellationRequested)
+        {
+            failed = true;
+            Console.Error.WriteLine($"{definition.Name}: failed while warming up: {ex}");
+            foreach (var callers in callerCounts) rows.Add(new RpcRow(definition.Name, callers) { Problem = $"FAILED while warming up: {FirstLine(ex.Message)}" });
+            await deployment.DisposeAsync();
+            running.RemoveAt(i--);
+        }
+        finally
+        {
+            foreach (var target in targets.Distinct())
+                if (target is IAsyncDisposable disposable) await disposable.DisposeAsync();
         }
     }
 
@@ -219,7 +249,7 @@ static bool TryCounts(string text, out IReadOnlyList<int> counts)
 
 static void Usage(TextWriter output)
 {
-    output.WriteLine("usage: dotnet run -c Release --project bench/Skein.Bench.Rpc -- [target…] [--callers 1,16,64] [--duration S] [--warmup S] [--rounds N] [--markdown] [--list]");
+    output.WriteLine("usage: dotnet run -c Release --project bench/Skein.Bench.Rpc -- [target…] [--callers 1,16,64] [--duration S] [--warmup S] [--start-warmup S] [--rounds N] [--markdown] [--list]");
     output.WriteLine();
     output.WriteLine("targets (default: all):");
     foreach (var target in TargetCatalog.All) output.WriteLine($"  {target.Name,-8} {target.Description}");

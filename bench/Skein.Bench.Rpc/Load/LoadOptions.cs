@@ -9,6 +9,15 @@ public sealed class LoadOptions
     /// <summary>Unmeasured calls at the same concurrency before each window: JIT tier-up, connections, activations.</summary>
     public TimeSpan WarmUp { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Unmeasured calls once per target before any level, with <see cref="StartWarmUpCallers"/> callers: the first
+    /// thousands of calls of a fresh client and server run partly unoptimized code (tiered JIT), and on a busy machine
+    /// the background compiler needs seconds to catch up — far longer than one level's warm-up.
+    /// </summary>
+    public TimeSpan StartWarmUp { get; init; } = TimeSpan.FromSeconds(3);
+
+    public int StartWarmUpCallers { get; init; } = 16;
+
     /// <summary>The concurrency levels: how many callers call at once, each waiting for its reply before the next call.</summary>
     public IReadOnlyList<int> CallerCounts { get; init; } = [1, 16, 64];
 
@@ -18,7 +27,8 @@ public sealed class LoadOptions
     public void Validate()
     {
         if (Duration <= TimeSpan.Zero) throw new ArgumentException("the measured duration must be positive");
-        if (WarmUp < TimeSpan.Zero) throw new ArgumentException("the warm-up must not be negative");
+        if (WarmUp < TimeSpan.Zero || StartWarmUp < TimeSpan.Zero) throw new ArgumentException("a warm-up must not be negative");
+        if (StartWarmUpCallers < 1) throw new ArgumentException("the start warm-up needs at least one caller");
         if (CallerCounts.Count == 0) throw new ArgumentException("at least one concurrency level is needed");
         foreach (var count in CallerCounts)
             if (count < 1) throw new ArgumentException($"a concurrency level of {count} callers makes no sense");

@@ -19,6 +19,18 @@ public sealed class LoadRunner
         _options = options;
     }
 
+    public LoadOptions Options => _options;
+
+    /// <summary>Calls through <paramref name="callers"/> for <see cref="LoadOptions.StartWarmUp"/>, measuring nothing.</summary>
+    public async Task WarmUpAsync(IReadOnlyList<IEchoTarget> callers, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(callers.Count);
+        if (_options.StartWarmUp <= TimeSpan.Zero) return;
+        var texts = new string[callers.Count][];
+        for (var i = 0; i < callers.Count; i++) texts[i] = Texts(i, _options.TextLength);
+        await DriveAsync(callers, texts, _options.StartWarmUp, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Runs one concurrency level: one caller per target in <paramref name="callers"/>, all at once.</summary>
     public async Task<LevelResult> RunLevelAsync(IReadOnlyList<IEchoTarget> callers, CancellationToken cancellationToken)
     {
