@@ -2,6 +2,7 @@
 # Local cluster start: `skein up --nodes N` from start until "cluster up at" (all nodes joined), and the idle
 # memory (VmRSS) of each node process and of the `skein up` process (coordinator) once the cluster is up.
 # Usage: bench/up.sh [runs] [nodes]   (defaults: 7 runs, 4 nodes; IDLE_SECONDS=3 before reading memory)
+#        SKEIN_BIN=path/to/skein bench/up.sh   measures that build (a publish, ReadyToRun…) instead of building one
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-7}
@@ -44,15 +45,19 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-echo "building skein (Release)…" >&2
-dotnet build -c Release src/Skein.Cli >"$tmp/build.log" 2>&1 || { cat "$tmp/build.log" >&2; exit 1; }
-skein=src/Skein.Cli/bin/Release/net10.0/skein
+if [[ -n ${SKEIN_BIN:-} ]]; then
+  skein=$SKEIN_BIN
+else
+  echo "building skein (Release)…" >&2
+  dotnet build -c Release src/Skein.Cli >"$tmp/build.log" 2>&1 || { cat "$tmp/build.log" >&2; exit 1; }
+  skein=src/Skein.Cli/bin/Release/net10.0/skein
+fi
 [[ -x $skein ]] || { echo "no apphost at $skein" >&2; exit 1; }
 
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || true; }
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-echo "date: $(date -u '+%Y-%m-%d %H:%M') UTC; nproc $(nproc); load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "date: $(date -u '+%Y-%m-%d %H:%M') UTC; nproc $(nproc); load $(cut -d' ' -f1-3 /proc/loadavg); skein: $skein"
 : >"$tmp/start-ms"
 : >"$tmp/node-kib"
 : >"$tmp/up-kib"
