@@ -1,0 +1,128 @@
+using System.Diagnostics;
+
+namespace Skein.Bench.Rpc.Hosting;
+
+/// <summary>
+/// A server run by this same program in a child process (<see cref="ServeCommand"/>), so caller and server share
+/// nothing but loopback. The child prints a "ready" line when it serves, and stops when its stdin closes — which also
+/// happens when this process dies, so a crashed benchmark leaves no server behind.
+/// </summary>
+internal sealed class ChildServer : IAsyncDisposable
+{
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly string _name;
+    private readonly Process _process;
+    private Task _stdout = Task.CompletedTask;
+    private int _disposed;
+
+    private ChildServer(string name, Process process)
+    {
+        _name = name;
+        _process = process;
+    }
+
+    /// <summary>What the child printed after "ready" (the gRPC server's address, for one).</summary>
+    public string ReadyDetail { get; private set; } = "";
+
+    public int ProcessId => _process.Id;
+
+    public static async Task<ChildServer> StartAsync(string name, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        var self = Environment.ProcessPath ?? throw new InvalidOperationException("cannot tell which program this is, to start it again as a server");
+        start.FileName = self;
+        if (Path.GetFileNameWithoutExtension(self) == "dotnet")
+            start.ArgumentList.Add(typeof(ChildServer).Assembly.Location); // started as `dotnet Skein.Bench.Rpc.dll`
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start the {name} server");
+        var child = new ChildServer(name, process);
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null) Console.Error.WriteLine($"[{name} server] {e.Data}");
+        };
+        process.BeginErrorReadLine();
+        try
+        {
+            await child.WaitUntilReadyAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await child.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        return child;
+    }
+
+    private async Task WaitUntilReadyAsync(CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(ReadyTimeout);
+        try
+        {
+            while (true)
+            {
+                var line = await _process.StandardOutput.ReadLineAsync(timeout.Token).ConfigureAwait(false);
+                if (line is null)
+                {
+                    await _process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+                    throw new InvalidOperationException($"the {_name} server exited with code {_process.ExitCode} before it was ready");
+                }
+                if (line.StartsWith(ServeCommand.ReadyLine, StringComparison.Ordinal))
+                {
+                    ReadyDetail = line[ServeCommand.ReadyLine.Length..].Trim();
+                    break;
+                }
+                Console.Error.WriteLine($"[{_name} server] {line}");
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"the {_name} server was not ready after {ReadyTimeout.TotalSeconds:0} s");
+        }
+        _stdout = ForwardStdoutAsync();
+    }
+
+    private async Task ForwardStdoutAsync()
+    {
+        while (await _process.StandardOutput.ReadLineAsync().ConfigureAwait(false) is { } line)
+            Console.Error.WriteLine($"[{_name} server] {line}");
+    }
+
+    /// <summary>Closes the child's stdin and waits for it to stop; kills it (and anything it started) if it does not.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        try
+        {
+            _process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // It already exited: the pipe has no reader.
+        }
+        using (var timeout = new CancellationTokenSource(StopTimeout))
+        {
+            try
+            {
+                await _process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                Console.Error.WriteLine($"the {_name} server (process {_process.Id}) did not stop within {StopTimeout.TotalSeconds:0} s of its stdin closing; killing it");
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        await _stdout.ConfigureAwait(false);
+        _process.Dispose();
+    }
+}

@@ -1,0 +1,68 @@
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Skein.Bench.Orleans;
+using Skein.Bench.Rpc.Grpc;
+
+namespace Skein.Bench.Rpc.Hosting;
+
+/// <summary>
+/// The child side of <see cref="ChildServer"/>: <c>serve-grpc</c> or <c>serve-orleans SILO-PORT GATEWAY-PORT</c>.
+/// Serves until stdin closes (or SIGINT/SIGTERM), after printing <see cref="ReadyLine"/> on stdout.
+/// </summary>
+internal static class ServeCommand
+{
+    public const string Grpc = "serve-grpc";
+    public const string Orleans = "serve-orleans";
+    public const string ReadyLine = "ready";
+
+    public static bool Handles(string[] args) => args.Length > 0 && args[0] is Grpc or Orleans;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        IHost host;
+        string detail;
+        switch (args)
+        {
+            case [Grpc]:
+                (host, var address) = await GrpcEchoServer.StartAsync(CancellationToken.None).ConfigureAwait(false);
+                detail = address.ToString();
+                break;
+            case [Orleans, var silo, var gateway]:
+                host = await EchoCluster.StartSiloAsync(Port(silo), Port(gateway), CancellationToken.None).ConfigureAwait(false);
+                detail = "";
+                break;
+            default:
+                await Console.Error.WriteLineAsync($"usage: {Grpc} | {Orleans} SILO-PORT GATEWAY-PORT").ConfigureAwait(false);
+                return 2;
+        }
+
+        try
+        {
+            await Console.Out.WriteLineAsync($"{ReadyLine} {detail}".TrimEnd()).ConfigureAwait(false);
+            await Console.Out.FlushAsync().ConfigureAwait(false);
+            // The host's console lifetime turns SIGINT/SIGTERM into ApplicationStopping; the parent closes stdin.
+            var stopping = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+            await Task.WhenAny(StdinClosedAsync(), Task.Delay(Timeout.Infinite, stopping)).ConfigureAwait(false);
+            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await host.StopAsync(grace.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            host.Dispose();
+        }
+        return 0;
+    }
+
+    private static int Port(string text) => int.Parse(text, NumberStyles.None, CultureInfo.InvariantCulture);
+
+    private static async Task StdinClosedAsync()
+    {
+        await using var stdin = Console.OpenStandardInput();
+        var buffer = new byte[64];
+        while (await stdin.ReadAsync(buffer).ConfigureAwait(false) > 0)
+        {
+            // Nothing is ever sent; only the end of the stream matters.
+        }
+    }
+}

@@ -1,0 +1,14 @@
+namespace Skein.Bench.Rpc.Targets;
+
+/// <summary>Every target, in the order they are run and reported. The first is the baseline ratios are taken against.</summary>
+internal static class TargetCatalog
+{
+    public const string Baseline = GrpcDeployment.Name;
+
+    public static IReadOnlyList<EchoTargetDefinition> All { get; } =
+    [
+        new(GrpcDeployment.Name, "plain gRPC unary echo, Kestrel h2c, Grpc.Net.Client (the baseline)", GrpcDeployment.StartAsync),
+        new(OrleansDeployment.Name, "Microsoft Orleans: a localhost silo, a grain per caller returning its argument", OrleansDeployment.StartAsync),
+        new(SkeinDeployment.Name, "Skein: echo service through a typed proxy", SkeinDeployment.StartAsync),
+    ];
+}
