@@ -14,9 +14,10 @@ internal static class ServeCommand
 {
     public const string Grpc = "serve-grpc";
     public const string Orleans = "serve-orleans";
+    public const string Skein = "serve-skein";
     public const string ReadyLine = "ready";
 
-    public static bool Handles(string[] args) => args.Length > 0 && args[0] is Grpc or Orleans;
+    public static bool Handles(string[] args) => args.Length > 0 && args[0] is Grpc or Orleans or Skein;
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -32,8 +33,10 @@ internal static class ServeCommand
                 host = await EchoCluster.StartSiloAsync(Port(silo), Port(gateway), CancellationToken.None).ConfigureAwait(false);
                 detail = "";
                 break;
+            case [Skein]:
+                return await ServeSkeinAsync().ConfigureAwait(false);
             default:
-                await Console.Error.WriteLineAsync($"usage: {Grpc} | {Orleans} SILO-PORT GATEWAY-PORT").ConfigureAwait(false);
+                await Console.Error.WriteLineAsync($"usage: {Grpc} | {Orleans} SILO-PORT GATEWAY-PORT | {Skein}").ConfigureAwait(false);
                 return 2;
         }
 
@@ -51,6 +54,22 @@ internal static class ServeCommand
         {
             host.Dispose();
         }
+        return 0;
+    }
+
+    // Skein's coordinator and node are not a generic host of their own: stop them when stdin closes or on SIGTERM.
+    private static async Task<int> ServeSkeinAsync()
+    {
+        await using var server = await Rpc.Skein.SkeinEchoServer.StartAsync(CancellationToken.None).ConfigureAwait(false);
+        await Console.Out.WriteLineAsync($"{ReadyLine} {server.Address} {server.TokenPath}").ConfigureAwait(false);
+        await Console.Out.FlushAsync().ConfigureAwait(false);
+        var terminated = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            terminated.TrySetResult();
+        });
+        await Task.WhenAny(StdinClosedAsync(), terminated.Task).ConfigureAwait(false);
         return 0;
     }
 

@@ -1,30 +1,59 @@
+using Skein.Bench.Rpc.Hosting;
 using Skein.Bench.Rpc.Load;
+using Skein.Bench.Rpc.Skein;
+using Skein.Cluster;
 
 namespace Skein.Bench.Rpc.Targets;
 
 /// <summary>
-/// SKEIN ROW — pending: Skein's typed service proxy is not built yet, so this target is skipped with a message.
+/// Skein: a coordinator and a node hosting the echo service in a child process (<c>serve-skein</c>); the bench
+/// process connects a <see cref="SkeinClient"/> through the coordinator and gives each caller its own typed proxy
+/// (per-connection, so its own server object). Every proxy shares the client's one call stream to the node.
 /// </summary>
-/// <remarks>
-/// To add the row once the proxy exists (see bench/README.md, "Adding the Skein row"):
-/// <list type="number">
-/// <item>reference src/Skein.Cluster from this project and declare the echo contract
-///   (<c>[Service("echo")] interface IEcho { Task&lt;string&gt; EchoAsync(string text, CancellationToken ct = default); }</c>)
-///   and its implementation here;</item>
-/// <item>add a <c>serve-skein</c> case to <see cref="Hosting.ServeCommand"/> that starts a coordinator and a node
-///   hosting the echo service on 127.0.0.1 port 0 and prints <c>ready ADDRESS TOKEN-PATH</c>;</item>
-/// <item>in <see cref="StartAsync"/>: start that child with <see cref="Hosting.ChildServer.StartAsync"/>, connect a
-///   client, and return a deployment whose <see cref="IEchoDeployment.CreateTargetAsync"/> gets a proxy with
-///   <c>client.GetServiceAsync&lt;IEcho&gt;()</c> and wraps <c>proxy.EchoAsync</c> as an <see cref="IEchoTarget"/>
-///   (disposable, so the proxy is released when its level ends).</item>
-/// </list>
-/// </remarks>
-internal static class SkeinDeployment
+internal sealed class SkeinDeployment : IEchoDeployment
 {
     public const string Name = "skein";
 
-    public const string PendingReason = "Skein proxy not built yet";
+    private readonly ChildServer _server;
+    private readonly SkeinClient _client;
 
-    public static Task<IEchoDeployment> StartAsync(CancellationToken cancellationToken) =>
-        Task.FromException<IEchoDeployment>(new TargetUnavailableException(PendingReason));
+    private SkeinDeployment(ChildServer server, SkeinClient client)
+    {
+        _server = server;
+        _client = client;
+    }
+
+    public static async Task<IEchoDeployment> StartAsync(CancellationToken cancellationToken)
+    {
+        var server = await ChildServer.StartAsync(Name, [ServeCommand.Skein], cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var parts = server.ReadyDetail.Split(' ', 2);
+            var client = await SkeinClient.ConnectAsync(ClusterAddress.Parse(parts[0]), ClusterToken.Read(parts[1]), cancellationToken: cancellationToken)
+                .ConfigureAwait(false);
+            return new SkeinDeployment(server, client);
+        }
+        catch
+        {
+            await server.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public async ValueTask<IEchoTarget> CreateTargetAsync(int caller, CancellationToken cancellationToken) =>
+        new ProxyTarget(await _client.GetServiceAsync<IBenchEcho>(cancellationToken).ConfigureAwait(false));
+
+    public async ValueTask DisposeAsync()
+    {
+        await _client.DisposeAsync().ConfigureAwait(false);
+        await _server.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private sealed class ProxyTarget(IBenchEcho proxy) : IEchoTarget, IAsyncDisposable
+    {
+        public async ValueTask<string> EchoAsync(string text, CancellationToken cancellationToken) =>
+            await proxy.EchoAsync(text, cancellationToken).ConfigureAwait(false);
+
+        public ValueTask DisposeAsync() => proxy.DisposeAsync();
+    }
 }
