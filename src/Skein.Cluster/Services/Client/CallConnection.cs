@@ -41,6 +41,7 @@ internal abstract class CallConnection
     {
         var id = (ulong)Interlocked.Increment(ref _nextConversation);
         request.ConversationId = id;
+        conversation.Request = request;
         _waiting[id] = conversation;
         if (Failure is { } failure)
         {
@@ -74,6 +75,16 @@ internal abstract class CallConnection
             if (_waiting.TryRemove(id, out var conversation)) conversation.OnFailure(error);
         }
         OnFailed();
+    }
+
+    /// <summary>Fails the calls whose deadline is before <paramref name="now"/> (a Stopwatch timestamp).</summary>
+    public void ExpireDeadlines(long now, Func<Conversation, CallConnection, RemoteException> expired)
+    {
+        if (_waiting.IsEmpty) return;
+        foreach (var (id, conversation) in _waiting)
+        {
+            if (conversation.Deadline != 0 && conversation.Deadline <= now) Abandon(id, expired(conversation, this));
+        }
     }
 
     protected void Deliver(Envelope envelope)

@@ -6,6 +6,20 @@ namespace Skein.Cluster.Services.Client;
 /// <summary>A call waiting for its answer on a connection.</summary>
 internal abstract class Conversation
 {
+    /// <summary>What was sent, for the message of a failure.</summary>
+    public Envelope? Request { get; set; }
+
+    /// <summary>When the caller stops waiting, as a <see cref="System.Diagnostics.Stopwatch"/> timestamp; 0 for never.</summary>
+    public long Deadline { get; private set; }
+
+    public TimeSpan Timeout { get; private set; }
+
+    public void SetDeadline(TimeSpan timeout)
+    {
+        Timeout = timeout;
+        Deadline = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+    }
+
     /// <summary>Takes one arriving envelope; returns true when the conversation is over.</summary>
     public abstract bool OnEnvelope(Envelope envelope);
 

@@ -27,6 +27,7 @@ internal sealed class ServiceCaller : IAsyncDisposable
     private readonly ConcurrentDictionary<(string Node, string Address), CallConnection> _connections = new();
     private readonly ConcurrentDictionary<string, ClusterChannel> _channels = new(StringComparer.Ordinal);
     private readonly TimeSpan _connectTimeout;
+    private readonly Timer _deadlines;
     private int _turn = Random.Shared.Next(); // so separate short-lived clients (one skein call each) spread too
 
     public ServiceCaller(IServiceRoutes routes, string token, SkeinClientOptions options)
@@ -39,6 +40,7 @@ internal sealed class ServiceCaller : IAsyncDisposable
         MaxMessageBytes = options.MaxMessageBytes;
         _connectTimeout = options.ConnectTimeout;
         _routes.NodeGone += OnNodeGone;
+        _deadlines = new Timer(static state => ((ServiceCaller)state!).ExpireDeadlines(), this, DeadlineResolution, DeadlineResolution);
     }
 
     public TimeSpan DefaultTimeout { get; }
@@ -107,12 +109,10 @@ internal sealed class ServiceCaller : IAsyncDisposable
     public async Task<Envelope> ExchangeAsync(CallConnection connection, Envelope request, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var conversation = connection.NewUnary();
+        if (timeout != Timeout.InfiniteTimeSpan) conversation.SetDeadline(timeout); // enforced by the sweep: no timer per call
         connection.Begin(request, conversation);
-        if (!cancellationToken.CanBeCanceled && timeout == Timeout.InfiniteTimeSpan) return await conversation.Reply.ConfigureAwait(false);
+        if (!cancellationToken.CanBeCanceled) return await conversation.Reply.ConfigureAwait(false);
         var id = request.ConversationId;
-        using var deadline = timeout == Timeout.InfiniteTimeSpan ? null : new CancellationTokenSource(timeout);
-        using var onDeadline = deadline?.Token.UnsafeRegister(_ => connection.Abandon(id, RemoteErrors.Local(RemoteErrorKind.DeadlineExceeded,
-            $"{Describe(request)} on node {connection.NodeName} did not answer within its deadline of {Durations.Format(timeout)}", connection.NodeName, request.Service, request.Method)), null);
         using var onCancel = cancellationToken.UnsafeRegister(_ => connection.Abandon(id, RemoteErrors.Local(RemoteErrorKind.Cancelled,
             $"{Describe(request)} was cancelled", connection.NodeName, request.Service, request.Method)), null);
         try
@@ -123,6 +123,24 @@ internal sealed class ServiceCaller : IAsyncDisposable
         {
             throw new OperationCanceledException(ex.Message, ex, cancellationToken);
         }
+    }
+
+    /// <summary>How often deadlines are checked: a deadline is met within this much.</summary>
+    internal static readonly TimeSpan DeadlineResolution = TimeSpan.FromMilliseconds(20);
+
+    private void ExpireDeadlines()
+    {
+        var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        foreach (var connection in _connections.Values) connection.ExpireDeadlines(now, Expired);
+        _localConnection?.ExpireDeadlines(now, Expired);
+    }
+
+    private static RemoteException Expired(Conversation conversation, CallConnection connection)
+    {
+        var request = conversation.Request!;
+        return RemoteErrors.Local(RemoteErrorKind.DeadlineExceeded,
+            $"{Describe(request)} on node {connection.NodeName} did not answer within its deadline of {Durations.Format(conversation.Timeout)}",
+            connection.NodeName, request.Service, request.Method);
     }
 
     /// <summary>
@@ -234,6 +252,7 @@ internal sealed class ServiceCaller : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _routes.NodeGone -= OnNodeGone;
+        await _deadlines.DisposeAsync().ConfigureAwait(false);
         foreach (var connection in _connections.Values) await CloseAsync(connection).ConfigureAwait(false);
         _connections.Clear();
         _localConnection?.Fail(RemoteErrors.Local(RemoteErrorKind.Cancelled, "the client was closed", "", ""));

@@ -34,6 +34,9 @@ public sealed class ServiceHost : IAsyncDisposable
 
     internal void CountLateReply() => Interlocked.Increment(ref _lateReplies);
 
+    /// <summary>The methods whose handlers were seen to block before their first await.</summary>
+    internal BlockingMethods Blocking { get; } = new();
+
     public IReadOnlyCollection<string> ServiceNames => _services.Keys.Order(StringComparer.Ordinal).ToList();
 
     /// <summary>Hosts <typeparamref name="TImplementation"/> (made with its public parameterless constructor) as <typeparamref name="TContract"/>.</summary>

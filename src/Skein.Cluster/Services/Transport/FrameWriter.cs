@@ -1,44 +1,87 @@
-using System.Threading.Channels;
+using System.Collections.Concurrent;
 using Grpc.Core;
 using Skein.Cluster.Protocol;
 
 namespace Skein.Cluster.Services.Transport;
 
 /// <summary>
-/// The one writer of a call stream. Senders only enqueue; this loop takes every envelope ready at that moment into
-/// one <see cref="Frame"/>, so concurrent calls share HTTP/2 writes and frames never interleave.
+/// The one writer of a call stream. Senders enqueue; whoever finds the stream idle becomes the writer and sends
+/// every envelope ready at that moment as one <see cref="Frame"/>, until the queue is empty. Concurrent calls share
+/// HTTP/2 writes, frames never interleave, and a lone caller writes on its own thread without waking another.
 /// </summary>
 internal sealed class FrameWriter : IEnvelopeSink
 {
     private const int MaxEnvelopesPerFrame = 512;
     private const int MaxBytesPerFrame = 256 * 1024;
 
-    private readonly Channel<Envelope> _queue = Channel.CreateUnbounded<Envelope>(new UnboundedChannelOptions
-    {
-        SingleReader = true,
-        AllowSynchronousContinuations = false,
-    });
+    private readonly ConcurrentQueue<Envelope> _queue = new();
+    private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private IAsyncStreamWriter<Frame>? _stream;
+    private CancellationToken _cancellation;
+    private int _writing;
+    private volatile bool _completed;
 
-    public void Send(Envelope envelope) => _queue.Writer.TryWrite(envelope);
+    public void Send(Envelope envelope)
+    {
+        if (_completed) return;
+        _queue.Enqueue(envelope);
+        TryStartWriting();
+    }
 
     /// <summary>Stops taking envelopes; what is queued is still written.</summary>
-    public void Complete() => _queue.Writer.TryComplete();
-
-    /// <summary>Writes until <see cref="Complete"/> and the queue is drained, or the stream fails.</summary>
-    public async Task RunAsync(IAsyncStreamWriter<Frame> stream, CancellationToken cancellationToken)
+    public void Complete()
     {
-        var reader = _queue.Reader;
-        while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        _completed = true;
+        TryStartWriting();
+    }
+
+    /// <summary>Writes until <see cref="Complete"/> and the queue is drained, or the stream fails (which it throws).</summary>
+    public Task RunAsync(IAsyncStreamWriter<Frame> stream, CancellationToken cancellationToken)
+    {
+        _cancellation = cancellationToken;
+        Volatile.Write(ref _stream, stream);
+        TryStartWriting();
+        return _done.Task;
+    }
+
+    private void TryStartWriting()
+    {
+        if (Volatile.Read(ref _stream) is null) return;
+        if (Interlocked.CompareExchange(ref _writing, 1, 0) != 0) return; // the writer of the moment will see it
+        _ = DrainAsync();
+    }
+
+    private async Task DrainAsync()
+    {
+        try
         {
-            // A new frame each time: the transport may still hold the previous one while it serialises.
-            var frame = new Frame();
-            var bytes = 0;
-            while (frame.Envelopes.Count < MaxEnvelopesPerFrame && bytes < MaxBytesPerFrame && reader.TryRead(out var envelope))
+            while (true)
             {
-                frame.Envelopes.Add(envelope);
-                bytes += envelope.Payload.Length;
+                while (!_queue.IsEmpty)
+                {
+                    // A new frame each time: the transport may still hold the previous one while it serialises.
+                    var frame = new Frame();
+                    var bytes = 0;
+                    while (frame.Envelopes.Count < MaxEnvelopesPerFrame && bytes < MaxBytesPerFrame && _queue.TryDequeue(out var envelope))
+                    {
+                        frame.Envelopes.Add(envelope);
+                        bytes += envelope.Payload.Length;
+                    }
+                    await _stream!.WriteAsync(frame, _cancellation).ConfigureAwait(false);
+                }
+                Volatile.Write(ref _writing, 0);
+                // Someone may have enqueued after the queue looked empty but before the flag dropped: take over again.
+                if (_queue.IsEmpty || Interlocked.CompareExchange(ref _writing, 1, 0) != 0)
+                {
+                    if (_completed && _queue.IsEmpty) _done.TrySetResult();
+                    return;
+                }
             }
-            await stream.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            _completed = true;
+            _done.TrySetException(ex);
         }
     }
 }
