@@ -183,6 +183,22 @@ public sealed class RemoteCallTests
     }
 
     [Fact]
+    public async Task A_handler_that_blocks_is_moved_off_the_stream_so_other_calls_are_not_held_up()
+    {
+        await using var node = await ServiceNode.StartAsync();
+        await using var client = node.Client();
+        await using var echo = await client.GetServiceAsync<ITestEcho>(TestContext.Current.CancellationToken);
+        Assert.Equal(50, await echo.BlockAsync(50)); // seen blocking once
+
+        var blocking = echo.BlockAsync(3000);
+        var quick = echo.EchoAsync("not held up", TestContext.Current.CancellationToken);
+
+        Assert.Same(quick, await Task.WhenAny(quick, blocking));
+        Assert.Equal("not held up", await quick);
+        Assert.Equal(3000, await blocking);
+    }
+
+    [Fact]
     public async Task A_thousand_concurrent_calls_from_one_client_each_get_their_own_reply_once()
     {
         await using var node = await ServiceNode.StartAsync();

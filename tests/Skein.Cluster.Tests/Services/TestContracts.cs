@@ -19,6 +19,9 @@ public interface ITestEcho : IAsyncDisposable
     Task<string> HangAsync(string tag, CancellationToken cancellationToken = default);
 
     Task<Point> MoveAsync(Point point, int dx);
+
+    /// <summary>Blocks its thread (badly written on purpose) before returning.</summary>
+    Task<int> BlockAsync(int milliseconds);
 }
 
 public sealed record Point(int X, int Y);
@@ -66,6 +69,12 @@ public sealed class TestEcho : ITestEcho
     }
 
     public Task<Point> MoveAsync(Point point, int dx) => Task.FromResult(point with { X = point.X + dx });
+
+    public Task<int> BlockAsync(int milliseconds)
+    {
+        Thread.Sleep(milliseconds); // the behaviour under test: a handler that blocks instead of awaiting
+        return Task.FromResult(milliseconds);
+    }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }
