@@ -12,6 +12,7 @@ public sealed class EventSubscription : IAsyncEnumerable<BusEvent>, IDisposable,
     private readonly EventBus _bus;
     private readonly Channel<BusEvent> _channel;
     private long _dropped;
+    private long _skipThrough;
     private long _delivered;
     private int _enumerated;
     private int _disposed;
@@ -34,14 +35,21 @@ public sealed class EventSubscription : IAsyncEnumerable<BusEvent>, IDisposable,
 
     public SubjectPattern Pattern { get; }
 
+    /// <summary>The buffer itself, for the gRPC bridge, which drains it in batches rather than one event per await.</summary>
+    internal ChannelReader<BusEvent> Reader => _channel.Reader;
+
     /// <summary>Events this subscription missed because its buffer was full.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
     /// <summary>Events accepted into this subscription's buffer.</summary>
     public long Delivered => Interlocked.Read(ref _delivered);
 
+    /// <summary>Events numbered up to <paramref name="sequence"/> were replayed from the history; delivering them again would repeat them.</summary>
+    internal void SkipThrough(long sequence) => Volatile.Write(ref _skipThrough, sequence);
+
     internal bool TryDeliver(BusEvent evt)
     {
+        if (evt.Sequence <= Volatile.Read(ref _skipThrough)) return false;
         if (_channel.Writer.TryWrite(evt))
         {
             Interlocked.Increment(ref _delivered);
