@@ -83,7 +83,7 @@ public sealed partial class Coordinator : IAsyncDisposable
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(timeProvider ?? TimeProvider.System);
         builder.Services.AddSingleton(new ClusterSecret(token));
-        builder.Services.AddSingleton<EventBus>();
+        builder.Services.AddSingleton(services => new EventBus(services.GetRequiredService<TimeProvider>(), options.EventHistoryCapacity));
         builder.Services.AddSingleton<MembershipRegistry>();
         builder.Services.AddSingleton<TokenInterceptor>();
         builder.Services.AddGrpc(grpc =>
@@ -95,6 +95,7 @@ public sealed partial class Coordinator : IAsyncDisposable
 
         var app = builder.Build();
         app.MapGrpcService<MembershipService>();
+        app.MapGrpcService<EventsService>();
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
