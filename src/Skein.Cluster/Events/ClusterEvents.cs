@@ -66,8 +66,14 @@ public sealed class ClusterEvents : IAsyncDisposable, IDisposable
     }
 
     /// <summary>Queues <paramref name="value"/> serialized as JSON with the web defaults (camelCase names).</summary>
-    public Task PublishAsync<T>(string subject, T value, CancellationToken ct = default) =>
-        PublishAsync(subject, JsonSerializer.SerializeToUtf8Bytes(value, JsonOptions), EventContentTypes.Json, ct);
+    /// <remarks>Bytes given here (a <c>byte[]</c> binds to this overload before the memory one) are sent as they are, not as a JSON string.</remarks>
+    public Task PublishAsync<T>(string subject, T value, CancellationToken ct = default) => value switch
+    {
+        byte[] bytes => PublishAsync(subject, bytes.AsMemory(), EventContentTypes.Json, ct),
+        ReadOnlyMemory<byte> memory => PublishAsync(subject, memory, EventContentTypes.Json, ct),
+        Memory<byte> memory => PublishAsync(subject, memory, EventContentTypes.Json, ct),
+        _ => PublishAsync(subject, JsonSerializer.SerializeToUtf8Bytes(value, JsonOptions), EventContentTypes.Json, ct),
+    };
 
     /// <summary>Waits until the coordinator has published every event queued before this call.</summary>
     /// <exception cref="SkeinException">Some of them were lost because the stream to the coordinator failed.</exception>
