@@ -19,6 +19,8 @@ internal static class SkeinCommand
         root.Add(NodesCommand.Create());
         root.Add(UpCommand.Create());
         root.Add(DownCommand.Create());
+        root.Add(EventsCommand.Create());
+        root.Add(PublishCommand.Create());
         return root;
     }
 
