@@ -68,7 +68,8 @@ internal sealed class EventsScenario : Scenario
     private static string Notes(EventsSample sample, int events) =>
         $"published (queued and acknowledged) at {Events(events / sample.PublishTime.TotalSeconds)}; "
         + $"{Format.Count(sample.Dropped)} dropped; "
-        + $"{Format.Number((double)sample.AllocatedBytes / events, "0")} B allocated/event (publisher, coordinator and subscribers together)";
+        + $"{Format.Number((double)sample.AllocatedBytes / events, "0")} B allocated/event and "
+        + $"{Format.Number(sample.Cpu.TotalMicroseconds / events, "0.00")} µs CPU/event (publisher, coordinator and subscribers together, all threads)";
 
     private static async Task<EventsSample> RunOnceAsync(Uri address, string token, ClusterEvents publisher, int subscribers, int events, CancellationToken ct)
     {
@@ -89,6 +90,7 @@ internal sealed class EventsScenario : Scenario
 
             var payload = new byte[PayloadBytes];
             var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+            var cpuBefore = Environment.CpuUsage.TotalTime;
             var start = Measure.Timestamp();
             for (var i = 0; i < events; i++)
             {
@@ -110,6 +112,7 @@ internal sealed class EventsScenario : Scenario
             var results = await finished;
             var elapsed = Measure.Since(start);
             var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+            var cpu = Environment.CpuUsage.TotalTime - cpuBefore;
 
             long received = 0, dropped = 0;
             foreach (var (r, d) in results)
@@ -117,7 +120,7 @@ internal sealed class EventsScenario : Scenario
                 received += r;
                 dropped += d;
             }
-            return new EventsSample(elapsed, publishTime, received, dropped, allocated);
+            return new EventsSample(elapsed, publishTime, received, dropped, allocated, cpu);
         }
         finally
         {
@@ -139,5 +142,5 @@ internal sealed class EventsScenario : Scenario
         throw new InvalidOperationException("the subscription ended before the last event");
     }
 
-    private sealed record EventsSample(TimeSpan Elapsed, TimeSpan PublishTime, long Delivered, long Dropped, long AllocatedBytes) : ISample;
+    private sealed record EventsSample(TimeSpan Elapsed, TimeSpan PublishTime, long Delivered, long Dropped, long AllocatedBytes, TimeSpan Cpu) : ISample;
 }

@@ -52,7 +52,16 @@ internal static class EventBatchWriter
         if (batch.Events.Count > 0) await stream.WriteAsync(batch, ct).ConfigureAwait(false);
     }
 
-    private static Event ToWire(BusEvent evt) => new()
+    private static Event ToWire(BusEvent evt)
+    {
+        if (evt.Wire is Event cached) return cached;
+        var wire = NewWire(evt);
+        // A race between two subscribers only makes one extra copy; either is correct.
+        evt.Wire = wire;
+        return wire;
+    }
+
+    private static Event NewWire(BusEvent evt) => new()
     {
         Subject = evt.Subject,
         // No copy: bus payloads are never modified once published.
