@@ -19,9 +19,14 @@ internal sealed class EventPublisher : IAsyncDisposable
 
     private readonly ClusterChannel _channel;
     private readonly Protocol.Events.EventsClient _client;
+    // Unbounded with one reader: writing and reading take no lock, unlike a bounded channel, which
+    // matters when publishers and the writer take turns on every event. _queued bounds it instead.
     private readonly Channel<OutgoingEvent> _queue;
+    private readonly int _capacity;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _writer;
+    private long _queued;
+    private TaskCompletionSource _space = NewSignal();
     private long _enqueued;
     // Events the writer is done with: acknowledged by the coordinator, or lost with a broken stream.
     private long _handled;
@@ -32,9 +37,9 @@ internal sealed class EventPublisher : IAsyncDisposable
     {
         _channel = channel;
         _client = new Protocol.Events.EventsClient(channel.CallInvoker);
-        _queue = Channel.CreateBounded<OutgoingEvent>(new BoundedChannelOptions(queueCapacity)
+        _capacity = queueCapacity;
+        _queue = Channel.CreateUnbounded<OutgoingEvent>(new UnboundedChannelOptions
         {
-            FullMode = BoundedChannelFullMode.Wait,
             SingleReader = true,
             SingleWriter = false,
             AllowSynchronousContinuations = false,
@@ -46,25 +51,32 @@ internal sealed class EventPublisher : IAsyncDisposable
     public Task EnqueueAsync(OutgoingEvent evt, CancellationToken ct)
     {
         ThrowFault();
-        if (_queue.Writer.TryWrite(evt))
-        {
-            Interlocked.Increment(ref _enqueued);
-            return Task.CompletedTask;
-        }
-        return EnqueueSlowlyAsync(evt, ct);
+        // A soft bound: publishers racing past the check may overshoot it by one event each.
+        if (Interlocked.Read(ref _queued) >= _capacity) return EnqueueWhenThereIsSpaceAsync(evt, ct);
+        Write(evt);
+        return Task.CompletedTask;
     }
 
-    private async Task EnqueueSlowlyAsync(OutgoingEvent evt, CancellationToken ct)
+    private void Write(OutgoingEvent evt)
     {
-        try
+        Interlocked.Increment(ref _queued);
+        if (!_queue.Writer.TryWrite(evt))
         {
-            await _queue.Writer.WriteAsync(evt, ct).ConfigureAwait(false);
-        }
-        catch (ChannelClosedException)
-        {
+            Interlocked.Decrement(ref _queued);
             throw new ObjectDisposedException(nameof(EventPublisher), "the event publisher is disposed");
         }
         Interlocked.Increment(ref _enqueued);
+    }
+
+    private async Task EnqueueWhenThereIsSpaceAsync(OutgoingEvent evt, CancellationToken ct)
+    {
+        while (true)
+        {
+            var space = Volatile.Read(ref _space);
+            if (Interlocked.Read(ref _queued) < _capacity) break;
+            await space.Task.WaitAsync(ct).ConfigureAwait(false);
+        }
+        Write(evt);
     }
 
     /// <summary>Waits until the coordinator has published everything queued before this call; throws if some of it was lost.</summary>
@@ -119,6 +131,8 @@ internal sealed class EventPublisher : IAsyncDisposable
                 }
                 if (batch.Events.Count > 0)
                 {
+                    Interlocked.Add(ref _queued, -batch.Events.Count);
+                    Interlocked.Exchange(ref _space, NewSignal()).TrySetResult();
                     sent += batch.Events.Count;
                     await call.RequestStream.WriteAsync(batch, ct).ConfigureAwait(false);
                     continue;
