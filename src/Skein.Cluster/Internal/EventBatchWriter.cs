@@ -18,12 +18,11 @@ internal static class EventBatchWriter
 
     public static async Task ForwardAsync(EventSubscription subscription, IServerStreamWriter<EventBatch> stream, CancellationToken ct)
     {
-        var reader = subscription.Reader;
         var batch = new EventBatch();
-        while (await reader.WaitToReadAsync(ct).ConfigureAwait(false))
+        while (await subscription.WaitToReadAsync(ct).ConfigureAwait(false))
         {
             var bytes = 0;
-            while (batch.Events.Count < MaxEvents && bytes < MaxBytes && reader.TryRead(out var evt))
+            while (batch.Events.Count < MaxEvents && bytes < MaxBytes && subscription.TryRead(out var evt))
             {
                 batch.Events.Add(ToWire(evt));
                 bytes += evt.Payload.Length + evt.Subject.Length;
