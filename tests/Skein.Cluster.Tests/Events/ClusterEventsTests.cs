@@ -183,6 +183,23 @@ public sealed class ClusterEventsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Stopping_the_coordinator_ends_remote_subscriptions_promptly_with_a_clear_error()
+    {
+        await using var events = Connect();
+        var live = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var reading = Task.Run(async () =>
+        {
+            await foreach (var _ in events.SubscribeAsync(">", new ClusterSubscribeOptions { Subscribed = () => live.TrySetResult() }, Ct)) { }
+        }, Ct);
+        await live.Task.WaitAsync(Timeout, Ct);
+
+        // Shorter than the host's 5 s shutdown timeout: the open stream must not hold the stop up.
+        await _coordinator.StopAsync(Ct).WaitAsync(TimeSpan.FromSeconds(4), Ct);
+        var error = await Assert.ThrowsAsync<SkeinException>(() => reading.WaitAsync(Timeout, Ct));
+        Assert.Equal($"cannot reach the coordinator at {ClusterAddress.Format(_coordinator.Address)}: the coordinator is stopping", error.Message);
+    }
+
+    [Fact]
     public async Task A_wrong_token_is_an_unauthenticated_error_naming_the_coordinator()
     {
         await using var events = Connect("wrong");
