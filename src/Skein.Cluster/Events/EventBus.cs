@@ -66,7 +66,7 @@ public sealed class EventBus : IDisposable
         var subscriptions = Volatile.Read(ref _subscriptions);
         if (subscriptions.Length == 0) return 0;
 
-        // Created only once something matches, so unmatched subjects cost no allocation.
+        // Without a history, created only once something matches, so unmatched subjects cost no allocation.
         var delivered = 0;
         foreach (var subscription in subscriptions)
         {
