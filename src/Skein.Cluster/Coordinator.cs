@@ -62,11 +62,12 @@ public sealed partial class Coordinator : IAsyncDisposable
         var builder = GrpcServer.CreateBuilder(listen, token, configureLogging);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(timeProvider ?? TimeProvider.System);
-        builder.Services.AddSingleton<EventBus>();
+        builder.Services.AddSingleton(services => new EventBus(services.GetRequiredService<TimeProvider>(), options.EventHistoryCapacity));
         builder.Services.AddSingleton<MembershipRegistry>();
 
         var app = builder.Build();
         app.MapGrpcService<MembershipService>();
+        app.MapGrpcService<EventsService>();
         var coordinator = new Coordinator(app, options, await GrpcServer.StartAsync(app, options.Listen, cancellationToken).ConfigureAwait(false));
         new ConnectionFile(ClusterAddress.Format(coordinator.Address), coordinator.TokenPath, Environment.ProcessId).Write(options.StateDirectory);
         coordinator.LogListening(coordinator.Address);

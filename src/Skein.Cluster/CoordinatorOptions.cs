@@ -15,12 +15,16 @@ public sealed class CoordinatorOptions
     /// <summary>A node that has sent no heartbeat for this long is declared lost.</summary>
     public TimeSpan LostAfter { get; set; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>Recent events the event bus keeps for subscribers that ask for a replay (and <c>skein events</c>); 0 keeps none.</summary>
+    public int EventHistoryCapacity { get; set; } = 1000;
+
     /// <summary>Throws <see cref="SkeinException"/> naming the first option that cannot work.</summary>
     public void Validate()
     {
         _ = ListenAddress.Parse(Listen);
         if (string.IsNullOrWhiteSpace(StateDirectory)) throw new SkeinException("the coordinator needs a state directory");
         if (HeartbeatInterval <= TimeSpan.Zero) throw new SkeinException($"heartbeat interval must be positive, not {HeartbeatInterval}");
+        if (EventHistoryCapacity < 0) throw new SkeinException($"the event history capacity cannot be negative ({EventHistoryCapacity})");
         if (LostAfter <= HeartbeatInterval)
             throw new SkeinException($"lost-after ({LostAfter.TotalSeconds:0.###} s) must be longer than the heartbeat interval ({HeartbeatInterval.TotalSeconds:0.###} s)");
     }

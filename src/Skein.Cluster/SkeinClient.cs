@@ -1,3 +1,4 @@
+using Skein.Cluster.Events;
 using Skein.Cluster.Internal;
 using Skein.Cluster.Services.Client;
 using Skein.Cluster.Services.Hosting;
@@ -14,21 +15,35 @@ public sealed class SkeinClient : IAsyncDisposable
     private readonly ServiceCaller _caller;
     private readonly IAsyncDisposable? _routesOwner;
 
-    private sealed class Owned(ServiceDirectory directory, ClusterChannel channel) : IAsyncDisposable
+    private sealed class Owned(ServiceDirectory directory, ClusterEvents events, ClusterChannel channel) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()
         {
+            await events.DisposeAsync().ConfigureAwait(false);
             await directory.DisposeAsync().ConfigureAwait(false);
             channel.Dispose();
         }
     }
 
-    internal SkeinClient(IServiceRoutes routes, string token, SkeinClientOptions options, IAsyncDisposable? routesOwner)
+    private readonly ClusterEvents? _events;
+
+    internal SkeinClient(IServiceRoutes routes, string token, SkeinClientOptions options, IAsyncDisposable? routesOwner, ClusterEvents? events = null)
     {
         options.Validate();
         _caller = new ServiceCaller(routes, token, options);
         _routesOwner = routesOwner;
+        _events = events;
     }
+
+    /// <summary>The cluster's event bus, through the coordinator: publish, subscribe with <c>*</c> and <c>&gt;</c> wildcards, recent history.</summary>
+    public ClusterEvents Events => _events ?? throw new InvalidOperationException("this client is not connected to a cluster, so it has no event bus");
+
+    /// <summary>Publishes <paramref name="value"/> as JSON on <paramref name="subject"/> (bytes are sent as they are).</summary>
+    public Task PublishAsync<T>(string subject, T value, CancellationToken cancellationToken = default) => Events.PublishAsync(subject, value, cancellationToken);
+
+    /// <summary>The events whose subject matches <paramref name="pattern"/>, as they are published; end it by disposing the enumerator.</summary>
+    public IAsyncEnumerable<ClusterEvent> SubscribeAsync(string pattern, CancellationToken cancellationToken = default) =>
+        Events.SubscribeAsync(pattern, replayRecent: false, cancellationToken);
 
     /// <summary>
     /// Connects to the coordinator at <paramref name="coordinator"/> and learns where services run. Fails with a
@@ -60,7 +75,8 @@ public sealed class SkeinClient : IAsyncDisposable
             channel.Dispose();
             throw;
         }
-        return new SkeinClient(directory, token, options, new Owned(directory, channel));
+        var events = new ClusterEvents(channel);
+        return new SkeinClient(directory, token, options, new Owned(directory, events, channel), events);
     }
 
     /// <summary>
@@ -92,6 +108,9 @@ public sealed class SkeinClient : IAsyncDisposable
     /// <summary>As <see cref="GetServiceAsync{T}(CancellationToken)"/>, with this proxy's own call deadline.</summary>
     public Task<T> GetServiceAsync<T>(TimeSpan callTimeout, CancellationToken cancellationToken = default) where T : class =>
         _caller.GetServiceAsync<T>(callTimeout, cancellationToken);
+
+    /// <summary>How many live nodes host <paramref name="service"/>, as this client knows it now.</summary>
+    internal int HostsOf(string service) => _caller.HostsOf(service);
 
     /// <summary>Answers that arrived after their caller had stopped waiting (cancelled, or past the deadline); dropped.</summary>
     public long LateReplies => _caller.LateReplies;

@@ -12,7 +12,7 @@ public partial class ClusterTests
     private static async Task<(SkeinProcess Process, string Address)> StartCoordinatorAsync(string directory, string listen = "127.0.0.1:0")
     {
         var coordinator = SkeinProcess.Start(directory, "coordinator", "--listen", listen);
-        await coordinator.WaitForOutputAsync("coordinator listening on", Timeout);
+        await StopIfFailedAsync(coordinator, coordinator.WaitForOutputAsync("coordinator listening on", Timeout));
         var address = ListeningOn().Match(coordinator.Stdout).Groups[1].Value;
         Assert.StartsWith("http://127.0.0.1:", address);
         return (coordinator, address);
@@ -21,8 +21,22 @@ public partial class ClusterTests
     private static async Task<SkeinProcess> StartNodeAsync(string directory, string name, params string[] more)
     {
         var node = SkeinProcess.Start(directory, ["node", "--name", name, .. more]);
-        await node.WaitForOutputAsync($"node {name} joined", Timeout);
+        await StopIfFailedAsync(node, node.WaitForOutputAsync($"node {name} joined", Timeout));
         return node;
+    }
+
+    // A process that never said it was ready is not returned, so nothing else would stop it.
+    private static async Task StopIfFailedAsync(SkeinProcess process, Task ready)
+    {
+        try
+        {
+            await ready;
+        }
+        catch
+        {
+            await process.DisposeAsync();
+            throw;
+        }
     }
 
     private static async Task StopAsync(SkeinProcess process)

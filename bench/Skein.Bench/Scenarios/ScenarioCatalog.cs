@@ -19,6 +19,7 @@ internal static class ScenarioCatalog
             new MillionScenario(),
             new MemoryScenario(),
             new CommandsScenario(),
+            new EventsScenario(),
         };
         scenarios.Add(journal is { } j ? new JournalScenario(j.Name, j.Open) : new UnavailableScenario(
             "journal", "no-op tasks with the run journal on",

@@ -12,13 +12,23 @@ public sealed class EventBus : IDisposable
 
     private readonly TimeProvider _time;
     private readonly Lock _lock = new();
+    // Numbering and recording happen under one lock when there is a history, so the history is in
+    // sequence order; that is what lets a replaying subscriber tell replayed from live events.
+    private readonly Lock _historyLock = new();
+    private readonly EventHistory? _history;
     // Copy-on-write: publishers read the array without locking; only subscribe and unsubscribe copy it.
     private EventSubscription[] _subscriptions = [];
     private long _sequence;
     private long _dropped;
     private bool _disposed;
 
-    public EventBus(TimeProvider? time = null) => _time = time ?? TimeProvider.System;
+    /// <param name="historyCapacity">How many recent events to keep for <see cref="Recent"/> and replaying subscribers; 0 keeps none.</param>
+    public EventBus(TimeProvider? time = null, int historyCapacity = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(historyCapacity);
+        _time = time ?? TimeProvider.System;
+        if (historyCapacity > 0) _history = new EventHistory(historyCapacity);
+    }
 
     /// <summary>The last sequence number handed out; the number of events published so far.</summary>
     public long Published => Interlocked.Read(ref _sequence);
@@ -30,20 +40,38 @@ public sealed class EventBus : IDisposable
 
     /// <summary>Publishes an event; returns how many subscriptions accepted it into their buffers.</summary>
     /// <exception cref="ArgumentException"><paramref name="subject"/> is not a valid subject.</exception>
-    public int Publish(string subject, ReadOnlyMemory<byte> payload)
+    public int Publish(string subject, ReadOnlyMemory<byte> payload) => Publish(subject, payload, EventContentTypes.Json);
+
+    /// <summary>Publishes an event with the given content type; returns how many subscriptions accepted it into their buffers.</summary>
+    /// <exception cref="ArgumentException"><paramref name="subject"/> is not a valid subject.</exception>
+    public int Publish(string subject, ReadOnlyMemory<byte> payload, string contentType)
     {
         Subject.Validate(subject);
-        var sequence = Interlocked.Increment(ref _sequence);
+        ArgumentNullException.ThrowIfNull(contentType);
+        BusEvent? evt = null;
+        long sequence;
+        if (_history is { } history)
+        {
+            lock (_historyLock)
+            {
+                sequence = Interlocked.Increment(ref _sequence);
+                evt = new BusEvent(subject, payload, sequence, _time.GetUtcNow(), contentType);
+                history.Add(evt);
+            }
+        }
+        else
+        {
+            sequence = Interlocked.Increment(ref _sequence);
+        }
         var subscriptions = Volatile.Read(ref _subscriptions);
         if (subscriptions.Length == 0) return 0;
 
-        // Created only once something matches, so unmatched subjects cost no allocation.
-        BusEvent? evt = null;
+        // Without a history, created only once something matches, so unmatched subjects cost no allocation.
         var delivered = 0;
         foreach (var subscription in subscriptions)
         {
             if (!subscription.Pattern.Matches(subject)) continue;
-            evt ??= new BusEvent(subject, payload, sequence, _time.GetUtcNow());
+            evt ??= new BusEvent(subject, payload, sequence, _time.GetUtcNow(), contentType);
             if (subscription.TryDeliver(evt)) delivered++;
         }
         return delivered;
@@ -53,10 +81,56 @@ public sealed class EventBus : IDisposable
     /// <exception cref="ArgumentException"><paramref name="pattern"/> is not a valid pattern.</exception>
     public EventSubscription Subscribe(string pattern, EventBusSubscriptionOptions? options = null)
     {
+        var subscription = Create(pattern, options);
+        Add(subscription);
+        return subscription;
+    }
+
+    /// <summary>
+    /// Subscribes and returns, in <paramref name="recent"/>, the events of the history matching the
+    /// pattern (oldest first). The subscription then delivers only later events: none is both in
+    /// <paramref name="recent"/> and delivered, and none published after the call is missing from both.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="pattern"/> is not a valid pattern.</exception>
+    public EventSubscription Subscribe(string pattern, EventBusSubscriptionOptions? options, out IReadOnlyList<BusEvent> recent)
+    {
+        var subscription = Create(pattern, options);
+        if (_history is not { } history)
+        {
+            Add(subscription);
+            recent = [];
+            return subscription;
+        }
+        // No event is numbered while the history lock is held, so everything numbered up to now is
+        // in the snapshot (or older than it) and everything after sees this subscription registered.
+        lock (_historyLock)
+        {
+            Add(subscription);
+            subscription.SkipThrough(Interlocked.Read(ref _sequence));
+            recent = history.Matching(subscription.Pattern);
+        }
+        return subscription;
+    }
+
+    /// <summary>The events of the history matching <paramref name="pattern"/>, oldest first; empty when the bus keeps no history.</summary>
+    /// <exception cref="ArgumentException"><paramref name="pattern"/> is not a valid pattern.</exception>
+    public IReadOnlyList<BusEvent> Recent(string pattern)
+    {
+        var parsed = SubjectPattern.Parse(pattern);
+        if (_history is not { } history) return [];
+        lock (_historyLock) return history.Matching(parsed);
+    }
+
+    private EventSubscription Create(string pattern, EventBusSubscriptionOptions? options)
+    {
         var parsed = SubjectPattern.Parse(pattern);
         options ??= DefaultOptions;
         options.Validate();
-        var subscription = new EventSubscription(this, parsed, options.BufferCapacity);
+        return new EventSubscription(this, parsed, options.BufferCapacity);
+    }
+
+    private void Add(EventSubscription subscription)
+    {
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -66,7 +140,6 @@ public sealed class EventBus : IDisposable
             next[^1] = subscription;
             Volatile.Write(ref _subscriptions, next);
         }
-        return subscription;
     }
 
     internal void CountDrop() => Interlocked.Increment(ref _dropped);

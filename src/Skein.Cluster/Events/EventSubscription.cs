@@ -11,7 +11,10 @@ public sealed class EventSubscription : IAsyncEnumerable<BusEvent>, IDisposable,
 {
     private readonly EventBus _bus;
     private readonly Channel<BusEvent> _channel;
+    private readonly int _capacity;
+    private int _buffered;
     private long _dropped;
+    private long _skipThrough;
     private long _delivered;
     private int _enumerated;
     private int _disposed;
@@ -20,11 +23,11 @@ public sealed class EventSubscription : IAsyncEnumerable<BusEvent>, IDisposable,
     {
         _bus = bus;
         Pattern = pattern;
-        // Wait mode rather than DropWrite: TryWrite then reports a full buffer, which is what lets us
-        // count drops; nobody ever waits because the bus only calls TryWrite.
-        _channel = Channel.CreateBounded<BusEvent>(new BoundedChannelOptions(capacity)
+        // Unbounded with one reader, bounded by _buffered: writing and reading then take no lock,
+        // where a bounded channel locks on both ends for every event the publisher and reader pass.
+        _capacity = capacity;
+        _channel = Channel.CreateUnbounded<BusEvent>(new UnboundedChannelOptions
         {
-            FullMode = BoundedChannelFullMode.Wait,
             SingleReader = true,
             SingleWriter = false,
             // The publisher must not run the subscriber's continuation on its own thread.
@@ -34,25 +37,46 @@ public sealed class EventSubscription : IAsyncEnumerable<BusEvent>, IDisposable,
 
     public SubjectPattern Pattern { get; }
 
+    /// <summary>For the gRPC bridge, which drains the buffer in batches rather than one event per await.</summary>
+    internal ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken) => _channel.Reader.WaitToReadAsync(cancellationToken);
+
+    internal bool TryRead([System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out BusEvent evt)
+    {
+        if (!_channel.Reader.TryRead(out evt)) return false;
+        Interlocked.Decrement(ref _buffered);
+        return true;
+    }
+
     /// <summary>Events this subscription missed because its buffer was full.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
     /// <summary>Events accepted into this subscription's buffer.</summary>
     public long Delivered => Interlocked.Read(ref _delivered);
 
+    /// <summary>Events numbered up to <paramref name="sequence"/> were replayed from the history; delivering them again would repeat them.</summary>
+    internal void SkipThrough(long sequence) => Volatile.Write(ref _skipThrough, sequence);
+
     internal bool TryDeliver(BusEvent evt)
     {
+        if (evt.Sequence <= Volatile.Read(ref _skipThrough)) return false;
+        // Claim a place first, so concurrent publishers can never overfill the buffer together.
+        if (Interlocked.Increment(ref _buffered) > _capacity)
+        {
+            Interlocked.Decrement(ref _buffered);
+            // A disposed subscription refuses too; that is not a drop.
+            if (Volatile.Read(ref _disposed) == 0)
+            {
+                Interlocked.Increment(ref _dropped);
+                _bus.CountDrop();
+            }
+            return false;
+        }
         if (_channel.Writer.TryWrite(evt))
         {
             Interlocked.Increment(ref _delivered);
             return true;
         }
-        // A completed writer also refuses; that is a subscription being disposed, not a drop.
-        if (Volatile.Read(ref _disposed) == 0)
-        {
-            Interlocked.Increment(ref _dropped);
-            _bus.CountDrop();
-        }
+        Interlocked.Decrement(ref _buffered);
         return false;
     }
 
@@ -68,7 +92,15 @@ public sealed class EventSubscription : IAsyncEnumerable<BusEvent>, IDisposable,
         // The channel is single-reader for speed, so a second reader would break it silently.
         if (Interlocked.Exchange(ref _enumerated, 1) != 0)
             throw new InvalidOperationException($"The subscription to '{Pattern}' is already being enumerated; subscribe again for a second reader.");
-        return _channel.Reader.ReadAllAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+        return ReadAllAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+    }
+
+    private async IAsyncEnumerable<BusEvent> ReadAllAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        while (await _channel.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (TryRead(out var evt)) yield return evt;
+        }
     }
 
     public void Dispose()

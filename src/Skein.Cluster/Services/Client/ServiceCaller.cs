@@ -191,6 +191,8 @@ internal sealed class ServiceCaller : IAsyncDisposable
         }
     }
 
+    public int HostsOf(string service) => _routes.Resolve(service).Count;
+
     private IReadOnlyList<ServiceLocation> Resolve(string service)
     {
         var routes = _routes.Resolve(service);
