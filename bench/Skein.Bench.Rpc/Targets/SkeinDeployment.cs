@@ -49,7 +49,7 @@ internal sealed class SkeinDeployment : IEchoDeployment
         await _server.DisposeAsync().ConfigureAwait(false);
     }
 
-    private sealed class ProxyTarget(IBenchEcho proxy) : IEchoTarget, IAsyncDisposable
+    internal sealed class ProxyTarget(IBenchEcho proxy) : IEchoTarget, IAsyncDisposable
     {
         public async ValueTask<string> EchoAsync(string text, CancellationToken cancellationToken) =>
             await proxy.EchoAsync(text, cancellationToken).ConfigureAwait(false);
