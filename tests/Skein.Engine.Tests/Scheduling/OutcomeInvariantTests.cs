@@ -122,14 +122,18 @@ public class OutcomeInvariantTests
         const int count = 300;
         var begun = 0;
         var fiftyBegun = Runs.NewSignal();
+        var started = new TaskCompletionSource<JobRun>(TaskCreationOptions.RunContinuationsAsynchronously);
         var planned = RandomJob(seed, count, () =>
         {
-            if (Interlocked.Increment(ref begun) == 50) fiftyBegun.TrySetResult();
+            if (Interlocked.Increment(ref begun) != 50) return;
+            fiftyBegun.TrySetResult();
+            // Cancel right here, inside the 50th task's start: a canceller scheduled later could lose the race
+            // against 250 quick tasks on a busy machine.
+            if (started.Task.IsCompletedSuccessfully) started.Task.Result.Cancel();
         });
         var job = new Job($"random-cancelled-{seed}").AddGroup("g1", 2).AddGroup("g2", 1);
         foreach (var p in planned) job.Add(p.Spec);
-        // Starts first and cancels from inside the run once 50 tasks have begun: most are still to come.
-        var started = new TaskCompletionSource<JobRun>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Starts first and also cancels once 50 tasks have begun, in case the run was not known yet at the 50th.
         job.Add(new TaskSpec
         {
             Id = "canceller",
