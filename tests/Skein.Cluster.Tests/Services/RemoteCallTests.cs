@@ -102,6 +102,11 @@ public sealed class RemoteCallTests
         Assert.Equal(RemoteErrorKind.DeadlineExceeded, error.Kind);
         Assert.Contains("test-echo.Hang", error.Message, StringComparison.Ordinal);
         await TestEcho.Cancelled.WaitAsync("deadline", Wait);
+        // The handler's late answer (here: its cancellation) is dropped and counted, never sent.
+        var until = DateTime.UtcNow + Wait;
+        while (node.Services.LateRepliesDropped == 0 && DateTime.UtcNow < until) await Task.Delay(10, TestContext.Current.CancellationToken);
+        Assert.Equal(1, node.Services.LateRepliesDropped);
+        Assert.Equal("still answering", await echo.EchoAsync("still answering", TestContext.Current.CancellationToken));
     }
 
     [Fact]
