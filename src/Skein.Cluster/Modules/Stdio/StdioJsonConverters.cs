@@ -1,0 +1,56 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Skein.Cluster.Modules.Stdio;
+
+/// <summary>
+/// Frame kinds by their wire names. An unknown kind is a protocol error of its own (not a JSON error), so the
+/// message says exactly that; the exception passes through System.Text.Json unchanged because it is not a JsonException.
+/// </summary>
+internal sealed class StdioFrameKindConverter : JsonConverter<StdioFrameKind>
+{
+    public override StdioFrameKind Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType != JsonTokenType.String) throw new ModuleProtocolException($"frame kind must be a string, got {reader.TokenType}");
+        var text = reader.HasValueSequence || reader.ValueIsEscaped ? System.Text.Encoding.UTF8.GetBytes(reader.GetString()!) : reader.ValueSpan;
+        if (StdioFrameKindNames.TryFromWire(text, out var kind)) return kind;
+        var shown = reader.GetString()!;
+        if (shown.Length > 40) shown = shown[..40] + "…";
+        throw new ModuleProtocolException($"unknown frame kind '{shown}'");
+    }
+
+    public override void Write(Utf8JsonWriter writer, StdioFrameKind value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(StdioFrameKindNames.ToWire(value));
+}
+
+/// <summary>
+/// Error kinds as RemoteErrorKind names in snake case ("method_not_found"). Lenient on read: a kind this node does
+/// not know becomes internal, because the error it came with still deserves to reach the caller.
+/// </summary>
+internal sealed class RemoteErrorKindConverter : JsonConverter<RemoteErrorKind>
+{
+    private static readonly RemoteErrorKind[] Kinds = Enum.GetValues<RemoteErrorKind>();
+    private static readonly string[] Names = Array.ConvertAll(Kinds, kind => JsonNamingPolicy.SnakeCaseLower.ConvertName(kind.ToString()));
+
+    public override RemoteErrorKind Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType == JsonTokenType.String)
+        {
+            for (var i = 0; i < Names.Length; i++)
+            {
+                if (reader.ValueTextEquals(Names[i])) return Kinds[i];
+            }
+        }
+        return RemoteErrorKind.Internal;
+    }
+
+    public override void Write(Utf8JsonWriter writer, RemoteErrorKind value, JsonSerializerOptions options)
+    {
+        var index = Array.IndexOf(Kinds, value);
+        writer.WriteStringValue(index >= 0 ? Names[index] : "internal");
+    }
+}
+
+/// <summary>Enums as snake-case strings ("per_connection", "ok"); numbers are refused so the wire stays readable.</summary>
+internal sealed class SnakeCaseEnumConverter<TEnum>() : JsonStringEnumConverter<TEnum>(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false)
+    where TEnum : struct, Enum;
