@@ -87,6 +87,9 @@ public sealed class StdioFrameReader
     /// <summary>Parses a header the way the reader does; exposed for tests and for peers that frame differently.</summary>
     internal static StdioFrameHeader ParseHeader(ReadOnlySpan<byte> json)
     {
+        // The JSON reader only checks UTF-8 inside strings when they are decoded; say it plainly instead.
+        if (!System.Text.Unicode.Utf8.IsValid(json)) throw new ModuleProtocolException("header is not JSON: it is not valid UTF-8");
+
         // A syntax pass first, so that "this is not JSON at all" (a stray print that happens to look like a length)
         // is told apart from "JSON, but not a frame header".
         try
