@@ -34,9 +34,10 @@ Rules worth knowing:
 * An exception becomes an error response carrying its type, message and
   traceback. Raise :class:`SkeinError` to report a framework kind such as
   ``bad_arguments`` yourself.
-* ``print`` is safe: once :meth:`Module.run` starts, anything written to
-  stdout goes to stderr, which the node copies to its log under the module's
-  name. Only frames travel on the real stdout.
+* ``print`` is safe: anything written to stdout goes to stderr, which the
+  node copies to its log under the module's name; only frames travel on the
+  real stdout. That holds from the import of this file when the node set
+  ``SKEIN_MODULE_PROTOCOL`` (it does), and from :meth:`Module.run` otherwise.
 * Calls run on threads (at most ``concurrency`` at once), so a cancel can
   arrive while a method runs; long methods may poll :func:`cancelled`.
 """
@@ -317,6 +318,27 @@ class _FrameIO:
             self.writer.flush()
 
 
+_claimed = None
+
+
+def _claim_stdio():
+    """The binary streams frames travel on: private copies of fds 0 and 1. Then fd 1 is pointed at stderr and
+    fd 0 at /dev/null, so a stray print (or input()) from any library or subprocess cannot corrupt the frames.
+    Done once; at import time already when the node says this process is a module (SKEIN_MODULE_PROTOCOL)."""
+    global _claimed
+    if _claimed is None:
+        sys.stdout.flush()
+        frames_out = os.fdopen(os.dup(1), "wb", buffering=0)
+        frames_in = os.fdopen(os.dup(0), "rb", buffering=0)
+        os.dup2(2, 1)
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.close(devnull)
+        sys.stdout = sys.stderr
+        _claimed = (frames_in, frames_out)
+    return _claimed
+
+
 def _json_bytes(value):
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
 
@@ -429,7 +451,7 @@ class Module:
             self._serve(io)
             return 0
         except ProtocolError as error:
-            sys.stderr.write("skein module %s: protocol error: %s\n" % (self.name or "", error))
+            sys.stderr.write("skein module%s: protocol error: %s\n" % (" " + self.name if self.name else "", error))
             return 2
         except (BrokenPipeError, ConnectionResetError):
             return 0  # the node went away; nobody is left to tell
@@ -437,19 +459,9 @@ class Module:
             self._stop_calls()
 
     def _take_stdio(self):
-        """The binary streams frames travel on. With the real stdio, fd 1 is pointed at stderr and fd 0 at
-        /dev/null, so a stray print (or input()) from any library cannot corrupt the frames."""
         if self._stdin is not None and self._stdout is not None:
             return self._stdin, self._stdout
-        sys.stdout.flush()
-        frames_out = os.fdopen(os.dup(1), "wb", buffering=0)
-        frames_in = os.fdopen(os.dup(0), "rb", buffering=0)
-        os.dup2(2, 1)
-        devnull = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(devnull, 0)
-        os.close(devnull)
-        sys.stdout = sys.stderr
-        return frames_in, frames_out
+        return _claim_stdio()
 
     def _serve(self, io):
         while True:
@@ -571,3 +583,9 @@ class Module:
 def _parameters(target):
     names = list(target.signature.parameters)[1:]
     return "(%s)" % ", ".join(names) if names else "no arguments"
+
+
+# A process the node started as a module: protect stdout from the first moment, so prints made while the module's
+# own imports run land on stderr rather than in front of the preamble.
+if os.environ.get("SKEIN_MODULE_PROTOCOL"):
+    _claim_stdio()

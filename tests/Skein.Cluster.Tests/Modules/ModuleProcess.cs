@@ -59,6 +59,7 @@ internal sealed class ModuleProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            Environment = { ["SKEIN_MODULE_PROTOCOL"] = "1" },
         };
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
         return new ModuleProcess(Process.Start(start) ?? throw new InvalidOperationException($"could not start {fileName}"));
