@@ -166,6 +166,21 @@ public sealed class PythonModuleTests
         Assert.StartsWith("expected the SKEINMOD preamble, got 'Hello wor'", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_module_that_never_says_hello_is_given_up_on_when_the_hello_timeout_cancels_the_read()
+    {
+        var python = PythonOrSkip();
+        await using var module = ModuleProcess.Start(python, "-c", "import sys, time; sys.stdout.buffer.write(b'SKEINMOD\\x01'); sys.stdout.flush(); time.sleep(60)");
+        await module.Writer.WritePreambleAsync(Token);
+        using var helloTimeout = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        helloTimeout.CancelAfter(TimeSpan.FromMilliseconds(500));
+        var clock = Stopwatch.StartNew();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await module.Reader.ReadFrameAsync(helloTimeout.Token));
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"the cancelled read returned after {clock.Elapsed}");
+    }
+
     private static StdioFrame Request(ulong conversation, string method, string arguments) => Request(conversation, "stats", method, arguments);
 
     private static StdioFrame Request(ulong conversation, string service, string method, string arguments) => new(

@@ -130,6 +130,26 @@ public sealed class StdioMalformedFrameTests
     }
 
     [Fact]
+    public async Task A_hello_whose_service_has_no_methods_is_refused_by_name()
+    {
+        var error = await ReadAsync([.. StdioBytes.Preamble(), .. StdioBytes.Frame("""{"kind":"hello","services":[{"name":"stats","mode":"singleton"}]}""", [])]);
+
+        Assert.Equal("service stats in the hello frame has no methods", error.Message);
+    }
+
+    [Fact]
+    public async Task After_a_malformed_frame_the_reader_reads_no_further()
+    {
+        var bytes = StdioBytes.Preamble().Concat(StdioBytes.Frame("""{"kind":"x"}""", [])).Concat(StdioBytes.Frame(LogHeader, [])).ToArray();
+        var reader = new StdioFrameReader(new MemoryStream(bytes));
+        await Assert.ThrowsAsync<ModuleProtocolException>(async () => await reader.ReadFrameAsync(Token));
+
+        var error = await Assert.ThrowsAsync<ModuleProtocolException>(async () => await reader.ReadFrameAsync(Token));
+
+        Assert.Contains("cannot be read further", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_error_kind_this_side_does_not_know_becomes_internal_rather_than_losing_the_error()
     {
         var bytes = StdioBytes.Preamble().Concat(StdioBytes.Frame(

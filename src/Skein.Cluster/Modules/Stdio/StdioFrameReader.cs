@@ -22,6 +22,7 @@ public sealed class StdioFrameReader
     private readonly Stream stream;
     private readonly byte[] lengthBuffer = new byte[4];
     private bool preambleRead;
+    private bool faulted;
 
     public StdioFrameReader(Stream stream)
     {
@@ -34,6 +35,13 @@ public sealed class StdioFrameReader
     public async ValueTask ReadPreambleAsync(CancellationToken cancellationToken)
     {
         if (preambleRead) return;
+        EnterRead();
+        await ReadPreambleCoreAsync(cancellationToken).ConfigureAwait(false);
+        faulted = false;
+    }
+
+    private async ValueTask ReadPreambleCoreAsync(CancellationToken cancellationToken)
+    {
         var preamble = new byte[StdioProtocol.PreambleLength];
         var read = await stream.ReadAtLeastAsync(preamble, preamble.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
         if (read < preamble.Length && !preamble.AsSpan(0, read).SequenceEqual(StdioProtocol.Magic[..Math.Min(read, 8)]))
@@ -48,11 +56,29 @@ public sealed class StdioFrameReader
     }
 
     /// <summary>The next frame, or null when the stream ends cleanly between frames.</summary>
-    /// <exception cref="ModuleProtocolException">A truncated or malformed frame; the stream cannot be read further.</exception>
+    /// <remarks>
+    /// After any exception — a malformed frame, a broken pipe, or a cancellation (a hello timeout, say) — the
+    /// stream may be positioned inside a frame, so the reader refuses to read on: cancel only to give up on the module.
+    /// </remarks>
+    /// <exception cref="ModuleProtocolException">A truncated or malformed frame, or an earlier read failed.</exception>
     public async ValueTask<StdioFrame?> ReadFrameAsync(CancellationToken cancellationToken)
     {
         await ReadPreambleAsync(cancellationToken).ConfigureAwait(false);
+        EnterRead();
+        var frame = await ReadFrameCoreAsync(cancellationToken).ConfigureAwait(false);
+        faulted = false;
+        return frame;
+    }
 
+    // Marks the reader faulted until the read completes, so an exception (which skips the reset) leaves it faulted.
+    private void EnterRead()
+    {
+        if (faulted) throw new ModuleProtocolException("an earlier read failed or was cancelled part-way; this stream cannot be read further");
+        faulted = true;
+    }
+
+    private async ValueTask<StdioFrame?> ReadFrameCoreAsync(CancellationToken cancellationToken)
+    {
         var first = await stream.ReadAtLeastAsync(lengthBuffer, 4, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
         if (first == 0) return null;
         if (first < 4) throw Truncated("the header length");
