@@ -446,8 +446,8 @@ class Module:
             self.id = header.get("id")
             self.args = list(header.get("args") or [])
             self.config = header.get("config") or {}
-            self._io = io
             io.write_frame({"kind": "hello", "services": [s.describe() for s in self.services.values()]})
+            self._io = io  # only now may publish() and log() send frames: nothing may come before the hello
             self._serve(io)
             return 0
         except ProtocolError as error:
@@ -492,7 +492,6 @@ class Module:
         call = Call(header.get("conversation"), header.get("service"), header.get("method"), header.get("timeout_ms"))
         with self._calls_lock:
             self._calls[call.conversation] = call
-        self._concurrency.acquire()
         # Daemon threads: a method that never returns must not keep the process alive after shutdown.
         worker = threading.Thread(target=self._run_call, args=(io, call, header, payload), daemon=True)
         self._workers = [w for w in self._workers if w.is_alive()]
@@ -500,11 +499,19 @@ class Module:
         worker.start()
 
     def _run_call(self, io, call, header, payload):
+        # The worker waits for its turn, not the reader loop, which must stay free to read cancels and shutdown.
+        self._concurrency.acquire()
         _local.call = call
         try:
             self._answer(io, call, header, payload)
-        except (BrokenPipeError, ConnectionResetError, ValueError):
-            pass  # the node is gone (or its pipe closed); the reader loop will see the end too
+        except OSError:
+            pass  # the node is gone (a broken pipe); the reader loop will see the end too
+        except Exception as error:  # a bug here must still answer the call, or it would hang until its deadline
+            try:
+                io.write_frame({"kind": "response", "conversation": call.conversation, "status": "error",
+                                "error": _error("internal", _error_type(error), str(error), traceback.format_exc())})
+            except Exception:
+                pass
         finally:
             _local.call = None
             with self._calls_lock:
