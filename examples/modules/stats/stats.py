@@ -5,6 +5,10 @@
     skein call stats Mean '[[1,2,3,4]]'        # 2.5
     skein call stats Describe '[[1,2,3,4]]'    # {"count":4,"mean":2.5,...}
 
+(The node's process loader that `skein module load` needs is still to come; the
+protocol it will speak is docs/module-protocol.md, and the tests already run
+this file as a child process.)
+
 It uses the helper in sdk/python (standard library only), found relative to
 this file so the example runs from a checkout as it is.
 """

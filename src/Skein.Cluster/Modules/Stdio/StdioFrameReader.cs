@@ -51,7 +51,7 @@ public sealed class StdioFrameReader
         if (!preamble.AsSpan(0, 8).SequenceEqual(StdioProtocol.Magic))
             throw new ModuleProtocolException($"expected the SKEINMOD preamble, got '{Printable(preamble)}' (is the module printing to stdout?)");
         if (preamble[8] != StdioProtocol.Version)
-            throw new ModuleProtocolException($"the module speaks stdio protocol version {preamble[8]}; this side speaks version {StdioProtocol.Version}");
+            throw new ModuleProtocolException($"the other side speaks stdio protocol version {preamble[8]}; this side speaks version {StdioProtocol.Version}");
         preambleRead = true;
     }
 
