@@ -1,0 +1,287 @@
+"""Tests of skein_module.py: a module served in-process through pipes, and one as a real child process.
+
+    python3 -m unittest discover -s sdk/python -p 'test_*.py'
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import textwrap
+import threading
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import skein_module  # noqa: E402
+from skein_module import Module, SkeinError, cancelled, method, service, wire_name  # noqa: E402
+
+TIMEOUT = 10
+
+
+@service("calc", mode="singleton")
+class Calc:
+    def __init__(self, module):
+        self.module = module
+
+    @method
+    def add(self, a: int, b: int) -> int:
+        return a + b
+
+    @method
+    def divide(self, a, b):
+        return a / b
+
+    @method
+    def refuse(self):
+        raise SkeinError("bad_arguments", "never with these")
+
+    @method
+    def countdown(self, n: int):
+        for i in range(n, 0, -1):
+            yield i
+
+    @method
+    def forever(self):
+        count = 0
+        while not cancelled():
+            count += 1
+            yield count
+
+    @method
+    def announce(self, text):
+        self.module.publish("calc.announced", {"text": text})
+        self.module.log("announced " + text, "warning")
+        return self.module.name
+
+    @method(name="Cfg")
+    def configuration(self):
+        return [self.module.id, self.module.args, self.module.config]
+
+
+@service("session")  # per_connection
+class Session:
+    closed = []
+
+    def __init__(self):
+        self.items = []
+
+    @method
+    def push(self, item):
+        self.items.append(item)
+        return len(self.items)
+
+    def close(self):
+        Session.closed.append(list(self.items))
+
+
+class Node:
+    """The node's side of the pipes, written with the helper's own frame code."""
+
+    def __init__(self, *services, preamble=skein_module.PREAMBLE):
+        to_module_r, to_module_w = os.pipe()
+        from_module_r, from_module_w = os.pipe()
+        self.module = Module(*services, stdin=os.fdopen(to_module_r, "rb", buffering=0),
+                             stdout=os.fdopen(from_module_w, "wb", buffering=0))
+        self.io = skein_module._FrameIO(os.fdopen(from_module_r, "rb", buffering=0),
+                                        os.fdopen(to_module_w, "wb", buffering=0))
+        self.exit_code = None
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+        self.io.writer.write(preamble)
+        self.io.writer.flush()
+
+    def _run(self):
+        self.exit_code = self.module.run()
+        self.module._stdout.close()
+        self.module._stdin.close()
+
+    def welcome(self):
+        self.io.read_preamble()
+        self.io.write_frame({"kind": "welcome", "module": "calc-1", "id": "node-1/7", "args": ["-v"],
+                             "config": {"digits": 3}})
+        header, _ = self.io.read_frame()
+        assert header["kind"] == "hello", header
+        return header
+
+    def request(self, conversation, method_name, arguments, service_name="calc", **extra):
+        header = {"kind": "request", "conversation": conversation, "service": service_name,
+                  "method": method_name, "content_type": "application/json"}
+        header.update(extra)
+        self.io.write_frame(header, json.dumps(arguments).encode())
+
+    def read(self):
+        header, payload = self.io.read_frame()
+        return header, (json.loads(payload) if payload else None)
+
+    def call(self, method_name, arguments, service_name="calc", **extra):
+        self.request(1, method_name, arguments, service_name, **extra)
+        return self.read()
+
+    def shutdown(self):
+        self.io.write_frame({"kind": "shutdown"})
+        self.thread.join(TIMEOUT)
+        return self.exit_code
+
+
+class WireNameTests(unittest.TestCase):
+    def test_snake_case_becomes_pascal_case(self):
+        self.assertEqual("Mean", wire_name("mean"))
+        self.assertEqual("RunningMean", wire_name("running_mean"))
+        self.assertEqual("GetX", wire_name("get_x"))
+        self.assertEqual("Private", wire_name("_private"))
+
+    def test_a_bad_mode_is_refused_at_decoration(self):
+        with self.assertRaises(ValueError):
+            service("x", mode="shared")
+
+
+class ModuleTests(unittest.TestCase):
+    def setUp(self):
+        self.node = Node(Calc, Session)
+        self.hello = self.node.welcome()
+
+    def tearDown(self):
+        if self.node.thread.is_alive():
+            self.node.shutdown()
+        self.node.io.reader.close()
+        self.node.io.writer.close()
+
+    def test_hello_lists_services_methods_and_modes(self):
+        services = {s["name"]: s for s in self.hello["services"]}
+        self.assertEqual("singleton", services["calc"]["mode"])
+        self.assertEqual("per_connection", services["session"]["mode"])
+        methods = {m["name"]: m for m in services["calc"]["methods"]}
+        self.assertEqual({"Add", "Divide", "Refuse", "Countdown", "Forever", "Announce", "Cfg"}, set(methods))
+        self.assertEqual(["int", "int"], methods["Add"]["parameters"])
+        self.assertEqual("int", methods["Add"]["result"])
+        self.assertTrue(methods["Countdown"]["streaming"])
+        self.assertFalse(methods["Add"]["streaming"])
+
+    def test_a_call_returns_its_result_as_json(self):
+        header, value = self.node.call("Add", [2, 3])
+        self.assertEqual(("response", 1, "ok"), (header["kind"], header["conversation"], header["status"]))
+        self.assertEqual(5, value)
+
+    def test_the_exact_python_name_is_accepted(self):
+        self.assertEqual(5, self.node.call("add", [2, 3])[1])
+
+    def test_the_welcome_is_known_to_the_module(self):
+        self.assertEqual(["node-1/7", ["-v"], {"digits": 3}], self.node.call("Cfg", [])[1])
+
+    def test_an_exception_is_an_application_error_with_type_message_and_traceback(self):
+        header, _ = self.node.call("Divide", [1, 0])
+        self.assertEqual("error", header["status"])
+        error = header["error"]
+        self.assertEqual("application", error["kind"])
+        self.assertEqual("ZeroDivisionError", error["type"])
+        self.assertEqual("division by zero", error["message"])
+        self.assertIn("in divide", error["stack_trace"])
+
+    def test_skein_error_chooses_the_kind(self):
+        header, _ = self.node.call("Refuse", [])
+        self.assertEqual("bad_arguments", header["error"]["kind"])
+        self.assertEqual("never with these", header["error"]["message"])
+
+    def test_framework_errors(self):
+        self.assertEqual("bad_arguments", self.node.call("Add", [1])[0]["error"]["kind"])
+        self.assertEqual("bad_arguments", self.node.call("Add", {"a": 1})[0]["error"]["kind"])
+        self.assertEqual("method_not_found", self.node.call("Sub", [1, 2])[0]["error"]["kind"])
+        self.assertEqual("service_not_found", self.node.call("Add", [1, 2], "nope")[0]["error"]["kind"])
+        self.assertEqual("bad_arguments", self.node.call("Add", [1, 2], content_type="text/plain")[0]["error"]["kind"])
+
+    def test_a_generator_streams_items_then_an_empty_response(self):
+        self.node.request(4, "Countdown", [3])
+        frames = [self.node.read() for _ in range(4)]
+        self.assertEqual([("stream_item", 1, 3), ("stream_item", 2, 2), ("stream_item", 3, 1)],
+                         [(h["kind"], h["sequence"], v) for h, v in frames[:3]])
+        self.assertEqual(("response", 4, "ok", None), (frames[3][0]["kind"], frames[3][0]["conversation"],
+                                                        frames[3][0]["status"], frames[3][1]))
+
+    def test_cancel_stops_a_stream(self):
+        self.node.request(9, "Forever", [])
+        header, _ = self.node.read()
+        self.assertEqual("stream_item", header["kind"])
+        self.node.io.write_frame({"kind": "cancel", "conversation": 9})
+        while header["kind"] == "stream_item":
+            header, _ = self.node.read()
+        self.assertEqual(("response", 9, "error", "cancelled"),
+                         (header["kind"], header["conversation"], header["status"], header["error"]["kind"]))
+
+    def test_events_and_logs_reach_the_node(self):
+        self.node.request(2, "Announce", ["hi"])
+        frames = [self.node.read() for _ in range(3)]
+        kinds = {h["kind"]: (h, v) for h, v in frames}
+        self.assertEqual("calc.announced", kinds["event"][0]["subject"])
+        self.assertEqual({"text": "hi"}, kinds["event"][1])
+        self.assertEqual(("warning", "announced hi"), (kinds["log"][0]["level"], kinds["log"][0]["message"]))
+        self.assertEqual("calc-1", kinds["response"][1])
+
+    def test_per_connection_objects_are_kept_apart_and_released(self):
+        self.assertEqual(1, self.node.call("Push", ["a"], "session", instance=1)[1])
+        self.assertEqual(2, self.node.call("Push", ["b"], "session", instance=1)[1])
+        self.assertEqual(1, self.node.call("Push", ["c"], "session", instance=2)[1])
+        self.node.io.write_frame({"kind": "release", "instance": 1})
+        self.assertEqual(1, self.node.call("Push", ["d"], "session", instance=1)[1])  # a fresh object
+        self.assertIn(["a", "b"], Session.closed)
+
+    def test_shutdown_ends_run_with_exit_code_0(self):
+        self.assertEqual(0, self.node.shutdown())
+        self.assertIsNone(self.node.io.read_frame())
+
+
+class ProtocolErrorTests(unittest.TestCase):
+    def test_a_node_without_the_preamble_makes_run_return_2(self):
+        node = Node(Calc, preamble=b"GARBAGE!!")
+        node.thread.join(TIMEOUT)
+        node.io.reader.close()
+        node.io.writer.close()
+        self.assertEqual(2, node.exit_code)
+
+
+class ChildProcessTests(unittest.TestCase):
+    def test_print_in_a_module_goes_to_stderr_not_into_the_frames(self):
+        source = textwrap.dedent("""
+            import os, sys
+            sys.path.insert(0, %r)
+            from skein_module import Module, service, method
+            print("before run")
+
+            @service("noisy")
+            class Noisy:
+                @method
+                def talk(self):
+                    print("talking")
+                    os.system("echo from a subprocess")
+                    return "ok"
+
+            sys.exit(Module(Noisy).run())
+        """ % os.path.dirname(os.path.abspath(__file__)))
+        with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as script:
+            script.write(source)
+        try:
+            environment = dict(os.environ, SKEIN_MODULE_PROTOCOL="1")
+            process = subprocess.Popen([sys.executable, script.name], stdin=subprocess.PIPE,
+                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment)
+            io = skein_module._FrameIO(process.stdout, process.stdin)
+            io.writer.write(skein_module.PREAMBLE)
+            io.write_frame({"kind": "welcome", "module": "noisy"})
+            io.read_preamble()  # "before run" must not be in the way
+            self.assertEqual("hello", io.read_frame()[0]["kind"])
+            io.write_frame({"kind": "request", "conversation": 1, "service": "noisy", "method": "Talk"}, b"[]")
+            header, payload = io.read_frame()
+            self.assertEqual(("ok", b'"ok"'), (header["status"], payload))
+            io.write_frame({"kind": "shutdown"})
+            self.assertEqual(0, process.wait(TIMEOUT))
+            stderr = process.stderr.read().decode()
+            for line in ("before run", "talking", "from a subprocess"):
+                self.assertIn(line, stderr)
+            for stream in (process.stdin, process.stdout, process.stderr):
+                stream.close()
+        finally:
+            os.unlink(script.name)
+
+
+if __name__ == "__main__":
+    unittest.main()
