@@ -1,5 +1,5 @@
 // Calls the example services of a running cluster and shows each instance mode:
-//   skein up --nodes 2 --module examples/services/bin/Debug/net10.0/Skein.Examples.Services.dll
+//   skein up --nodes 2 --module examples/services/bin/Debug/net10.0/Skein.Examples.Services.dll [--module examples/modules/stats/stats.py]
 //   dotnet run --project examples/client            (in the same directory, or with SKEIN_CLUSTER and SKEIN_TOKEN set)
 using Skein;
 using Skein.Cluster;
@@ -36,6 +36,17 @@ try
     foreach (var group in done.GroupBy(d => d.Node).OrderBy(g => g.Key))
         Console.WriteLine($"pooled: node {group.Key} did {group.Count()} of {done.Length} items");
 
+    // Cross-language: the Python stats module (examples/modules/stats), if a node hosts it, through a C# contract.
+    try
+    {
+        var stats = await client.GetServiceAsync<IStats>();
+        Console.WriteLine($"python stats: mean of 1..4 is {await stats.MeanAsync([1, 2, 3, 4])}");
+    }
+    catch (RemoteException ex) when (ex.Kind == RemoteErrorKind.ServiceNotFound)
+    {
+        Console.WriteLine("python stats: not hosted (add --module examples/modules/stats/stats.py to skein up)");
+    }
+
     // Failures are data.
     try
     {
@@ -51,6 +62,13 @@ catch (SkeinException ex)
 {
     Console.Error.WriteLine($"error: {ex.Message}");
     return 1;
+}
+
+/// <summary>The C# view of the Python stats service: method names are its wire names (Mean, Median…).</summary>
+[Service("stats")]
+internal interface IStats
+{
+    Task<double> MeanAsync(double[] values);
 }
 
 [Service("missing")]

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using Skein.Cluster;
+using Skein.Cluster.Modules;
 using Skein.Cluster.Services.Hosting;
 
 namespace Skein.Cli.Commands;
@@ -41,15 +42,19 @@ internal static class NodeCommand
             if (parse.GetValue(cores) is { } n) options.Cores = n;
             // Services learn which node they run on from SKEIN_NODE (the worker example reports it).
             Environment.SetEnvironmentVariable("SKEIN_NODE", options.Name);
-            var services = new ServiceHost(options.Name);
-            foreach (var module in parse.GetValue(modules) ?? [])
-            {
-                var added = services.AddAssembly(module);
-                output.WriteLine($"node {options.Name} hosts {string.Join(", ", added)} from {Path.GetFileName(module)}");
-            }
             using var shutdown = new Shutdown();
             if (parse.GetValue(stopWithParent)) shutdown.StopWhenStandardInputCloses();
             using var loggers = ClusterLogging.CreateFactory();
+            await using var services = new ServiceHost(options.Name);
+            foreach (var module in parse.GetValue(modules) ?? [])
+            {
+                // A .NET assembly is loaded into the node; anything else (a .py script, an executable) runs as a
+                // module process speaking the stdio protocol.
+                var added = ModuleFiles.IsAssembly(module)
+                    ? services.AddAssembly(module)
+                    : await services.AddProcessModuleAsync(module, logger: loggers.CreateLogger("Skein.Modules"), cancellationToken: shutdown.Token).ConfigureAwait(false);
+                output.WriteLine($"node {options.Name} hosts {string.Join(", ", added)} from {Path.GetFileName(module)}");
+            }
             await using var host = await NodeHost.StartAsync(services, options.Token, parse.GetValue(listen)!, ClusterLogging.Configure, shutdown.Token)
                 .ConfigureAwait(false);
             // Listening on every interface: tell others this machine's name, which they can resolve, not "localhost".

@@ -35,6 +35,9 @@ internal sealed class ProxyBinding
 
     private static IPayloadCodec Codec => MessagePackPayloadCodec.Instance;
 
+    // Answers are read as their content type says: a module in another language answers in JSON.
+    private static IPayloadCodec CodecOf(Envelope reply) => PayloadCodecs.For(reply.ContentType) ?? Codec;
+
     public async Task CallAsync(ContractMethod method, object?[] arguments)
     {
         await ExchangeAsync(method, arguments).ConfigureAwait(false);
@@ -45,7 +48,7 @@ internal sealed class ProxyBinding
         var reply = await ExchangeAsync(method, arguments).ConfigureAwait(false);
         try
         {
-            return Codec.DecodeValue<T>(reply.Payload.Memory);
+            return CodecOf(reply).DecodeValue<T>(reply.Payload.Memory);
         }
         catch (PayloadException ex)
         {
@@ -85,7 +88,7 @@ internal sealed class ProxyBinding
                     finished = true;
                     yield break;
                 }
-                yield return Codec.DecodeValue<T>(envelope.Payload.Memory);
+                yield return CodecOf(envelope).DecodeValue<T>(envelope.Payload.Memory);
             }
         }
         finally

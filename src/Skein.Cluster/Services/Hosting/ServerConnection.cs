@@ -34,13 +34,17 @@ internal sealed class ServerConnection
         _host = host;
         _replies = replies;
         _inline = inline;
+        _forwarded = new ForwardedCalls(host, replies);
     }
+
+    private readonly ForwardedCalls _forwarded;
 
     private string Node => _host.NodeName;
 
     /// <summary>Handles one arriving envelope.</summary>
     public void Receive(Envelope envelope)
     {
+        if (_forwarded.TryReceive(envelope)) return;
         switch (envelope.Kind)
         {
             case EnvelopeKind.Request when _inline:
@@ -87,6 +91,7 @@ internal sealed class ServerConnection
         if (_closed.IsCancellationRequested) return;
         _closed.Cancel();
         foreach (var call in _inFlight.Values) TryCancel(call);
+        _forwarded.Close();
         if (_reservations.IsEmpty) return;
         _ = ReleaseAfterLeaseAsync();
     }

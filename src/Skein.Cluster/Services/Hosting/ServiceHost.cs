@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
 using System.Reflection;
 using System.Runtime.Loader;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Skein.Cluster.Modules.Process;
 using Skein.Cluster.Protocol;
 using Skein.Cluster.Services.Contracts;
 
@@ -13,6 +16,8 @@ namespace Skein.Cluster.Services.Hosting;
 public sealed class ServiceHost : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, HostedService> _services = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ProcessModule> _moduleServices = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ProcessModule> _modules = new(StringComparer.Ordinal);
 
     public ServiceHost(string nodeName, ServiceHostOptions? options = null)
     {
@@ -31,13 +36,42 @@ public sealed class ServiceHost : IAsyncDisposable
     public long LateRepliesDropped => Interlocked.Read(ref _lateReplies);
 
     private long _lateReplies;
+    private int _disposed;
 
     internal void CountLateReply() => Interlocked.Increment(ref _lateReplies);
 
     /// <summary>The methods whose handlers were seen to block before their first await.</summary>
     internal BlockingMethods Blocking { get; } = new();
 
-    public IReadOnlyCollection<string> ServiceNames => _services.Keys.Order(StringComparer.Ordinal).ToList();
+    public IReadOnlyCollection<string> ServiceNames => _services.Keys.Concat(_moduleServices.Keys).Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>
+    /// Starts a module process (a .py script through python3, or any executable) that speaks the stdio protocol and
+    /// hosts the services its hello offers. Returns their names. The module is stopped with the host.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> AddProcessModuleAsync(string path, string? name = null, ProcessModuleOptions? options = null,
+        ILogger? logger = null, CancellationToken cancellationToken = default)
+    {
+        name ??= Path.GetFileNameWithoutExtension(path);
+        if (_modules.ContainsKey(name)) throw new SkeinException($"a module named '{name}' is already loaded on node {NodeName}");
+        var module = await ProcessModule.StartAsync(path, name, NodeName, options, logger ?? NullLogger.Instance, cancellationToken).ConfigureAwait(false);
+        var names = module.Services.Select(s => s.Name).ToList();
+        var taken = names.FirstOrDefault(n => _services.ContainsKey(n) || _moduleServices.ContainsKey(n));
+        if (taken is not null || !_modules.TryAdd(name, module))
+        {
+            await module.DisposeAsync().ConfigureAwait(false);
+            throw new SkeinException(taken is not null
+                ? $"module {name} offers service '{taken}', which node {NodeName} already hosts"
+                : $"a module named '{name}' is already loaded on node {NodeName}");
+        }
+        foreach (var service in names) _moduleServices[service] = module;
+        return names;
+    }
+
+    /// <summary>The module processes this host runs.</summary>
+    public IReadOnlyCollection<ProcessModule> Modules => _modules.Values.ToList();
+
+    internal ProcessModule? FindModule(string service) => _moduleServices.IsEmpty ? null : _moduleServices.GetValueOrDefault(service);
 
     /// <summary>Hosts <typeparamref name="TImplementation"/> (made with its public parameterless constructor) as <typeparamref name="TContract"/>.</summary>
     public void Add<TContract, TImplementation>() where TContract : class where TImplementation : class, TContract, new() =>
@@ -105,16 +139,23 @@ public sealed class ServiceHost : IAsyncDisposable
     }
 
     /// <summary>The services as the registry lists them.</summary>
-    public IReadOnlyList<ServiceInfo> Describe() => _services.Values.OrderBy(s => s.Name, StringComparer.Ordinal).Select(s => s.Describe()).ToList();
+    public IReadOnlyList<ServiceInfo> Describe() =>
+        _services.Values.Select(s => s.Describe())
+            .Concat(_modules.Values.SelectMany(m => m.Services.Select(ModuleServiceInfo.From)))
+            .OrderBy(s => s.Name, StringComparer.Ordinal)
+            .ToList();
 
     /// <summary>How many server objects of <paramref name="service"/> are alive on this node.</summary>
     public int LiveObjects(string service) => _services.TryGetValue(service, out var hosted) ? hosted.LiveObjects : 0;
 
     internal HostedService? Find(string service) => _services.GetValueOrDefault(service);
 
+    /// <summary>Stops the services' shared objects and the module processes; safe to call more than once.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         foreach (var service in _services.Values) await service.StopAsync().ConfigureAwait(false);
+        foreach (var module in _modules.Values) await module.DisposeAsync().ConfigureAwait(false);
     }
 
     /// <summary>

@@ -1,0 +1,441 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Google.Protobuf;
+using MessagePack;
+using Microsoft.Extensions.Logging;
+using Skein.Cluster.Modules.Stdio;
+using Skein.Cluster.Protocol;
+using Skein.Cluster.Services;
+using Skein.Cluster.Services.Codecs;
+using Skein.Cluster.Services.Transport;
+
+namespace Skein.Cluster.Modules.Process;
+
+/// <summary>
+/// A module run as a child process that speaks the stdio protocol (docs/module-protocol.md): started, welcomed,
+/// answering its hello with the services it offers, then serving the calls the node forwards to it. Calls in
+/// flight fail at once, naming the module, when it exits; its stderr goes to the node's log with its name.
+/// </summary>
+public sealed partial class ProcessModule : IAsyncDisposable
+{
+    private readonly System.Diagnostics.Process _process;
+    private readonly StdioFrameWriter _writer;
+    private readonly StdioFrameReader _reader;
+    private readonly ProcessModuleOptions _options;
+    private readonly ILogger _logger;
+    private readonly StderrTail _stderr = new();
+    private readonly ConcurrentDictionary<ulong, ForwardedCall> _calls = new();
+    private readonly TaskCompletionSource<string> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly string _node;
+    private long _nextConversation;
+    private Task _reading = Task.CompletedTask;
+    private int _stopping;
+
+    private ProcessModule(string name, string path, System.Diagnostics.Process process, ProcessModuleOptions options, string node, ILogger logger)
+    {
+        Name = name;
+        Path = path;
+        _process = process;
+        _options = options;
+        _node = node;
+        _logger = logger;
+        _writer = new StdioFrameWriter(process.StandardInput.BaseStream);
+        _reader = new StdioFrameReader(process.StandardOutput.BaseStream);
+    }
+
+    public string Name { get; }
+
+    public string Path { get; }
+
+    public int ProcessId => _process.Id;
+
+    /// <summary>The services the module's hello offered.</summary>
+    public IReadOnlyList<StdioServiceDescription> Services { get; private set; } = [];
+
+    /// <summary>Completes with the reason when the process has exited (or was stopped).</summary>
+    public Task<string> Exited => _exited.Task;
+
+    /// <summary>
+    /// Starts <paramref name="path"/> (a .py file through python3, anything else as an executable), welcomes it
+    /// and waits for its hello. A process that exits first, sends something that is not the protocol, or stays
+    /// silent past the hello timeout fails this with its name, and the process is gone afterwards.
+    /// </summary>
+    public static async Task<ProcessModule> StartAsync(string path, string name, string node, ProcessModuleOptions? options, ILogger logger,
+        CancellationToken cancellationToken)
+    {
+        options ??= new ProcessModuleOptions();
+        var full = System.IO.Path.GetFullPath(path);
+        if (!File.Exists(full)) throw new SkeinException($"module not found: {full}");
+        var start = Command(full);
+        start.RedirectStandardInput = true;
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
+        start.WorkingDirectory = System.IO.Path.GetDirectoryName(full)!;
+        start.Environment["SKEIN_MODULE_PROTOCOL"] = "1";
+        start.Environment["SKEIN_MODULE"] = name;
+        start.Environment["SKEIN_NODE"] = node;
+        System.Diagnostics.Process process;
+        try
+        {
+            process = System.Diagnostics.Process.Start(start) ?? throw new SkeinException($"module {name}: could not start {full}");
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            throw new SkeinException($"module {name}: cannot start {full}: {ex.Message}", ex);
+        }
+        var module = new ProcessModule(name, full, process, options, node, logger);
+        process.EnableRaisingEvents = true;
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            module._stderr.Add(e.Data);
+            module.LogStderr(name, e.Data);
+        };
+        process.BeginErrorReadLine();
+        try
+        {
+            await module.HandshakeAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            var reason = await module.FailStartAsync(ex).ConfigureAwait(false);
+            throw new SkeinException(reason, ex);
+        }
+        catch
+        {
+            await module.KillAsync().ConfigureAwait(false);
+            throw;
+        }
+        module._reading = Task.Run(module.ReadAsync, CancellationToken.None);
+        _ = module.WatchExitAsync();
+        return module;
+    }
+
+    private static ProcessStartInfo Command(string path)
+    {
+        if (path.EndsWith(".py", StringComparison.OrdinalIgnoreCase))
+        {
+            var start = new ProcessStartInfo("python3");
+            start.ArgumentList.Add("-u"); // unbuffered: frames must not wait in a buffer
+            start.ArgumentList.Add(path);
+            return start;
+        }
+        return new ProcessStartInfo(path);
+    }
+
+    private async Task HandshakeAsync(CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.HelloTimeout);
+        var hello = ReadHelloAsync(timeout.Token);
+        // A process that dies before its hello must not leave us waiting for the timeout.
+        var exited = _process.WaitForExitAsync(CancellationToken.None);
+        if (await Task.WhenAny(hello, exited).ConfigureAwait(false) == exited)
+        {
+            _ = hello.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+            throw new ModuleStartException($"exited with code {_process.ExitCode} before its hello");
+        }
+        try
+        {
+            Services = await hello.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new ModuleStartException($"did not say hello within {_options.HelloTimeout.TotalSeconds:0.#} s");
+        }
+        catch (Exception ex) when (ex is ModuleProtocolException or IOException or ModuleStartException)
+        {
+            // Its stdout ended because it is exiting: the exit code says more than the end of the stream.
+            if (await ExitsWithinAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false))
+                throw new ModuleStartException($"exited with code {_process.ExitCode} before its hello");
+            throw;
+        }
+    }
+
+    private async Task<bool> ExitsWithinAsync(TimeSpan time)
+    {
+        using var wait = new CancellationTokenSource(time);
+        try
+        {
+            await _process.WaitForExitAsync(wait.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private async Task<IReadOnlyList<StdioServiceDescription>> ReadHelloAsync(CancellationToken cancellationToken)
+    {
+        await _writer.WritePreambleAsync(cancellationToken).ConfigureAwait(false);
+        await _writer.WriteFrameAsync(new StdioFrame(new StdioFrameHeader
+        {
+            Kind = StdioFrameKind.Welcome,
+            Module = Name,
+            Id = $"{_node}/{Name}",
+            Args = _options.Arguments,
+        }), cancellationToken).ConfigureAwait(false);
+        var frame = await _reader.ReadFrameAsync(cancellationToken).ConfigureAwait(false)
+            ?? throw new ModuleStartException("closed its stdout before its hello");
+        if (frame.Kind != StdioFrameKind.Hello) throw new ModuleStartException($"answered the welcome with '{frame.Kind}' instead of a hello");
+        var services = frame.Header.Services ?? [];
+        if (services.Count == 0) throw new ModuleStartException("offered no services in its hello");
+        return services;
+    }
+
+    private async Task<string> FailStartAsync(Exception ex)
+    {
+        await KillAsync().ConfigureAwait(false);
+        var why = ex switch
+        {
+            ModuleStartException start => start.Message,
+            ModuleProtocolException protocol => $"broke the stdio protocol: {protocol.Message}",
+            IOException io => $"closed its pipes: {io.Message}",
+            _ => ex.Message,
+        };
+        return $"module {Name} ({Path}) {why}; its last stderr lines:{Environment.NewLine}{_stderr}";
+    }
+
+    /// <summary>
+    /// Forwards a request, open or release from a client connection; the answers go to <paramref name="replies"/>
+    /// under the caller's conversation id. Returns the module's conversation id, for <see cref="Cancel"/>.
+    /// </summary>
+    internal ulong Forward(Envelope request, IEnvelopeSink replies)
+    {
+        var id = (ulong)Interlocked.Increment(ref _nextConversation);
+        if (request.Kind == EnvelopeKind.Release)
+        {
+            _ = WriteAsync(new StdioFrame(new StdioFrameHeader { Kind = StdioFrameKind.Release, Instance = request.Instance, Service = request.Service }));
+            replies.Send(new Envelope { Kind = EnvelopeKind.Response, ConversationId = request.ConversationId, Status = EnvelopeStatus.Ok, Service = request.Service });
+            return id;
+        }
+        ReadOnlyMemory<byte> arguments;
+        try
+        {
+            arguments = Json(request);
+        }
+        catch (MessagePackSerializationException ex)
+        {
+            replies.Send(Error(request, RemoteErrorKind.BadArguments, $"the arguments of {request.Service}.{request.Method} are not valid MessagePack: {ex.Message}"));
+            return id;
+        }
+        _calls[id] = new ForwardedCall(request.ConversationId, request.Service, request.Method, replies);
+        if (_exited.Task.IsCompleted && _calls.TryRemove(id, out var late))
+        {
+            late.Replies.Send(Error(request, RemoteErrorKind.Unavailable, $"module {Name} is not running ({_exited.Task.Result})"));
+            return id;
+        }
+        _ = WriteAsync(new StdioFrame(new StdioFrameHeader
+        {
+            Kind = StdioFrameKind.Request,
+            Conversation = id,
+            Service = request.Service,
+            Method = request.Method,
+            Instance = request.Instance == 0 ? null : request.Instance,
+            ContentType = JsonPayloadCodec.MediaType,
+            TimeoutMs = request.TimeoutMs == 0 ? null : request.TimeoutMs,
+        }, arguments));
+        return id;
+    }
+
+    internal void Cancel(ulong conversation)
+    {
+        if (_calls.TryRemove(conversation, out _))
+            _ = WriteAsync(new StdioFrame(new StdioFrameHeader { Kind = StdioFrameKind.Cancel, Conversation = conversation }));
+    }
+
+    // Modules speak JSON; a .NET caller sends MessagePack, which converts without knowing the types.
+    private static ReadOnlyMemory<byte> Json(Envelope request) =>
+        request.ContentType is "" or MessagePackPayloadCodec.MediaType
+            ? System.Text.Encoding.UTF8.GetBytes(MessagePackSerializer.ConvertToJson(request.Payload.Memory))
+            : request.Payload.Memory;
+
+    private async Task WriteAsync(StdioFrame frame)
+    {
+        try
+        {
+            await _writer.WriteFrameAsync(frame, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or ModuleProtocolException or InvalidOperationException)
+        {
+            // The process is going or gone: its exit fails the calls waiting on it.
+            LogWriteFailed(Name, ex.Message);
+        }
+    }
+
+    private async Task ReadAsync()
+    {
+        string reason;
+        try
+        {
+            while (await _reader.ReadFrameAsync(CancellationToken.None).ConfigureAwait(false) is { } frame) Dispatch(frame);
+            reason = "closed its stdout";
+        }
+        catch (Exception ex) when (ex is ModuleProtocolException or IOException or ObjectDisposedException)
+        {
+            reason = $"broke the stdio protocol: {ex.Message}";
+            await KillAsync().ConfigureAwait(false);
+        }
+        await _process.WaitForExitAsync().ConfigureAwait(false);
+        End(Volatile.Read(ref _stopping) != 0 ? "stopped" : $"{reason}; exited with code {_process.ExitCode}");
+    }
+
+    private async Task WatchExitAsync()
+    {
+        await _process.WaitForExitAsync().ConfigureAwait(false);
+        if (Volatile.Read(ref _stopping) == 0) End($"exited with code {_process.ExitCode}");
+    }
+
+    private void End(string reason)
+    {
+        if (!_exited.TrySetResult(reason)) return;
+        if (Volatile.Read(ref _stopping) == 0) LogExited(Name, reason, _stderr.ToString());
+        foreach (var id in _calls.Keys)
+        {
+            if (!_calls.TryRemove(id, out var call)) continue;
+            call.Replies.Send(new Envelope
+            {
+                Kind = EnvelopeKind.Response,
+                ConversationId = call.Conversation,
+                Status = EnvelopeStatus.Error,
+                Error = RemoteErrors.Framework(RemoteErrorKind.Unavailable, $"module {Name} {reason} while serving this call", _node, call.Service, call.Method),
+            });
+        }
+    }
+
+    private void Dispatch(StdioFrame frame)
+    {
+        switch (frame.Kind)
+        {
+            case StdioFrameKind.Response or StdioFrameKind.StreamItem:
+                var id = frame.Header.Conversation ?? 0;
+                var done = frame.Kind == StdioFrameKind.Response;
+                if (!(done ? _calls.TryRemove(id, out var call) : _calls.TryGetValue(id, out call))) return; // cancelled meanwhile
+                call.Replies.Send(ToEnvelope(frame, call));
+                break;
+            case StdioFrameKind.Log:
+                LogFromModule(Name, frame.Header.Level ?? "info", frame.Header.Message ?? "");
+                break;
+            case StdioFrameKind.Event:
+                Published?.Invoke(frame.Header.Subject ?? "", frame.Payload);
+                break;
+            default:
+                LogUnexpectedFrame(Name, frame.Kind.ToString());
+                break;
+        }
+    }
+
+    /// <summary>Events the module publishes (subject, JSON payload); the node puts them on the cluster's bus.</summary>
+    public event Action<string, ReadOnlyMemory<byte>>? Published;
+
+    private Envelope ToEnvelope(StdioFrame frame, ForwardedCall call)
+    {
+        var item = frame.Kind == StdioFrameKind.StreamItem;
+        if (item) call.Items++;
+        var envelope = new Envelope
+        {
+            Kind = item ? EnvelopeKind.StreamItem : EnvelopeKind.Response,
+            ConversationId = call.Conversation,
+            // Numbered here, as the node numbers its own streams: items from 1, the closing response after them.
+            Sequence = item ? call.Items : call.Items == 0 ? 0 : call.Items + 1,
+        };
+        if (frame.Header.Status == StdioStatus.Error && frame.Header.Error is { } error)
+        {
+            envelope.Status = EnvelopeStatus.Error;
+            envelope.Error = error.Kind == RemoteErrorKind.Application
+                ? new RemoteError
+                {
+                    Kind = Protocol.RemoteErrorKind.Application,
+                    Type = error.Type,
+                    Message = error.Message,
+                    StackTrace = error.StackTrace ?? "",
+                    Node = _node,
+                    Service = call.Service,
+                    Method = call.Method,
+                }
+                : RemoteErrors.Framework(error.Kind, $"module {Name}: {error.Message}", _node, call.Service, call.Method);
+            return envelope;
+        }
+        envelope.Status = EnvelopeStatus.Ok;
+        envelope.ContentType = frame.Header.ContentType ?? JsonPayloadCodec.MediaType;
+        envelope.Payload = UnsafeByteOperations.UnsafeWrap(frame.Payload);
+        // A stream's closing response carries no value; an ordinary method's response always does.
+        if (envelope.Kind == EnvelopeKind.Response && envelope.Sequence == 0 && frame.Payload.IsEmpty) envelope.Payload = ByteString.CopyFromUtf8("null");
+        return envelope;
+    }
+
+    private Envelope Error(Envelope request, RemoteErrorKind kind, string message) => new()
+    {
+        Kind = EnvelopeKind.Response,
+        ConversationId = request.ConversationId,
+        Status = EnvelopeStatus.Error,
+        Error = RemoteErrors.Framework(kind, message, _node, request.Service, request.Method),
+    };
+
+    /// <summary>Asks the module to shut down; kills it (and its children) after the grace period.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _stopping, 1) != 0)
+        {
+            await _exited.Task.ConfigureAwait(false);
+            return;
+        }
+        await WriteAsync(new StdioFrame(new StdioFrameHeader { Kind = StdioFrameKind.Shutdown })).ConfigureAwait(false);
+        using var grace = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        grace.CancelAfter(_options.ShutdownGrace);
+        try
+        {
+            await _process.WaitForExitAsync(grace.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            await KillAsync().ConfigureAwait(false);
+        }
+        End("stopped");
+        await _reading.ConfigureAwait(false);
+    }
+
+    private async Task KillAsync()
+    {
+        try
+        {
+            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync().ConfigureAwait(false);
+        }
+        catch (InvalidOperationException)
+        {
+            // Never started, or already reaped.
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        _process.Dispose();
+    }
+
+    private sealed record ForwardedCall(ulong Conversation, string Service, string Method, IEnvelopeSink Replies)
+    {
+        /// <summary>Stream items passed on so far: a stream's closing response must say it ends a stream.</summary>
+        public ulong Items { get; set; }
+    }
+
+    private sealed class ModuleStartException(string message) : Exception(message);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "[{Module}] {Line}")]
+    private partial void LogStderr(string module, string line);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "[{Module}] {Level}: {Text}")]
+    private partial void LogFromModule(string module, string level, string text);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "module {Module} {Reason}; its last stderr lines: {Stderr}")]
+    private partial void LogExited(string module, string reason, string stderr);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "module {Module}: could not write to it: {Reason}")]
+    private partial void LogWriteFailed(string module, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "module {Module} sent an unexpected {Kind} frame; ignored")]
+    private partial void LogUnexpectedFrame(string module, string kind);
+}

@@ -1,0 +1,139 @@
+using System.Text;
+using Skein.Cluster.Modules.Process;
+using Skein.Cluster.Services.Client;
+using ServiceHost = Skein.Cluster.Services.Hosting.ServiceHost;
+
+namespace Skein.Cluster.Tests.Modules;
+
+/// <summary>The C# side of the Python stats service: the contract a .NET caller uses for it.</summary>
+[Service("stats")]
+public interface IStats
+{
+    Task<double> MeanAsync(double[] values, CancellationToken cancellationToken = default);
+
+    Task<double> MedianAsync(double[] values);
+
+    Task<StatsSummary> DescribeAsync(double[] values);
+
+    IAsyncEnumerable<double> RunningMeanAsync(double[] values, CancellationToken cancellationToken = default);
+}
+
+public sealed record StatsSummary(int Count, double Mean, double Median, double Min, double Max, double Stdev);
+
+/// <summary>
+/// A node hosting the Python stats module as a real child process, called over a real socket through a typed
+/// C# proxy and by name with JSON, as skein call does.
+/// </summary>
+public sealed class ProcessModuleTests : IAsyncLifetime
+{
+    private const string Token = "test-token-modules";
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
+    private NodeHost? _node;
+    private SkeinClient? _client;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static string StatsPath => Path.Combine(ModuleProcess.RepositoryRoot(), "examples", "modules", "stats", "stats.py");
+
+    public async ValueTask InitializeAsync()
+    {
+        if (ModuleProcess.FindPython() is null) return;
+        var services = new ServiceHost("node-py");
+        Assert.Equal(["stats"], await services.AddProcessModuleAsync(StatsPath, cancellationToken: Ct));
+        _node = await NodeHost.StartAsync(services, Token, cancellationToken: Ct);
+        var routes = new StaticRoutes(services.Describe().Select(s => new ServiceLocation("n-1", "node-py", $"127.0.0.1:{_node.Address.Port}", s)));
+        _client = new SkeinClient(routes, Token, new SkeinClientOptions(), null);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_client is not null) await _client.DisposeAsync();
+        if (_node is not null) await _node.DisposeAsync();
+    }
+
+    private SkeinClient Client
+    {
+        get
+        {
+            Assert.SkipWhen(_client is null, "python3 is not on the PATH");
+            return _client!;
+        }
+    }
+
+    [Fact]
+    public async Task A_typed_CSharp_proxy_calls_the_Python_service()
+    {
+        var stats = await Client.GetServiceAsync<IStats>(Ct);
+
+        Assert.Equal(2.5, await stats.MeanAsync([1, 2, 3, 4], Ct));
+        Assert.Equal(3, await stats.MedianAsync([5, 1, 3]));
+        var summary = await stats.DescribeAsync([1, 2, 3, 4]);
+        Assert.Equal(4, summary.Count);
+        Assert.Equal(2.5, summary.Mean);
+        var running = new List<double>();
+        await foreach (var mean in stats.RunningMeanAsync([2, 4, 6], Ct)) running.Add(mean);
+        Assert.Equal([2.0, 3.0, 4.0], running);
+    }
+
+    [Fact]
+    public async Task A_JSON_call_by_name_gets_the_Python_result()
+    {
+        var results = new List<string>();
+        await foreach (var value in Client.CallJsonAsync("stats", "Mean", Encoding.UTF8.GetBytes("[[1,2,3,4]]"), Ct)) results.Add(Encoding.UTF8.GetString(value.Span));
+
+        Assert.Equal("2.5", Assert.Single(results));
+    }
+
+    [Fact]
+    public async Task A_Python_exception_arrives_as_a_remote_exception_with_its_type_and_traceback()
+    {
+        var stats = await Client.GetServiceAsync<IStats>(Ct);
+
+        var error = await Assert.ThrowsAsync<RemoteException>(() => stats.MedianAsync([]));
+
+        Assert.Equal(RemoteErrorKind.Application, error.Kind);
+        Assert.Contains("StatisticsError", error.RemoteType, StringComparison.Ordinal);
+        Assert.Equal("node-py", error.Node);
+        Assert.Equal("stats", error.Service);
+        Assert.Contains("median", error.RemoteStackTrace, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task When_the_module_process_dies_calls_fail_at_once_naming_the_module()
+    {
+        var stats = await Client.GetServiceAsync<IStats>(Ct);
+        Assert.Equal(2.0, await stats.MeanAsync([2], Ct));
+        var module = _node!.Services.Modules.Single();
+
+        System.Diagnostics.Process.GetProcessById(module.ProcessId).Kill();
+        await module.Exited.WaitAsync(Wait, Ct);
+
+        var error = await Assert.ThrowsAsync<RemoteException>(() => stats.MeanAsync([1], Ct));
+        Assert.Equal(RemoteErrorKind.Unavailable, error.Kind);
+        Assert.Contains("module stats", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_program_that_is_not_a_module_fails_to_load_with_its_exit_and_stderr()
+    {
+        Assert.SkipWhen(ModuleProcess.FindPython() is null, "python3 is not on the PATH");
+        var script = Path.Combine(Path.GetTempPath(), $"not-a-module-{Guid.NewGuid():N}.py");
+        await File.WriteAllTextAsync(script, "import sys\nprint('oops', file=sys.stderr)\nsys.exit(3)\n", Ct);
+        try
+        {
+            await using var services = new ServiceHost("node-bad");
+            var started = System.Diagnostics.Stopwatch.StartNew();
+
+            var error = await Assert.ThrowsAsync<SkeinException>(() => services.AddProcessModuleAsync(script, cancellationToken: Ct));
+
+            Assert.Contains("exited with code 3 before its hello", error.Message, StringComparison.Ordinal);
+            Assert.Contains("oops", error.Message, StringComparison.Ordinal);
+            Assert.True(started.Elapsed < TimeSpan.FromSeconds(9), "it must not wait for the hello timeout");
+            Assert.Empty(services.Describe());
+        }
+        finally
+        {
+            File.Delete(script);
+        }
+    }
+}
