@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
+using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Skein.Cluster;
@@ -83,6 +84,67 @@ public sealed partial class ServiceClusterTests(ExampleCluster cluster) : IClass
         {
             foreach (var bytes in inputs) await SendAndDrainAsync(port, bytes);
         }
+        await cluster.AssertServingAsync();
+    }
+
+    [Fact]
+    public async Task Malformed_envelopes_on_a_node_call_stream_are_answered_with_errors_and_the_node_keeps_serving()
+    {
+        using var channel = GrpcChannel.ForAddress($"http://{await cluster.NodeAddressAsync("alpha")}");
+        using var connect = new Calls.CallsClient(channel).Connect(new Metadata { { ClusterToken.Header, cluster.Token } }, cancellationToken: Ct);
+        var garbage = new byte[512];
+        new Random(3).NextBytes(garbage);
+        static Envelope Request(ulong id, string contentType, byte[] payload, string service = "echo", string method = "Echo", ulong instance = 0) => new()
+        {
+            Kind = EnvelopeKind.Request, ConversationId = id, Service = service, Method = method, ContentType = contentType,
+            Payload = ByteString.CopyFrom(payload), Instance = instance,
+        };
+        var expected = new Dictionary<ulong, (string What, Skein.Cluster.Protocol.RemoteErrorKind Kind)>
+        {
+            [1] = ("msgpack garbage", Skein.Cluster.Protocol.RemoteErrorKind.MethodNotFound), // it decodes as an array of the wrong length
+            [2] = ("JSON that is not JSON", Skein.Cluster.Protocol.RemoteErrorKind.BadArguments),
+            [3] = ("an unknown content type", Skein.Cluster.Protocol.RemoteErrorKind.BadArguments),
+            [4] = ("an object with a type name where a string goes", Skein.Cluster.Protocol.RemoteErrorKind.BadArguments),
+            [5] = ("an instance never opened", Skein.Cluster.Protocol.RemoteErrorKind.Unavailable),
+            [6] = ("a response sent to the node", Skein.Cluster.Protocol.RemoteErrorKind.Internal),
+            [7] = ("no service at all", Skein.Cluster.Protocol.RemoteErrorKind.ServiceNotFound),
+        };
+        var frame = new Frame
+        {
+            Envelopes =
+            {
+                Request(1, "application/x-msgpack", garbage),
+                Request(2, "application/json", "not json"u8.ToArray()),
+                Request(3, "text/x-nonsense", """["hi"]"""u8.ToArray()),
+                Request(4, "application/json", """[{"$type":"System.IO.FileInfo, System.IO.FileSystem","fileName":"/etc/passwd"}]"""u8.ToArray()),
+                Request(5, "application/json", """["hi"]"""u8.ToArray(), instance: 424242),
+                new Envelope { Kind = EnvelopeKind.Response, ConversationId = 6, Payload = ByteString.CopyFrom(garbage) },
+                Request(7, "application/json", "[]"u8.ToArray(), service: "", method: ""),
+                new Envelope { Kind = EnvelopeKind.Cancel, ConversationId = 999 },
+                new Envelope { Kind = EnvelopeKind.Release, Service = "echo", Instance = 31337 },
+                Request(8, "application/json", """["fine"]"""u8.ToArray()),
+            },
+        };
+        await connect.RequestStream.WriteAsync(frame, Ct);
+
+        var answers = new Dictionary<ulong, Envelope>();
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        deadline.CancelAfter(Timeout);
+        while (!Enumerable.Range(1, 8).All(id => answers.ContainsKey((ulong)id)) && await connect.ResponseStream.MoveNext(deadline.Token))
+        {
+            foreach (var envelope in connect.ResponseStream.Current.Envelopes) answers[envelope.ConversationId] = envelope;
+        }
+        foreach (var (id, (what, kind)) in expected)
+        {
+            Assert.True(answers.TryGetValue(id, out var answer), $"no answer to {what}");
+            Assert.True(answer.Status == EnvelopeStatus.Error && answer.Error.Kind == kind, $"{what}: {answer}");
+            Assert.Contains("alpha", answer.Error.Message + answer.Error.Node);
+        }
+        Assert.Equal(EnvelopeStatus.Ok, answers[8].Status);
+        Assert.Equal("\"fine\"", answers[8].Payload.ToStringUtf8());
+        Assert.DoesNotContain(999UL, answers.Keys);
+
+        await connect.RequestStream.CompleteAsync();
         await cluster.AssertServingAsync();
     }
 
