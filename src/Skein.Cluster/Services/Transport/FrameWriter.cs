@@ -33,10 +33,14 @@ internal sealed class FrameWriter : IEnvelopeSink
             // A new frame each time: the transport may still hold the previous one while it serialises.
             var frame = new Frame();
             var bytes = 0;
-            while (frame.Envelopes.Count < MaxEnvelopesPerFrame && bytes < MaxBytesPerFrame && reader.TryRead(out var envelope))
+            // A payload near the limit goes in a frame of its own: batched behind others it would push the frame past
+            // what the transport accepts, and the peer would drop the whole stream with every call on it.
+            while (frame.Envelopes.Count < MaxEnvelopesPerFrame && reader.TryPeek(out var next))
             {
-                frame.Envelopes.Add(envelope);
-                bytes += envelope.Payload.Length;
+                if (frame.Envelopes.Count > 0 && bytes + next.Payload.Length > MaxBytesPerFrame) break;
+                reader.TryRead(out var envelope); // the single reader: the envelope just peeked
+                frame.Envelopes.Add(envelope!);
+                bytes += envelope!.Payload.Length;
             }
             await stream.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
         }
