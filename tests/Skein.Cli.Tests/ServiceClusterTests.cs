@@ -149,6 +149,29 @@ public sealed partial class ServiceClusterTests(ExampleCluster cluster) : IClass
     }
 
     [Fact]
+    public async Task A_frame_over_the_transport_limit_is_refused_and_the_node_keeps_serving()
+    {
+        using var channel = GrpcChannel.ForAddress($"http://{await cluster.NodeAddressAsync("beta")}", new GrpcChannelOptions { MaxSendMessageSize = null });
+        using var connect = new Calls.CallsClient(channel).Connect(new Metadata { { ClusterToken.Header, cluster.Token } }, cancellationToken: Ct);
+        var huge = new Envelope { Kind = EnvelopeKind.Request, ConversationId = 1, Service = "echo", Method = "Echo", ContentType = "application/json", Payload = ByteString.CopyFrom(new byte[20 << 20]) };
+        try
+        {
+            await connect.RequestStream.WriteAsync(new Frame { Envelopes = { huge } }, Ct);
+        }
+        catch (RpcException)
+        {
+            // the node may reset the stream while it is still being written
+        }
+        var refused = await Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            while (await connect.ResponseStream.MoveNext(Ct).WaitAsync(Timeout, Ct)) { }
+        });
+        Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
+        Assert.Contains("node beta refused a frame over its limit of 16.06 MiB", refused.Status.Detail);
+        await cluster.AssertServingAsync();
+    }
+
+    [Fact]
     public async Task Calls_the_services_do_not_have_or_too_large_are_refused_naming_the_problem()
     {
         var method = await cluster.RunAsync("call", "echo", "Shout", """["hi"]""");
