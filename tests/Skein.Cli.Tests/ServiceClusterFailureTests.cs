@@ -22,10 +22,17 @@ public sealed class ServiceClusterFailureTests
         using var dir = new TempDirectory();
         var (coordinator, address) = await ExampleCluster.StartCoordinatorAsync(dir.Path);
         await using var _c = coordinator;
-        await using var victim = await ExampleCluster.StartNodeAsync(dir.Path, "victim");
+        await using var victim = await ExampleCluster.StartNodeAsync(dir.Path, "doomed");
         await using var survivor = await ExampleCluster.StartNodeAsync(dir.Path, "survivor");
         await using var client = await SkeinClient.ConnectAsync(address, TokenOf(dir.Path), cancellationToken: Ct);
-        await ExampleCluster.AnswersFromAsync(client, "victim", "survivor");
+        await ExampleCluster.AnswersFromAsync(client, "doomed", "survivor");
+        // The singleton lives on the first node by name: the doomed one.
+        var counter = await client.GetServiceAsync<ICounter>(Ct);
+        Assert.Equal(1, await counter.IncrementAsync(1));
+        await using var directory = new ServiceDirectory(address, TokenOf(dir.Path));
+        var gone = new TaskCompletionSource<NodeGoneEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
+        directory.NodeGone += (_, e) => gone.TrySetResult(e);
+        await directory.StartAsync(Ct);
 
         // A few callers keep the pool busy, so calls are in flight to the victim when it dies.
         var worker = await client.GetServiceAsync<IWorker>(TimeSpan.FromSeconds(20), Ct);
@@ -50,10 +57,13 @@ public sealed class ServiceClusterFailureTests
         }, Ct)).ToArray();
         try
         {
-            await WaitUntilAsync(() => answers.Count(a => a.Node == "victim") >= 20);
+            await WaitUntilAsync(() => answers.Count(a => a.Node == "doomed") >= 20);
             killedAt = TimeProvider.System.GetTimestamp();
             victim.Signal(Posix.SigKill);
-            await coordinator.WaitForOutputAsync("node victim lost", TimeSpan.FromSeconds(3));
+            await coordinator.WaitForOutputAsync("node doomed lost", TimeSpan.FromSeconds(3));
+            var lost = await gone.Task.WaitAsync(TimeSpan.FromSeconds(3) - TimeProvider.System.GetElapsedTime(killedAt), Ct);
+            Assert.Equal("doomed", lost.NodeName);
+            Assert.True(lost.Lost);
             await WaitUntilAsync(() => answers.Count(a => a.At > TimeSpan.Zero && a.Node == "survivor") >= 50);
         }
         finally
@@ -66,13 +76,20 @@ public sealed class ServiceClusterFailureTests
         var summary = string.Join("\n", failures.GroupBy(f => (f.Error.Kind, f.Error.Node))
             .Select(g => $"{g.Count()} × {g.Key.Kind} from '{g.Key.Node}' within {g.Max(f => f.At).TotalMilliseconds:0} ms of the kill: {g.First().Error.Message}"));
         Assert.NotEmpty(failures);
-        Assert.True(failures.All(f => f.Error.Kind == RemoteErrorKind.NodeLost && f.Error.Node == "victim" && f.Error.Message.Contains("victim") && f.Error.IsRetriable), summary);
+        Assert.True(failures.All(f => f.Error.Kind == RemoteErrorKind.NodeLost && f.Error.Node == "doomed" && f.Error.Message.Contains("doomed") && f.Error.IsRetriable), summary);
         Assert.True(failures.Count <= 4, $"more failures than callers in flight:\n{summary}");
         Assert.True(failures.All(f => f.At < TimeSpan.FromSeconds(3)), summary);
-        Assert.DoesNotContain(answers, a => a.Node == "victim" && a.At > TimeSpan.FromSeconds(1));
+        Assert.DoesNotContain(answers, a => a.Node == "doomed" && a.At > TimeSpan.FromSeconds(1));
+
+        // A proxy bound to the lost node fails at once naming it; a new one finds the singleton on the survivor.
+        var bound = await Assert.ThrowsAsync<RemoteException>(() => counter.GetAsync()).WaitAsync(TimeSpan.FromSeconds(2), Ct);
+        Assert.Equal(RemoteErrorKind.NodeLost, bound.Kind);
+        Assert.Equal("doomed", bound.Node);
+        var moved = await client.GetServiceAsync<ICounter>(Ct);
+        Assert.Equal(1, await moved.IncrementAsync(1));
 
         var nodes = await SkeinProcess.RunAsync(dir.Path, "nodes");
-        Assert.Matches(@"(?m)^victim\s+\S+\s+lost", nodes.Stdout);
+        Assert.Matches(@"(?m)^doomed\s+\S+\s+lost", nodes.Stdout);
         Assert.Matches(@"(?m)^survivor\s+\S+\s+alive", nodes.Stdout);
         var services = await SkeinProcess.RunAsync(dir.Path, "services");
         Assert.Matches(@"(?m)^worker\s+pooled\s+\S+\s+survivor\s", services.Stdout);
