@@ -8,6 +8,7 @@ namespace Skein.Cli.Tests;
 /// Remote services across real processes while processes die: a node killed with SIGKILL, a coordinator killed and
 /// restarted, and a local cluster of skein up stopped by skein down. Each test has a cluster of its own.
 /// </summary>
+[Collection(ServiceClusterTests.Collection)]
 public sealed class ServiceClusterFailureTests
 {
     private static readonly TimeSpan Timeout = ServiceClusterTests.Timeout;

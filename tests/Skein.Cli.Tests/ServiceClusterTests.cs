@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -17,8 +16,15 @@ namespace Skein.Cli.Tests;
 /// (examples/services), called from the skein CLI and from <see cref="SkeinClient"/>, while nodes are killed,
 /// the coordinator restarts and the ports are fed garbage.
 /// </summary>
+[Collection(ServiceClusterTests.Collection)]
 public sealed partial class ServiceClusterTests(ExampleCluster cluster) : IClassFixture<ExampleCluster>
 {
+    /// <summary>
+    /// The service cluster tests run one at a time: each starts several processes, and on a machine with two cores
+    /// running them side by side starves the ones still starting.
+    /// </summary>
+    public const string Collection = "service cluster processes";
+
     internal static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
 
     /// <summary>The example services assembly, copied next to the tests by the project reference.</summary>
