@@ -48,21 +48,22 @@ public sealed class ServiceClusterFailureTests
                 try
                 {
                     var done = await worker.ProcessAsync("item", Ct);
-                    answers.Enqueue((done.Node, Since(killedAt)));
+                    answers.Enqueue((done.Node, Since(Volatile.Read(ref killedAt))));
                 }
                 catch (RemoteException ex)
                 {
-                    failures.Enqueue((ex, Since(killedAt)));
+                    failures.Enqueue((ex, Since(Volatile.Read(ref killedAt))));
                 }
             }
         }, Ct)).ToArray();
         try
         {
             await WaitUntilAsync(() => answers.Count(a => a.Node == "doomed") >= 20);
-            killedAt = TimeProvider.System.GetTimestamp();
+            Volatile.Write(ref killedAt, TimeProvider.System.GetTimestamp());
             victim.Signal(Posix.SigKill);
             await coordinator.WaitForOutputAsync("node doomed lost", TimeSpan.FromSeconds(3));
-            var lost = await gone.Task.WaitAsync(TimeSpan.FromSeconds(3) - TimeProvider.System.GetElapsedTime(killedAt), Ct);
+            var left = TimeSpan.FromSeconds(3) - TimeProvider.System.GetElapsedTime(killedAt);
+            var lost = await gone.Task.WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero, Ct);
             Assert.Equal("doomed", lost.NodeName);
             Assert.True(lost.Lost);
             await WaitUntilAsync(() => answers.Count(a => a.At > TimeSpan.Zero && a.Node == "survivor") >= 50);
