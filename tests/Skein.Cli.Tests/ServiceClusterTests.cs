@@ -32,7 +32,7 @@ public sealed partial class ServiceClusterTests(ExampleCluster cluster) : IClass
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task Two_nodes_host_the_example_services_and_skein_call_reaches_them()
     {
         var services = await cluster.RunAsync("services");
@@ -50,7 +50,7 @@ public sealed partial class ServiceClusterTests(ExampleCluster cluster) : IClass
         Assert.Matches("""^\{"item":"APPLE","node":"(alpha|beta)","processId":\d+\}$""", work.Stdout.Trim());
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task A_wrong_token_is_refused_by_the_cli_the_client_and_the_node()
     {
         var wrong = cluster.Directory.Write("wrong-token", "0123456789abcdef0123456789abcdef");
@@ -72,7 +72,7 @@ public sealed partial class ServiceClusterTests(ExampleCluster cluster) : IClass
         await cluster.AssertServingAsync();
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task Garbage_and_http1_on_the_node_and_coordinator_ports_leave_both_serving()
     {
         var random = new Random(7);
@@ -93,7 +93,7 @@ public sealed partial class ServiceClusterTests(ExampleCluster cluster) : IClass
         await cluster.AssertServingAsync();
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task Malformed_envelopes_on_a_node_call_stream_are_answered_with_errors_and_the_node_keeps_serving()
     {
         using var channel = GrpcChannel.ForAddress($"http://{await cluster.NodeAddressAsync("alpha")}");
@@ -131,7 +131,7 @@ public sealed partial class ServiceClusterTests(ExampleCluster cluster) : IClass
                 Request(8, "application/json", """["fine"]"""u8.ToArray()),
             },
         };
-        await connect.RequestStream.WriteAsync(frame, Ct);
+        await connect.RequestStream.WriteAsync(frame, Ct).WaitAsync(Timeout, Ct);
 
         var answers = new Dictionary<ulong, Envelope>();
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct);
@@ -150,11 +150,11 @@ public sealed partial class ServiceClusterTests(ExampleCluster cluster) : IClass
         Assert.Equal("\"fine\"", answers[8].Payload.ToStringUtf8());
         Assert.DoesNotContain(999UL, answers.Keys);
 
-        await connect.RequestStream.CompleteAsync();
+        await connect.RequestStream.CompleteAsync().WaitAsync(Timeout, Ct);
         await cluster.AssertServingAsync();
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task A_frame_over_the_transport_limit_is_refused_and_the_node_keeps_serving()
     {
         using var channel = GrpcChannel.ForAddress($"http://{await cluster.NodeAddressAsync("beta")}", new GrpcChannelOptions { MaxSendMessageSize = null });
@@ -162,7 +162,7 @@ public sealed partial class ServiceClusterTests(ExampleCluster cluster) : IClass
         var huge = new Envelope { Kind = EnvelopeKind.Request, ConversationId = 1, Service = "echo", Method = "Echo", ContentType = "application/json", Payload = ByteString.CopyFrom(new byte[20 << 20]) };
         try
         {
-            await connect.RequestStream.WriteAsync(new Frame { Envelopes = { huge } }, Ct);
+            await connect.RequestStream.WriteAsync(new Frame { Envelopes = { huge } }, Ct).WaitAsync(Timeout, Ct);
         }
         catch (RpcException)
         {
@@ -177,7 +177,7 @@ public sealed partial class ServiceClusterTests(ExampleCluster cluster) : IClass
         await cluster.AssertServingAsync();
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task Calls_the_services_do_not_have_or_too_large_are_refused_naming_the_problem()
     {
         var method = await cluster.RunAsync("call", "echo", "Shout", """["hi"]""");
@@ -212,7 +212,7 @@ public sealed partial class ServiceClusterTests(ExampleCluster cluster) : IClass
         await cluster.AssertServingAsync();
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task A_node_joining_under_a_live_name_is_refused_and_the_first_keeps_serving()
     {
         var twin = await cluster.RunAsync("node", "--name", "alpha", "--module", Module);
@@ -227,7 +227,7 @@ public sealed partial class ServiceClusterTests(ExampleCluster cluster) : IClass
         Assert.Single(Regex.Matches(nodes.Stdout, @"(?m)^alpha\s"));
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task An_unreachable_coordinator_is_a_clear_error_within_five_seconds()
     {
         var port = ExampleCluster.ClosedPort();
@@ -245,7 +245,7 @@ public sealed partial class ServiceClusterTests(ExampleCluster cluster) : IClass
         Assert.True(TimeProvider.System.GetElapsedTime(started) < TimeSpan.FromSeconds(5), $"took {TimeProvider.System.GetElapsedTime(started)}");
     }
 
-    [Fact]
+    [Fact(Timeout = 60_000)]
     public async Task An_unknown_option_or_command_is_exit_2_naming_it()
     {
         var option = await cluster.RunAsync("call", "echo", "Echo", """["hi"]""", "--bogus-option");
@@ -316,7 +316,7 @@ public sealed class ExampleCluster : IAsyncLifetime
     public async Task<string> NodeAddressAsync(string node)
     {
         await using var directory = new ServiceDirectory(Address, Token);
-        await directory.StartAsync(TestContext.Current.CancellationToken);
+        await directory.StartAsync(TestContext.Current.CancellationToken).WaitAsync(ServiceClusterTests.Timeout, TestContext.Current.CancellationToken);
         return directory.Resolve("echo").Single(l => l.NodeName == node).Address;
     }
 
