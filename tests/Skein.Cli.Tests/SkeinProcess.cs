@@ -22,7 +22,10 @@ internal sealed class SkeinProcess : IAsyncDisposable
     public string Stdout { get { lock (_lock) return _stdout.ToString(); } }
     public string Stderr { get { lock (_lock) return _stderr.ToString(); } }
 
-    public static SkeinProcess Start(string workingDirectory, params string[] args)
+    public static SkeinProcess Start(string workingDirectory, params string[] args) => Start(workingDirectory, null, args);
+
+    /// <summary>Starts skein with <paramref name="input"/> (when given) written to its standard input, which is then closed.</summary>
+    public static SkeinProcess Start(string workingDirectory, byte[]? input, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -42,16 +45,38 @@ internal sealed class SkeinProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => skein.OnLine(e.Data, skein._stderr);
         process.Exited += (_, _) => skein._exited.TrySetResult();
         process.Start();
-        process.StandardInput.Close();
+        if (input is not null)
+        {
+            // Written in the background: a large input would otherwise fill the pipe before skein reads it.
+            _ = Task.Run(() =>
+            {
+                try
+                {
+                    process.StandardInput.BaseStream.Write(input);
+                    process.StandardInput.Close();
+                }
+                catch (IOException)
+                {
+                    // skein exited without reading it all; its exit code and output say why
+                }
+            });
+        }
+        else
+        {
+            process.StandardInput.Close();
+        }
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return skein;
     }
 
     /// <summary>Runs skein to completion and returns its exit code and output.</summary>
-    public static async Task<SkeinResult> RunAsync(string workingDirectory, params string[] args)
+    public static Task<SkeinResult> RunAsync(string workingDirectory, params string[] args) => RunAsync(workingDirectory, null, args);
+
+    /// <summary>Runs skein to completion with <paramref name="input"/> on its standard input.</summary>
+    public static async Task<SkeinResult> RunAsync(string workingDirectory, byte[]? input, params string[] args)
     {
-        await using var skein = Start(workingDirectory, args);
+        await using var skein = Start(workingDirectory, input, args);
         var code = await skein.WaitForExitAsync(TimeSpan.FromSeconds(120));
         return new SkeinResult(code, skein.Stdout, skein.Stderr);
     }

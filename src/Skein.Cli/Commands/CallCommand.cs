@@ -16,7 +16,7 @@ internal static class CallCommand
     {
         var service = new Argument<string>("SERVICE") { Description = "The service, as 'skein services' lists it." };
         var method = new Argument<string>("METHOD") { Description = "The method, e.g. Echo (the C# name without Async also works with it)." };
-        var arguments = new Argument<string?>("JSON-ARGS") { Description = "The arguments as one JSON array, e.g. '[\"hi\"]' (default: [])", Arity = ArgumentArity.ZeroOrOne };
+        var arguments = new Argument<string?>("JSON-ARGS") { Description = "The arguments as one JSON array, e.g. '[\"hi\"]' (default: []); '-' reads them from standard input.", Arity = ArgumentArity.ZeroOrOne };
         var timeout = new Option<string>("--timeout") { Description = "Give up after this long (e.g. 500ms, 30s, 2m; 0 waits for ever).", HelpName = "DURATION", DefaultValueFactory = _ => "30s" };
         var cluster = ClusterConnection.ClusterOption();
         var tokenFile = ClusterConnection.TokenFileOption();
@@ -62,9 +62,11 @@ internal static class CallCommand
     private static byte[] Arguments(string? text)
     {
         if (string.IsNullOrWhiteSpace(text)) return "[]"u8.ToArray();
+        // A command line holds at most 128 KiB per argument on Linux: larger arguments come through standard input.
+        var bytes = text == "-" ? ReadStandardInput() : Encoding.UTF8.GetBytes(text);
         try
         {
-            using var document = JsonDocument.Parse(text);
+            using var document = JsonDocument.Parse(bytes);
             if (document.RootElement.ValueKind != JsonValueKind.Array)
                 throw new SkeinException($"JSON-ARGS must be a JSON array of the arguments, e.g. '[\"hi\"]', not a JSON {document.RootElement.ValueKind.ToString().ToLowerInvariant()}");
         }
@@ -72,7 +74,15 @@ internal static class CallCommand
         {
             throw new SkeinException($"JSON-ARGS is not valid JSON ({ex.Message}); give the arguments as one array, e.g. '[\"hi\"]'");
         }
-        return Encoding.UTF8.GetBytes(text);
+        return bytes;
+    }
+
+    private static byte[] ReadStandardInput()
+    {
+        using var input = Console.OpenStandardInput();
+        using var buffer = new MemoryStream();
+        input.CopyTo(buffer);
+        return buffer.ToArray();
     }
 
     private static TimeSpan ParseTimeout(string text)

@@ -251,6 +251,36 @@ public sealed class RemoteCallTests
         Assert.Equal(["1", "2", "3"], items);
     }
 
+    [Fact]
+    public async Task Calls_avoid_a_node_whose_connection_broke_before_the_registry_says_it_is_gone()
+    {
+        await using var a = await ServiceNode.StartAsync("node-a");
+        var b = await ServiceNode.StartAsync("node-b");
+        // The registry keeps listing node-b throughout, as the coordinator does until it declares a killed node lost.
+        await using var client = ServiceNode.Client(new Skein.Cluster.Services.Client.StaticRoutes([.. a.Routes("n-1"), .. b.Routes("n-2")]));
+        var ct = TestContext.Current.CancellationToken;
+        for (var i = 0; i < 4; i++) await Drain(client.CallJsonAsync("test-echo", "Echo", "[\"warm\"]"u8.ToArray(), ct)); // connected to both
+
+        await b.DisposeAsync();
+        var failures = new List<RemoteException>();
+        for (var i = 0; i < 20; i++)
+        {
+            try
+            {
+                Assert.Equal(["\"x\""], await Collect(client.CallJsonAsync("test-echo", "Echo", "[\"x\"]"u8.ToArray(), ct)));
+            }
+            catch (RemoteException ex)
+            {
+                failures.Add(ex);
+            }
+        }
+        // At most the one call that found the connection broken; every later call goes to node-a.
+        Assert.True(failures.Count <= 1, string.Join("\n", failures.Select(f => $"{f.Kind}: {f.Message}")));
+        Assert.All(failures, f => Assert.Equal(RemoteErrorKind.NodeLost, f.Kind));
+        await using var echo = await client.GetServiceAsync<ITestEcho>(ct);
+        Assert.Equal("per-connection", await echo.EchoAsync("per-connection", ct));
+    }
+
     private static async Task Drain(IAsyncEnumerable<ReadOnlyMemory<byte>> results) => await Collect(results);
 
     private static async Task<List<string>> Collect(IAsyncEnumerable<ReadOnlyMemory<byte>> results)

@@ -13,6 +13,7 @@ internal abstract class CallConnection
     private long _nextConversation;
     private long _lateReplies;
     private RemoteException? _failure;
+    private long _failedAt;
 
     protected CallConnection(string nodeId, string nodeName)
     {
@@ -26,6 +27,15 @@ internal abstract class CallConnection
 
     /// <summary>Why this connection stopped working; null while it works.</summary>
     public RemoteException? Failure => Volatile.Read(ref _failure);
+
+    /// <summary>How long ago <see cref="Failure"/> was set; zero while it works.</summary>
+    public TimeSpan FailedFor => Interlocked.Read(ref _failedAt) is var at and not 0 ? TimeProvider.System.GetElapsedTime(at) : TimeSpan.Zero;
+
+    /// <summary>
+    /// True when this connection broke on its own (the node died, or cannot be reached), not because this client
+    /// closed it: new calls should go elsewhere while the registry catches up.
+    /// </summary>
+    public bool IsBroken => Failure is { Kind: not RemoteErrorKind.Cancelled };
 
     /// <summary>Calls waiting for an answer; pooled routing sends new calls to the node with the fewest.</summary>
     public int Waiting => _waiting.Count;
@@ -70,6 +80,7 @@ internal abstract class CallConnection
     public void Fail(RemoteException error)
     {
         if (Interlocked.CompareExchange(ref _failure, error, null) is not null) return;
+        Interlocked.Exchange(ref _failedAt, TimeProvider.System.GetTimestamp());
         foreach (var id in _waiting.Keys)
         {
             if (_waiting.TryRemove(id, out var conversation)) conversation.OnFailure(error);

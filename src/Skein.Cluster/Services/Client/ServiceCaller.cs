@@ -19,6 +19,12 @@ namespace Skein.Cluster.Services.Client;
 /// </summary>
 internal sealed class ServiceCaller : IAsyncDisposable
 {
+    /// <summary>
+    /// How long new calls avoid a node whose connection broke, while other nodes host the service: a killed node's
+    /// connection breaks at once, but the coordinator may take its lost-after time (3 s) to say so.
+    /// </summary>
+    private static readonly TimeSpan AvoidBrokenFor = TimeSpan.FromSeconds(5);
+
     private readonly IServiceRoutes _routes;
     private readonly string _token;
     private readonly ServiceHost? _local;
@@ -69,7 +75,7 @@ internal sealed class ServiceCaller : IAsyncDisposable
             {
                 // Singleton: every client picks the same node (the first by name), so all share one object.
                 // Per-connection: the node serving the fewest calls from this client.
-                var route = mode == InstanceMode.Singleton ? routes[0] : routes.MinBy(r => ConnectionTo(r).Waiting)!;
+                var route = mode == InstanceMode.Singleton ? routes[0] : Reachable(routes).MinBy(r => ConnectionTo(r).Waiting)!;
                 connection = ConnectionTo(route);
             }
         }
@@ -94,7 +100,7 @@ internal sealed class ServiceCaller : IAsyncDisposable
     public CallConnection PickPooled(string service)
     {
         if (_local?.Find(service) is not null) return _localConnection!;
-        var routes = Resolve(service);
+        var routes = Reachable(Resolve(service));
         var start = (int)((uint)Interlocked.Increment(ref _turn) % (uint)routes.Count);
         CallConnection? best = null;
         for (var i = 0; i < routes.Count; i++)
@@ -201,6 +207,27 @@ internal sealed class ServiceCaller : IAsyncDisposable
         throw RemoteErrors.Local(RemoteErrorKind.ServiceNotFound,
             $"no live node hosts service '{service}'" + (known.Count > 0 ? $"; the cluster has {string.Join(", ", known.Order(StringComparer.Ordinal))}" : "; the cluster has no services"),
             "", service);
+    }
+
+    /// <summary>
+    /// The routes to nodes whose connection has not just broken; all of them when every one has, so that the call
+    /// fails at once naming a node rather than waiting.
+    /// </summary>
+    private IReadOnlyList<ServiceLocation> Reachable(IReadOnlyList<ServiceLocation> routes)
+    {
+        List<ServiceLocation>? reachable = null;
+        for (var i = 0; i < routes.Count; i++)
+        {
+            var broken = _connections.TryGetValue((routes[i].NodeName, routes[i].Address), out var connection)
+                && connection.IsBroken && connection.FailedFor < AvoidBrokenFor;
+            if (broken)
+            {
+                reachable ??= [.. routes.Take(i)];
+                continue;
+            }
+            reachable?.Add(routes[i]);
+        }
+        return reachable is null ? routes : reachable.Count > 0 ? reachable : routes;
     }
 
     private CallConnection ConnectionTo(ServiceLocation route)

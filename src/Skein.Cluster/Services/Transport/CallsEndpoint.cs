@@ -13,12 +13,19 @@ internal sealed class CallsEndpoint(ServiceHost host) : Calls.CallsBase
         var writer = new FrameWriter();
         var connection = new ServerConnection(host, writer);
         var writing = writer.RunAsync(responseStream, ct);
+        RpcException? refused = null;
         try
         {
             while (await requestStream.MoveNext(ct).ConfigureAwait(false))
             {
                 foreach (var envelope in requestStream.Current.Envelopes) connection.Receive(envelope);
             }
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.ResourceExhausted)
+        {
+            // A frame over the transport limit: say so in the call's status rather than end it as if all were well.
+            refused = new RpcException(new Status(StatusCode.ResourceExhausted,
+                $"node {host.NodeName} refused a frame over its limit of {MessageLimits.Describe(MessageLimits.TransportLimit(host.Options.MaxMessageBytes))}"));
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or RpcException)
         {
@@ -37,5 +44,6 @@ internal sealed class CallsEndpoint(ServiceHost host) : Calls.CallsBase
         {
             // Replies to a client that is gone have nowhere to go.
         }
+        if (refused is not null) throw refused;
     }
 }

@@ -62,10 +62,14 @@ internal sealed class FrameWriter : IEnvelopeSink
                     // A new frame each time: the transport may still hold the previous one while it serialises.
                     var frame = new Frame();
                     var bytes = 0;
-                    while (frame.Envelopes.Count < MaxEnvelopesPerFrame && bytes < MaxBytesPerFrame && _queue.TryDequeue(out var envelope))
+                    // A payload near the limit goes in a frame of its own: batched behind others it would push the frame
+                    // past what the transport accepts, and the peer would drop the whole stream with every call on it.
+                    while (frame.Envelopes.Count < MaxEnvelopesPerFrame && _queue.TryPeek(out var next))
                     {
-                        frame.Envelopes.Add(envelope);
-                        bytes += envelope.Payload.Length;
+                        if (frame.Envelopes.Count > 0 && bytes + next.Payload.Length > MaxBytesPerFrame) break;
+                        _queue.TryDequeue(out var envelope); // the only dequeuer: the envelope just peeked
+                        frame.Envelopes.Add(envelope!);
+                        bytes += envelope!.Payload.Length;
                     }
                     await _stream!.WriteAsync(frame, _cancellation).ConfigureAwait(false);
                 }
