@@ -142,10 +142,12 @@ public sealed partial class ModuleSupervisor : IAsyncDisposable
     public async Task StopAsync(TimeSpan grace, CancellationToken cancellationToken = default)
     {
         Task? loop;
+        bool first;
         lock (_lock)
         {
             loop = _loop;
-            if (!_stopRequested)
+            first = !_stopRequested;
+            if (first)
             {
                 _stopRequested = true;
                 _stopGrace = grace;
@@ -153,7 +155,8 @@ public sealed partial class ModuleSupervisor : IAsyncDisposable
                 MarkUnavailable($"module '{Module}' is stopping");
             }
         }
-        await _stop.CancelAsync().ConfigureAwait(false);
+        // Only the first request signals: a later one (disposal after a stop) just waits, and never touches a disposed source.
+        if (first) await _stop.CancelAsync().ConfigureAwait(false);
         if (loop is null) _done.TrySetResult();
         await _done.Task.ConfigureAwait(false);
     }
@@ -278,7 +281,9 @@ public sealed partial class ModuleSupervisor : IAsyncDisposable
             if (inWindow >= policy.MaxRestarts)
             {
                 limitReached = true;
-                refusal = $"{inWindow} restarts within {Durations.Format(policy.Within)}, the most allowed";
+                refusal = policy.MaxRestarts == 0
+                    ? "max-restarts is 0"
+                    : $"{inWindow} restarts within {Durations.Format(policy.Within)}, the most allowed";
             }
             else
             {

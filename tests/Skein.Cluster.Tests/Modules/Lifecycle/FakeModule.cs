@@ -17,8 +17,17 @@ internal sealed class FakeModule : ISupervisedModule
 
     public Task<ModuleExit> Completion => _completion.Task;
 
-    public Task InitializeAsync(CancellationToken cancellationToken) =>
-        InitializeThrows is null ? Task.CompletedTask : Task.FromException(InitializeThrows);
+    /// <summary>When set, initialize waits for it (or for cancellation), like a process that has not said hello yet.</summary>
+    public TaskCompletionSource? InitializeGate { get; init; }
+
+    public TaskCompletionSource Initializing { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        Initializing.TrySetResult();
+        if (InitializeGate is not null) await InitializeGate.Task.WaitAsync(cancellationToken);
+        if (InitializeThrows is not null) throw InitializeThrows;
+    }
 
     public Task ActivateAsync(CancellationToken cancellationToken) =>
         ActivateThrows is null ? Task.CompletedTask : Task.FromException(ActivateThrows);

@@ -351,4 +351,64 @@ public sealed class ModuleSupervisorTests : IAsyncDisposable
         var error = await Assert.ThrowsAsync<ModuleUnavailableException>(() => waiting.WaitAsync(Timeout, Ct));
         Assert.Equal("module 'stats' is stopping", error.Message);
     }
+
+    [Fact]
+    public async Task A_stop_while_the_module_initializes_cancels_the_start_and_stops_the_run()
+    {
+        var h = Supervise(make: _ => new FakeModule { InitializeGate = new TaskCompletionSource() });
+        var starting = h.Supervisor.StartAsync(Ct);
+        await h.States.NextAsync(c => c.To == ModuleState.Initializing);
+        await h.Modules.Latest.Initializing.Task.WaitAsync(Timeout, Ct);
+
+        await h.Supervisor.StopAsync(TimeSpan.FromSeconds(1), Ct).WaitAsync(Timeout, Ct);
+
+        Assert.Equal(TimeSpan.FromSeconds(1), h.Modules.Latest.StopGrace);
+        Assert.Equal(
+            [(ModuleState.Initializing, ModuleState.Stopping), (ModuleState.Stopping, ModuleState.Stopped)],
+            h.States.All.Skip(1).Select(c => (c.From, c.To)));
+        var error = await Assert.ThrowsAsync<ModuleUnavailableException>(() => starting.WaitAsync(Timeout, Ct));
+        Assert.Equal("module 'stats' is stopping", error.Message);
+        Assert.Empty(h.Crashes.All);
+    }
+
+    [Fact]
+    public async Task A_notification_handler_that_throws_does_not_stop_the_restart()
+    {
+        var h = Supervise();
+        h.Supervisor.Crashed += (_, _) => throw new InvalidOperationException("bad subscriber");
+        await h.Supervisor.StartAsync(Ct).WaitAsync(Timeout, Ct);
+
+        h.Modules.Latest.Exit(1);
+        await h.Crashes.NextAsync();
+        _time.Advance(TimeSpan.FromMilliseconds(100));
+        await h.ActiveAsync();
+
+        Assert.Equal(1, h.Supervisor.Restarts);
+    }
+
+    [Fact]
+    public async Task Max_restarts_zero_gives_up_at_the_first_crash()
+    {
+        var h = Supervise(new RestartPolicy { MaxRestarts = 0 });
+        await h.Supervisor.StartAsync(Ct).WaitAsync(Timeout, Ct);
+
+        h.Modules.Latest.Exit(1);
+        var gaveUp = await h.GaveUp.NextAsync();
+
+        Assert.Equal("max-restarts is 0; last run exited with code 1", gaveUp.Reason);
+        Assert.Equal(1, h.Modules.Count);
+    }
+
+    [Fact]
+    public async Task Disposing_twice_or_after_a_stop_is_harmless()
+    {
+        var h = Supervise();
+        await h.Supervisor.StartAsync(Ct).WaitAsync(Timeout, Ct);
+
+        await h.Supervisor.StopAsync(TimeSpan.Zero, Ct);
+        await h.Supervisor.DisposeAsync();
+        await h.Supervisor.DisposeAsync();
+
+        Assert.Equal(ModuleState.Stopped, h.Supervisor.State);
+    }
 }
