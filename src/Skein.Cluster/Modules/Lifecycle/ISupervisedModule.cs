@@ -5,6 +5,8 @@ namespace Skein.Cluster.Modules.Lifecycle;
 /// A restart asks the supervisor's factory for a fresh instance, so a run never has to reset itself.
 /// </summary>
 /// <remarks>
+/// The supervisor disposes every run once it is over, including one whose start failed, so disposal must release
+/// whatever the run still holds — a process that never said hello is still running and must be ended there.
 /// A process module fits as: initialize = start the process and await its hello; activate = nothing;
 /// <see cref="Completion"/> = the process's exit code and stderr tail; stop = shutdown request, grace, kill.
 /// An assembly module fits as: initialize and activate = its hooks (their exceptions fail the start);
@@ -24,6 +26,9 @@ public interface ISupervisedModule : IAsyncDisposable
     /// </summary>
     Task<ModuleExit> Completion { get; }
 
-    /// <summary>Asks the module to stop, waits up to <paramref name="grace"/>, then ends it by force. Cancelling means "force now".</summary>
+    /// <summary>
+    /// Asks the module to stop, waits up to <paramref name="grace"/>, then ends it by force. Cancelling means "force now".
+    /// Called only on a stop request, possibly after the run has already ended; then it only has to return.
+    /// </summary>
     Task StopAsync(TimeSpan grace, CancellationToken cancellationToken);
 }

@@ -42,7 +42,10 @@ public sealed class ModuleExit
         return new(ModuleExitKind.Faulted, null, exception, errorOutput);
     }
 
-    /// <summary>One line for messages and <c>skein module list</c>: "exited with code 1: Traceback…", "threw InvalidOperationException: no config".</summary>
+    /// <summary>
+    /// A short description for messages and <c>skein module list</c>: "exited with code 1; stderr: Traceback…",
+    /// "threw InvalidOperationException: no config". The stderr tail is kept as written, line breaks included.
+    /// </summary>
     public override string ToString()
     {
         var text = Kind switch

@@ -141,6 +141,8 @@ public sealed partial class ModuleSupervisor : IAsyncDisposable
     /// </summary>
     public async Task StopAsync(TimeSpan grace, CancellationToken cancellationToken = default)
     {
+        if (grace < TimeSpan.Zero && grace != System.Threading.Timeout.InfiniteTimeSpan)
+            throw new ArgumentOutOfRangeException(nameof(grace), grace, "the grace period is negative");
         Task? loop;
         bool first;
         lock (_lock)

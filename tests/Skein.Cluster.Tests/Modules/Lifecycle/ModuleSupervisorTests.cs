@@ -320,6 +320,7 @@ public sealed class ModuleSupervisorTests : IAsyncDisposable
         _time.Advance(TimeSpan.FromMilliseconds(100));
         await starting.WaitAsync(Timeout, Ct);
         Assert.Equal(1, h.Supervisor.Restarts);
+        Assert.True(h.Modules[0].Disposed);
     }
 
     [Fact]
@@ -410,5 +411,15 @@ public sealed class ModuleSupervisorTests : IAsyncDisposable
         await h.Supervisor.DisposeAsync();
 
         Assert.Equal(ModuleState.Stopped, h.Supervisor.State);
+    }
+
+    [Fact]
+    public void Options_that_make_no_sense_are_refused_when_the_supervisor_is_built()
+    {
+        var options = new ModuleSupervisorOptions { Restart = new RestartPolicy { Within = TimeSpan.Zero } };
+
+        var error = Assert.Throws<ArgumentException>(() => new ModuleSupervisor("stats", () => new FakeModule(), options, _time));
+
+        Assert.Equal("within: 0ms must be longer than zero", error.Message);
     }
 }
