@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
-using System.Reflection;
-using System.Runtime.Loader;
+using Skein.Cluster.Modules;
 using Skein.Cluster.Protocol;
 using Skein.Cluster.Services.Contracts;
 
@@ -13,6 +12,10 @@ namespace Skein.Cluster.Services.Hosting;
 public sealed class ServiceHost : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, HostedService> _services = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, HostedModule> _modules = new(StringComparer.Ordinal);
+
+    // Adding or removing a module changes several services at once; this keeps each change all-or-nothing.
+    private readonly Lock _moduleChanges = new();
 
     public ServiceHost(string nodeName, ServiceHostOptions? options = null)
     {
@@ -47,14 +50,16 @@ public sealed class ServiceHost : IAsyncDisposable
     public void Add<TContract, TImplementation>(Func<TImplementation> factory) where TContract : class where TImplementation : class, TContract =>
         Add(typeof(TContract), typeof(TImplementation), factory);
 
-    public void Add(Type contract, Type implementation)
+    public void Add(Type contract, Type implementation) => AddByType(contract, implementation);
+
+    private HostedService AddByType(Type contract, Type implementation)
     {
         if (implementation.IsAbstract || implementation.GetConstructor(Type.EmptyTypes) is null)
             throw new SkeinException($"{implementation.FullName} needs a public parameterless constructor to serve {contract.FullName}");
-        Add(contract, implementation, () => Activator.CreateInstance(implementation)!);
+        return Add(contract, implementation, () => Activator.CreateInstance(implementation)!);
     }
 
-    private void Add(Type contract, Type implementation, Func<object> factory)
+    private HostedService Add(Type contract, Type implementation, Func<object> factory)
     {
         var reflected = ServiceContract.For(contract);
         if (!contract.IsAssignableFrom(implementation))
@@ -62,46 +67,108 @@ public sealed class ServiceHost : IAsyncDisposable
         var hosted = new HostedService(reflected, implementation, factory);
         if (!_services.TryAdd(reflected.Name, hosted))
             throw new SkeinException($"service '{reflected.Name}' is hosted twice on node {NodeName}: by {_services[reflected.Name].Implementation.FullName} and {implementation.FullName}");
+        return hosted;
     }
 
     /// <summary>
-    /// Loads a .NET assembly and hosts every public class in it that implements a <see cref="ServiceAttribute"/>
-    /// interface. Returns the names of the services added.
+    /// Loads a .NET assembly as a module (in its own collectible load context, named after the file) and hosts every
+    /// public class in it that implements a <see cref="ServiceAttribute"/> interface. Returns the names of the services
+    /// added.
     /// </summary>
     public IReadOnlyList<string> AddAssembly(string path)
     {
-        var full = Path.GetFullPath(path);
-        if (!File.Exists(full)) throw new SkeinException($"module not found: {full}");
-        Assembly assembly;
+        var request = new ModuleLoadRequest(path, loader: ModuleFormats.Assembly);
+        RefuseTakenName(request.Name);
+        var loader = Options.Loaders.Find(ModuleFormats.Assembly) as AssemblyModuleLoader ?? new AssemblyModuleLoader();
+        var module = loader.Load(request);
         try
         {
-            assembly = ModuleAssemblies.Load(full);
+            Host(module);
         }
-        catch (Exception ex) when (ex is BadImageFormatException or FileLoadException or IOException)
+        catch
         {
-            throw new SkeinException($"{full} is not a .NET assembly Skein can load: {ex.Message}", ex);
+            _ = module.UnloadAsync(); // an assembly module unloads synchronously
+            throw;
         }
-        var added = new List<string>();
-        Type[] types;
+        return module.Services.Select(s => s.Name).ToList();
+    }
+
+    /// <summary>
+    /// Loads a module with the loader the request names, or the one that recognises the file (see
+    /// <see cref="ModuleLoaders.Choose"/>), and hosts its services. All or nothing: if one of its services cannot be
+    /// hosted (a name already in use here), none is and the module is unloaded.
+    /// </summary>
+    /// <remarks>Holding on to the result keeps an assembly module's types alive; drop it after reading what you need.</remarks>
+    /// <exception cref="SkeinException">The name is in use, or the module cannot be loaded or hosted.</exception>
+    public async Task<LoadedModule> AddModuleAsync(ModuleLoadRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        RefuseTakenName(request.Name);
+        var module = await Options.Loaders.LoadAsync(request, cancellationToken).ConfigureAwait(false);
         try
         {
-            types = assembly.GetExportedTypes();
+            Host(module);
         }
-        catch (ReflectionTypeLoadException ex)
+        catch
         {
-            throw new SkeinException($"cannot read the types of {full}: {ex.LoaderExceptions.FirstOrDefault()?.Message ?? ex.Message}", ex);
+            await module.UnloadAsync().ConfigureAwait(false);
+            throw;
         }
-        foreach (var type in types.Where(t => t.IsClass && !t.IsAbstract && !t.IsGenericTypeDefinition))
+        return module;
+    }
+
+    /// <summary>
+    /// Stops hosting the services of module <paramref name="name"/>, releases their shared objects, and unloads the
+    /// module. Returns false when no module has that name. Not cancellable: a module is never left half unloaded.
+    /// </summary>
+    /// <remarks>
+    /// Per-connection objects still reserved by proxies keep an assembly module's load context alive until those
+    /// proxies are disposed or their leases run out.
+    /// </remarks>
+    public async ValueTask<bool> RemoveModuleAsync(string name)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        HostedModule? hosted;
+        lock (_moduleChanges)
         {
-            foreach (var contract in type.GetInterfaces().Where(ServiceContract.IsContract))
+            if (!_modules.TryRemove(name, out hosted)) return false;
+            foreach (var service in hosted.Services) _services.TryRemove(KeyValuePair.Create(service.Name, service));
+        }
+        foreach (var service in hosted.Services) await service.StopAsync().ConfigureAwait(false);
+        await hosted.Module.UnloadAsync().ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>The modules this host has loaded, by name.</summary>
+    public IReadOnlyList<LoadedModule> Modules => _modules.Values.Select(m => m.Module).OrderBy(m => m.Name, StringComparer.Ordinal).ToList();
+
+    private void RefuseTakenName(string name)
+    {
+        if (_modules.ContainsKey(name)) throw new SkeinException($"a module named '{name}' is already loaded on node {NodeName}; give this one another name");
+    }
+
+    private void Host(LoadedModule module)
+    {
+        lock (_moduleChanges)
+        {
+            RefuseTakenName(module.Name);
+            var added = new List<HostedService>();
+            try
             {
-                Add(contract, type);
-                added.Add(ServiceContract.For(contract).Name);
+                foreach (var service in module.Services)
+                {
+                    if (service is not AssemblyModuleService inProcess)
+                        throw new SkeinException($"node {NodeName} cannot host service '{service.Name}' of module {module.Name}: it hosts only in-process services");
+                    added.Add(AddByType(inProcess.Contract, inProcess.Implementation));
+                }
             }
+            catch
+            {
+                foreach (var service in added) _services.TryRemove(KeyValuePair.Create(service.Name, service));
+                throw;
+            }
+            _modules[module.Name] = new HostedModule(module, added);
         }
-        if (added.Count == 0)
-            throw new SkeinException($"{full} has no service: no public class implements an interface marked [Service(\"name\")]");
-        return added;
     }
 
     /// <summary>The services as the registry lists them.</summary>
@@ -115,22 +182,6 @@ public sealed class ServiceHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         foreach (var service in _services.Values) await service.StopAsync().ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// Loads module assemblies so that they share Skein's own assemblies (one ServiceAttribute type for all) while
-    /// their other dependencies resolve from the module's folder.
-    /// </summary>
-    private static class ModuleAssemblies
-    {
-        public static Assembly Load(string path)
-        {
-            var resolver = new AssemblyDependencyResolver(path);
-            AssemblyLoadContext.Default.Resolving += (context, name) =>
-                resolver.ResolveAssemblyToPath(name) is { } found ? context.LoadFromAssemblyPath(found) : null;
-            var name = AssemblyName.GetAssemblyName(path);
-            var loaded = AssemblyLoadContext.Default.Assemblies.FirstOrDefault(a => AssemblyName.ReferenceMatchesDefinition(a.GetName(), name));
-            return loaded ?? AssemblyLoadContext.Default.LoadFromAssemblyPath(path);
-        }
+        foreach (var hosted in _modules.Values) await hosted.Module.UnloadAsync().ConfigureAwait(false);
     }
 }
