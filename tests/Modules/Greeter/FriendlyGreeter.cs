@@ -1,0 +1,13 @@
+using Skein;
+using Shared.Lib;
+
+namespace Greeter;
+
+// A singleton, so that unloading has a shared object to release.
+[ServiceInstance(InstanceMode.Singleton)]
+public sealed class FriendlyGreeter : IGreeter
+{
+    public Task<string> GreetAsync(string name, CancellationToken cancellationToken = default) => Task.FromResult($"hello, {name}");
+
+    public Task<string> LibraryVersionAsync(CancellationToken cancellationToken = default) => Task.FromResult(LibraryInfo.Version);
+}

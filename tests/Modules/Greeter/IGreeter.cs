@@ -1,0 +1,12 @@
+using Skein;
+
+namespace Greeter;
+
+[Service("greeter")]
+public interface IGreeter
+{
+    Task<string> GreetAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>The version of Shared.Lib this module was loaded with.</summary>
+    Task<string> LibraryVersionAsync(CancellationToken cancellationToken = default);
+}
