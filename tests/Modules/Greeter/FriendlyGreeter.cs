@@ -10,4 +10,7 @@ public sealed class FriendlyGreeter : IGreeter
     public Task<string> GreetAsync(string name, CancellationToken cancellationToken = default) => Task.FromResult($"hello, {name}");
 
     public Task<string> LibraryVersionAsync(CancellationToken cancellationToken = default) => Task.FromResult(LibraryInfo.Version);
+
+    public Task<Greeting> GreetingAsync(string name, CancellationToken cancellationToken = default) =>
+        Task.FromResult(new Greeting($"hello, {name}", LibraryInfo.Version));
 }

@@ -9,4 +9,6 @@ public interface IGreeter
 
     /// <summary>The version of Shared.Lib this module was loaded with.</summary>
     Task<string> LibraryVersionAsync(CancellationToken cancellationToken = default);
+
+    Task<Greeting> GreetingAsync(string name, CancellationToken cancellationToken = default);
 }

@@ -32,6 +32,7 @@ public sealed class AssemblyModuleTests
         {
             Assert.Equal("hello, grace", await greeter.GreetAsync("grace", Ct));
             Assert.Equal("1.0.0.0", await greeter.LibraryVersionAsync(Ct));
+            Assert.Equal(new CallerGreeting("hello, grace", "1.0.0.0"), await greeter.GreetingAsync("grace", Ct));
         }
 
         // The module's own contract type cannot have a proxy: it would tie a non-collectible proxy type to the module.
@@ -91,6 +92,11 @@ public sealed class AssemblyModuleTests
         {
             // The singleton is made, and Shared.Lib is loaded into the module's context.
             Assert.Equal("\"1.0.0.0\"", await TestModules.CallJsonAsync(client, "greeter", "LibraryVersion", "[]", Ct));
+            // JSON has met a type of the module's own (the binary codec would keep it: see docs/modules.md).
+            Assert.Equal("{\"text\":\"hello, ada\",\"library\":\"1.0.0.0\"}", await TestModules.CallJsonAsync(client, "greeter", "Greeting", "[\"ada\"]", Ct));
+            // Proxies of the caller's own contract, with framework types, leave nothing behind.
+            await using var greeter = await client.GetServiceAsync<ICallerGreeter>(Ct);
+            Assert.Equal("hello, bob", await greeter.GreetAsync("bob", Ct));
         }
         Assert.True(await host.RemoveModuleAsync("greeter"));
         Assert.Null(module.LoadContext);
@@ -194,4 +200,9 @@ public interface ICallerGreeter : IAsyncDisposable
     Task<string> GreetAsync(string name, CancellationToken cancellationToken = default);
 
     Task<string> LibraryVersionAsync(CancellationToken cancellationToken = default);
+
+    Task<CallerGreeting> GreetingAsync(string name, CancellationToken cancellationToken = default);
 }
+
+/// <summary>The caller's copy of the module's Greeting record.</summary>
+public sealed record CallerGreeting(string Text, string Library);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Skein.Cluster.Modules;
 using Skein.Cluster.Protocol;
+using Skein.Cluster.Services.Codecs;
 using Skein.Cluster.Services.Contracts;
 
 namespace Skein.Cluster.Services.Hosting;
@@ -136,6 +137,7 @@ public sealed class ServiceHost : IAsyncDisposable
         }
         foreach (var service in hosted.Services) await service.StopAsync().ConfigureAwait(false);
         await hosted.Module.UnloadAsync().ConfigureAwait(false);
+        JsonPayloadCodec.ForgetUnloadedTypes();
         return true;
     }
 
