@@ -13,4 +13,7 @@ public sealed class FriendlyGreeter : IGreeter
 
     public Task<Greeting> GreetingAsync(string name, CancellationToken cancellationToken = default) =>
         Task.FromResult(new Greeting($"hello, {name}", LibraryInfo.Version));
+
+    public Task<Greeting> ShoutAsync(Greeting greeting, CancellationToken cancellationToken = default) =>
+        Task.FromResult(greeting with { Text = greeting.Text.ToUpperInvariant() });
 }

@@ -11,4 +11,7 @@ public interface IGreeter
     Task<string> LibraryVersionAsync(CancellationToken cancellationToken = default);
 
     Task<Greeting> GreetingAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Takes and returns the module's own type, so both directions of each codec meet it.</summary>
+    Task<Greeting> ShoutAsync(Greeting greeting, CancellationToken cancellationToken = default);
 }
