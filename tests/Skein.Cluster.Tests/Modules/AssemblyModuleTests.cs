@@ -2,7 +2,7 @@ using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.Loader;
 using Skein.Cluster.Modules;
-using ServiceHost = Skein.Cluster.Services.Hosting.ServiceHost;
+using Skein.Cluster.Services.Hosting;
 
 namespace Skein.Cluster.Tests.Modules;
 
@@ -163,6 +163,29 @@ public sealed class AssemblyModuleTests
         Assert.Equal(["first"], host.Modules.Select(m => m.Name));
         await using var client = SkeinClient.ForLocalServices(host);
         Assert.Equal("\"1.0.0.0\"", await TestModules.CallJsonAsync(client, "greeter", "LibraryVersion", "[]", Ct));
+    }
+
+    [Fact]
+    public async Task ReloadReadsTheFileAgainIntoANewContextOnlyWhenAllowed()
+    {
+        await using (var strict = new ServiceHost("node-a"))
+        {
+            await strict.AddModuleAsync(new ModuleLoadRequest(TestModules.GreeterV1, "greeter"), Ct);
+            var refused = await Assert.ThrowsAsync<SkeinException>(() => strict.ReloadModuleAsync("greeter", Ct));
+            Assert.Equal("reloading modules is off on node node-a; it is a debugging aid (ServiceHostOptions.AllowReload)", refused.Message);
+        }
+
+        await using var host = new ServiceHost("node-a", new ServiceHostOptions { AllowReload = true });
+        var first = (AssemblyModule)await host.AddModuleAsync(new ModuleLoadRequest(TestModules.GreeterV1, "greeter"), Ct);
+        var before = first.LoadContext;
+        var second = (AssemblyModule)await host.ReloadModuleAsync("greeter", Ct);
+        Assert.Null(first.LoadContext);
+        Assert.NotSame(before, second.LoadContext);
+        Assert.Equal(("greeter", first.File), (second.Name, second.File));
+        await using var client = SkeinClient.ForLocalServices(host);
+        Assert.Equal("\"hello, ada\"", await TestModules.CallJsonAsync(client, "greeter", "Greet", "[\"ada\"]", Ct));
+        var missing = await Assert.ThrowsAsync<SkeinException>(() => host.ReloadModuleAsync("absent", Ct));
+        Assert.Equal("no module named 'absent' is loaded on node node-a", missing.Message);
     }
 
     [Fact]

@@ -84,7 +84,7 @@ public sealed class ServiceHost : IAsyncDisposable
         var module = loader.Load(request);
         try
         {
-            Host(module);
+            Host(request, module);
         }
         catch
         {
@@ -108,7 +108,7 @@ public sealed class ServiceHost : IAsyncDisposable
         var module = await Options.Loaders.LoadAsync(request, cancellationToken).ConfigureAwait(false);
         try
         {
-            Host(module);
+            Host(request, module);
         }
         catch
         {
@@ -141,6 +141,31 @@ public sealed class ServiceHost : IAsyncDisposable
         return true;
     }
 
+    /// <summary>
+    /// Unloads module <paramref name="name"/> and loads its file again, under the same name and with the same loader: a
+    /// debugging aid for a module rebuilt in place, refused unless <see cref="ServiceHostOptions.AllowReload"/> is set.
+    /// </summary>
+    /// <exception cref="SkeinException">Reloading is off, no module has that name, or the file no longer loads (the module is then gone).</exception>
+    public async Task<LoadedModule> ReloadModuleAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        if (!Options.AllowReload)
+            throw new SkeinException($"reloading modules is off on node {NodeName}; it is a debugging aid (ServiceHostOptions.AllowReload)");
+        var request = _modules.TryGetValue(name, out var hosted)
+            ? hosted.Request
+            : throw new SkeinException($"no module named '{name}' is loaded on node {NodeName}");
+        hosted = null; // not kept across the unload: it refers to the old module
+        await RemoveModuleAsync(name).ConfigureAwait(false);
+        try
+        {
+            return await AddModuleAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SkeinException ex)
+        {
+            throw new SkeinException($"module '{name}' was unloaded but could not be loaded again: {ex.Message}", ex);
+        }
+    }
+
     /// <summary>The modules this host has loaded, by name.</summary>
     public IReadOnlyList<LoadedModule> Modules => _modules.Values.Select(m => m.Module).OrderBy(m => m.Name, StringComparer.Ordinal).ToList();
 
@@ -149,7 +174,7 @@ public sealed class ServiceHost : IAsyncDisposable
         if (_modules.ContainsKey(name)) throw new SkeinException($"a module named '{name}' is already loaded on node {NodeName}; give this one another name");
     }
 
-    private void Host(LoadedModule module)
+    private void Host(ModuleLoadRequest request, LoadedModule module)
     {
         lock (_moduleChanges)
         {
@@ -169,7 +194,7 @@ public sealed class ServiceHost : IAsyncDisposable
                 foreach (var service in added) _services.TryRemove(KeyValuePair.Create(service.Name, service));
                 throw;
             }
-            _modules[module.Name] = new HostedModule(module, added);
+            _modules[module.Name] = new HostedModule(request, module, added);
         }
     }
 

@@ -16,4 +16,7 @@ public sealed class ServiceHostOptions
 
     /// <summary>The loaders <see cref="ServiceHost.AddModuleAsync"/> chooses from; by default <see cref="ModuleLoaders.CreateDefault"/>.</summary>
     public ModuleLoaders Loaders { get; set; } = ModuleLoaders.CreateDefault();
+
+    /// <summary>Whether <see cref="ServiceHost.ReloadModuleAsync"/> may be used: a debugging aid, off by default.</summary>
+    public bool AllowReload { get; set; }
 }
