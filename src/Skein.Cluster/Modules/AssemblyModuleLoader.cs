@@ -19,9 +19,9 @@ public sealed class AssemblyModuleLoader : IModuleLoader
     private readonly IReadOnlySet<string> _shared;
 
     /// <param name="sharedAssemblies">
-    /// Assembly names (without version) taken from the node's default context instead of the module's folder; by
-    /// default <see cref="DefaultSharedAssemblies"/>. Add a library here when the node and its modules must exchange
-    /// its types.
+    /// Assembly names (without version) taken from the node's default context instead of the module's folder, added to
+    /// <see cref="DefaultSharedAssemblies"/>: name a library here when the node and its modules must exchange its types.
+    /// One the node cannot load comes from the module's folder after all.
     /// </param>
     public AssemblyModuleLoader(IEnumerable<string>? sharedAssemblies = null)
     {

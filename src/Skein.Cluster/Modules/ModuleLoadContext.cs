@@ -23,10 +23,23 @@ internal sealed class ModuleLoadContext : AssemblyLoadContext
 
     protected override Assembly? Load(AssemblyName assemblyName)
     {
-        // Null defers to the default context: the shared assemblies, and the framework, which the resolver does not
-        // list for a framework-dependent module anyway.
-        if (assemblyName.Name is null || _shared.Contains(assemblyName.Name)) return null;
+        if (assemblyName.Name is not null && _shared.Contains(assemblyName.Name) && FromNode(assemblyName) is { } shared) return shared;
+        // Null defers to the default context: the framework, which the resolver does not list for a
+        // framework-dependent module, and whatever the module's folder lacks.
         return _resolver.ResolveAssemblyToPath(assemblyName) is { } path ? LoadFromAssemblyPath(path) : null;
+    }
+
+    // A shared assembly the node does not have is nothing the node could exchange with the module: its own copy will do.
+    private static Assembly? FromNode(AssemblyName assemblyName)
+    {
+        try
+        {
+            return Default.LoadFromAssemblyName(assemblyName);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
     }
 
     protected override IntPtr LoadUnmanagedDll(string unmanagedDllName) =>

@@ -66,6 +66,17 @@ public sealed class AssemblyModuleTests
     }
 
     [Fact]
+    public async Task ASharedAssemblyTheNodeDoesNotHaveComesFromTheModulesFolder()
+    {
+        var options = new ServiceHostOptions { Loaders = new ModuleLoaders(new AssemblyModuleLoader(sharedAssemblies: ["Shared.Lib"])) };
+        await using var host = new ServiceHost("node-a", options);
+        var module = (AssemblyModule)await host.AddModuleAsync(new ModuleLoadRequest(TestModules.GreeterV2), Ct);
+        await using var client = SkeinClient.ForLocalServices(host);
+        Assert.Equal("\"2.0.0.0\"", await TestModules.CallJsonAsync(client, "greeter", "LibraryVersion", "[]", Ct));
+        Assert.Contains(module.LoadContext!.Assemblies, a => a.GetName().Name == "Shared.Lib");
+    }
+
+    [Fact]
     public async Task AnUnloadedModuleIsCollected()
     {
         await using var host = new ServiceHost("node-a");
