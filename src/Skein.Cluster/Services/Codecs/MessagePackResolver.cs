@@ -22,6 +22,10 @@ internal sealed class MessagePackResolver : IFormatterResolver
     /// <summary>Whether <paramref name="type"/> is declared by an unloadable module (not merely built over one, as a List of it is).</summary>
     public static bool IsModuleType(Type type) => type.IsCollectible && !type.IsArray && type.Assembly.IsCollectible;
 
+    // By name: the module may carry its own copy of MessagePack's attributes.
+    private static bool HasMessagePackLayout(Type type) =>
+        type.CustomAttributes.Any(a => a.AttributeType.FullName == "MessagePack.MessagePackObjectAttribute");
+
     // A generic static class, not a dictionary keyed by type: its field for a module's type belongs to that module and
     // goes with it.
     private static class Cache<T>
@@ -31,7 +35,8 @@ internal sealed class MessagePackResolver : IFormatterResolver
         private static IMessagePackFormatter<T>? Create()
         {
             var type = typeof(T);
-            if (!IsModuleType(type)) return ContractlessStandardResolver.Instance.GetFormatter<T>();
+            // A type laid out with MessagePack's own attributes keeps that layout, at the price of staying loaded.
+            if (!IsModuleType(type) || HasMessagePackLayout(type)) return ContractlessStandardResolver.Instance.GetFormatter<T>();
             if (type.IsEnum) return new ModuleEnumFormatter<T>();
             if (type.IsInterface || type.IsAbstract || type.IsPointer || typeof(Delegate).IsAssignableFrom(type)) return null;
             return new ModuleObjectFormatter<T>();
