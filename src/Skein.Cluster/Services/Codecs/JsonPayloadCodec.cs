@@ -43,7 +43,7 @@ internal sealed class JsonPayloadCodec : IPayloadCodec
     }
 
     private static JsonSerializerOptions OptionsFor(Type type) =>
-        type.IsCollectible
+        CollectibleTypes.Contains(type)
             ? ModuleTypeOptions.GetValue(type, static _ => new JsonSerializerOptions(Options) { TypeInfoResolver = new DefaultJsonTypeInfoResolver() })
             : Options;
 

@@ -69,7 +69,7 @@ internal sealed class MessagePackPayloadCodec : IPayloadCodec
 
     public ReadOnlyMemory<byte> EncodeValue(Type type, object? value)
     {
-        if (!type.IsCollectible) return MessagePackSerializer.Serialize(type, value, Options);
+        if (!CollectibleTypes.Contains(type)) return MessagePackSerializer.Serialize(type, value, Options);
         var buffer = new ArrayBufferWriter<byte>(64);
         var writer = new MessagePackWriter(buffer);
         Write(type, ref writer, value);
@@ -81,7 +81,7 @@ internal sealed class MessagePackPayloadCodec : IPayloadCodec
     {
         try
         {
-            if (!type.IsCollectible) return MessagePackSerializer.Deserialize(type, payload, Options);
+            if (!CollectibleTypes.Contains(type)) return MessagePackSerializer.Deserialize(type, payload, Options);
             var reader = new MessagePackReader(payload);
             return Read(type, ref reader);
         }
@@ -107,12 +107,12 @@ internal sealed class MessagePackPayloadCodec : IPayloadCodec
     // built over it) goes through delegates held weakly by the type instead.
     private static void Write(Type type, ref MessagePackWriter writer, object? value)
     {
-        if (type.IsCollectible) MessagePackValues.WriterFor(type)(ref writer, value, Options);
+        if (CollectibleTypes.Contains(type)) MessagePackValues.WriterFor(type)(ref writer, value, Options);
         else MessagePackSerializer.Serialize(type, ref writer, value, Options);
     }
 
     private static object? Read(Type type, ref MessagePackReader reader) =>
-        type.IsCollectible ? MessagePackValues.ReaderFor(type)(ref reader, Options) : MessagePackSerializer.Deserialize(type, ref reader, Options);
+        CollectibleTypes.Contains(type) ? MessagePackValues.ReaderFor(type)(ref reader, Options) : MessagePackSerializer.Deserialize(type, ref reader, Options);
 
     private static Exception Innermost(Exception ex)
     {
