@@ -47,6 +47,16 @@ public sealed class ModuleTypeCodecTests : IAsyncLifetime
     }
 
     [Fact]
+    public void AModuleEnumTravelsAsItsNumber()
+    {
+        var mood = _module.Assembly!.GetType("Greeter.Mood", throwOnError: true)!;
+        var cheerful = Enum.Parse(mood, "Cheerful");
+        var payload = MessagePackPayloadCodec.Instance.EncodeValue(mood, cheerful);
+        Assert.Equal(MessagePackSerializer.Serialize(CallerMood.Cheerful, Contractless, Ct), payload.ToArray());
+        Assert.Equal(cheerful, MessagePackPayloadCodec.Instance.DecodeValue(mood, payload));
+    }
+
+    [Fact]
     public void ListsAndArraysOfAModuleTypeTravelToo()
     {
         var list = (System.Collections.IList)Activator.CreateInstance(typeof(List<>).MakeGenericType(Greeting))!;
@@ -58,4 +68,11 @@ public sealed class ModuleTypeCodecTests : IAsyncLifetime
         Assert.Equal(2, array.Length);
         Assert.Equal("b", Greeting.GetProperty("Text")!.GetValue(array.GetValue(1)));
     }
+}
+
+/// <summary>The caller's copy of the module's Mood.</summary>
+public enum CallerMood
+{
+    Calm,
+    Cheerful = 7,
 }
