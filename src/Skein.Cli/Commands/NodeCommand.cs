@@ -45,15 +45,13 @@ internal static class NodeCommand
             using var shutdown = new Shutdown();
             if (parse.GetValue(stopWithParent)) shutdown.StopWhenStandardInputCloses();
             using var loggers = ClusterLogging.CreateFactory();
-            await using var services = new ServiceHost(options.Name);
-            foreach (var module in parse.GetValue(modules) ?? [])
+            await using var services = new ServiceHost(options.Name, new ServiceHostOptions { Loaders = ModuleLoaders.CreateDefault(loggers.CreateLogger("Skein.Modules")) });
+            foreach (var path in parse.GetValue(modules) ?? [])
             {
-                // A .NET assembly is loaded into the node; anything else (a .py script, an executable) runs as a
-                // module process speaking the stdio protocol.
-                var added = ModuleFiles.IsAssembly(module)
-                    ? services.AddAssembly(module)
-                    : await services.AddProcessModuleAsync(module, logger: loggers.CreateLogger("Skein.Modules"), cancellationToken: shutdown.Token).ConfigureAwait(false);
-                output.WriteLine($"node {options.Name} hosts {string.Join(", ", added)} from {Path.GetFileName(module)}");
+                // The loader is chosen by the file: a .NET assembly is loaded into the node, a script or an executable
+                // runs as a module process speaking the stdio protocol.
+                var module = await services.AddModuleAsync(new ModuleLoadRequest(path), shutdown.Token).ConfigureAwait(false);
+                output.WriteLine($"node {options.Name} hosts {string.Join(", ", module.Services.Select(s => s.Name))} from {Path.GetFileName(path)} ({module.Loader})");
             }
             await using var host = await NodeHost.StartAsync(services, options.Token, parse.GetValue(listen)!, ClusterLogging.Configure, shutdown.Token)
                 .ConfigureAwait(false);

@@ -39,7 +39,8 @@ public sealed class ProcessModuleTests : IAsyncLifetime
     {
         if (ModuleProcess.FindPython() is null) return;
         var services = new ServiceHost("node-py");
-        Assert.Equal(["stats"], await services.AddProcessModuleAsync(StatsPath, cancellationToken: Ct));
+        var module = await services.AddModuleAsync(new Skein.Cluster.Modules.ModuleLoadRequest(StatsPath), Ct);
+        Assert.Equal(["stats"], module.Services.Select(s => s.Name));
         _node = await NodeHost.StartAsync(services, Token, cancellationToken: Ct);
         var routes = new StaticRoutes(services.Describe().Select(s => new ServiceLocation("n-1", "node-py", $"127.0.0.1:{_node.Address.Port}", s)));
         _client = new SkeinClient(routes, Token, new SkeinClientOptions(), null);
@@ -103,7 +104,7 @@ public sealed class ProcessModuleTests : IAsyncLifetime
     {
         var stats = await Client.GetServiceAsync<IStats>(Ct);
         Assert.Equal(2.0, await stats.MeanAsync([2], Ct));
-        var module = _node!.Services.Modules.Single();
+        var module = ((ProcessLoadedModule)_node!.Services.Modules.Single()).Process;
 
         System.Diagnostics.Process.GetProcessById(module.ProcessId).Kill();
         await module.Exited.WaitAsync(Wait, Ct);
@@ -124,7 +125,7 @@ public sealed class ProcessModuleTests : IAsyncLifetime
             await using var services = new ServiceHost("node-bad");
             var started = System.Diagnostics.Stopwatch.StartNew();
 
-            var error = await Assert.ThrowsAsync<SkeinException>(() => services.AddProcessModuleAsync(script, cancellationToken: Ct));
+            var error = await Assert.ThrowsAsync<SkeinException>(() => services.AddModuleAsync(new Skein.Cluster.Modules.ModuleLoadRequest(script), Ct));
 
             Assert.Contains("exited with code 3 before its hello", error.Message, StringComparison.Ordinal);
             Assert.Contains("oops", error.Message, StringComparison.Ordinal);

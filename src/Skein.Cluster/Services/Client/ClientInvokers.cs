@@ -1,5 +1,5 @@
-using System.Collections.Concurrent;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using Skein.Cluster.Services.Contracts;
 
 namespace Skein.Cluster.Services.Client;
@@ -12,9 +12,10 @@ internal static class ClientInvokers
 {
     public delegate object Invoker(ProxyBinding binding, ContractMethod method, object?[] arguments);
 
-    private static readonly ConcurrentDictionary<ContractMethod, Invoker> Cache = new();
+    // Weak keys, so that a proxy of a collectible module's contract does not keep the module alive.
+    private static readonly ConditionalWeakTable<ContractMethod, Invoker> Cache = new();
 
-    public static Invoker For(ContractMethod method) => Cache.GetOrAdd(method, static m => m.Shape switch
+    public static Invoker For(ContractMethod method) => Cache.GetValue(method, static m => m.Shape switch
     {
         MethodShape.Task => static (binding, method, arguments) => binding.CallAsync(method, arguments),
         MethodShape.ValueTask => static (binding, method, arguments) => new ValueTask(binding.CallAsync(method, arguments)),

@@ -58,6 +58,12 @@ internal sealed class ServiceCaller : IAsyncDisposable
 
     public async Task<T> GetServiceAsync<T>(TimeSpan? timeout, CancellationToken cancellationToken) where T : class
     {
+        // DispatchProxy emits the proxy type beside ServiceProxy, in a non-collectible assembly, which may not refer to a
+        // collectible one; refuse before a server object is reserved.
+        if (typeof(T).Assembly.IsCollectible)
+            throw new SkeinException(
+                $"{typeof(T).FullName} was loaded by an unloadable module, and a proxy cannot be made for such a contract; " +
+                "reference the contract from the caller's own assembly, or call the service by name (CallJsonAsync)");
         var contract = ServiceContract.For<T>();
         var callTimeout = timeout ?? DefaultTimeout;
         InstanceMode mode;

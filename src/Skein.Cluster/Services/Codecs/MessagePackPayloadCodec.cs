@@ -1,13 +1,13 @@
 using System.Buffers;
 using MessagePack;
-using MessagePack.Resolvers;
 using Skein.Cluster.Services.Contracts;
 
 namespace Skein.Cluster.Services.Codecs;
 
 /// <summary>
 /// The compact binary codec between .NET peers: MessagePack with the contractless standard resolver (plain classes and
-/// records need no attributes) and the untrusted-data security profile. Never the typeless resolver: the declared
+/// records need no attributes; an unloadable module's own types by reflection, in the same format: see
+/// <see cref="MessagePackResolver"/>) and the untrusted-data security profile. Never the typeless resolver: the declared
 /// parameter type alone decides what a value becomes. Byte arrays travel as MessagePack bin, byte for byte.
 /// </summary>
 internal sealed class MessagePackPayloadCodec : IPayloadCodec
@@ -17,7 +17,7 @@ internal sealed class MessagePackPayloadCodec : IPayloadCodec
     public static readonly MessagePackPayloadCodec Instance = new();
 
     private static readonly MessagePackSerializerOptions Options = MessagePackSerializerOptions.Standard
-        .WithResolver(ContractlessStandardResolver.Instance)
+        .WithResolver(MessagePackResolver.Instance)
         .WithSecurity(MessagePackSecurity.UntrustedData);
 
     public string ContentType => MediaType;
@@ -31,7 +31,7 @@ internal sealed class MessagePackPayloadCodec : IPayloadCodec
         for (var i = 0; i < arguments.Length; i++)
         {
             if (i == method.CancellationTokenIndex) continue;
-            MessagePackSerializer.Serialize(method.ParameterTypes[next++], ref writer, arguments[i], Options);
+            Write(method.ParameterTypes[next++], ref writer, arguments[i]);
         }
         writer.Flush();
         return buffer.WrittenMemory;
@@ -55,7 +55,7 @@ internal sealed class MessagePackPayloadCodec : IPayloadCodec
         {
             try
             {
-                values[i] = MessagePackSerializer.Deserialize(method.ParameterTypes[i], ref reader, Options);
+                values[i] = Read(method.ParameterTypes[i], ref reader);
             }
             catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException or InsufficientExecutionStackException)
             {
@@ -67,13 +67,23 @@ internal sealed class MessagePackPayloadCodec : IPayloadCodec
         return values;
     }
 
-    public ReadOnlyMemory<byte> EncodeValue(Type type, object? value) => MessagePackSerializer.Serialize(type, value, Options);
+    public ReadOnlyMemory<byte> EncodeValue(Type type, object? value)
+    {
+        if (!CollectibleTypes.Contains(type)) return MessagePackSerializer.Serialize(type, value, Options);
+        var buffer = new ArrayBufferWriter<byte>(64);
+        var writer = new MessagePackWriter(buffer);
+        Write(type, ref writer, value);
+        writer.Flush();
+        return buffer.WrittenMemory;
+    }
 
     public object? DecodeValue(Type type, ReadOnlyMemory<byte> payload)
     {
         try
         {
-            return MessagePackSerializer.Deserialize(type, payload, Options);
+            if (!CollectibleTypes.Contains(type)) return MessagePackSerializer.Deserialize(type, payload, Options);
+            var reader = new MessagePackReader(payload);
+            return Read(type, ref reader);
         }
         catch (MessagePackSerializationException ex)
         {
@@ -92,6 +102,17 @@ internal sealed class MessagePackPayloadCodec : IPayloadCodec
             throw new PayloadException($"the value is not a {TypeNames.Short(typeof(T))}: {Innermost(ex).Message}", ex);
         }
     }
+
+    // MessagePack's non-generic API keeps a compiled method per type for good; a type of an unloadable module (or one
+    // built over it) goes through delegates held weakly by the type instead.
+    private static void Write(Type type, ref MessagePackWriter writer, object? value)
+    {
+        if (CollectibleTypes.Contains(type)) MessagePackValues.WriterFor(type)(ref writer, value, Options);
+        else MessagePackSerializer.Serialize(type, ref writer, value, Options);
+    }
+
+    private static object? Read(Type type, ref MessagePackReader reader) =>
+        CollectibleTypes.Contains(type) ? MessagePackValues.ReaderFor(type)(ref reader, Options) : MessagePackSerializer.Deserialize(type, ref reader, Options);
 
     private static Exception Innermost(Exception ex)
     {

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 
@@ -10,10 +9,11 @@ namespace Skein.Cluster.Services.Contracts;
 /// </summary>
 internal static class ResultAdapters
 {
-    private static readonly ConcurrentDictionary<ContractMethod, Func<object?, ValueTask<object?>>> Awaiters = new();
-    private static readonly ConcurrentDictionary<ContractMethod, Func<object, CancellationToken, IAsyncEnumerable<object?>>> Streams = new();
+    // Weak keys, so that the adapters of a collectible module's methods go when the module is unloaded.
+    private static readonly ConditionalWeakTable<ContractMethod, Func<object?, ValueTask<object?>>> Awaiters = new();
+    private static readonly ConditionalWeakTable<ContractMethod, Func<object, CancellationToken, IAsyncEnumerable<object?>>> Streams = new();
 
-    public static Func<object?, ValueTask<object?>> AwaiterFor(ContractMethod method) => Awaiters.GetOrAdd(method, static m => m.Shape switch
+    public static Func<object?, ValueTask<object?>> AwaiterFor(ContractMethod method) => Awaiters.GetValue(method, static m => m.Shape switch
     {
         MethodShape.Task => static returned => AwaitTask((Task)returned!),
         MethodShape.ValueTask => static returned => AwaitValueTask((ValueTask)returned!),
@@ -23,7 +23,7 @@ internal static class ResultAdapters
     });
 
     public static Func<object, CancellationToken, IAsyncEnumerable<object?>> StreamFor(ContractMethod method) =>
-        Streams.GetOrAdd(method, static m => Make<Func<object, CancellationToken, IAsyncEnumerable<object?>>>(nameof(BoxStream), m.ResultType!));
+        Streams.GetValue(method, static m => Make<Func<object, CancellationToken, IAsyncEnumerable<object?>>>(nameof(BoxStream), m.ResultType!));
 
     private static TDelegate Make<TDelegate>(string name, Type type) where TDelegate : Delegate =>
         typeof(ResultAdapters).GetMethod(name, BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(type).CreateDelegate<TDelegate>();

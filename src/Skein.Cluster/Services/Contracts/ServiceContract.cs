@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Collections.Frozen;
 using System.Reflection;
 
@@ -10,7 +10,8 @@ namespace Skein.Cluster.Services.Contracts;
 /// </summary>
 internal sealed class ServiceContract
 {
-    private static readonly ConcurrentDictionary<Type, ServiceContract> Cache = new();
+    // Weak keys: a contract from a collectible module (its own load context) must not be kept alive by this cache.
+    private static readonly ConditionalWeakTable<Type, ServiceContract> Cache = new();
 
     private ServiceContract(Type type, string name)
     {
@@ -31,7 +32,7 @@ internal sealed class ServiceContract
 
     public static ServiceContract For<T>() => For(typeof(T));
 
-    public static ServiceContract For(Type type) => Cache.GetOrAdd(type, Reflect);
+    public static ServiceContract For(Type type) => Cache.GetValue(type, Reflect);
 
     public static bool IsContract(Type type) => type.IsInterface && type.GetCustomAttribute<ServiceAttribute>() is not null;
 

@@ -1,10 +1,8 @@
 using System.Collections.Concurrent;
-using System.Reflection;
-using System.Runtime.Loader;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
+using Skein.Cluster.Modules;
 using Skein.Cluster.Modules.Process;
 using Skein.Cluster.Protocol;
+using Skein.Cluster.Services.Codecs;
 using Skein.Cluster.Services.Contracts;
 
 namespace Skein.Cluster.Services.Hosting;
@@ -16,8 +14,13 @@ namespace Skein.Cluster.Services.Hosting;
 public sealed class ServiceHost : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, HostedService> _services = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, ProcessModule> _moduleServices = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, ProcessModule> _modules = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, HostedModule> _modules = new(StringComparer.Ordinal);
+
+    // Services answered by a module process rather than by objects in this one, by service name.
+    private readonly ConcurrentDictionary<string, ProcessModuleService> _moduleServices = new(StringComparer.Ordinal);
+
+    // Adding or removing a module changes several services at once; this keeps each change all-or-nothing.
+    private readonly Lock _moduleChanges = new();
 
     public ServiceHost(string nodeName, ServiceHostOptions? options = null)
     {
@@ -45,33 +48,7 @@ public sealed class ServiceHost : IAsyncDisposable
 
     public IReadOnlyCollection<string> ServiceNames => _services.Keys.Concat(_moduleServices.Keys).Order(StringComparer.Ordinal).ToList();
 
-    /// <summary>
-    /// Starts a module process (a .py script through python3, or any executable) that speaks the stdio protocol and
-    /// hosts the services its hello offers. Returns their names. The module is stopped with the host.
-    /// </summary>
-    public async Task<IReadOnlyList<string>> AddProcessModuleAsync(string path, string? name = null, ProcessModuleOptions? options = null,
-        ILogger? logger = null, CancellationToken cancellationToken = default)
-    {
-        name ??= Path.GetFileNameWithoutExtension(path);
-        if (_modules.ContainsKey(name)) throw new SkeinException($"a module named '{name}' is already loaded on node {NodeName}");
-        var module = await ProcessModule.StartAsync(path, name, NodeName, options, logger ?? NullLogger.Instance, cancellationToken).ConfigureAwait(false);
-        var names = module.Services.Select(s => s.Name).ToList();
-        var taken = names.FirstOrDefault(n => _services.ContainsKey(n) || _moduleServices.ContainsKey(n));
-        if (taken is not null || !_modules.TryAdd(name, module))
-        {
-            await module.DisposeAsync().ConfigureAwait(false);
-            throw new SkeinException(taken is not null
-                ? $"module {name} offers service '{taken}', which node {NodeName} already hosts"
-                : $"a module named '{name}' is already loaded on node {NodeName}");
-        }
-        foreach (var service in names) _moduleServices[service] = module;
-        return names;
-    }
-
-    /// <summary>The module processes this host runs.</summary>
-    public IReadOnlyCollection<ProcessModule> Modules => _modules.Values.ToList();
-
-    internal ProcessModule? FindModule(string service) => _moduleServices.IsEmpty ? null : _moduleServices.GetValueOrDefault(service);
+    internal ProcessModule? FindModule(string service) => _moduleServices.IsEmpty ? null : _moduleServices.GetValueOrDefault(service)?.Module;
 
     /// <summary>Hosts <typeparamref name="TImplementation"/> (made with its public parameterless constructor) as <typeparamref name="TContract"/>.</summary>
     public void Add<TContract, TImplementation>() where TContract : class where TImplementation : class, TContract, new() =>
@@ -81,14 +58,16 @@ public sealed class ServiceHost : IAsyncDisposable
     public void Add<TContract, TImplementation>(Func<TImplementation> factory) where TContract : class where TImplementation : class, TContract =>
         Add(typeof(TContract), typeof(TImplementation), factory);
 
-    public void Add(Type contract, Type implementation)
+    public void Add(Type contract, Type implementation) => AddByType(contract, implementation);
+
+    private HostedService AddByType(Type contract, Type implementation)
     {
         if (implementation.IsAbstract || implementation.GetConstructor(Type.EmptyTypes) is null)
             throw new SkeinException($"{implementation.FullName} needs a public parameterless constructor to serve {contract.FullName}");
-        Add(contract, implementation, () => Activator.CreateInstance(implementation)!);
+        return Add(contract, implementation, () => Activator.CreateInstance(implementation)!);
     }
 
-    private void Add(Type contract, Type implementation, Func<object> factory)
+    private HostedService Add(Type contract, Type implementation, Func<object> factory)
     {
         var reflected = ServiceContract.For(contract);
         if (!contract.IsAssignableFrom(implementation))
@@ -96,52 +75,156 @@ public sealed class ServiceHost : IAsyncDisposable
         var hosted = new HostedService(reflected, implementation, factory);
         if (!_services.TryAdd(reflected.Name, hosted))
             throw new SkeinException($"service '{reflected.Name}' is hosted twice on node {NodeName}: by {_services[reflected.Name].Implementation.FullName} and {implementation.FullName}");
+        return hosted;
     }
 
     /// <summary>
-    /// Loads a .NET assembly and hosts every public class in it that implements a <see cref="ServiceAttribute"/>
-    /// interface. Returns the names of the services added.
+    /// Loads a .NET assembly as a module (in its own collectible load context, named after the file) and hosts every
+    /// public class in it that implements a <see cref="ServiceAttribute"/> interface. Returns the names of the services
+    /// added.
     /// </summary>
     public IReadOnlyList<string> AddAssembly(string path)
     {
-        var full = Path.GetFullPath(path);
-        if (!File.Exists(full)) throw new SkeinException($"module not found: {full}");
-        Assembly assembly;
+        var request = new ModuleLoadRequest(path, loader: ModuleFormats.Assembly);
+        RefuseTakenName(request.Name);
+        var loader = Options.Loaders.Find(ModuleFormats.Assembly) as AssemblyModuleLoader ?? new AssemblyModuleLoader();
+        var module = loader.Load(request);
         try
         {
-            assembly = ModuleAssemblies.Load(full);
+            Host(request, module);
         }
-        catch (Exception ex) when (ex is BadImageFormatException or FileLoadException or IOException)
+        catch
         {
-            throw new SkeinException($"{full} is not a .NET assembly Skein can load: {ex.Message}", ex);
+            _ = module.UnloadAsync(); // an assembly module unloads synchronously
+            throw;
         }
-        var added = new List<string>();
-        Type[] types;
-        try
-        {
-            types = assembly.GetExportedTypes();
-        }
-        catch (ReflectionTypeLoadException ex)
-        {
-            throw new SkeinException($"cannot read the types of {full}: {ex.LoaderExceptions.FirstOrDefault()?.Message ?? ex.Message}", ex);
-        }
-        foreach (var type in types.Where(t => t.IsClass && !t.IsAbstract && !t.IsGenericTypeDefinition))
-        {
-            foreach (var contract in type.GetInterfaces().Where(ServiceContract.IsContract))
-            {
-                Add(contract, type);
-                added.Add(ServiceContract.For(contract).Name);
-            }
-        }
-        if (added.Count == 0)
-            throw new SkeinException($"{full} has no service: no public class implements an interface marked [Service(\"name\")]");
-        return added;
+        return module.Services.Select(s => s.Name).ToList();
     }
+
+    /// <summary>
+    /// Loads a module with the loader the request names, or the one that recognises the file (see
+    /// <see cref="ModuleLoaders.Choose"/>), and hosts its services. All or nothing: if one of its services cannot be
+    /// hosted (a name already in use here), none is and the module is unloaded.
+    /// </summary>
+    /// <remarks>Holding on to the result keeps an assembly module's types alive; drop it after reading what you need.</remarks>
+    /// <exception cref="SkeinException">The name is in use, or the module cannot be loaded or hosted.</exception>
+    public async Task<LoadedModule> AddModuleAsync(ModuleLoadRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        RefuseTakenName(request.Name);
+        var module = await Options.Loaders.LoadAsync(request with { Node = NodeName }, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            Host(request, module);
+        }
+        catch
+        {
+            await module.UnloadAsync().ConfigureAwait(false);
+            throw;
+        }
+        return module;
+    }
+
+    /// <summary>
+    /// Stops hosting the services of module <paramref name="name"/>, releases their shared objects, and unloads the
+    /// module. Returns false when no module has that name. Not cancellable: a module is never left half unloaded.
+    /// </summary>
+    /// <remarks>
+    /// Per-connection objects still reserved by proxies keep an assembly module's load context alive until those
+    /// proxies are disposed or their leases run out.
+    /// </remarks>
+    public async ValueTask<bool> RemoveModuleAsync(string name)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        HostedModule? hosted;
+        lock (_moduleChanges)
+        {
+            if (!_modules.TryRemove(name, out hosted)) return false;
+            foreach (var service in hosted.Services) _services.TryRemove(KeyValuePair.Create(service.Name, service));
+            foreach (var service in hosted.Module.Services.OfType<ProcessModuleService>()) _moduleServices.TryRemove(KeyValuePair.Create(service.Name, service));
+        }
+        foreach (var service in hosted.Services) await service.StopAsync().ConfigureAwait(false);
+        await hosted.Module.UnloadAsync().ConfigureAwait(false);
+        JsonPayloadCodec.ForgetUnloadedTypes();
+        return true;
+    }
+
+    /// <summary>
+    /// Unloads module <paramref name="name"/> and loads its file again, under the same name and with the same loader: a
+    /// debugging aid for a module rebuilt in place, refused unless <see cref="ServiceHostOptions.AllowReload"/> is set.
+    /// </summary>
+    /// <exception cref="SkeinException">Reloading is off, no module has that name, or the file no longer loads (the module is then gone).</exception>
+    public async Task<LoadedModule> ReloadModuleAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        if (!Options.AllowReload)
+            throw new SkeinException($"reloading modules is off on node {NodeName}; it is a debugging aid (ServiceHostOptions.AllowReload)");
+        var request = _modules.TryGetValue(name, out var hosted)
+            ? hosted.Request
+            : throw new SkeinException($"no module named '{name}' is loaded on node {NodeName}");
+        hosted = null; // not kept across the unload: it refers to the old module
+        await RemoveModuleAsync(name).ConfigureAwait(false);
+        try
+        {
+            return await AddModuleAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SkeinException ex)
+        {
+            throw new SkeinException($"module '{name}' was unloaded but could not be loaded again: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>The modules this host has loaded, by name.</summary>
+    public IReadOnlyList<LoadedModule> Modules => _modules.Values.Select(m => m.Module).OrderBy(m => m.Name, StringComparer.Ordinal).ToList();
+
+    private void RefuseTakenName(string name)
+    {
+        if (_modules.ContainsKey(name)) throw new SkeinException($"a module named '{name}' is already loaded on node {NodeName}; give this one another name");
+    }
+
+    private void Host(ModuleLoadRequest request, LoadedModule module)
+    {
+        lock (_moduleChanges)
+        {
+            RefuseTakenName(module.Name);
+            var added = new List<HostedService>();
+            var forwarded = new List<ProcessModuleService>();
+            try
+            {
+                foreach (var service in module.Services)
+                {
+                    switch (service)
+                    {
+                        case AssemblyModuleService inProcess:
+                            if (_moduleServices.ContainsKey(service.Name)) throw Taken(service.Name, module.Name);
+                            added.Add(AddByType(inProcess.Contract, inProcess.Implementation));
+                            break;
+                        case ProcessModuleService process:
+                            if (_services.ContainsKey(service.Name) || !_moduleServices.TryAdd(service.Name, process)) throw Taken(service.Name, module.Name);
+                            forwarded.Add(process);
+                            break;
+                        default:
+                            throw new SkeinException($"node {NodeName} cannot host service '{service.Name}' of module {module.Name}: no way to reach a {service.GetType().Name}");
+                    }
+                }
+            }
+            catch
+            {
+                foreach (var service in added) _services.TryRemove(KeyValuePair.Create(service.Name, service));
+                foreach (var service in forwarded) _moduleServices.TryRemove(KeyValuePair.Create(service.Name, service));
+                throw;
+            }
+            _modules[module.Name] = new HostedModule(request, module, added);
+        }
+    }
+
+    private SkeinException Taken(string service, string module) =>
+        new($"module {module} offers service '{service}', which node {NodeName} already hosts");
 
     /// <summary>The services as the registry lists them.</summary>
     public IReadOnlyList<ServiceInfo> Describe() =>
         _services.Values.Select(s => s.Describe())
-            .Concat(_modules.Values.SelectMany(m => m.Services.Select(ModuleServiceInfo.From)))
+            .Concat(_moduleServices.Values.Select(s => ModuleServiceInfo.From(s.Description)))
             .OrderBy(s => s.Name, StringComparer.Ordinal)
             .ToList();
 
@@ -155,23 +238,6 @@ public sealed class ServiceHost : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         foreach (var service in _services.Values) await service.StopAsync().ConfigureAwait(false);
-        foreach (var module in _modules.Values) await module.DisposeAsync().ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// Loads module assemblies so that they share Skein's own assemblies (one ServiceAttribute type for all) while
-    /// their other dependencies resolve from the module's folder.
-    /// </summary>
-    private static class ModuleAssemblies
-    {
-        public static Assembly Load(string path)
-        {
-            var resolver = new AssemblyDependencyResolver(path);
-            AssemblyLoadContext.Default.Resolving += (context, name) =>
-                resolver.ResolveAssemblyToPath(name) is { } found ? context.LoadFromAssemblyPath(found) : null;
-            var name = AssemblyName.GetAssemblyName(path);
-            var loaded = AssemblyLoadContext.Default.Assemblies.FirstOrDefault(a => AssemblyName.ReferenceMatchesDefinition(a.GetName(), name));
-            return loaded ?? AssemblyLoadContext.Default.LoadFromAssemblyPath(path);
-        }
+        foreach (var hosted in _modules.Values) await hosted.Module.UnloadAsync().ConfigureAwait(false);
     }
 }

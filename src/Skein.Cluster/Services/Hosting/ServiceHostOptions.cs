@@ -1,3 +1,5 @@
+using Skein.Cluster.Modules;
+
 namespace Skein.Cluster.Services.Hosting;
 
 /// <summary>Limits and timings of a node's service host.</summary>
@@ -11,4 +13,10 @@ public sealed class ServiceHostOptions
     /// (and their capacity freed). Default 30 s.
     /// </summary>
     public TimeSpan LeaseTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The loaders <see cref="ServiceHost.AddModuleAsync"/> chooses from; by default <see cref="ModuleLoaders.CreateDefault"/>.</summary>
+    public ModuleLoaders Loaders { get; set; } = ModuleLoaders.CreateDefault();
+
+    /// <summary>Whether <see cref="ServiceHost.ReloadModuleAsync"/> may be used: a debugging aid, off by default.</summary>
+    public bool AllowReload { get; set; }
 }

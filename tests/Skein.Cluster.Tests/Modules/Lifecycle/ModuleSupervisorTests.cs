@@ -267,15 +267,16 @@ public sealed class ModuleSupervisorTests : IAsyncDisposable
     public async Task Crashed_is_raised_at_once_not_after_the_backoff()
     {
         var h = Supervise(new RestartPolicy { Backoff = TimeSpan.FromSeconds(5) });
-        ModuleState? stateWhenRaised = null;
-        h.Supervisor.Crashed += (_, _) => stateWhenRaised = h.Supervisor.State;
+        // Awaited, not read as a field: the recorder below may hear the crash before this handler has run.
+        var stateWhenRaised = new TaskCompletionSource<ModuleState>(TaskCreationOptions.RunContinuationsAsynchronously);
+        h.Supervisor.Crashed += (_, _) => stateWhenRaised.TrySetResult(h.Supervisor.State);
         await h.Supervisor.StartAsync(Ct).WaitAsync(Timeout, Ct);
 
         h.Modules.Latest.Exit(3, "boom");
         var crash = await h.Crashes.NextAsync();
 
         Assert.Equal(Start, _time.GetUtcNow());
-        Assert.Equal(ModuleState.Failed, stateWhenRaised);
+        Assert.Equal(ModuleState.Failed, await stateWhenRaised.Task.WaitAsync(Timeout, Ct));
         Assert.Equal("stats", crash.Module);
         Assert.Equal(3, crash.Exit.ExitCode);
         Assert.Equal(TimeSpan.FromSeconds(5), crash.RestartDelay);

@@ -1,0 +1,21 @@
+namespace Skein.Cluster.Modules;
+
+/// <summary>
+/// Turns a file into a running module: a .NET assembly, a process speaking the stdio protocol, or whatever a
+/// plugged-in loader knows. Register an instance with <see cref="ModuleLoaders"/>; the node never names loaders itself.
+/// </summary>
+public interface IModuleLoader
+{
+    /// <summary>The name <c>--loader NAME</c> picks this loader by, e.g. "assembly" or "process".</summary>
+    string Name { get; }
+
+    /// <summary>
+    /// Whether this loader recognises the file, from its path (an extension) and its first bytes (a magic number).
+    /// Must be cheap and must not throw: every registered loader is asked in turn.
+    /// </summary>
+    bool CanLoad(string path, ReadOnlySpan<byte> firstBytes);
+
+    /// <summary>Loads the module; the result is ready to have its services hosted.</summary>
+    /// <exception cref="SkeinException">The file cannot be loaded; the message names the file and why.</exception>
+    Task<LoadedModule> LoadAsync(ModuleLoadRequest request, CancellationToken cancellationToken);
+}

@@ -1,0 +1,120 @@
+using Microsoft.Extensions.Logging;
+using System.Collections.Concurrent;
+using System.Text;
+
+namespace Skein.Cluster.Modules;
+
+/// <summary>
+/// The loaders a node knows, and the choice among them: an explicit loader name wins; otherwise the first registered
+/// loader whose <see cref="IModuleLoader.CanLoad"/> recognises the file's extension or first bytes. A new kind of
+/// module plugs in by registering its loader here; nothing else names loaders.
+/// </summary>
+public sealed class ModuleLoaders
+{
+    /// <summary>How many bytes of a file the loaders see: enough for any magic number or shebang line they test.</summary>
+    public const int SniffLength = 256;
+
+    private readonly ConcurrentDictionary<string, IModuleLoader> _byName = new(StringComparer.Ordinal);
+    private readonly List<IModuleLoader> _inOrder = [];
+    private readonly Lock _gate = new();
+
+    public ModuleLoaders(params IEnumerable<IModuleLoader> loaders)
+    {
+        foreach (var loader in loaders) Register(loader);
+    }
+
+    /// <summary>The loaders every node has: .NET assemblies in-process, scripts and executables as module processes.</summary>
+    public static ModuleLoaders CreateDefault(ILogger? logger = null) =>
+        new(new AssemblyModuleLoader(), new Process.ProcessModuleLoader(logger: logger));
+
+    /// <summary>The registered loaders, in the order they are asked.</summary>
+    public IReadOnlyList<IModuleLoader> Loaders
+    {
+        get
+        {
+            lock (_gate) return [.. _inOrder];
+        }
+    }
+
+    /// <summary>Adds a loader, asked after those registered before it.</summary>
+    /// <exception cref="SkeinException">A loader of that name is already registered.</exception>
+    public void Register(IModuleLoader loader)
+    {
+        ArgumentNullException.ThrowIfNull(loader);
+        ArgumentException.ThrowIfNullOrWhiteSpace(loader.Name);
+        lock (_gate)
+        {
+            if (!_byName.TryAdd(loader.Name, loader)) throw new SkeinException($"a loader named '{loader.Name}' is already registered");
+            _inOrder.Add(loader);
+        }
+    }
+
+    /// <summary>The loader named <paramref name="name"/>, or null.</summary>
+    public IModuleLoader? Find(string name) => _byName.GetValueOrDefault(name);
+
+    /// <summary>
+    /// The loader for <paramref name="path"/>: the one named <paramref name="loaderName"/> when given (the <c>--loader</c>
+    /// override), else the first that recognises the file.
+    /// </summary>
+    /// <exception cref="SkeinException">No such loader, no such file, or no loader recognises it; the message names the file and the loaders tried.</exception>
+    public IModuleLoader Choose(string path, string? loaderName = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var full = Path.GetFullPath(path);
+        if (!string.IsNullOrWhiteSpace(loaderName))
+            return Find(loaderName) ?? throw new SkeinException($"no loader named '{loaderName}' is registered (registered: {Names()})");
+        var head = ReadHead(full);
+        var loaders = Loaders;
+        foreach (var loader in loaders)
+        {
+            if (loader.CanLoad(full, head)) return loader;
+        }
+        // Say what the file looks like when we can, so "it is a script but nobody loads scripts" reads as such.
+        var guess = ModuleFormats.Guess(full, head);
+        if (guess is not null && Find(guess) is null)
+            throw new SkeinException($"{full} looks like a {ModuleFormats.Describe(guess)}, but no loader named '{guess}' is registered (registered: {Names()})");
+        throw new SkeinException(
+            $"no loader recognises {full} (it starts with {Preview(head)}); tried: {Names()}. Name one with --loader NAME");
+    }
+
+    /// <summary>Chooses a loader for the request (see <see cref="Choose"/>) and loads the module with it.</summary>
+    public Task<LoadedModule> LoadAsync(ModuleLoadRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return Choose(request.Path, request.Loader).LoadAsync(request, cancellationToken);
+    }
+
+    private string Names()
+    {
+        var loaders = Loaders;
+        return loaders.Count == 0 ? "none" : string.Join(", ", loaders.Select(l => l.Name));
+    }
+
+    private static byte[] ReadHead(string path)
+    {
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1);
+            var head = new byte[SniffLength];
+            var read = stream.ReadAtLeast(head, SniffLength, throwOnEndOfStream: false);
+            return head[..read];
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new SkeinException($"module not found: {path}", ex);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new SkeinException($"cannot read module {path}: {ex.Message}", ex);
+        }
+    }
+
+    private static string Preview(ReadOnlySpan<byte> head)
+    {
+        if (head.IsEmpty) return "nothing: the file is empty";
+        var shown = head[..Math.Min(head.Length, 8)];
+        var text = new StringBuilder();
+        foreach (var b in shown) text.Append(b is >= 0x20 and < 0x7f ? (char)b : '.');
+        return $"{Convert.ToHexString(shown)} \"{text}\"";
+    }
+}

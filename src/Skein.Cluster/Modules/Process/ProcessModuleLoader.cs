@@ -1,0 +1,26 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Skein.Cluster.Modules.Process;
+
+/// <summary>
+/// Loads scripts and executables (a <c>#!</c> line, an ELF binary, or a <c>.py</c> file run by python3) as module
+/// processes that speak the stdio protocol (docs/module-protocol.md).
+/// </summary>
+public sealed class ProcessModuleLoader(ProcessModuleOptions? options = null, ILogger? logger = null) : IModuleLoader
+{
+    private readonly ProcessModuleOptions _options = options ?? new ProcessModuleOptions();
+    private readonly ILogger _logger = logger ?? NullLogger.Instance;
+
+    public string Name => ModuleFormats.Process;
+
+    public bool CanLoad(string path, ReadOnlySpan<byte> firstBytes) => ModuleFormats.IsPython(path) || ModuleFormats.IsExecutable(firstBytes);
+
+    public async Task<LoadedModule> LoadAsync(ModuleLoadRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var file = ModuleFile.Read(request.Path);
+        var process = await ProcessModule.StartAsync(request.Path, request.Name, request.Node, _options, _logger, cancellationToken).ConfigureAwait(false);
+        return new ProcessLoadedModule(process, file);
+    }
+}

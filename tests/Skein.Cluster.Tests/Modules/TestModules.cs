@@ -1,0 +1,29 @@
+using System.Text;
+
+namespace Skein.Cluster.Tests.Modules;
+
+/// <summary>The test modules the build copies beside the tests (tests/Modules), and a JSON call helper.</summary>
+internal static class TestModules
+{
+    /// <summary>The greeter module built against Shared.Lib 1.0.0.0.</summary>
+    public static string GreeterV1 => Locate("greeter-v1", "Greeter.V1.dll");
+
+    /// <summary>The same greeter built against Shared.Lib 2.0.0.0.</summary>
+    public static string GreeterV2 => Locate("greeter-v2", "Greeter.V2.dll");
+
+    private static string Locate(string folder, string file)
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "modules", folder, file);
+        if (!File.Exists(path)) throw new FileNotFoundException($"test module {path} is missing: the test project's build copies it there", path);
+        return path;
+    }
+
+    /// <summary>Calls a method with JSON arguments and returns the JSON of its single result.</summary>
+    public static async Task<string> CallJsonAsync(SkeinClient client, string service, string method, string arguments, CancellationToken cancellationToken)
+    {
+        string? result = null;
+        await foreach (var json in client.CallJsonAsync(service, method, Encoding.UTF8.GetBytes(arguments), cancellationToken))
+            result = Encoding.UTF8.GetString(json.Span);
+        return result ?? throw new InvalidOperationException($"{service}.{method} returned nothing");
+    }
+}
