@@ -51,33 +51,50 @@ internal sealed class FrameWriter : IEnvelopeSink
         _ = DrainAsync();
     }
 
+    // The envelope that did not fit the last frame; only the writer of the moment touches it. (Not TryPeek: peeking
+    // a ConcurrentQueue stops it reusing its segments, which costs an allocation per segment for good.)
+    private Envelope? _carried;
+
+    private Envelope? Next()
+    {
+        if (_carried is { } carried)
+        {
+            _carried = null;
+            return carried;
+        }
+        return _queue.TryDequeue(out var envelope) ? envelope : null;
+    }
+
     private async Task DrainAsync()
     {
         try
         {
             while (true)
             {
-                while (!_queue.IsEmpty)
+                while (_carried is not null || !_queue.IsEmpty)
                 {
                     // A new frame each time: the transport may still hold the previous one while it serialises.
                     var frame = new Frame();
                     var bytes = 0;
-                    // A payload near the limit goes in a frame of its own: batched behind others it would push the frame
-                    // past what the transport accepts, and the peer would drop the whole stream with every call on it.
-                    while (frame.Envelopes.Count < MaxEnvelopesPerFrame && _queue.TryPeek(out var next))
+                    while (frame.Envelopes.Count < MaxEnvelopesPerFrame && Next() is { } envelope)
                     {
-                        if (frame.Envelopes.Count > 0 && bytes + next.Payload.Length > MaxBytesPerFrame) break;
-                        _queue.TryDequeue(out var envelope); // the only dequeuer: the envelope just peeked
-                        frame.Envelopes.Add(envelope!);
-                        bytes += envelope!.Payload.Length;
+                        // A payload near the limit goes in a frame of its own: batched behind others it would push the
+                        // frame past what the transport accepts, and the peer would drop the stream with every call on it.
+                        if (frame.Envelopes.Count > 0 && bytes + envelope.Payload.Length > MaxBytesPerFrame)
+                        {
+                            _carried = envelope;
+                            break;
+                        }
+                        frame.Envelopes.Add(envelope);
+                        bytes += envelope.Payload.Length;
                     }
                     await _stream!.WriteAsync(frame, _cancellation).ConfigureAwait(false);
                 }
                 Volatile.Write(ref _writing, 0);
                 // Someone may have enqueued after the queue looked empty but before the flag dropped: take over again.
-                if (_queue.IsEmpty || Interlocked.CompareExchange(ref _writing, 1, 0) != 0)
+                if ((_queue.IsEmpty && _carried is null) || Interlocked.CompareExchange(ref _writing, 1, 0) != 0)
                 {
-                    if (_completed && _queue.IsEmpty) _done.TrySetResult();
+                    if (_completed && _queue.IsEmpty && _carried is null) _done.TrySetResult();
                     return;
                 }
             }
