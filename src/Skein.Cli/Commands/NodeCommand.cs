@@ -60,6 +60,8 @@ internal static class NodeCommand
             options.Address = $"{(everywhere ? System.Net.Dns.GetHostName() : host.Address.Host)}:{host.Address.Port}";
             foreach (var service in services.Describe()) options.Services.Add(service);
             using var agent = new NodeAgent(options, TimeProvider.System, loggers.CreateLogger<NodeAgent>());
+            // A module that goes (its process exited) is withdrawn from the registry at once, so no call is routed to it.
+            services.ServicesChanged += () => agent.UpdateServicesAsync(services.Describe(), shutdown.Token);
             await agent.RunAsync(
                 nodeId =>
                 {

@@ -382,7 +382,8 @@ public sealed partial class ProcessModule : IAsyncDisposable
             await _exited.Task.ConfigureAwait(false);
             return;
         }
-        await WriteAsync(new StdioFrame(new StdioFrameHeader { Kind = StdioFrameKind.Shutdown })).ConfigureAwait(false);
+        if (!_exited.Task.IsCompleted && !_process.HasExited) // a process that is gone has no stdin to read it
+            await WriteAsync(new StdioFrame(new StdioFrameHeader { Kind = StdioFrameKind.Shutdown })).ConfigureAwait(false);
         using var grace = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         grace.CancelAfter(_options.ShutdownGrace);
         try

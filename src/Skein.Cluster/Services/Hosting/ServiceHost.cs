@@ -122,6 +122,7 @@ public sealed class ServiceHost : IAsyncDisposable
             await module.UnloadAsync().ConfigureAwait(false);
             throw;
         }
+        RaiseServicesChanged();
         return module;
     }
 
@@ -144,6 +145,7 @@ public sealed class ServiceHost : IAsyncDisposable
             foreach (var service in hosted.Module.Services.OfType<ProcessModuleService>()) _moduleServices.TryRemove(KeyValuePair.Create(service.Name, service));
         }
         foreach (var service in hosted.Services) await service.StopAsync().ConfigureAwait(false);
+        RaiseServicesChanged();
         await hosted.Module.UnloadAsync().ConfigureAwait(false);
         JsonPayloadCodec.ForgetUnloadedTypes();
         return true;
@@ -215,6 +217,34 @@ public sealed class ServiceHost : IAsyncDisposable
                 throw;
             }
             _modules[module.Name] = new HostedModule(request, module, added);
+            if (module is ProcessLoadedModule running) _ = WithdrawWhenExitedAsync(running);
+        }
+    }
+
+    /// <summary>
+    /// Raised after the hosted services changed: a module was added or removed, or a module process exited and its
+    /// services were withdrawn. The node passes the new list on to the coordinator's registry.
+    /// </summary>
+    public event Action? ServicesChanged;
+
+    // A module process that exits on its own takes its services with it: nothing is left to route calls to.
+    // (Restarting it by policy is the supervisor's job; until that is wired, the module stays gone.)
+    private async Task WithdrawWhenExitedAsync(ProcessLoadedModule module)
+    {
+        var reason = await module.Process.Exited.ConfigureAwait(false);
+        if (reason == "stopped" || !_modules.TryGetValue(module.Name, out var hosted) || hosted.Module != module) return;
+        await RemoveModuleAsync(module.Name).ConfigureAwait(false);
+    }
+
+    private void RaiseServicesChanged()
+    {
+        try
+        {
+            ServicesChanged?.Invoke();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A listener's failure must not undo the change that already happened.
         }
     }
 
