@@ -16,6 +16,11 @@ internal static class NodeCommand
         var labels = new Option<string?>("--labels") { Description = "Labels offered for placement: KEY=VALUE pairs separated by commas.", HelpName = "K=V,…" };
         var cores = new Option<int?>("--cores") { Description = "Cores offered (default: all of this machine's).", HelpName = "N" };
         var modules = ModuleOption();
+        var loader = new Option<string?>("--loader")
+        {
+            Description = "Load every --module with this loader (assembly or process) instead of the one its file suggests.",
+            HelpName = "NAME",
+        };
         var listen = new Option<string>("--listen")
         {
             Description = "Where this node serves calls, HOST:PORT (port 0 picks a free one; other machines need a reachable HOST).",
@@ -26,7 +31,7 @@ internal static class NodeCommand
         var state = CommonOptions.State();
         // Set by skein up for its children, so they leave even when skein up itself is killed.
         var stopWithParent = new Option<bool>("--stop-with-parent") { Description = "Leave when standard input closes.", Hidden = true };
-        var command = new Command("node", "Join a cluster as a node and stay until Ctrl+C.") { join, name, labels, cores, modules, listen, tokenFile, state, stopWithParent };
+        var command = new Command("node", "Join a cluster as a node and stay until Ctrl+C.") { join, name, labels, cores, modules, loader, listen, tokenFile, state, stopWithParent };
         command.SetAction(async (parse, _) =>
         {
             var output = parse.InvocationConfiguration.Output;
@@ -50,7 +55,7 @@ internal static class NodeCommand
             {
                 // The loader is chosen by the file: a .NET assembly is loaded into the node, a script or an executable
                 // runs as a module process speaking the stdio protocol.
-                var module = await services.AddModuleAsync(new ModuleLoadRequest(path), shutdown.Token).ConfigureAwait(false);
+                var module = await services.AddModuleAsync(new ModuleLoadRequest(path, loader: parse.GetValue(loader)), shutdown.Token).ConfigureAwait(false);
                 output.WriteLine($"node {options.Name} hosts {string.Join(", ", module.Services.Select(s => s.Name))} from {Path.GetFileName(path)} ({module.Loader})");
             }
             await using var host = await NodeHost.StartAsync(services, options.Token, parse.GetValue(listen)!, ClusterLogging.Configure, shutdown.Token)
