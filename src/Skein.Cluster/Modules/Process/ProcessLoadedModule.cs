@@ -1,24 +1,53 @@
+using Microsoft.Extensions.Logging;
+using Skein.Cluster.Modules.Lifecycle;
+
 namespace Skein.Cluster.Modules.Process;
 
-/// <summary>A module running as a child process; unloading it asks it to shut down and kills it after the grace period.</summary>
+/// <summary>
+/// A module running as a child process, under a supervisor: a process that exits on its own is started again by the
+/// restart policy (permanent by default: at most 5 restarts in 60 s, with backoff), and past the limit the module is
+/// failed and <see cref="GaveUp"/> is raised so the node withdraws its services. Unloading stops it for good.
+/// </summary>
 public sealed class ProcessLoadedModule : LoadedModule
 {
-    private IReadOnlyList<ModuleService> _services;
+    private readonly IReadOnlyList<ModuleService> _services;
+    private ProcessRun? _current;
+    private ProcessModule? _first;
+    private bool _unloaded;
 
-    public ProcessLoadedModule(ProcessModule process, ModuleFile file) : base(process.Name, ModuleFormats.Process, file)
+    internal ProcessLoadedModule(ProcessModule first, ModuleFile file, Func<CancellationToken, Task<ProcessModule>> restart,
+        ModuleSupervisorOptions? supervision, ILogger logger)
+        : base(first.Name, ModuleFormats.Process, file)
     {
-        Process = process;
-        _services = process.Services.Select(s => (ModuleService)new ProcessModuleService(process, s)).ToList();
+        _first = first;
+        // A restarted process offers what its first run offered: the services are fixed at load.
+        _services = first.Services.Select(s => (ModuleService)new ProcessModuleService(this, s)).ToList();
+        Supervisor = new ModuleSupervisor(first.Name, () =>
+        {
+            var run = new ProcessRun(restart, Interlocked.Exchange(ref _first, null));
+            _current = run;
+            return run;
+        }, supervision, logger: logger);
+        Supervisor.GaveUp += (_, e) => GaveUp?.Invoke(e.Reason);
     }
 
-    /// <summary>The running process and its protocol state.</summary>
-    public ProcessModule Process { get; }
+    /// <summary>Restarts, state and the last exit; drives calls that arrive while the process restarts.</summary>
+    public ModuleSupervisor Supervisor { get; }
 
-    public override IReadOnlyList<ModuleService> Services => _services;
+    /// <summary>The running process, or null between a crash and its restart.</summary>
+    public ProcessModule? Process => _current?.Module is { IsRunning: true } running ? running : null;
+
+    public override IReadOnlyList<ModuleService> Services => _unloaded ? [] : _services;
+
+    /// <summary>Raised when the supervisor gives up on the module (its reason); the node then withdraws its services.</summary>
+    public event Action<string>? GaveUp;
+
+    internal Task StartAsync(CancellationToken cancellationToken) => Supervisor.StartAsync(cancellationToken);
 
     public override async ValueTask UnloadAsync()
     {
-        _services = [];
-        await Process.DisposeAsync().ConfigureAwait(false);
+        _unloaded = true;
+        await Supervisor.DisposeAsync().ConfigureAwait(false);
+        if (Interlocked.Exchange(ref _first, null) is { } neverSupervised) await neverSupervised.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -36,6 +36,7 @@ public sealed partial class ProcessModule : IAsyncDisposable
         Name = name;
         Path = path;
         _process = process;
+        ProcessId = process.Id;
         _options = options;
         _node = node;
         _logger = logger;
@@ -43,11 +44,26 @@ public sealed partial class ProcessModule : IAsyncDisposable
         _reader = new StdioFrameReader(process.StandardOutput.BaseStream);
     }
 
+    /// <summary>What <see cref="Exited"/> says when the module was asked to stop rather than ending on its own.</summary>
+    public const string StoppedReason = "stopped";
+
     public string Name { get; }
 
     public string Path { get; }
 
-    public int ProcessId => _process.Id;
+    /// <summary>The process's id (kept: it stays readable after the process is gone).</summary>
+    public int ProcessId { get; }
+
+    /// <summary>The process's exit code once it has exited; null before.</summary>
+    public int? ExitCode => _exitCode;
+
+    private int? _exitCode;
+
+    /// <summary>The last lines the process wrote to stderr.</summary>
+    public string StderrTail => _stderr.ToString();
+
+    /// <summary>True until the process has exited or been stopped.</summary>
+    public bool IsRunning => !_exited.Task.IsCompleted;
 
     /// <summary>The services the module's hello offered.</summary>
     public IReadOnlyList<StdioServiceDescription> Services { get; private set; } = [];
@@ -279,7 +295,7 @@ public sealed partial class ProcessModule : IAsyncDisposable
             await KillAsync().ConfigureAwait(false);
         }
         await _process.WaitForExitAsync().ConfigureAwait(false);
-        End(Volatile.Read(ref _stopping) != 0 ? "stopped" : $"{reason}; exited with code {_process.ExitCode}");
+        End(Volatile.Read(ref _stopping) != 0 ? StoppedReason : $"{reason}; exited with code {_process.ExitCode}");
     }
 
     private async Task WatchExitAsync()
@@ -290,6 +306,14 @@ public sealed partial class ProcessModule : IAsyncDisposable
 
     private void End(string reason)
     {
+        try
+        {
+            if (_process.HasExited) _exitCode ??= _process.ExitCode;
+        }
+        catch (InvalidOperationException)
+        {
+            // Disposed meanwhile: the code is unknown.
+        }
         if (!_exited.TrySetResult(reason)) return;
         if (Volatile.Read(ref _stopping) == 0) LogExited(Name, reason, _stderr.ToString());
         foreach (var id in _calls.Keys)
@@ -394,7 +418,7 @@ public sealed partial class ProcessModule : IAsyncDisposable
         {
             await KillAsync().ConfigureAwait(false);
         }
-        End("stopped");
+        End(StoppedReason);
         await _reading.ConfigureAwait(false);
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Skein.Cluster.Modules.Lifecycle;
 
 namespace Skein.Cluster.Modules.Process;
 
@@ -7,8 +8,9 @@ namespace Skein.Cluster.Modules.Process;
 /// Loads scripts and executables (a <c>#!</c> line, an ELF binary, or a <c>.py</c> file run by python3) as module
 /// processes that speak the stdio protocol (docs/module-protocol.md).
 /// </summary>
-public sealed class ProcessModuleLoader(ProcessModuleOptions? options = null, ILogger? logger = null) : IModuleLoader
+public sealed class ProcessModuleLoader(ProcessModuleOptions? options = null, ILogger? logger = null, ModuleSupervisorOptions? supervision = null) : IModuleLoader
 {
+    private readonly ModuleSupervisorOptions? _supervision = supervision;
     private readonly ProcessModuleOptions _options = options ?? new ProcessModuleOptions();
     private readonly ILogger _logger = logger ?? NullLogger.Instance;
 
@@ -20,7 +22,20 @@ public sealed class ProcessModuleLoader(ProcessModuleOptions? options = null, IL
     {
         ArgumentNullException.ThrowIfNull(request);
         var file = ModuleFile.Read(request.Path);
-        var process = await ProcessModule.StartAsync(request.Path, request.Name, request.Node, _options, _logger, cancellationToken).ConfigureAwait(false);
-        return new ProcessLoadedModule(process, file);
+        Task<ProcessModule> Start(CancellationToken ct) => ProcessModule.StartAsync(request.Path, request.Name, request.Node, _options, _logger, ct);
+        // The first start fails the load directly (with the process's exit code and stderr); only later exits are
+        // the supervisor's to restart.
+        var first = await Start(cancellationToken).ConfigureAwait(false);
+        var module = new ProcessLoadedModule(first, file, Start, _supervision, _logger);
+        try
+        {
+            await module.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await module.UnloadAsync().ConfigureAwait(false);
+            throw;
+        }
+        return module;
     }
 }

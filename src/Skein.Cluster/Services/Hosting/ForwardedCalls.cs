@@ -13,7 +13,7 @@ internal sealed class ForwardedCalls : IEnvelopeSink
 {
     private readonly ServiceHost _host;
     private readonly IEnvelopeSink _replies;
-    private readonly ConcurrentDictionary<ulong, (ProcessModule Module, ulong Conversation)> _open = new();
+    private readonly ConcurrentDictionary<ulong, (ProcessModule Process, ulong Conversation)> _open = new();
     private long _nextInstance;
 
     public ForwardedCalls(ServiceHost host, IEnvelopeSink replies)
@@ -28,7 +28,7 @@ internal sealed class ForwardedCalls : IEnvelopeSink
         if (envelope.Kind == EnvelopeKind.Cancel)
         {
             if (!_open.TryRemove(envelope.ConversationId, out var call)) return false;
-            call.Module.Cancel(call.Conversation);
+            call.Process.Cancel(call.Conversation);
             return true;
         }
         if (_host.FindModule(envelope.Service) is not { } module) return false;
@@ -40,23 +40,64 @@ internal sealed class ForwardedCalls : IEnvelopeSink
                 _replies.Send(new Envelope { Kind = EnvelopeKind.Response, ConversationId = envelope.ConversationId, Status = EnvelopeStatus.Ok, Service = envelope.Service, Instance = instance });
                 return true;
             case EnvelopeKind.Request:
-                // Registered before forwarding: the answer may come back before Forward returns.
-                _open[envelope.ConversationId] = (module, 0);
-                var conversation = module.Forward(envelope, this);
-                _open.TryUpdate(envelope.ConversationId, (module, conversation), (module, 0));
+                if (module.Process is { } running && module.Supervisor.State == Modules.Lifecycle.ModuleState.Active) Forward(envelope, running);
+                else _ = ForwardWhenActiveAsync(envelope, module);
                 return true;
             default:
-                module.Forward(envelope, _replies);
+                if (module.Process is { } process) process.Forward(envelope, _replies);
+                else _replies.Send(Unavailable(envelope, $"module {module.Name} is restarting"));
                 return true;
         }
     }
+
+    private void Forward(Envelope envelope, ProcessModule process)
+    {
+        // Registered before forwarding: the answer may come back before Forward returns.
+        _open[envelope.ConversationId] = (process, 0);
+        var conversation = process.Forward(envelope, this);
+        _open.TryUpdate(envelope.ConversationId, (process, conversation), (process, 0));
+    }
+
+    // A call that arrives while the module restarts waits for it, within the call's own deadline.
+    private async Task ForwardWhenActiveAsync(Envelope envelope, ProcessLoadedModule module)
+    {
+        using var deadline = new CancellationTokenSource(envelope.TimeoutMs > 0 ? TimeSpan.FromMilliseconds(envelope.TimeoutMs) : DefaultWait);
+        try
+        {
+            await module.Supervisor.WhenActiveAsync(deadline.Token).ConfigureAwait(false);
+        }
+        catch (Modules.Lifecycle.ModuleUnavailableException ex)
+        {
+            _replies.Send(Unavailable(envelope, ex.Message));
+            return;
+        }
+        catch (OperationCanceledException)
+        {
+            _replies.Send(Error(envelope, RemoteErrorKind.DeadlineExceeded, $"module {module.Name} did not come back from its restart within the call's deadline"));
+            return;
+        }
+        if (module.Process is { } process) Forward(envelope, process);
+        else _replies.Send(Unavailable(envelope, $"module {module.Name} went away again while restarting"));
+    }
+
+    private static readonly TimeSpan DefaultWait = TimeSpan.FromSeconds(30);
+
+    private Envelope Unavailable(Envelope request, string message) => Error(request, RemoteErrorKind.Unavailable, message);
+
+    private Envelope Error(Envelope request, RemoteErrorKind kind, string message) => new()
+    {
+        Kind = EnvelopeKind.Response,
+        ConversationId = request.ConversationId,
+        Status = EnvelopeStatus.Error,
+        Error = RemoteErrors.Framework(kind, message, _host.NodeName, request.Service, request.Method),
+    };
 
     /// <summary>The client went away: cancel what the modules are still doing for it.</summary>
     public void Close()
     {
         foreach (var id in _open.Keys)
         {
-            if (_open.TryRemove(id, out var call)) call.Module.Cancel(call.Conversation);
+            if (_open.TryRemove(id, out var call)) call.Process.Cancel(call.Conversation);
         }
     }
 

@@ -48,7 +48,7 @@ public sealed class ServiceHost : IAsyncDisposable
 
     public IReadOnlyCollection<string> ServiceNames => _services.Keys.Concat(_moduleServices.Keys).Order(StringComparer.Ordinal).ToList();
 
-    internal ProcessModule? FindModule(string service) => _moduleServices.IsEmpty ? null : _moduleServices.GetValueOrDefault(service)?.Module;
+    internal ProcessLoadedModule? FindModule(string service) => _moduleServices.IsEmpty ? null : _moduleServices.GetValueOrDefault(service)?.Module;
 
     /// <summary>Hosts <typeparamref name="TImplementation"/> (made with its public parameterless constructor) as <typeparamref name="TContract"/>.</summary>
     public void Add<TContract, TImplementation>() where TContract : class where TImplementation : class, TContract, new() =>
@@ -217,7 +217,7 @@ public sealed class ServiceHost : IAsyncDisposable
                 throw;
             }
             _modules[module.Name] = new HostedModule(request, module, added);
-            if (module is ProcessLoadedModule running) _ = WithdrawWhenExitedAsync(running);
+            if (module is ProcessLoadedModule running) WithdrawWhenGivenUp(running);
         }
     }
 
@@ -227,14 +227,13 @@ public sealed class ServiceHost : IAsyncDisposable
     /// </summary>
     public event Action? ServicesChanged;
 
-    // A module process that exits on its own takes its services with it: nothing is left to route calls to.
-    // (Restarting it by policy is the supervisor's job; until that is wired, the module stays gone.)
-    private async Task WithdrawWhenExitedAsync(ProcessLoadedModule module)
-    {
-        var reason = await module.Process.Exited.ConfigureAwait(false);
-        if (reason == "stopped" || !_modules.TryGetValue(module.Name, out var hosted) || hosted.Module != module) return;
-        await RemoveModuleAsync(module.Name).ConfigureAwait(false);
-    }
+    // A module process the supervisor gave up on takes its services with it: nothing is left to route calls to.
+    // Removed off the supervisor's own thread, since removing it waits for that supervisor to finish.
+    private void WithdrawWhenGivenUp(ProcessLoadedModule module) =>
+        module.GaveUp += _ => Task.Run(async () =>
+        {
+            if (_modules.TryGetValue(module.Name, out var hosted) && hosted.Module == module) await RemoveModuleAsync(module.Name).ConfigureAwait(false);
+        });
 
     private void RaiseServicesChanged()
     {
