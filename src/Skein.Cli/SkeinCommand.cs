@@ -21,6 +21,7 @@ internal static class SkeinCommand
         root.Add(UpCommand.Create());
         root.Add(DownCommand.Create());
         root.Add(CallCommand.Create());
+        root.Add(ModuleCommand.Create());
         root.Add(EventsCommand.Create());
         root.Add(PublishCommand.Create());
         return root;

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Skein.Cluster.Internal;
+using Skein.Cluster.Modules;
 using Skein.Cluster.Services;
 using Skein.Cluster.Services.Hosting;
 using Skein.Cluster.Services.Transport;
@@ -30,15 +31,18 @@ public sealed class NodeHost : IAsyncDisposable
     public Uri Address { get; }
 
     /// <summary>Serves <paramref name="services"/> on <paramref name="listen"/> (HOST:PORT; port 0 picks a free one).</summary>
+    /// <param name="modulePaths">Where module control (modules.proto) may load from; by default nowhere.</param>
     public static async Task<NodeHost> StartAsync(ServiceHost services, string token, string listen = "127.0.0.1:0",
-        Action<ILoggingBuilder>? configureLogging = null, CancellationToken cancellationToken = default)
+        Action<ILoggingBuilder>? configureLogging = null, CancellationToken cancellationToken = default, ModulePaths? modulePaths = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         if (string.IsNullOrWhiteSpace(token)) throw new SkeinException("a node needs the cluster token to serve calls");
         var builder = GrpcServer.CreateBuilder(ListenAddress.Parse(listen), token, configureLogging, MessageLimits.TransportLimit(services.Options.MaxMessageBytes));
         builder.Services.AddSingleton(services);
+        builder.Services.AddSingleton(modulePaths ?? new ModulePaths([], allowAnyPath: false));
         var app = builder.Build();
         app.MapGrpcService<CallsEndpoint>();
+        app.MapGrpcService<ModulesEndpoint>();
         var address = await GrpcServer.StartAsync(app, listen, cancellationToken).ConfigureAwait(false);
         return new NodeHost(app, services, address);
     }

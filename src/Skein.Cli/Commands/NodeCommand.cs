@@ -27,11 +27,18 @@ internal static class NodeCommand
             HelpName = "HOST:PORT",
             DefaultValueFactory = _ => "127.0.0.1:0",
         };
+        var moduleDirs = new Option<string[]>("--module-dir")
+        {
+            Description = "A directory 'skein module load' may load modules from; repeat for more (default: none).",
+            HelpName = "DIR",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var anyPath = new Option<bool>("--allow-any-module-path") { Description = "Let 'skein module load' load a module from any path on this machine." };
         var tokenFile = ClusterConnection.TokenFileOption();
         var state = CommonOptions.State();
         // Set by skein up for its children, so they leave even when skein up itself is killed.
         var stopWithParent = new Option<bool>("--stop-with-parent") { Description = "Leave when standard input closes.", Hidden = true };
-        var command = new Command("node", "Join a cluster as a node and stay until Ctrl+C.") { join, name, labels, cores, modules, loader, listen, tokenFile, state, stopWithParent };
+        var command = new Command("node", "Join a cluster as a node and stay until Ctrl+C.") { join, name, labels, cores, modules, loader, moduleDirs, anyPath, listen, tokenFile, state, stopWithParent };
         command.SetAction(async (parse, _) =>
         {
             var output = parse.InvocationConfiguration.Output;
@@ -58,7 +65,8 @@ internal static class NodeCommand
                 var module = await services.AddModuleAsync(new ModuleLoadRequest(path, loader: parse.GetValue(loader)), shutdown.Token).ConfigureAwait(false);
                 output.WriteLine($"node {options.Name} hosts {string.Join(", ", module.Services.Select(s => s.Name))} from {Path.GetFileName(path)} ({module.Loader})");
             }
-            await using var host = await NodeHost.StartAsync(services, options.Token, parse.GetValue(listen)!, ClusterLogging.Configure, shutdown.Token)
+            var modulePaths = new ModulePaths(parse.GetValue(moduleDirs) ?? [], parse.GetValue(anyPath));
+            await using var host = await NodeHost.StartAsync(services, options.Token, parse.GetValue(listen)!, ClusterLogging.Configure, shutdown.Token, modulePaths)
                 .ConfigureAwait(false);
             // Listening on every interface: tell others this machine's name, which they can resolve, not "localhost".
             var everywhere = parse.GetValue(listen)!.Split(':')[0] is "*" or "0.0.0.0" or "[::]";

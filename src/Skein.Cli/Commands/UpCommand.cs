@@ -133,6 +133,9 @@ internal static class UpCommand
             start.ArgumentList.Add("--module");
             start.ArgumentList.Add(module);
         }
+        // A local cluster loads modules at run time ('skein module load') from the directory it was started in.
+        start.ArgumentList.Add("--module-dir");
+        start.ArgumentList.Add(Environment.CurrentDirectory);
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         void Forward(object? sender, DataReceivedEventArgs e)
         {

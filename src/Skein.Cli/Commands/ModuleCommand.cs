@@ -1,0 +1,122 @@
+using System.CommandLine;
+using System.Globalization;
+using Skein.Cluster;
+using Skein.Cluster.Modules;
+using Skein.Cluster.Protocol;
+
+namespace Skein.Cli.Commands;
+
+/// <summary>
+/// <c>skein module load|unload|list</c>: the modules of a running cluster's nodes, changed at run time through each
+/// node's module control (behind the cluster token; a node loads only from its module directories unless allowed).
+/// </summary>
+internal static class ModuleCommand
+{
+    private static readonly TimeSpan LoadTimeout = TimeSpan.FromSeconds(60);
+
+    public static Command Create()
+    {
+        var command = new Command("module", "Load, unload and list the modules of the cluster's nodes.") { Load(), Unload(), List() };
+        return command;
+    }
+
+    private static Command Load()
+    {
+        var path = new Argument<string>("PATH") { Description = "The module: a .NET assembly, a .py script or an executable (a path on the node's machine)." };
+        var node = NodeOption("The node to load it on (default: the first alive node by name).");
+        var name = new Option<string?>("--name") { Description = "Its name on the node (default: the file name without its extension).", HelpName = "ALIAS" };
+        var loader = new Option<string?>("--loader") { Description = "assembly or process, instead of what the file suggests.", HelpName = "NAME" };
+        var (cluster, tokenFile, state) = (ClusterConnection.ClusterOption(), ClusterConnection.TokenFileOption(), CommonOptions.State());
+        var command = new Command("load", "Load a module on a node; returns once it is active and its services are registered.") { path, node, name, loader, cluster, tokenFile, state };
+        command.SetAction(async (parse, ct) =>
+        {
+            var (target, token) = await PickNodeAsync(parse.GetValue(cluster), parse.GetValue(tokenFile), parse.GetValue(state)!, parse.GetValue(node), ct).ConfigureAwait(false);
+            using var control = new ModuleControl(target.Name, target.CallAddress, token);
+            var module = await control.LoadAsync(Path.GetFullPath(parse.GetValue(path)!), parse.GetValue(name), parse.GetValue(loader), LoadTimeout, ct).ConfigureAwait(false);
+            parse.InvocationConfiguration.Output.WriteLine(
+                $"module {module.Name} ({module.Loader}) is {module.State} on node {module.Node}, hosting {string.Join(", ", module.Services)}");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command Unload()
+    {
+        var name = new Argument<string>("NAME") { Description = "The module's name, as 'skein module list' shows it." };
+        var node = NodeOption("The node to unload it from (default: every node that has it).");
+        var (cluster, tokenFile, state) = (ClusterConnection.ClusterOption(), ClusterConnection.TokenFileOption(), CommonOptions.State());
+        var command = new Command("unload", "Stop a module and withdraw its services.") { name, node, cluster, tokenFile, state };
+        command.SetAction(async (parse, ct) =>
+        {
+            var (nodes, token) = await AliveNodesAsync(parse.GetValue(cluster), parse.GetValue(tokenFile), parse.GetValue(state)!, parse.GetValue(node), ct).ConfigureAwait(false);
+            var moduleName = parse.GetValue(name)!;
+            var unloaded = 0;
+            foreach (var target in nodes)
+            {
+                using var control = new ModuleControl(target.Name, target.CallAddress, token);
+                if (!(await control.ListAsync(ct).ConfigureAwait(false)).Any(m => m.Name == moduleName)) continue;
+                await control.UnloadAsync(moduleName, LoadTimeout, ct).ConfigureAwait(false);
+                parse.InvocationConfiguration.Output.WriteLine($"module {moduleName} unloaded from node {target.Name}");
+                unloaded++;
+            }
+            if (unloaded == 0) throw new SkeinException($"no module named '{moduleName}' is loaded on {(nodes.Count == 1 ? $"node {nodes[0].Name}" : "any alive node")}");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command List()
+    {
+        var node = NodeOption("Only this node's modules.");
+        var (cluster, tokenFile, state) = (ClusterConnection.ClusterOption(), ClusterConnection.TokenFileOption(), CommonOptions.State());
+        var command = new Command("list", "The modules of every alive node: name, loader, state, restarts, services, size, digest.") { node, cluster, tokenFile, state };
+        command.SetAction(async (parse, ct) =>
+        {
+            var (nodes, token) = await AliveNodesAsync(parse.GetValue(cluster), parse.GetValue(tokenFile), parse.GetValue(state)!, parse.GetValue(node), ct).ConfigureAwait(false);
+            var rows = new List<string[]> { new[] { "NODE", "MODULE", "LOADER", "STATE", "RESTARTS", "SERVICES", "SIZE", "SHA-256" } };
+            foreach (var target in nodes)
+            {
+                using var control = new ModuleControl(target.Name, target.CallAddress, token);
+                foreach (var module in await control.ListAsync(ct).ConfigureAwait(false))
+                {
+                    rows.Add([target.Name, module.Name, module.Loader, module.State, module.Restarts.ToString(CultureInfo.InvariantCulture),
+                        string.Join(',', module.Services), Size(module.Size), module.Sha256.Length > 12 ? module.Sha256[..12] : module.Sha256]);
+                }
+            }
+            if (rows.Count == 1) parse.InvocationConfiguration.Output.WriteLine("no modules are loaded");
+            else TextTable.Write(rows, parse.InvocationConfiguration.Output);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Option<string?> NodeOption(string description) => new("--node") { Description = description, HelpName = "NAME" };
+
+    private static async Task<(IReadOnlyList<NodeInfo> Nodes, string Token)> AliveNodesAsync(string? cluster, string? tokenFile, string stateDirectory, string? only,
+        CancellationToken ct)
+    {
+        var address = ClusterConnection.ResolveAddress(cluster, stateDirectory);
+        var token = ClusterConnection.ResolveToken(tokenFile, stateDirectory);
+        using var client = new ClusterClient(address, token);
+        var alive = (await client.ListNodesAsync(ct).ConfigureAwait(false))
+            .Where(n => n.State == NodeState.Alive && n.CallAddress.Length > 0)
+            .OrderBy(n => n.Name, StringComparer.Ordinal)
+            .ToList();
+        if (only is null) return (alive, token);
+        var named = alive.Where(n => n.Name == only).ToList();
+        if (named.Count == 0)
+            throw new SkeinException($"no alive node is named '{only}'" + (alive.Count > 0 ? $"; alive: {string.Join(", ", alive.Select(n => n.Name))}" : ""));
+        return (named, token);
+    }
+
+    private static async Task<(NodeInfo Node, string Token)> PickNodeAsync(string? cluster, string? tokenFile, string stateDirectory, string? only, CancellationToken ct)
+    {
+        var (nodes, token) = await AliveNodesAsync(cluster, tokenFile, stateDirectory, only, ct).ConfigureAwait(false);
+        if (nodes.Count == 0) throw new SkeinException("no node is alive to load the module on; start one with 'skein node' or 'skein up'");
+        return (nodes[0], token);
+    }
+
+    private static string Size(long bytes) => bytes >= 1 << 20
+        ? string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1 << 20):0.0} MiB")
+        : string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:0.0} KiB");
+}

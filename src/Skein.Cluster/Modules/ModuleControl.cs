@@ -1,0 +1,55 @@
+using Grpc.Core;
+using Skein.Cluster.Internal;
+using Skein.Cluster.Protocol;
+
+namespace Skein.Cluster.Modules;
+
+/// <summary>Loads, unloads and lists the modules of one node, through its call endpoint (modules.proto).</summary>
+public sealed class ModuleControl : IDisposable
+{
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(4);
+    private readonly ClusterChannel _channel;
+    private readonly Protocol.Modules.ModulesClient _modules;
+
+    /// <param name="node">The node's name, for messages.</param>
+    /// <param name="address">Where the node serves calls, HOST:PORT.</param>
+    public ModuleControl(string node, string address, string token)
+    {
+        Node = node;
+        _channel = new ClusterChannel(ClusterAddress.Parse(address), token, ConnectTimeout);
+        _modules = new Protocol.Modules.ModulesClient(_channel.CallInvoker);
+    }
+
+    public string Node { get; }
+
+    /// <summary>Loads <paramref name="path"/> (a path on the node's machine) and returns once the module is active.</summary>
+    public Task<ModuleDescription> LoadAsync(string path, string? name, string? loader, TimeSpan timeout, CancellationToken cancellationToken) =>
+        CallAsync(() => _modules.LoadAsync(new LoadModuleRequest { Path = path, Name = name ?? "", Loader = loader ?? "" },
+            deadline: DateTime.UtcNow + timeout, cancellationToken: cancellationToken).ResponseAsync);
+
+    public Task UnloadAsync(string name, TimeSpan timeout, CancellationToken cancellationToken) =>
+        CallAsync(() => _modules.UnloadAsync(new UnloadModuleRequest { Name = name }, deadline: DateTime.UtcNow + timeout, cancellationToken: cancellationToken).ResponseAsync);
+
+    public async Task<IReadOnlyList<ModuleDescription>> ListAsync(CancellationToken cancellationToken) =>
+        (await CallAsync(() => _modules.ListAsync(new ListModulesRequest(), deadline: DateTime.UtcNow + ConnectTimeout * 2, cancellationToken: cancellationToken).ResponseAsync)
+            .ConfigureAwait(false)).Modules;
+
+    private async Task<T> CallAsync<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call().ConfigureAwait(false);
+        }
+        catch (RpcException ex) when (ex.StatusCode is StatusCode.FailedPrecondition or StatusCode.NotFound or StatusCode.InvalidArgument)
+        {
+            throw new SkeinException(ex.Status.Detail, ex);
+        }
+        catch (RpcException ex)
+        {
+            var explained = _channel.Explain(ex);
+            throw new SkeinException(explained.Message.Replace("the coordinator at", $"node {Node} at", StringComparison.Ordinal), ex);
+        }
+    }
+
+    public void Dispose() => _channel.Dispose();
+}

@@ -1,0 +1,63 @@
+using Grpc.Core;
+using Skein.Cluster.Modules;
+using Skein.Cluster.Modules.Process;
+using Skein.Cluster.Protocol;
+using Skein.Cluster.Services.Hosting;
+
+namespace Skein.Cluster.Services.Transport;
+
+/// <summary>A node's module control (modules.proto): load, unload and list, behind the cluster token like every call.</summary>
+internal sealed class ModulesEndpoint(ServiceHost host, ModulePaths paths) : Protocol.Modules.ModulesBase
+{
+    public override async Task<ModuleDescription> Load(LoadModuleRequest request, ServerCallContext context)
+    {
+        if (string.IsNullOrWhiteSpace(request.Path)) throw new RpcException(new Status(StatusCode.InvalidArgument, "a module path is required"));
+        try
+        {
+            var path = paths.Check(request.Path, host.NodeName);
+            var module = await host.AddModuleAsync(new ModuleLoadRequest(path, request.Name, request.Loader), context.CancellationToken).ConfigureAwait(false);
+            return Describe(module);
+        }
+        catch (SkeinException ex)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, ex.Message));
+        }
+    }
+
+    public override async Task<UnloadModuleReply> Unload(UnloadModuleRequest request, ServerCallContext context)
+    {
+        if (!await host.RemoveModuleAsync(request.Name).ConfigureAwait(false))
+            throw new RpcException(new Status(StatusCode.NotFound, $"no module named '{request.Name}' is loaded on node {host.NodeName}"));
+        return new UnloadModuleReply();
+    }
+
+    public override Task<ListModulesReply> List(ListModulesRequest request, ServerCallContext context)
+    {
+        var reply = new ListModulesReply();
+        foreach (var module in host.Modules) reply.Modules.Add(Describe(module));
+        return Task.FromResult(reply);
+    }
+
+    private ModuleDescription Describe(LoadedModule module)
+    {
+        var description = new ModuleDescription
+        {
+            Name = module.Name,
+            Loader = module.Loader,
+            Path = module.File.Path,
+            Size = module.File.Size,
+            Sha256 = module.File.Sha256,
+            State = "active",
+            Node = host.NodeName,
+        };
+        description.Services.AddRange(module.Services.Select(s => s.Name));
+        if (module is ProcessLoadedModule supervised)
+        {
+            var status = supervised.Supervisor.GetStatus();
+            description.State = status.State.ToString().ToLowerInvariant();
+            description.Restarts = status.Restarts;
+            description.LastExit = status.LastExit ?? "";
+        }
+        return description;
+    }
+}
