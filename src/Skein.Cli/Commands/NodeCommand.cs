@@ -75,6 +75,9 @@ internal static class NodeCommand
             using var agent = new NodeAgent(options, TimeProvider.System, loggers.CreateLogger<NodeAgent>());
             // A module that goes (its process exited) is withdrawn from the registry at once, so no call is routed to it.
             services.ServicesChanged += () => agent.UpdateServicesAsync(services.Describe(), shutdown.Token);
+            // What modules publish, and their state changes, go on the cluster's event bus.
+            await using var bus = new Skein.Cluster.Events.ClusterEvents(ClusterAddress.Parse(options.Join), options.Token);
+            services.Events += (subject, payload) => bus.PublishAsync(subject, payload, ct: shutdown.Token);
             await agent.RunAsync(
                 nodeId =>
                 {

@@ -106,6 +106,8 @@ public sealed class ProcessModuleTests : IAsyncLifetime
         Assert.Equal(2.0, await stats.MeanAsync([2], Ct));
         var loaded = (ProcessLoadedModule)_node!.Services.Modules.Single();
         var first = loaded.Process!.ProcessId;
+        var published = new System.Collections.Concurrent.ConcurrentQueue<(string Subject, string Payload)>();
+        _node.Services.Events += (subject, payload) => published.Enqueue((subject, Encoding.UTF8.GetString(payload.Span)));
 
         Kill(first);
         await WaitUntilAsync(() => loaded.Process?.ProcessId != first); // the node saw it die
@@ -113,6 +115,9 @@ public sealed class ProcessModuleTests : IAsyncLifetime
 
         Assert.NotEqual(first, loaded.Process!.ProcessId);
         Assert.Equal(1, loaded.Supervisor.Restarts);
+        // Each state change goes to the bus as module.stats.state: failed, then initializing … active again.
+        Assert.Contains(published, e => e.Subject == "module.stats.state" && e.Payload.Contains("\"to\":\"failed\"", StringComparison.Ordinal));
+        Assert.Contains(published, e => e.Subject == "module.stats.state" && e.Payload.Contains("\"to\":\"active\"", StringComparison.Ordinal));
         var withdrawn = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _node.Services.ServicesChanged += () => withdrawn.TrySetResult(); // the node tells the registry from this
         // Permanent, at most 5 restarts in 60 s: keep killing it until the supervisor gives up.

@@ -20,16 +20,22 @@ public sealed class ProcessLoadedModule : LoadedModule
         : base(first.Name, ModuleFormats.Process, file)
     {
         _first = first;
+        Attach(first);
         // A restarted process offers what its first run offered: the services are fixed at load.
         _services = first.Services.Select(s => (ModuleService)new ProcessModuleService(this, s)).ToList();
         Supervisor = new ModuleSupervisor(first.Name, () =>
         {
-            var run = new ProcessRun(restart, Interlocked.Exchange(ref _first, null));
+            var run = new ProcessRun(restart, Interlocked.Exchange(ref _first, null), Attach);
             _current = run;
             return run;
         }, supervision, logger: logger);
         Supervisor.GaveUp += (_, e) => GaveUp?.Invoke(e.Reason);
     }
+
+    /// <summary>Events the module's processes publish (subject, JSON payload), across restarts.</summary>
+    public event Action<string, ReadOnlyMemory<byte>>? Published;
+
+    private void Attach(ProcessModule process) => process.Published += (subject, payload) => Published?.Invoke(subject, payload);
 
     /// <summary>Restarts, state and the last exit; drives calls that arrive while the process restarts.</summary>
     public ModuleSupervisor Supervisor { get; }

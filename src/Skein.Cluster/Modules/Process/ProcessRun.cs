@@ -3,12 +3,18 @@ using Skein.Cluster.Modules.Lifecycle;
 namespace Skein.Cluster.Modules.Process;
 
 /// <summary>One run of a module process, as its supervisor drives it: started (or handed over already started), watched, stopped.</summary>
-internal sealed class ProcessRun(Func<CancellationToken, Task<ProcessModule>> start, ProcessModule? started) : ISupervisedModule
+internal sealed class ProcessRun(Func<CancellationToken, Task<ProcessModule>> start, ProcessModule? started, Action<ProcessModule> attach) : ISupervisedModule
 {
     public ProcessModule? Module { get; private set; } = started;
 
-    public async Task InitializeAsync(CancellationToken cancellationToken) =>
-        Module ??= await start(cancellationToken).ConfigureAwait(false);
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        if (Module is null)
+        {
+            Module = await start(cancellationToken).ConfigureAwait(false);
+            attach(Module);
+        }
+    }
 
     // A process module takes calls as soon as it has said hello.
     public Task ActivateAsync(CancellationToken cancellationToken) => Task.CompletedTask;

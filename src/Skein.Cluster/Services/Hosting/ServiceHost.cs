@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Skein.Cluster.Modules;
+using Skein.Cluster.Modules.Lifecycle;
 using Skein.Cluster.Modules.Process;
 using Skein.Cluster.Protocol;
 using Skein.Cluster.Services.Codecs;
@@ -217,7 +218,11 @@ public sealed class ServiceHost : IAsyncDisposable
                 throw;
             }
             _modules[module.Name] = new HostedModule(request, module, added);
-            if (module is ProcessLoadedModule running) WithdrawWhenGivenUp(running);
+            if (module is ProcessLoadedModule running)
+            {
+                WithdrawWhenGivenUp(running);
+                PublishFrom(running);
+            }
         }
     }
 
@@ -234,6 +239,23 @@ public sealed class ServiceHost : IAsyncDisposable
         {
             if (_modules.TryGetValue(module.Name, out var hosted) && hosted.Module == module) await RemoveModuleAsync(module.Name).ConfigureAwait(false);
         });
+
+    /// <summary>
+    /// Events for the cluster's bus (subject, JSON payload): what module processes publish, and each module's state
+    /// changes as <c>module.NAME.state</c>. The node passes them on to the coordinator.
+    /// </summary>
+    public event Action<string, ReadOnlyMemory<byte>>? Events;
+
+    private void PublishFrom(ProcessLoadedModule module)
+    {
+        module.Published += (subject, payload) => Events?.Invoke(subject, payload);
+        module.Supervisor.Lifecycle.StateChanged += (_, change) =>
+        {
+            if (Events is not { } events) return;
+            var payload = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(change.ToEvent(), ModuleEventsJsonContext.Default.ModuleStateEvent);
+            events(ModuleEvents.StateSubject(change.Module), payload);
+        };
+    }
 
     private void RaiseServicesChanged()
     {
