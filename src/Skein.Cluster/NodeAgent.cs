@@ -160,6 +160,9 @@ public sealed partial class NodeAgent : IDisposable
         }
         catch (Exception ex) when (ex is not SkeinException)
         {
+            // A refusal (a wrong token) can surface as a failed or cancelled write before the call's own status is
+            // read: the status says what really happened.
+            if (call is not null && CompletedStatus(call) is { } status) ex = new RpcException(status);
             call?.Dispose();
             sessionEnd.Dispose();
             if (stoppingToken.IsCancellationRequested) return null;
@@ -177,6 +180,19 @@ public sealed partial class NodeAgent : IDisposable
             call?.Dispose();
             sessionEnd.Dispose();
             throw;
+        }
+    }
+
+    private static Status? CompletedStatus(AsyncDuplexStreamingCall<NodeMessage, CoordinatorMessage> call)
+    {
+        try
+        {
+            var status = call.GetStatus();
+            return status.StatusCode is StatusCode.OK or StatusCode.Cancelled ? null : status;
+        }
+        catch (InvalidOperationException)
+        {
+            return null; // still running: nothing better to say
         }
     }
 
