@@ -34,9 +34,11 @@ internal static class ServeCommand
                 detail = "";
                 break;
             case [Skein]:
-                return await ServeSkeinAsync().ConfigureAwait(false);
+                return await ServeSkeinAsync(python: false).ConfigureAwait(false);
+            case [Skein, "python"]:
+                return await ServeSkeinAsync(python: true).ConfigureAwait(false);
             default:
-                await Console.Error.WriteLineAsync($"usage: {Grpc} | {Orleans} SILO-PORT GATEWAY-PORT | {Skein}").ConfigureAwait(false);
+                await Console.Error.WriteLineAsync($"usage: {Grpc} | {Orleans} SILO-PORT GATEWAY-PORT | {Skein} [python]").ConfigureAwait(false);
                 return 2;
         }
 
@@ -58,9 +60,9 @@ internal static class ServeCommand
     }
 
     // Skein's coordinator and node are not a generic host of their own: stop them when stdin closes or on SIGTERM.
-    private static async Task<int> ServeSkeinAsync()
+    private static async Task<int> ServeSkeinAsync(bool python)
     {
-        await using var server = await Rpc.Skein.SkeinEchoServer.StartAsync(CancellationToken.None).ConfigureAwait(false);
+        await using var server = await Rpc.Skein.SkeinEchoServer.StartAsync(python, CancellationToken.None).ConfigureAwait(false);
         await Console.Out.WriteLineAsync($"{ReadyLine} {server.Address} {server.TokenPath}").ConfigureAwait(false);
         await Console.Out.FlushAsync().ConfigureAwait(false);
         var terminated = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

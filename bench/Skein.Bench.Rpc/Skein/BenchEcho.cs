@@ -14,3 +14,10 @@ public sealed class BenchEcho : IBenchEcho
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }
+
+/// <summary>The same echo, answered by a Python module process (pyecho.py) on the node: the cross-language row.</summary>
+[Service("pyecho")]
+public interface IPyEcho
+{
+    Task<string> EchoAsync(string text, CancellationToken cancellationToken = default);
+}

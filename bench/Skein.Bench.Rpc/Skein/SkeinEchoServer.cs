@@ -31,14 +31,16 @@ internal sealed class SkeinEchoServer : IAsyncDisposable
 
     public string TokenPath => _coordinator.TokenPath;
 
-    public static async Task<SkeinEchoServer> StartAsync(CancellationToken cancellationToken)
+    /// <param name="python">Host the echo as the Python module pyecho.py instead of as a class in this process.</param>
+    public static async Task<SkeinEchoServer> StartAsync(bool python, CancellationToken cancellationToken)
     {
         var state = Directory.CreateTempSubdirectory("skein-bench-").FullName;
         var coordinator = await Coordinator.StartAsync(new CoordinatorOptions { Listen = "127.0.0.1:0", StateDirectory = state }, cancellationToken: cancellationToken)
             .ConfigureAwait(false);
         var token = ClusterToken.Read(coordinator.TokenPath);
         var services = new ServiceHost("bench-node");
-        services.Add<IBenchEcho, BenchEcho>();
+        if (python) await services.AddModuleAsync(new Cluster.Modules.ModuleLoadRequest(PythonEchoPath()), cancellationToken).ConfigureAwait(false);
+        else services.Add<IBenchEcho, BenchEcho>();
         var node = await NodeHost.StartAsync(services, token, cancellationToken: cancellationToken).ConfigureAwait(false);
         var options = new NodeOptions
         {
@@ -58,6 +60,17 @@ internal sealed class SkeinEchoServer : IAsyncDisposable
             throw new InvalidOperationException("the benchmark node stopped before it joined");
         }
         return new SkeinEchoServer(coordinator, node, agent, membership, stop, state);
+    }
+
+    // The module is run from the source tree, where it finds the Python helper in sdk/python.
+    private static string PythonEchoPath()
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            var candidate = Path.Combine(folder.FullName, "bench", "Skein.Bench.Rpc", "Skein", "pyecho.py");
+            if (File.Exists(candidate)) return candidate;
+        }
+        throw new FileNotFoundException("pyecho.py not found above " + AppContext.BaseDirectory);
     }
 
     public async ValueTask DisposeAsync()

@@ -23,15 +23,25 @@ internal sealed class SkeinDeployment : IEchoDeployment
         _client = client;
     }
 
-    public static async Task<IEchoDeployment> StartAsync(CancellationToken cancellationToken)
+    public const string PythonName = "skein-python";
+
+    private bool _python;
+
+    public static Task<IEchoDeployment> StartAsync(CancellationToken cancellationToken) => StartAsync(python: false, cancellationToken);
+
+    /// <summary>The Python row: the same node, the echo answered by the module process pyecho.py.</summary>
+    public static Task<IEchoDeployment> StartPythonAsync(CancellationToken cancellationToken) => StartAsync(python: true, cancellationToken);
+
+    private static async Task<IEchoDeployment> StartAsync(bool python, CancellationToken cancellationToken)
     {
-        var server = await ChildServer.StartAsync(Name, [ServeCommand.Skein], cancellationToken).ConfigureAwait(false);
+        var server = await ChildServer.StartAsync(python ? PythonName : Name, python ? [ServeCommand.Skein, "python"] : [ServeCommand.Skein], cancellationToken)
+            .ConfigureAwait(false);
         try
         {
             var parts = server.ReadyDetail.Split(' ', 2);
             var client = await SkeinClient.ConnectAsync(ClusterAddress.Parse(parts[0]), ClusterToken.Read(parts[1]), cancellationToken: cancellationToken)
                 .ConfigureAwait(false);
-            return new SkeinDeployment(server, client);
+            return new SkeinDeployment(server, client) { _python = python };
         }
         catch
         {
@@ -40,13 +50,20 @@ internal sealed class SkeinDeployment : IEchoDeployment
         }
     }
 
-    public async ValueTask<IEchoTarget> CreateTargetAsync(int caller, CancellationToken cancellationToken) =>
-        new ProxyTarget(await _client.GetServiceAsync<IBenchEcho>(cancellationToken).ConfigureAwait(false));
+    public async ValueTask<IEchoTarget> CreateTargetAsync(int caller, CancellationToken cancellationToken) => _python
+        ? new PythonTarget(await _client.GetServiceAsync<IPyEcho>(cancellationToken).ConfigureAwait(false))
+        : new ProxyTarget(await _client.GetServiceAsync<IBenchEcho>(cancellationToken).ConfigureAwait(false));
 
     public async ValueTask DisposeAsync()
     {
         await _client.DisposeAsync().ConfigureAwait(false);
         await _server.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private sealed class PythonTarget(IPyEcho proxy) : IEchoTarget
+    {
+        public async ValueTask<string> EchoAsync(string text, CancellationToken cancellationToken) =>
+            await proxy.EchoAsync(text, cancellationToken).ConfigureAwait(false);
     }
 
     internal sealed class ProxyTarget(IBenchEcho proxy) : IEchoTarget, IAsyncDisposable

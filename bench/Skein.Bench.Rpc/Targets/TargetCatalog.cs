@@ -10,6 +10,7 @@ internal static class TargetCatalog
         new(GrpcDeployment.Name, "plain gRPC unary echo, Kestrel h2c, Grpc.Net.Client (the baseline)", GrpcDeployment.StartAsync),
         new(OrleansDeployment.Name, "Microsoft Orleans: a localhost silo, a grain per caller returning its argument", OrleansDeployment.StartAsync),
         new(SkeinDeployment.Name, "Skein: echo service through a typed proxy", SkeinDeployment.StartAsync),
+        new(SkeinDeployment.PythonName, "Skein: the same call answered by a Python module process on the node", SkeinDeployment.StartPythonAsync),
         new(SkeinLocalDeployment.Name, "Skein in-process: the same proxy, the service on the caller's own node", SkeinLocalDeployment.StartAsync),
     ];
 }
