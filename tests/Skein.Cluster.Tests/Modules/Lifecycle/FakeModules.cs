@@ -6,6 +6,10 @@ internal sealed class FakeModules(Func<int, FakeModule>? make = null)
     private readonly Lock _lock = new();
     private readonly List<FakeModule> _runs = [];
     private readonly Func<int, FakeModule> _make = make ?? (_ => new FakeModule());
+    private readonly TaskCompletionSource<FakeModule> _first = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The first run, once the supervisor has asked for it (it may report a state before it does).</summary>
+    public Task<FakeModule> First => _first.Task;
 
     public int Count
     {
@@ -28,6 +32,7 @@ internal sealed class FakeModules(Func<int, FakeModule>? make = null)
         {
             var run = _make(_runs.Count);
             _runs.Add(run);
+            _first.TrySetResult(run);
             return run;
         }
     }

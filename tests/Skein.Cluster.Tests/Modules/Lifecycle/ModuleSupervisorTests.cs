@@ -360,7 +360,8 @@ public sealed class ModuleSupervisorTests : IAsyncDisposable
         var h = Supervise(make: _ => new FakeModule { InitializeGate = new TaskCompletionSource() });
         var starting = h.Supervisor.StartAsync(Ct);
         await h.States.NextAsync(c => c.To == ModuleState.Initializing);
-        await h.Modules.Latest.Initializing.Task.WaitAsync(Timeout, Ct);
+        var run = await h.Modules.First.WaitAsync(Timeout, Ct); // the state may be reported before the run is made
+        await run.Initializing.Task.WaitAsync(Timeout, Ct);
 
         await h.Supervisor.StopAsync(TimeSpan.FromSeconds(1), Ct).WaitAsync(Timeout, Ct);
 
