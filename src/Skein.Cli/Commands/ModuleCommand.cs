@@ -16,7 +16,7 @@ internal static class ModuleCommand
 
     public static Command Create()
     {
-        var command = new Command("module", "Load, unload and list the modules of the cluster's nodes.") { Load(), Unload(), List() };
+        var command = new Command("module", "Load, unload and list the modules of the cluster's nodes.") { Load(), Unload(), Reload(), List() };
         return command;
     }
 
@@ -60,6 +60,34 @@ internal static class ModuleCommand
                 unloaded++;
             }
             if (unloaded == 0) throw new SkeinException($"no module named '{moduleName}' is loaded on {(nodes.Count == 1 ? $"node {nodes[0].Name}" : "any alive node")}");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command Reload()
+    {
+        var name = new Argument<string>("NAME") { Description = "The module's name, as 'skein module list' shows it." };
+        var node = NodeOption("The node to reload it on (default: every node that has it).");
+        var (cluster, tokenFile, state) = (ClusterConnection.ClusterOption(), ClusterConnection.TokenFileOption(), CommonOptions.State());
+        var command = new Command("reload", "Unload a module and load its file again (a debugging aid: nodes allow it only with --allow-reload).")
+        {
+            name, node, cluster, tokenFile, state,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var (nodes, token) = await AliveNodesAsync(parse.GetValue(cluster), parse.GetValue(tokenFile), parse.GetValue(state)!, parse.GetValue(node), ct).ConfigureAwait(false);
+            var moduleName = parse.GetValue(name)!;
+            var reloaded = 0;
+            foreach (var target in nodes)
+            {
+                using var control = new ModuleControl(target.Name, target.CallAddress, token);
+                if (!(await control.ListAsync(ct).ConfigureAwait(false)).Any(m => m.Name == moduleName)) continue;
+                var module = await control.ReloadAsync(moduleName, LoadTimeout, ct).ConfigureAwait(false);
+                parse.InvocationConfiguration.Output.WriteLine($"module {module.Name} reloaded on node {target.Name} ({module.Sha256[..12]}), {module.State}");
+                reloaded++;
+            }
+            if (reloaded == 0) throw new SkeinException($"no module named '{moduleName}' is loaded on {(nodes.Count == 1 ? $"node {nodes[0].Name}" : "any alive node")}");
             return ExitCodes.Success;
         });
         return command;

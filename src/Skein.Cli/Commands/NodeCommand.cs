@@ -34,11 +34,12 @@ internal static class NodeCommand
             Arity = ArgumentArity.ZeroOrMore,
         };
         var anyPath = new Option<bool>("--allow-any-module-path") { Description = "Let 'skein module load' load a module from any path on this machine." };
+        var allowReload = new Option<bool>("--allow-reload") { Description = "Let 'skein module reload' reload modules (a debugging aid)." };
         var tokenFile = ClusterConnection.TokenFileOption();
         var state = CommonOptions.State();
         // Set by skein up for its children, so they leave even when skein up itself is killed.
         var stopWithParent = new Option<bool>("--stop-with-parent") { Description = "Leave when standard input closes.", Hidden = true };
-        var command = new Command("node", "Join a cluster as a node and stay until Ctrl+C.") { join, name, labels, cores, modules, loader, moduleDirs, anyPath, listen, tokenFile, state, stopWithParent };
+        var command = new Command("node", "Join a cluster as a node and stay until Ctrl+C.") { join, name, labels, cores, modules, loader, moduleDirs, anyPath, allowReload, listen, tokenFile, state, stopWithParent };
         command.SetAction(async (parse, _) =>
         {
             var output = parse.InvocationConfiguration.Output;
@@ -57,7 +58,11 @@ internal static class NodeCommand
             using var shutdown = new Shutdown();
             if (parse.GetValue(stopWithParent)) shutdown.StopWhenStandardInputCloses();
             using var loggers = ClusterLogging.CreateFactory();
-            await using var services = new ServiceHost(options.Name, new ServiceHostOptions { Loaders = ModuleLoaders.CreateDefault(loggers.CreateLogger("Skein.Modules")) });
+            await using var services = new ServiceHost(options.Name, new ServiceHostOptions
+            {
+                Loaders = ModuleLoaders.CreateDefault(loggers.CreateLogger("Skein.Modules")),
+                AllowReload = parse.GetValue(allowReload),
+            });
             foreach (var path in parse.GetValue(modules) ?? [])
             {
                 // The loader is chosen by the file: a .NET assembly is loaded into the node, a script or an executable

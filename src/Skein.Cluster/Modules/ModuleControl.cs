@@ -27,6 +27,10 @@ public sealed class ModuleControl : IDisposable
         CallAsync(() => _modules.LoadAsync(new LoadModuleRequest { Path = path, Name = name ?? "", Loader = loader ?? "" },
             deadline: DateTime.UtcNow + timeout, cancellationToken: cancellationToken).ResponseAsync);
 
+    /// <summary>Unloads module <paramref name="name"/> and loads its file again; refused unless the node allows reloading.</summary>
+    public Task<ModuleDescription> ReloadAsync(string name, TimeSpan timeout, CancellationToken cancellationToken) =>
+        CallAsync(() => _modules.ReloadAsync(new ReloadModuleRequest { Name = name }, deadline: DateTime.UtcNow + timeout, cancellationToken: cancellationToken).ResponseAsync);
+
     public Task UnloadAsync(string name, TimeSpan timeout, CancellationToken cancellationToken) =>
         CallAsync(() => _modules.UnloadAsync(new UnloadModuleRequest { Name = name }, deadline: DateTime.UtcNow + timeout, cancellationToken: cancellationToken).ResponseAsync);
 

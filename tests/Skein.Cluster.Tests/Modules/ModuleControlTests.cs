@@ -72,4 +72,29 @@ public sealed class ModuleControlTests : IAsyncLifetime
         Assert.Contains("unauthenticated", refused.Message, StringComparison.Ordinal);
         Assert.Contains("node node-m", refused.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Reload_is_refused_unless_the_node_allows_it_and_then_starts_the_module_again()
+    {
+        Assert.SkipWhen(ModuleProcess.FindPython() is null, "python3 is not on the PATH");
+        var stats = Path.Combine(Examples, "modules", "stats", "stats.py");
+        using (var control = Control())
+        {
+            await control.LoadAsync(stats, "stats", null, TimeSpan.FromSeconds(30), Ct);
+            var refused = await Assert.ThrowsAsync<SkeinException>(() => control.ReloadAsync("stats", TimeSpan.FromSeconds(30), Ct));
+            Assert.Contains("reloading modules is off", refused.Message, StringComparison.Ordinal);
+        }
+
+        await using var allowing = await NodeHost.StartAsync(new ServiceHost("node-r", new Skein.Cluster.Services.Hosting.ServiceHostOptions { AllowReload = true }), Token,
+            cancellationToken: Ct, modulePaths: new ModulePaths([Examples], allowAnyPath: false));
+        using var reloading = new ModuleControl("node-r", $"127.0.0.1:{allowing.Address.Port}", Token);
+        await reloading.LoadAsync(stats, "stats", null, TimeSpan.FromSeconds(30), Ct);
+        var before = ((Skein.Cluster.Modules.Process.ProcessLoadedModule)allowing.Services.Modules.Single()).Process!.ProcessId;
+
+        var reloaded = await reloading.ReloadAsync("stats", TimeSpan.FromSeconds(30), Ct);
+
+        Assert.Equal("active", reloaded.State);
+        Assert.NotEqual(before, ((Skein.Cluster.Modules.Process.ProcessLoadedModule)allowing.Services.Modules.Single()).Process!.ProcessId);
+        Assert.Equal(["stats"], allowing.Services.ServiceNames);
+    }
 }

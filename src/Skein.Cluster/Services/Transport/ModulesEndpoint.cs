@@ -31,6 +31,18 @@ internal sealed class ModulesEndpoint(ServiceHost host, ModulePaths paths) : Pro
         return new UnloadModuleReply();
     }
 
+    public override async Task<ModuleDescription> Reload(ReloadModuleRequest request, ServerCallContext context)
+    {
+        try
+        {
+            return Describe(await host.ReloadModuleAsync(request.Name, context.CancellationToken).ConfigureAwait(false));
+        }
+        catch (SkeinException ex)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, ex.Message));
+        }
+    }
+
     public override Task<ListModulesReply> List(ListModulesRequest request, ServerCallContext context)
     {
         var reply = new ListModulesReply();
