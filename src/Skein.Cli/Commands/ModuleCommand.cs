@@ -48,18 +48,12 @@ internal static class ModuleCommand
         var command = new Command("unload", "Stop a module and withdraw its services.") { name, node, cluster, tokenFile, state };
         command.SetAction(async (parse, ct) =>
         {
-            var (nodes, token) = await AliveNodesAsync(parse.GetValue(cluster), parse.GetValue(tokenFile), parse.GetValue(state)!, parse.GetValue(node), ct).ConfigureAwait(false);
             var moduleName = parse.GetValue(name)!;
-            var unloaded = 0;
-            foreach (var target in nodes)
+            await OnEveryNodeWithAsync(parse.GetValue(cluster), parse.GetValue(tokenFile), parse.GetValue(state)!, parse.GetValue(node), moduleName, async (control, ct) =>
             {
-                using var control = new ModuleControl(target.Name, target.CallAddress, token);
-                if (!(await control.ListAsync(ct).ConfigureAwait(false)).Any(m => m.Name == moduleName)) continue;
                 await control.UnloadAsync(moduleName, LoadTimeout, ct).ConfigureAwait(false);
-                parse.InvocationConfiguration.Output.WriteLine($"module {moduleName} unloaded from node {target.Name}");
-                unloaded++;
-            }
-            if (unloaded == 0) throw new SkeinException($"no module named '{moduleName}' is loaded on {(nodes.Count == 1 ? $"node {nodes[0].Name}" : "any alive node")}");
+                return $"module {moduleName} unloaded from node {control.Node}";
+            }, parse.InvocationConfiguration.Output, ct).ConfigureAwait(false);
             return ExitCodes.Success;
         });
         return command;
@@ -76,18 +70,12 @@ internal static class ModuleCommand
         };
         command.SetAction(async (parse, ct) =>
         {
-            var (nodes, token) = await AliveNodesAsync(parse.GetValue(cluster), parse.GetValue(tokenFile), parse.GetValue(state)!, parse.GetValue(node), ct).ConfigureAwait(false);
             var moduleName = parse.GetValue(name)!;
-            var reloaded = 0;
-            foreach (var target in nodes)
+            await OnEveryNodeWithAsync(parse.GetValue(cluster), parse.GetValue(tokenFile), parse.GetValue(state)!, parse.GetValue(node), moduleName, async (control, ct) =>
             {
-                using var control = new ModuleControl(target.Name, target.CallAddress, token);
-                if (!(await control.ListAsync(ct).ConfigureAwait(false)).Any(m => m.Name == moduleName)) continue;
                 var module = await control.ReloadAsync(moduleName, LoadTimeout, ct).ConfigureAwait(false);
-                parse.InvocationConfiguration.Output.WriteLine($"module {module.Name} reloaded on node {target.Name} ({module.Sha256[..12]}), {module.State}");
-                reloaded++;
-            }
-            if (reloaded == 0) throw new SkeinException($"no module named '{moduleName}' is loaded on {(nodes.Count == 1 ? $"node {nodes[0].Name}" : "any alive node")}");
+                return $"module {module.Name} reloaded on node {control.Node} ({module.Sha256[..12]}), {module.State}";
+            }, parse.InvocationConfiguration.Output, ct).ConfigureAwait(false);
             return ExitCodes.Success;
         });
         return command;
@@ -116,6 +104,22 @@ internal static class ModuleCommand
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>Runs <paramref name="action"/> on every alive node (or the one named) that has the module; none is an error.</summary>
+    private static async Task OnEveryNodeWithAsync(string? cluster, string? tokenFile, string stateDirectory, string? only, string moduleName,
+        Func<ModuleControl, CancellationToken, Task<string>> action, TextWriter output, CancellationToken ct)
+    {
+        var (nodes, token) = await AliveNodesAsync(cluster, tokenFile, stateDirectory, only, ct).ConfigureAwait(false);
+        var done = 0;
+        foreach (var target in nodes)
+        {
+            using var control = new ModuleControl(target.Name, target.CallAddress, token);
+            if (!(await control.ListAsync(ct).ConfigureAwait(false)).Any(m => m.Name == moduleName)) continue;
+            output.WriteLine(await action(control, ct).ConfigureAwait(false));
+            done++;
+        }
+        if (done == 0) throw new SkeinException($"no module named '{moduleName}' is loaded on {(nodes.Count == 1 ? $"node {nodes[0].Name}" : "any alive node")}");
     }
 
     private static Option<string?> NodeOption(string description) => new("--node") { Description = description, HelpName = "NAME" };

@@ -21,6 +21,19 @@ internal static class RemoteErrors
         Method = method,
     };
 
+    /// <summary>The RESPONSE that ends <paramref name="request"/>'s conversation with a framework failure on <paramref name="node"/>.</summary>
+    public static Envelope FailedReply(Envelope request, RemoteErrorKind kind, string message, string node) =>
+        FailedReply(request.ConversationId, Framework(kind, message, node, request.Service, request.Method));
+
+    /// <summary>The RESPONSE that ends conversation <paramref name="conversationId"/> with <paramref name="error"/>.</summary>
+    public static Envelope FailedReply(ulong conversationId, RemoteError error) => new()
+    {
+        Kind = EnvelopeKind.Response,
+        ConversationId = conversationId,
+        Status = EnvelopeStatus.Error,
+        Error = error,
+    };
+
     public static RemoteException ToException(RemoteError error)
     {
         var inner = error.Inner is null ? null : ToException(error.Inner);

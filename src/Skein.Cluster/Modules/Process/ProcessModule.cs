@@ -319,13 +319,8 @@ public sealed partial class ProcessModule : IAsyncDisposable
         foreach (var id in _calls.Keys)
         {
             if (!_calls.TryRemove(id, out var call)) continue;
-            call.Replies.Send(new Envelope
-            {
-                Kind = EnvelopeKind.Response,
-                ConversationId = call.Conversation,
-                Status = EnvelopeStatus.Error,
-                Error = RemoteErrors.Framework(RemoteErrorKind.Unavailable, $"module {Name} {reason} while serving this call", _node, call.Service, call.Method),
-            });
+            call.Replies.Send(RemoteErrors.FailedReply(call.Conversation,
+                RemoteErrors.Framework(RemoteErrorKind.Unavailable, $"module {Name} {reason} while serving this call", _node, call.Service, call.Method)));
         }
     }
 
@@ -390,13 +385,7 @@ public sealed partial class ProcessModule : IAsyncDisposable
         return envelope;
     }
 
-    private Envelope Error(Envelope request, RemoteErrorKind kind, string message) => new()
-    {
-        Kind = EnvelopeKind.Response,
-        ConversationId = request.ConversationId,
-        Status = EnvelopeStatus.Error,
-        Error = RemoteErrors.Framework(kind, message, _node, request.Service, request.Method),
-    };
+    private Envelope Error(Envelope request, RemoteErrorKind kind, string message) => RemoteErrors.FailedReply(request, kind, message, _node);
 
     /// <summary>Asks the module to shut down; kills it (and its children) after the grace period.</summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)

@@ -84,13 +84,7 @@ internal sealed class ForwardedCalls : IEnvelopeSink
 
     private Envelope Unavailable(Envelope request, string message) => Error(request, RemoteErrorKind.Unavailable, message);
 
-    private Envelope Error(Envelope request, RemoteErrorKind kind, string message) => new()
-    {
-        Kind = EnvelopeKind.Response,
-        ConversationId = request.ConversationId,
-        Status = EnvelopeStatus.Error,
-        Error = RemoteErrors.Framework(kind, message, _host.NodeName, request.Service, request.Method),
-    };
+    private Envelope Error(Envelope request, RemoteErrorKind kind, string message) => RemoteErrors.FailedReply(request, kind, message, _host.NodeName);
 
     /// <summary>The client went away: cancel what the modules are still doing for it.</summary>
     public void Close()

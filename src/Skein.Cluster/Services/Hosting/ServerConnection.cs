@@ -312,21 +312,10 @@ internal sealed class ServerConnection
     private Envelope NotHosted(Envelope request) => Error(request, RemoteErrorKind.ServiceNotFound,
         $"node {Node} does not host service '{request.Service}'" + (_host.ServiceNames.Count > 0 ? $" (it hosts {string.Join(", ", _host.ServiceNames)})" : ""));
 
-    private Envelope Error(Envelope request, RemoteErrorKind kind, string message) => new()
-    {
-        Kind = EnvelopeKind.Response,
-        ConversationId = request.ConversationId,
-        Status = EnvelopeStatus.Error,
-        Error = RemoteErrors.Framework(kind, message, Node, request.Service, request.Method),
-    };
+    private Envelope Error(Envelope request, RemoteErrorKind kind, string message) => RemoteErrors.FailedReply(request, kind, message, Node);
 
-    private Envelope ApplicationError(Envelope request, Exception exception) => new()
-    {
-        Kind = EnvelopeKind.Response,
-        ConversationId = request.ConversationId,
-        Status = EnvelopeStatus.Error,
-        Error = RemoteErrors.FromApplication(exception, Node, request.Service, request.Method),
-    };
+    private Envelope ApplicationError(Envelope request, Exception exception) =>
+        RemoteErrors.FailedReply(request.ConversationId, RemoteErrors.FromApplication(exception, Node, request.Service, request.Method));
 
     private static void TryCancel(CancellationTokenSource source)
     {
