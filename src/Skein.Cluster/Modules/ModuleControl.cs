@@ -24,8 +24,11 @@ public sealed class ModuleControl : IDisposable
 
     /// <summary>Loads <paramref name="path"/> (a path on the node's machine) and returns once the module is active.</summary>
     public Task<ModuleDescription> LoadAsync(string path, string? name, string? loader, TimeSpan timeout, CancellationToken cancellationToken) =>
-        CallAsync(() => _modules.LoadAsync(new LoadModuleRequest { Path = path, Name = name ?? "", Loader = loader ?? "" },
-            deadline: DateTime.UtcNow + timeout, cancellationToken: cancellationToken).ResponseAsync);
+        LoadAsync(new LoadModuleRequest { Path = path, Name = name ?? "", Loader = loader ?? "" }, timeout, cancellationToken);
+
+    /// <summary>Loads what <paramref name="request"/> says (path, name, loader, config, app) and returns once the module is active.</summary>
+    public Task<ModuleDescription> LoadAsync(LoadModuleRequest request, TimeSpan timeout, CancellationToken cancellationToken) =>
+        CallAsync(() => _modules.LoadAsync(request, deadline: DateTime.UtcNow + timeout, cancellationToken: cancellationToken).ResponseAsync);
 
     /// <summary>Unloads module <paramref name="name"/> and loads its file again; refused unless the node allows reloading.</summary>
     public Task<ModuleDescription> ReloadAsync(string name, TimeSpan timeout, CancellationToken cancellationToken) =>

@@ -1,3 +1,6 @@
+using System.Text.Json;
+using Skein.Cluster.Modules.Lifecycle;
+
 namespace Skein.Cluster.Modules;
 
 /// <summary>
@@ -28,4 +31,19 @@ public sealed record ModuleLoadRequest
 
     /// <summary>The node loading it (set by the node's service host): a module process is told it in its welcome.</summary>
     public string Node { get; init; } = "";
+
+    /// <summary>
+    /// The module's configuration, a JSON object (module.yaml's or app.yaml's <c>config</c>): a module process gets it
+    /// in its welcome, an assembly module through its hooks. Null means none (an empty object).
+    /// </summary>
+    public JsonElement? Config { get; init; }
+
+    /// <summary>Arguments for the module: a module process gets them in its welcome.</summary>
+    public IReadOnlyList<string> Arguments { get; init; } = [];
+
+    /// <summary>How the module is supervised (restart policy, on-failure); null keeps the loader's default.</summary>
+    public ModuleSupervisorOptions? Supervision { get; init; }
+
+    /// <summary>The app that loaded this module, if any: <c>skein app stop</c> finds an app's modules by it.</summary>
+    public string? App { get; init; }
 }

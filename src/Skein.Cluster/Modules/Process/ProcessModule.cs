@@ -59,6 +59,9 @@ public sealed partial class ProcessModule : IAsyncDisposable
 
     private int? _exitCode;
 
+    // What the module was loaded as: its welcome carries the request's arguments and configuration.
+    private ModuleLoadRequest _welcome = null!;
+
     /// <summary>The last lines the process wrote to stderr.</summary>
     public string StderrTail => _stderr.ToString();
 
@@ -76,11 +79,13 @@ public sealed partial class ProcessModule : IAsyncDisposable
     /// and waits for its hello. A process that exits first, sends something that is not the protocol, or stays
     /// silent past the hello timeout fails this with its name, and the process is gone afterwards.
     /// </summary>
-    public static async Task<ProcessModule> StartAsync(string path, string name, string node, ProcessModuleOptions? options, ILogger logger,
+    public static async Task<ProcessModule> StartAsync(ModuleLoadRequest request, ProcessModuleOptions? options, ILogger logger,
         CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         options ??= new ProcessModuleOptions();
-        var full = System.IO.Path.GetFullPath(path);
+        var (name, node) = (request.Name, request.Node);
+        var full = request.Path;
         if (!File.Exists(full)) throw new SkeinException($"module not found: {full}");
         var start = Command(full);
         start.RedirectStandardInput = true;
@@ -100,7 +105,7 @@ public sealed partial class ProcessModule : IAsyncDisposable
         {
             throw new SkeinException($"module {name}: cannot start {full}: {ex.Message}", ex);
         }
-        var module = new ProcessModule(name, full, process, options, node, logger);
+        var module = new ProcessModule(name, full, process, options, node, logger) { _welcome = request };
         process.EnableRaisingEvents = true;
         process.ErrorDataReceived += (_, e) =>
         {
@@ -191,7 +196,8 @@ public sealed partial class ProcessModule : IAsyncDisposable
             Kind = StdioFrameKind.Welcome,
             Module = Name,
             Id = $"{_node}/{Name}",
-            Args = _options.Arguments,
+            Args = _welcome.Arguments.Count > 0 ? _welcome.Arguments : _options.Arguments,
+            Config = _welcome.Config,
         }), cancellationToken).ConfigureAwait(false);
         var frame = await _reader.ReadFrameAsync(cancellationToken).ConfigureAwait(false)
             ?? throw new ModuleStartException("closed its stdout before its hello");

@@ -22,11 +22,11 @@ public sealed class ProcessModuleLoader(ProcessModuleOptions? options = null, IL
     {
         ArgumentNullException.ThrowIfNull(request);
         var file = ModuleFile.Read(request.Path);
-        Task<ProcessModule> Start(CancellationToken ct) => ProcessModule.StartAsync(request.Path, request.Name, request.Node, _options, _logger, ct);
+        Task<ProcessModule> Start(CancellationToken ct) => ProcessModule.StartAsync(request, _options, _logger, ct);
         // The first start fails the load directly (with the process's exit code and stderr); only later exits are
         // the supervisor's to restart.
         var first = await Start(cancellationToken).ConfigureAwait(false);
-        var module = new ProcessLoadedModule(first, file, Start, _supervision, _logger);
+        var module = new ProcessLoadedModule(first, file, Start, request.Supervision ?? _supervision, _logger);
         try
         {
             await module.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -180,6 +180,9 @@ public sealed class ServiceHost : IAsyncDisposable
     /// <summary>The modules this host has loaded, by name.</summary>
     public IReadOnlyList<LoadedModule> Modules => _modules.Values.Select(m => m.Module).OrderBy(m => m.Name, StringComparer.Ordinal).ToList();
 
+    /// <summary>How module <paramref name="name"/> was asked for (its config, its app); null when no module has that name.</summary>
+    public ModuleLoadRequest? RequestOf(string name) => _modules.TryGetValue(name, out var hosted) ? hosted.Request : null;
+
     private void RefuseTakenName(string name)
     {
         if (_modules.ContainsKey(name)) throw new SkeinException($"a module named '{name}' is already loaded on node {NodeName}; give this one another name");

@@ -15,12 +15,34 @@ internal sealed class ModulesEndpoint(ServiceHost host, ModulePaths paths) : Pro
         try
         {
             var path = paths.Check(request.Path, host.NodeName);
-            var module = await host.AddModuleAsync(new ModuleLoadRequest(path, request.Name, request.Loader), context.CancellationToken).ConfigureAwait(false);
+            var load = new ModuleLoadRequest(path, request.Name, request.Loader)
+            {
+                Config = ParseConfig(request.ConfigJson),
+                Arguments = request.Args.ToList(),
+                App = string.IsNullOrWhiteSpace(request.App) ? null : request.App,
+            };
+            var module = await host.AddModuleAsync(load, context.CancellationToken).ConfigureAwait(false);
             return Describe(module);
         }
         catch (SkeinException ex)
         {
             throw new RpcException(new Status(StatusCode.FailedPrecondition, ex.Message));
+        }
+    }
+
+    private static System.Text.Json.JsonElement? ParseConfig(string json)
+    {
+        if (string.IsNullOrWhiteSpace(json)) return null;
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(json);
+            if (document.RootElement.ValueKind != System.Text.Json.JsonValueKind.Object)
+                throw new RpcException(new Status(StatusCode.InvalidArgument, $"a module's config must be a JSON object, not {document.RootElement.ValueKind.ToString().ToLowerInvariant()}"));
+            return document.RootElement.Clone();
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"the module's config is not valid JSON: {ex.Message}"));
         }
     }
 
@@ -61,6 +83,7 @@ internal sealed class ModulesEndpoint(ServiceHost host, ModulePaths paths) : Pro
             Sha256 = module.File.Sha256,
             State = "active",
             Node = host.NodeName,
+            App = host.RequestOf(module.Name)?.App ?? "",
         };
         description.Services.AddRange(module.Services.Select(s => s.Name));
         if (module is ProcessLoadedModule supervised)
