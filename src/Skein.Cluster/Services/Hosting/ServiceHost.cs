@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Skein.Cluster.Modules;
 using Skein.Cluster.Modules.Lifecycle;
+using Skein.Cluster.Modules.Manifests;
 using Skein.Cluster.Modules.Process;
 using Skein.Cluster.Protocol;
 using Skein.Cluster.Services.Codecs;
@@ -112,6 +113,7 @@ public sealed class ServiceHost : IAsyncDisposable
     public async Task<LoadedModule> AddModuleAsync(ModuleLoadRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        request = ModuleFolder.Resolve(request, Options.Loaders); // a module folder or its module.yaml stands for its entry file
         RefuseTakenName(request.Name);
         var module = await Options.Loaders.LoadAsync(request with { Node = NodeName }, cancellationToken).ConfigureAwait(false);
         try
