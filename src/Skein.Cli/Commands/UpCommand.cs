@@ -47,7 +47,7 @@ internal static class UpCommand
                 var modulePaths = (parse.GetValue(modules) ?? []).Select(Path.GetFullPath).ToArray();
                 foreach (var path in modulePaths)
                 {
-                    if (!File.Exists(path)) throw new SkeinException($"module not found: {path}");
+                    if (!File.Exists(path) && !Directory.Exists(path)) throw new SkeinException($"module not found: {path}");
                 }
                 for (var i = 1; i <= count; i++)
                     children.Add(StartNode(address, $"node-{i}", coordinator.TokenPath, stateDirectory, modulePaths, error));

@@ -34,6 +34,13 @@ public sealed class ModuleCatalog(IEnumerable<string> directories, ModuleLoaders
         return found;
     }
 
+    /// <summary>
+    /// True when <paramref name="text"/> is a bare module name (<c>stats</c>) rather than a path: no directory separator,
+    /// not <c>.</c> or <c>..</c>. A load given a name finds the module with <see cref="Find"/>.
+    /// </summary>
+    public static bool IsName(string text) =>
+        !string.IsNullOrWhiteSpace(text) && text is not ("." or "..") && text.IndexOfAny(['/', Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar]) < 0;
+
     /// <summary>The usable module named <paramref name="name"/>.</summary>
     /// <exception cref="SkeinException">None has that name, or only a broken one does (its problem is the message).</exception>
     public AvailableModule Find(string name)
