@@ -131,8 +131,10 @@ internal static class ModuleCommand
             var reply = await control.ListAvailableAsync(ct).ConfigureAwait(false);
             foreach (var module in reply.Modules)
             {
-                // A broken manifest may have several problems, one per line; a table row holds them side by side.
-                var problem = string.Join("; ", module.Problem.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+                // A broken manifest may have several problems, one per line; a table row holds them side by side, each
+                // shown relative to the module's folder, which the PATH column already names.
+                var problem = string.Join("; ", module.Problem.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                    .Replace(module.Path + Path.DirectorySeparatorChar, "", StringComparison.Ordinal);
                 rows.Add([target.Name, module.Name, module.Loader.Length > 0 ? module.Loader : "-", module.Path,
                     module.Services.Count > 0 ? string.Join(',', module.Services) : "-", problem.Length > 0 ? problem : "-"]);
             }

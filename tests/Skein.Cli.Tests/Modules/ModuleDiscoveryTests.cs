@@ -19,7 +19,7 @@ public sealed class ModuleDiscoveryTests(DiscoveryCluster cluster) : IClassFixtu
         Assert.Matches(@"(?m)^NODE\s+MODULE\s+LOADER\s+PATH\s+SERVICES\s+PROBLEM\s*$", listed.Stdout);
         Assert.Matches($@"(?m)^{DiscoveryCluster.Node}\s+stats\s+process\s+{Regex.Escape(Path.Combine(cluster.Examples, "stats"))}\s+stats\s+-\s*$", listed.Stdout);
         Assert.Matches($@"(?m)^{DiscoveryCluster.Node}\s+loose\s+process\s+{Regex.Escape(Path.Combine(cluster.Extra, "loose.py"))}\s+-\s+-\s*$", listed.Stdout);
-        Assert.Matches($@"(?m)^{DiscoveryCluster.Node}\s+broken\s+-\s+{Regex.Escape(Path.Combine(cluster.Extra, "broken"))}\s+-\s+.*module\.yaml:3:10: error: restart: 'sometimes' is not permanent, transient or temporary", listed.Stdout);
+        Assert.Matches($@"(?m)^{DiscoveryCluster.Node}\s+broken\s+-\s+{Regex.Escape(Path.Combine(cluster.Extra, "broken"))}\s+-\s+module\.yaml:3:10: error: restart: 'sometimes' is not permanent, transient or temporary", listed.Stdout);
     }
 
     [Fact(Timeout = 60_000)]
@@ -69,6 +69,18 @@ public sealed class ModuleDiscoveryTests(DiscoveryCluster cluster) : IClassFixtu
         var listed = await cluster.RunAsync("module", "list", "--node", DiscoveryCluster.Node);
         Assert.True(listed.ExitCode == 0, listed.ToString());
         Assert.DoesNotContain("broken", listed.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_node_given_a_folder_with_a_broken_module_yaml_on_its_command_line_exits_2_with_the_position()
+    {
+        var token = cluster.Directory.Write("node-token", "t");
+
+        var node = await cluster.RunAsync("node", "--join", $"127.0.0.1:{ExampleCluster.ClosedPort()}", "--token-file", token, "--module", Path.Combine(cluster.Extra, "broken"));
+
+        Assert.True(node.ExitCode == 2, node.ToString());
+        Assert.Contains($"{Path.Combine(cluster.Extra, "broken", "module.yaml")}:3:10: error: restart: 'sometimes'", node.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", node.Stderr, StringComparison.Ordinal);
     }
 }
 
