@@ -57,6 +57,13 @@ public sealed record ModuleLoadRequest
     /// </summary>
     public IReadOnlyList<string> RequiredServices { get; init; } = [];
 
+    /// <summary>
+    /// Instance modes by service name that replace what an assembly module's classes declare (module.yaml's
+    /// <c>services: {NAME: {instance: MODE}}</c>). A process module declares its modes in its hello; naming one of its
+    /// services here fails the load.
+    /// </summary>
+    public IReadOnlyDictionary<string, InstanceMode> InstanceModes { get; init; } = new Dictionary<string, InstanceMode>();
+
     /// <summary>The app that loaded this module, if any: <c>skein app stop</c> finds an app's modules by it.</summary>
     public string? App { get; init; }
 }

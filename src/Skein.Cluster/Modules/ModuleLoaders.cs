@@ -115,7 +115,23 @@ public sealed class ModuleLoaders
             await module.UnloadAsync().ConfigureAwait(false);
             throw new SkeinException($"module '{request.Name}' does not offer service '{missing}', which its module.yaml declares (it offers: {offered})");
         }
+        if (ModeNotSettable(request, module) is { } fixedMode)
+        {
+            await module.UnloadAsync().ConfigureAwait(false);
+            throw new SkeinException($"module '{request.Name}' sets the instance mode of service '{fixedMode}', but only an assembly module's modes can be " +
+                "set by the node; a module process declares them itself in its hello");
+        }
         return module;
+    }
+
+    // Only services made here from the module's classes take the node's word on their mode; a module process makes its own objects.
+    private static string? ModeNotSettable(ModuleLoadRequest request, LoadedModule module)
+    {
+        foreach (var service in module.Services)
+        {
+            if (service is not AssemblyModuleService && request.InstanceModes.ContainsKey(service.Name)) return service.Name;
+        }
+        return null;
     }
 
     private static string? MissingService(ModuleLoadRequest request, LoadedModule module)

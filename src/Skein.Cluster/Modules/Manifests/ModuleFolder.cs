@@ -37,6 +37,7 @@ public static class ModuleFolder
             Arguments = request.Arguments,
             Supervision = request.Supervision,
             RequiredServices = request.RequiredServices,
+            InstanceModes = request.InstanceModes,
             App = request.App,
         };
     }

@@ -33,6 +33,9 @@ public sealed record ModuleManifest
     /// <summary>Services the module must offer; loading it fails naming one it lacks.</summary>
     public IReadOnlyList<string> Services { get; init; } = [];
 
+    /// <summary>Instance modes by service name, replacing what an assembly module's classes declare.</summary>
+    public IReadOnlyDictionary<string, InstanceMode> InstanceModes { get; init; } = new Dictionary<string, InstanceMode>();
+
     /// <summary>The restart policy and on-failure action, or null when the manifest sets none of them.</summary>
     public ModuleSupervisorOptions? Supervision { get; init; }
 
@@ -82,7 +85,17 @@ public sealed record ModuleManifest
             Arguments = asked.Arguments.Count > 0 ? asked.Arguments : Arguments,
             Supervision = asked.Supervision ?? Supervision,
             RequiredServices = [.. Services, .. asked.RequiredServices.Where(s => !Services.Contains(s, StringComparer.Ordinal))],
+            InstanceModes = Merge(InstanceModes, asked.InstanceModes),
             App = asked.App,
         };
+    }
+
+    private static IReadOnlyDictionary<string, InstanceMode> Merge(IReadOnlyDictionary<string, InstanceMode> under, IReadOnlyDictionary<string, InstanceMode> over)
+    {
+        if (over.Count == 0) return under;
+        var merged = new Dictionary<string, InstanceMode>(StringComparer.Ordinal);
+        foreach (var (name, mode) in under) merged[name] = mode;
+        foreach (var (name, mode) in over) merged[name] = mode;
+        return merged;
     }
 }

@@ -32,7 +32,7 @@ internal sealed partial class ModuleManifestReader(string path)
         var entry = Entry(RequiredText(reader, values, "entry", root));
         var loader = OptionalText(reader, values, "loader");
         var description = OptionalText(reader, values, "description");
-        var services = values.TryGetValue("services", out var s) ? reader.Names(s.Value, "'services'") : null;
+        var (services, modes) = values.TryGetValue("services", out var s) ? Services(reader, s.Value) : ([], []);
         var supervision = Supervision(reader, values);
         var config = values.TryGetValue("config", out var c) ? Config(reader, c.Value) : null;
         var args = values.TryGetValue("args", out var a) ? Arguments(a.Value) : null;
@@ -45,7 +45,8 @@ internal sealed partial class ModuleManifestReader(string path)
             Entry = entry!,
             Loader = loader,
             Description = description,
-            Services = services?.Select(n => n.Value).Distinct(StringComparer.Ordinal).ToList() ?? [],
+            Services = services,
+            InstanceModes = modes,
             Supervision = supervision,
             Config = config,
             Arguments = args ?? [],
@@ -135,6 +136,45 @@ internal sealed partial class ModuleManifestReader(string path)
 
         string? Get(string key) => texts.TryGetValue(key, out var text) ? text.Value : null;
     }
+
+    /// <summary>
+    /// <c>services</c>: a list of names (<c>[stats]</c>), or a mapping of name to options, where <c>instance</c> sets the
+    /// service's instance mode (<c>greeter: {instance: singleton}</c>; an empty value for none).
+    /// </summary>
+    private (List<string> Names, Dictionary<string, InstanceMode> Modes) Services(NodeReader reader, YamlNode node)
+    {
+        var names = new List<string>();
+        var modes = new Dictionary<string, InstanceMode>(StringComparer.Ordinal);
+        if (node is not YamlMappingNode mapping)
+        {
+            foreach (var name in reader.Names(node, "'services'") ?? [])
+            {
+                if (!names.Contains(name.Value, StringComparer.Ordinal)) names.Add(name.Value);
+            }
+            return (names, modes);
+        }
+        foreach (var (name, value) in reader.Entries(mapping))
+        {
+            names.Add(name.Value);
+            var where = $"of service '{name.Value}' in 'services'";
+            if (reader.Mapping(value, $"the options {where}", "{ instance: singleton }") is not { } options) continue;
+            foreach (var (key, setting) in reader.KnownEntries(options, where, ["instance"]))
+            {
+                if (reader.Text(setting, $"'instance' {where}") is not { } mode) continue;
+                if (InstanceModeText(mode.Value) is { } parsed) modes[name.Value] = parsed;
+                else _problems.Error($"'instance' {where} must be per-connection, singleton or pooled, not '{mode.Value}'", mode.Location);
+            }
+        }
+        return (names, modes);
+    }
+
+    private static InstanceMode? InstanceModeText(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "per-connection" => InstanceMode.PerConnection,
+        "singleton" => InstanceMode.Singleton,
+        "pooled" => InstanceMode.Pooled,
+        _ => null,
+    };
 
     private System.Text.Json.JsonElement? Config(NodeReader reader, YamlNode node)
     {

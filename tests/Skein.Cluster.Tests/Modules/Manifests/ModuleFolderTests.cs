@@ -139,6 +139,23 @@ public sealed class ModuleFolderTests : IDisposable
     }
 
     [Fact]
+    public async Task A_manifest_sets_an_assembly_modules_instance_mode_and_a_request_may_set_it_again()
+    {
+        var folder = _files.Folder("greeter");
+        foreach (var file in Directory.GetFiles(Path.GetDirectoryName(TestModules.GreeterV1)!)) File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
+        _files.Write("greeter/module.yaml", "name: greeter\nentry: Greeter.V1.dll\nservices:\n  greeter: {instance: per-connection}\n");
+        await using var host = new ServiceHost("node-i");
+
+        // FriendlyGreeter declares itself a singleton; the manifest makes it per-connection.
+        await host.AddModuleAsync(new ModuleLoadRequest(folder), Ct);
+        Assert.Equal(Skein.Cluster.Protocol.ServiceInstanceMode.PerConnection, host.Describe().Single(s => s.Name == "greeter").Mode);
+        await host.RemoveModuleAsync("greeter");
+
+        await host.AddModuleAsync(new ModuleLoadRequest(folder) { InstanceModes = new Dictionary<string, InstanceMode> { ["greeter"] = InstanceMode.Pooled } }, Ct);
+        Assert.Equal(Skein.Cluster.Protocol.ServiceInstanceMode.Pooled, host.Describe().Single(s => s.Name == "greeter").Mode);
+    }
+
+    [Fact]
     public async Task A_service_host_loads_a_module_folder_and_refuses_one_lacking_a_declared_service()
     {
         Assert.SkipWhen(ModuleProcess.FindPython() is null, "python3 is not on the PATH");
@@ -158,6 +175,12 @@ public sealed class ModuleFolderTests : IDisposable
         var error = await Assert.ThrowsAsync<SkeinException>(() => host.AddModuleAsync(new ModuleLoadRequest(Path.Combine(_files.Root, "lacking")), Ct));
 
         Assert.Contains("module 'lacking' does not offer service 'histogram', which its module.yaml declares (it offers: stats)", error.Message, StringComparison.Ordinal);
+        Assert.Equal(["numbers"], host.Modules.Select(m => m.Name));
+
+        _files.Write("moded/stats.py", module);
+        _files.Write("moded/module.yaml", "name: moded\nentry: stats.py\nservices:\n  stats: {instance: pooled}\n");
+        var moded = await Assert.ThrowsAsync<SkeinException>(() => host.AddModuleAsync(new ModuleLoadRequest(Path.Combine(_files.Root, "moded")), Ct));
+        Assert.Contains("module 'moded' sets the instance mode of service 'stats', but only an assembly module's modes can be set by the node", moded.Message, StringComparison.Ordinal);
         Assert.Equal(["numbers"], host.Modules.Select(m => m.Name));
     }
 

@@ -73,6 +73,24 @@ public sealed class ModuleManifestTests : IDisposable
     }
 
     [Fact]
+    public void Services_may_be_a_mapping_that_sets_instance_modes()
+    {
+        _files.Script("m/m.py");
+        var manifest = ModuleManifest.Read(_files.Write("m/module.yaml", """
+            name: m
+            entry: m.py
+            services:
+              greeter:
+                instance: pooled
+              echo:
+              counter: {instance: per-connection}
+            """));
+
+        Assert.Equal(["greeter", "echo", "counter"], manifest.Services);
+        Assert.Equal(new Dictionary<string, InstanceMode> { ["greeter"] = InstanceMode.Pooled, ["counter"] = InstanceMode.PerConnection }, manifest.InstanceModes);
+    }
+
+    [Fact]
     public void On_failure_alone_keeps_the_default_restart_policy()
     {
         _files.Script("m/m.py");
@@ -94,7 +112,10 @@ public sealed class ModuleManifestTests : IDisposable
     [InlineData("name: m\nentry: m.py\nargs: --fast\n", 3, 7, "'args' must be a list of text such as [--verbose, input.txt], not '--fast'")]
     [InlineData("name: m\nentry: m.py\nargs: [[a]]\n", 3, 8, "an entry of 'args' must be text, not a list")]
     [InlineData("name: m\nentry: m.py\nconfig: [1, 2]\n", 3, 9, "'config' must be a mapping such as { key: value }, not a list")]
-    [InlineData("name: m\nentry: m.py\nservices: {a: b}\n", 3, 11, "'services' must be a name or a list of names, not a mapping")]
+    [InlineData("name: m\nentry: m.py\nservices: [[a]]\n", 3, 12, "an entry of 'services' must be a name, not a list")]
+    [InlineData("name: m\nentry: m.py\nservices:\n  greeter: {instance: lots}\n", 4, 23, "'instance' of service 'greeter' in 'services' must be per-connection, singleton or pooled, not 'lots'")]
+    [InlineData("name: m\nentry: m.py\nservices:\n  greeter: {instanse: singleton}\n", 4, 13, "unknown key 'instanse' of service 'greeter' in 'services' (did you mean 'instance'?)")]
+    [InlineData("name: m\nentry: m.py\nservices:\n  greeter: singleton\n", 4, 12, "the options of service 'greeter' in 'services' must be a mapping such as { instance: singleton }, not 'singleton'")]
     [InlineData("name: m\nentry: m.py\ndescription: [a]\n", 3, 14, "'description' must be text, not a list")]
     [InlineData("name: m\nentry: missing.py\n", 2, 8, "entry: 'missing.py' does not exist (looked for ")]
     [InlineData("name: m\nentry: ../m.py\n", 2, 8, "entry: '../m.py' is outside the module's folder")]
