@@ -3,11 +3,15 @@ using YamlDotNet.RepresentationModel;
 
 namespace Skein.Engine.JobFiles;
 
-/// <summary>Turns job file text into its root mapping, reporting syntax errors with the position the parser gives.</summary>
+/// <summary>Turns YAML file text into its root mapping, reporting syntax errors with the position the parser gives.</summary>
+/// <remarks>Job files and app files (Skein.Cluster's app.yaml) share it; <see cref="YamlDocumentKind"/> names the file in messages.</remarks>
 internal static class YamlDocumentReader
 {
     /// <summary>The root mapping, or null when there is nothing to build a job from (the problem is reported).</summary>
-    public static YamlMappingNode? ReadRoot(string text, ProblemCollector problems)
+    public static YamlMappingNode? ReadRoot(string text, ProblemCollector problems) => ReadRoot(text, problems, YamlDocumentKind.Job);
+
+    /// <summary>The root mapping, or null when there is nothing to read (the problem is reported).</summary>
+    public static YamlMappingNode? ReadRoot(string text, ProblemCollector problems, YamlDocumentKind kind)
     {
         var stream = new YamlStream();
         try
@@ -30,19 +34,19 @@ internal static class YamlDocumentReader
 
         if (stream.Documents.Count == 0)
         {
-            problems.Error("the job file is empty: it needs at least 'name' and 'tasks'", new SourceLocation(problems.FileName, 1, 1));
+            problems.Error($"the {kind.Name} is empty: it needs at least {kind.Essentials}", new SourceLocation(problems.FileName, 1, 1));
             return null;
         }
         if (stream.Documents.Count > 1)
         {
             // Reading on would silently ignore whatever the user put in the later documents.
-            problems.Error("a job file holds one YAML document; remove the '---' and everything after it, or merge them",
+            problems.Error($"{kind.WithArticle} holds one YAML document; remove the '---' and everything after it, or merge them",
                 stream.Documents[1].RootNode);
         }
 
         var root = stream.Documents[0].RootNode;
         if (root is YamlMappingNode mapping) return mapping;
-        problems.Error($"a job file is a mapping with 'name' and 'tasks' at the top, not {NodeText.Describe(root)}", root);
+        problems.Error($"{kind.WithArticle} is a mapping with {kind.Essentials} at the top, not {NodeText.Describe(root)}", root);
         return null;
     }
 
