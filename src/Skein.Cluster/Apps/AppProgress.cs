@@ -16,7 +16,6 @@ public enum AppProgressKind
     AppKept,
     ModuleUnloaded,
     AppStopped,
-    Note,
 }
 
 /// <summary>One step of starting or stopping apps; <see cref="ToString"/> is its progress line.</summary>

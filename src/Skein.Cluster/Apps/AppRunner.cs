@@ -72,12 +72,15 @@ public sealed class AppRunner
     }
 
     /// <summary>
-    /// Stops app <paramref name="name"/> — and with <paramref name="withDependencies"/> its dependencies no other
-    /// running app needs — unloading each app's modules in the reverse of the order they start in.
+    /// Stops app <paramref name="name"/> — and with <see cref="AppStopOptions.WithDependencies"/> its dependencies no
+    /// other running app needs — unloading each app's modules in the reverse of the order they start in.
     /// </summary>
-    /// <exception cref="AppFailedException">A running app needs <paramref name="name"/> (nothing is stopped), or a module would not unload.</exception>
+    /// <exception cref="AppFailedException">
+    /// A running app needs <paramref name="name"/>, or may (its file is not in <paramref name="catalog"/>), and nothing was
+    /// stopped; or a module would not unload.
+    /// </exception>
     /// <exception cref="AppPlanException"><paramref name="name"/> is neither running nor known.</exception>
-    public async Task StopAsync(AppCatalog catalog, string name, bool withDependencies, CancellationToken cancellationToken)
+    public async Task StopAsync(AppCatalog catalog, string name, AppStopOptions options, CancellationToken cancellationToken)
     {
         var running = await RunningAsync(cancellationToken).ConfigureAwait(false);
         if (!running.ContainsKey(name) && catalog.Find(name) is null)
@@ -86,20 +89,9 @@ public sealed class AppRunner
             var closest = Engine.JobFiles.KeySuggestion.Closest(name, known);
             throw new AppPlanException($"no app named '{name}' is running or known{(closest is null ? "" : $" (did you mean '{closest}'?)")}");
         }
+        if (!options.Force) RefuseIfNeeded(catalog, name, running);
 
-        var dependents = AppPlan.Dependents(catalog, name, running.Keys);
-        if (dependents.Count > 0)
-        {
-            var first = dependents[0];
-            var names = string.Join(", ", dependents.Select(d => $"'{d[0]}'"));
-            var how = dependents.Count == 1 && first.Count == 2 ? "" : $" ({string.Join("; ", dependents.Select(d => string.Join(" → ", d)))})";
-            throw new AppFailedException(
-                $"app '{name}' is needed by running app{(dependents.Count == 1 ? "" : "s")} {names}{how}; stop {(dependents.Count == 1 ? "it" : "them")} first");
-        }
-        foreach (var unknown in running.Keys.Where(r => r != name && catalog.Find(r) is null).Order(StringComparer.Ordinal))
-            _progress(new AppProgress(AppProgressKind.Note, unknown, Detail: "running, but its app file is not among the apps searched, so whether it needs this app is unknown"));
-
-        var (stop, kept) = AppPlan.StopOrder(catalog, name, running.Keys.ToList(), withDependencies);
+        var (stop, kept) = AppPlan.StopOrder(catalog, name, running.Keys.ToList(), options.WithDependencies);
         foreach (var app in stop)
         {
             if (!running.TryGetValue(app, out var modules))
@@ -123,6 +115,27 @@ public sealed class AppRunner
             _progress(new AppProgress(AppProgressKind.AppStopped, app));
         }
         foreach (var (app, neededBy) in kept) _progress(new AppProgress(AppProgressKind.AppKept, app, Detail: $"running app '{neededBy}' needs it"));
+    }
+
+    /// <summary>Refuses to stop an app that a running app needs, naming it and how; or one whose need cannot be checked.</summary>
+    private static void RefuseIfNeeded(AppCatalog catalog, string name, IReadOnlyDictionary<string, RunningApp> running)
+    {
+        var dependents = AppPlan.Dependents(catalog, name, running.Keys);
+        if (dependents.Count > 0)
+        {
+            var names = string.Join(", ", dependents.Select(d => $"'{d[0]}'"));
+            var how = dependents.All(d => d.Count == 2) ? "" : $" ({string.Join("; ", dependents.Select(d => string.Join(" → ", d)))})";
+            var one = dependents.Count == 1;
+            throw new AppFailedException(
+                $"app '{name}' is needed by running app{(one ? "" : "s")} {names}{how}; stop {(one ? "it" : "them")} first (or use --force)");
+        }
+        var unknown = running.Keys.Where(r => r != name && catalog.Find(r) is null).Order(StringComparer.Ordinal).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new AppFailedException(
+                $"cannot tell whether running app{(unknown.Count == 1 ? "" : "s")} {string.Join(", ", unknown.Select(u => $"'{u}'"))} need{(unknown.Count == 1 ? "s" : "")} '{name}': " +
+                "their app files are not among the apps searched (add their folder with --app-dir or SKEIN_APP_PATH), or use --force");
+        }
     }
 
     /// <summary>
