@@ -105,7 +105,9 @@ public static class AppPlan
         if (catalog.InvalidNamed(name) is { } broken)
             throw new AppPlanException($"app '{name}' ({broken.File}) has errors", broken.Problems);
 
-        var closest = KeySuggestion.Closest(name, catalog.Names);
+        // A broken file's app is still a good guess at a misspelt name; asking for it by name then shows its problems.
+        var candidates = catalog.Names.Concat(catalog.Invalid.Where(r => r.Name is not null).Select(r => r.Name!)).ToList();
+        var closest = KeySuggestion.Closest(name, candidates);
         var hint = closest is null ? "" : $" (did you mean '{closest}'?)";
         var searched = catalog.Directories.Count == 0 ? "" : $"; searched {string.Join(", ", catalog.Directories)}";
         // Files that did not read might hold the app; their problems say why it was not found.
