@@ -27,7 +27,7 @@ internal static class AppCommand
         {
             target, appDirs, cluster, tokenFile, state,
         };
-        command.SetAction((parse, ct) => RunAsync(parse, async output =>
+        command.SetAction((parse, ct) => RunAsync(parse, ct, async (output, ct) =>
         {
             var (catalog, name) = Find(parse.GetValue(target)!, parse.GetValue(appDirs) ?? []);
             var order = AppPlan.StartOrder(catalog, name);
@@ -47,7 +47,7 @@ internal static class AppCommand
         {
             target, withDependencies, force, appDirs, cluster, tokenFile, state,
         };
-        command.SetAction((parse, ct) => RunAsync(parse, async output =>
+        command.SetAction((parse, ct) => RunAsync(parse, ct, async (output, ct) =>
         {
             var (catalog, name) = Find(parse.GetValue(target)!, parse.GetValue(appDirs) ?? [], mustExist: false);
             using var nodes = Connect(parse.GetValue(cluster), parse.GetValue(tokenFile), parse.GetValue(state)!);
@@ -64,7 +64,7 @@ internal static class AppCommand
         {
             appDirs, cluster, tokenFile, state,
         };
-        command.SetAction((parse, ct) => RunAsync(parse, async output =>
+        command.SetAction((parse, ct) => RunAsync(parse, ct, async (output, ct) =>
         {
             var catalog = AppCatalog.Discover(SearchDirectories(parse.GetValue(appDirs) ?? []));
             using var nodes = Connect(parse.GetValue(cluster), parse.GetValue(tokenFile), parse.GetValue(state)!);
@@ -75,13 +75,24 @@ internal static class AppCommand
     }
 
     /// <summary>Runs an app command: plan problems are bad input (exit 2), refusals and failures on the cluster exit 1.</summary>
-    private static async Task<int> RunAsync(ParseResult parse, Func<TextWriter, Task> action)
+    /// <remarks>
+    /// Ctrl+C or SIGTERM cancels the action's token (skein turns off the default handling, which would end the process
+    /// at once): an interrupted start unloads what it loaded before exiting 130.
+    /// </remarks>
+    private static async Task<int> RunAsync(ParseResult parse, CancellationToken ct, Func<TextWriter, CancellationToken, Task> action)
     {
         var (output, error) = (parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
+        using var shutdown = new Shutdown();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, shutdown.Token);
         try
         {
-            await action(output).ConfigureAwait(false);
+            await action(output, linked.Token).ConfigureAwait(false);
             return ExitCodes.Success;
+        }
+        catch (OperationCanceledException) when (linked.IsCancellationRequested)
+        {
+            error.WriteLine("skein: interrupted");
+            return ExitCodes.Interrupted;
         }
         catch (AppPlanException ex)
         {

@@ -59,8 +59,11 @@ public sealed class AppRunner
                 }
                 catch (Exception ex) when (ex is SkeinException or OperationCanceledException)
                 {
+                    var interrupted = ex is OperationCanceledException || cancellationToken.IsCancellationRequested;
+                    // An interrupted load may still complete on the node after the caller gave up on it.
+                    if (interrupted) await UnloadIfLoadedAsync(new AppModuleLocation(app.Name, module.Name, node)).ConfigureAwait(false);
                     var (rolledBack, failures) = await RollBackAsync(app.Name, started).ConfigureAwait(false);
-                    if (ex is OperationCanceledException) throw;
+                    if (interrupted) throw new OperationCanceledException($"starting app '{app.Name}' was interrupted", ex, cancellationToken);
                     throw new AppStartException(app.Name, module.Name, node, ex.Message, rolledBack, failures, ex);
                 }
                 started.Add(new AppModuleLocation(app.Name, module.Name, node));
@@ -188,6 +191,22 @@ public sealed class AppRunner
             }
         }
         return (rolledBack, failures);
+    }
+
+    /// <summary>Unloads the module if the node has it under this app's label: never a same-named module of someone else.</summary>
+    private async Task UnloadIfLoadedAsync(AppModuleLocation module)
+    {
+        try
+        {
+            var loaded = await _nodes.ListModulesAsync(CancellationToken.None).ConfigureAwait(false);
+            if (!loaded.Any(m => m.Node == module.Node && m.Name == module.Module && m.App == module.App)) return;
+            await _nodes.UnloadAsync(module.Node, module.Module, CancellationToken.None).ConfigureAwait(false);
+            _progress(new AppProgress(AppProgressKind.ModuleRolledBack, module.App, module.Module, module.Node));
+        }
+        catch (SkeinException)
+        {
+            // Best effort on the way out of an interrupted start; the rest of the rollback still runs.
+        }
     }
 
     /// <summary>The app's modules last-started first: modules its file no longer lists go first, then the file's in reverse.</summary>

@@ -74,6 +74,19 @@ public sealed class AppRunnerTests
     }
 
     [Fact]
+    public async Task An_interrupted_start_unloads_what_it_loaded_including_a_load_the_node_finished_anyway()
+    {
+        var db = App("db", ["store", "slow"]);
+        using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var nodes = new FakeNodes("alpha") { CompleteThenCancel = ("slow", interrupt) };
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new AppRunner(nodes).StartAsync([db], interrupt.Token));
+
+        Assert.Equal(["load alpha db/store", "load alpha db/slow", "unload alpha slow", "unload alpha store"], nodes.Calls);
+        Assert.Empty(nodes.Loaded);
+    }
+
+    [Fact]
     public async Task A_module_placed_on_a_node_that_is_not_alive_refuses_the_start_before_anything_loads()
     {
         var db = App("db", ["store"]);
@@ -150,6 +163,9 @@ public sealed class AppRunnerTests
         public List<ModuleDescription> Loaded { get; } = [];
         public Dictionary<string, string> Fail { get; } = [];
 
+        /// <summary>A load the node completes while the caller is interrupted: the module is there, the caller sees a cancellation.</summary>
+        public (string Module, CancellationTokenSource Interrupt)? CompleteThenCancel { get; init; }
+
         public void Preload(string node, string module, string app) => Loaded.Add(new ModuleDescription { Node = node, Name = module, App = app, State = "active" });
 
         public Task<IReadOnlyList<string>> AliveNodesAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<string>>(alive);
@@ -164,6 +180,11 @@ public sealed class AppRunnerTests
             if (Fail.TryGetValue(request.Name, out var reason)) throw new SkeinException(reason);
             var module = new ModuleDescription { Node = node, Name = request.Name, App = request.App, State = "active", Services = { request.Name } };
             Loaded.Add(module);
+            if (CompleteThenCancel is { } interrupted && interrupted.Module == request.Name)
+            {
+                interrupted.Interrupt.Cancel();
+                cancellationToken.ThrowIfCancellationRequested();
+            }
             return Task.FromResult(module);
         }
 
