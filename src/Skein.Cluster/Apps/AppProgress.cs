@@ -1,23 +1,5 @@
 namespace Skein.Cluster.Apps;
 
-/// <summary>What <see cref="AppRunner"/> just did or is about to do, for progress lines.</summary>
-public enum AppProgressKind
-{
-    AppStarting,
-    AppAlreadyRunning,
-    ModuleLoading,
-    ModuleLoaded,
-    ModuleAlreadyLoaded,
-    AppStarted,
-    RollingBack,
-    ModuleRolledBack,
-    AppStopping,
-    AppNotRunning,
-    AppKept,
-    ModuleUnloaded,
-    AppStopped,
-}
-
 /// <summary>One step of starting or stopping apps; <see cref="ToString"/> is its progress line.</summary>
 public sealed record AppProgress(AppProgressKind Kind, string App, string? Module = null, string? Node = null, string? Detail = null)
 {

@@ -51,7 +51,7 @@ public sealed class AppRunner
                     _progress(new AppProgress(AppProgressKind.ModuleAlreadyLoaded, app.Name, module.Name, there.Node));
                     continue;
                 }
-                _progress(new AppProgress(AppProgressKind.ModuleLoading, app.Name, module.Name, node, Source(module)));
+                _progress(new AppProgress(AppProgressKind.ModuleLoading, app.Name, module.Name, node, module.Source));
                 ModuleDescription description;
                 try
                 {
@@ -226,8 +226,6 @@ public sealed class AppRunner
         request.Args.AddRange(module.Arguments);
         return request;
     }
-
-    private static string Source(AppModule module) => module.Source;
 
     private static string Where(IReadOnlyList<ModuleDescription> loaded, string app) =>
         "on " + string.Join(", ", loaded.Where(m => m.App == app).Select(m => m.Node).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
