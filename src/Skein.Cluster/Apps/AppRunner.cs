@@ -92,6 +92,9 @@ public sealed class AppRunner
             var closest = Engine.JobFiles.KeySuggestion.Closest(name, known);
             throw new AppPlanException($"no app named '{name}' is running or known{(closest is null ? "" : $" (did you mean '{closest}'?)")}");
         }
+        if (options.WithDependencies && catalog.Find(name) is null)
+            throw new AppPlanException($"app '{name}' is running, but its app file is not among the apps searched, so its dependencies are unknown; " +
+                "name its file, or add its folder with --app-dir or SKEIN_APP_PATH");
         if (!options.Force) RefuseIfNeeded(catalog, name, running);
 
         var (stop, kept) = AppPlan.StopOrder(catalog, name, running.Keys.ToList(), options.WithDependencies);

@@ -147,6 +147,17 @@ public sealed class AppRunnerTests
     }
 
     [Fact]
+    public async Task Stopping_with_dependencies_an_app_whose_file_is_unknown_is_refused_before_anything_stops()
+    {
+        var nodes = new FakeNodes("alpha");
+        nodes.Preload("alpha", "store", "db");
+        var error = await Assert.ThrowsAsync<AppPlanException>(() =>
+            new AppRunner(nodes).StopAsync(AppCatalog.Of(), "db", new AppStopOptions { WithDependencies = true }, Ct));
+        Assert.Contains("its dependencies are unknown", error.Message);
+        Assert.Empty(nodes.Calls);
+    }
+
+    [Fact]
     public async Task Stopping_an_app_nobody_knows_names_the_closest()
     {
         var nodes = new FakeNodes("alpha");
