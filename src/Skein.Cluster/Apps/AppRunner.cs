@@ -59,11 +59,9 @@ public sealed class AppRunner
                 }
                 catch (Exception ex) when (ex is SkeinException or OperationCanceledException)
                 {
-                    var interrupted = ex is OperationCanceledException || cancellationToken.IsCancellationRequested;
-                    // An interrupted load may still complete on the node after the caller gave up on it.
-                    if (interrupted) await UnloadIfLoadedAsync(new AppModuleLocation(app.Name, module.Name, node)).ConfigureAwait(false);
-                    var (rolledBack, failures) = await RollBackAsync(app.Name, started).ConfigureAwait(false);
-                    if (interrupted) throw new OperationCanceledException($"starting app '{app.Name}' was interrupted", ex, cancellationToken);
+                    var (rolledBack, failures) = await RollBackAsync(new AppModuleLocation(app.Name, module.Name, node), started).ConfigureAwait(false);
+                    if (ex is OperationCanceledException || cancellationToken.IsCancellationRequested)
+                        throw new OperationCanceledException($"starting app '{app.Name}' was interrupted", ex, cancellationToken);
                     throw new AppStartException(app.Name, module.Name, node, ex.Message, rolledBack, failures, ex);
                 }
                 started.Add(new AppModuleLocation(app.Name, module.Name, node));
@@ -173,15 +171,21 @@ public sealed class AppRunner
         return placements;
     }
 
-    /// <summary>Unloads what this start loaded, last first; not cancellable, so an interrupted start still cleans up.</summary>
-    private async Task<(List<AppModuleLocation> RolledBack, List<string> Failures)> RollBackAsync(string failedApp, List<AppModuleLocation> started)
+    /// <summary>
+    /// Unloads what this start loaded, last first — beginning with the module whose load failed, if the node has it
+    /// after all (a load the caller gave up on, at its deadline or interrupted, may still complete there). Not
+    /// cancellable, so an interrupted start still cleans up.
+    /// </summary>
+    private async Task<(List<AppModuleLocation> RolledBack, List<string> Failures)> RollBackAsync(AppModuleLocation failed, List<AppModuleLocation> started)
     {
         var rolledBack = new List<AppModuleLocation>();
         var failures = new List<string>();
-        if (started.Count > 0) _progress(new AppProgress(AppProgressKind.RollingBack, failedApp, Detail: Count(started.Count, "module")));
-        for (var i = started.Count - 1; i >= 0; i--)
+        var leftover = await LoadedAfterAllAsync(failed).ConfigureAwait(false);
+        var undo = leftover ? [.. started, failed] : started;
+        if (undo.Count > 0) _progress(new AppProgress(AppProgressKind.RollingBack, failed.App, Detail: Count(undo.Count, "module")));
+        for (var i = undo.Count - 1; i >= 0; i--)
         {
-            var module = started[i];
+            var module = undo[i];
             try
             {
                 await _nodes.UnloadAsync(module.Node, module.Module, CancellationToken.None).ConfigureAwait(false);
@@ -196,19 +200,20 @@ public sealed class AppRunner
         return (rolledBack, failures);
     }
 
-    /// <summary>Unloads the module if the node has it under this app's label: never a same-named module of someone else.</summary>
-    private async Task UnloadIfLoadedAsync(AppModuleLocation module)
+    /// <summary>
+    /// Whether the node has the module under this app's label: then this start's failed load made it (a module already
+    /// there under the label is never loaded again), and it is ours to unload — never a same-named module of someone else.
+    /// </summary>
+    private async Task<bool> LoadedAfterAllAsync(AppModuleLocation module)
     {
         try
         {
             var loaded = await _nodes.ListModulesAsync(CancellationToken.None).ConfigureAwait(false);
-            if (!loaded.Any(m => m.Node == module.Node && m.Name == module.Module && m.App == module.App)) return;
-            await _nodes.UnloadAsync(module.Node, module.Module, CancellationToken.None).ConfigureAwait(false);
-            _progress(new AppProgress(AppProgressKind.ModuleRolledBack, module.App, module.Module, module.Node));
+            return loaded.Any(m => m.Node == module.Node && m.Name == module.Module && m.App == module.App);
         }
         catch (SkeinException)
         {
-            // Best effort on the way out of an interrupted start; the rest of the rollback still runs.
+            return false; // best effort: the rest of the rollback does not depend on it
         }
     }
 
