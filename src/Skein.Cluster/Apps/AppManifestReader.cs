@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Skein.Cluster.Modules.Manifests;
 using Skein.Engine.JobFiles;
 using YamlDotNet.RepresentationModel;
 
@@ -15,8 +16,6 @@ public static partial class AppManifestReader
 
     /// <summary>The ending of an app file beside others in one folder (<c>DIR/NAME.app.yaml</c>).</summary>
     public const string FileSuffix = ".app.yaml";
-
-    private static readonly YamlDocumentKind AppFile = new("app file", "an app file", "'name' and 'modules'");
 
     private static readonly string[] TopLevel = ["name", "description", "depends-on", "modules"];
     private static readonly string[] ModuleKeys = ["path", "module", "name", "node", "config", "args"];
@@ -55,7 +54,7 @@ public static partial class AppManifestReader
 
     private static (AppManifest? Manifest, string? Name) Read(string text, string file, ProblemCollector problems, NodeReader reader)
     {
-        if (YamlDocumentReader.ReadRoot(text, problems, AppFile) is not { } root) return (null, null);
+        if (YamlDocumentReader.ReadRoot(text, problems, "YAML file of an app", "'name' and 'modules'") is not { } root) return (null, null);
 
         YamlNode? nameNode = null, descriptionNode = null, dependsNode = null, modulesNode = null;
         SourceLocation? nameKey = null;
@@ -164,7 +163,8 @@ public static partial class AppManifestReader
                         ok = false;
                         break;
                     }
-                    config = YamlJson.ToJson(configMapping);
+                    // The same reading of YAML values as module.yaml's config, so both reach a module alike.
+                    config = YamlJson.ToJson(configMapping, problems).GetRawText();
                     break;
                 case "args":
                     ok &= ReadArguments(value, arguments, problems, reader);

@@ -3,15 +3,17 @@ using YamlDotNet.RepresentationModel;
 
 namespace Skein.Engine.JobFiles;
 
-/// <summary>Turns YAML file text into its root mapping, reporting syntax errors with the position the parser gives.</summary>
-/// <remarks>Job files and app files (Skein.Cluster's app.yaml) share it; <see cref="YamlDocumentKind"/> names the file in messages.</remarks>
+/// <summary>Turns job file text into its root mapping, reporting syntax errors with the position the parser gives.</summary>
 internal static class YamlDocumentReader
 {
     /// <summary>The root mapping, or null when there is nothing to build a job from (the problem is reported).</summary>
-    public static YamlMappingNode? ReadRoot(string text, ProblemCollector problems) => ReadRoot(text, problems, YamlDocumentKind.Job);
+    public static YamlMappingNode? ReadRoot(string text, ProblemCollector problems) => ReadRoot(text, problems, "job file", "'name' and 'tasks'");
 
-    /// <summary>The root mapping, or null when there is nothing to read (the problem is reported).</summary>
-    public static YamlMappingNode? ReadRoot(string text, ProblemCollector problems, YamlDocumentKind kind)
+    /// <summary>
+    /// The root mapping of a YAML file of another kind (module.yaml): <paramref name="document"/> names the kind and
+    /// <paramref name="required"/> the keys it needs at least, for the messages about an empty or misshapen file.
+    /// </summary>
+    public static YamlMappingNode? ReadRoot(string text, ProblemCollector problems, string document, string required)
     {
         var stream = new YamlStream();
         try
@@ -34,19 +36,19 @@ internal static class YamlDocumentReader
 
         if (stream.Documents.Count == 0)
         {
-            problems.Error($"the {kind.Name} is empty: it needs at least {kind.Essentials}", new SourceLocation(problems.FileName, 1, 1));
+            problems.Error($"the {document} is empty: it needs at least {required}", new SourceLocation(problems.FileName, 1, 1));
             return null;
         }
         if (stream.Documents.Count > 1)
         {
             // Reading on would silently ignore whatever the user put in the later documents.
-            problems.Error($"{kind.WithArticle} holds one YAML document; remove the '---' and everything after it, or merge them",
+            problems.Error($"a {document} holds one YAML document; remove the '---' and everything after it, or merge them",
                 stream.Documents[1].RootNode);
         }
 
         var root = stream.Documents[0].RootNode;
         if (root is YamlMappingNode mapping) return mapping;
-        problems.Error($"{kind.WithArticle} is a mapping with {kind.Essentials} at the top, not {NodeText.Describe(root)}", root);
+        problems.Error($"a {document} is a mapping with {required} at the top, not {NodeText.Describe(root)}", root);
         return null;
     }
 

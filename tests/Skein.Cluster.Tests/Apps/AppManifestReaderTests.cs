@@ -90,8 +90,8 @@ public sealed class AppManifestReaderTests
     }
 
     [Theory]
-    [InlineData("", 1, 1, "the app file is empty: it needs at least 'name' and 'modules'")]
-    [InlineData("- a\n- b\n", 1, 1, "an app file is a mapping with 'name' and 'modules' at the top, not a list")]
+    [InlineData("", 1, 1, "the YAML file of an app is empty: it needs at least 'name' and 'modules'")]
+    [InlineData("- a\n- b\n", 1, 1, "a YAML file of an app is a mapping with 'name' and 'modules' at the top, not a list")]
     [InlineData("modules:\n  - path: a.py\n", 1, 1, "missing 'name'")]
     [InlineData("name: web\n", 1, 1, "an app needs 'modules'")]
     [InlineData("name: web\nmodules: [{ path: a.py }\n", 3, 1, "YAML syntax error")]
