@@ -97,14 +97,12 @@ static async Task<ModulesResult> RunAsync(BenchCluster cluster, BenchFiles files
     var result = new ModulesResult();
 
     // Warm-up: the node's load and unload paths, the call path and the control channel are compiled and connected,
-    // and one copy is loaded, called and unloaded, so the first measured module pays for none of it.
-    Console.Error.WriteLine($"warming up ({options.WarmUpRounds} rounds)");
+    // and every copy is loaded, called and unloaded once, so neither the first measured module nor the memory cycles
+    // pay for the node's first use of those paths (compiling them, sizing its pools), which stays after unloading.
+    Console.Error.WriteLine($"warming up ({options.WarmUpRounds} rounds, and one cycle of {options.Modules} modules)");
     await workload.TimeLoadAndUnloadAsync(options.WarmUpRounds, report: false, ct);
-    for (var i = 0; i < options.WarmUpRounds; i++)
-    {
-        await workload.LoadCopyAndCallAsync(99, ct);
-        await workload.UnloadCopyAsync(99, ct);
-    }
+    for (var i = 0; i < options.Modules; i++) await workload.LoadCopyAndCallAsync(i, ct);
+    for (var i = 0; i < options.Modules; i++) await workload.UnloadCopyAsync(i, ct);
 
     Console.Error.WriteLine($"timing {options.Rounds} rounds");
     (result.AssemblyLoad, result.AssemblyUnload, result.ProcessLoad, result.ProcessUnload) = await workload.TimeLoadAndUnloadAsync(options.Rounds, report: true, ct);
