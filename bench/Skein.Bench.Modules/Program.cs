@@ -78,15 +78,16 @@ try
         if (options.Markdown) ModulesReport.WriteMarkdown(Console.Out, result, options);
         return 0;
     }
-    catch (Exception ex) when (ex is not OperationCanceledException)
+    catch (Exception ex) when (!cancel.IsCancellationRequested)
     {
         Console.Error.WriteLine($"failed: {ex}");
         Console.Error.WriteLine(cluster.LastOutput());
         return 1;
     }
 }
-catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+catch (Exception) when (cancel.IsCancellationRequested)
 {
+    // Interrupted: whatever was waiting failed with the cancellation (module control reports it as an unanswered call).
     Console.Error.WriteLine("interrupted; the coordinator and the node were stopped");
     return 130;
 }
