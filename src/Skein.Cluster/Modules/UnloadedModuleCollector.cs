@@ -1,16 +1,20 @@
 namespace Skein.Cluster.Modules;
 
 /// <summary>
-/// Runs one full, blocking, compacting collection once assembly modules stop being unloaded, so that a node's memory
-/// comes back after it drops modules.
+/// Runs one full, blocking, compacting collection once assembly modules stop being unloaded, so that a node frees the
+/// memory of the modules it dropped.
 /// </summary>
 /// <remarks>
 /// Unloading a collectible load context only makes it collectable: the runtime frees the context, its assemblies and
 /// their code at later full collections, and a node that sits idle after an unload may not run one for a long time, so
-/// the memory stays with the process. A full collection costs a pause of the whole node, so unloads are coalesced:
-/// each one postpones the collection until <see cref="QuietPeriod"/> has passed without another, and a steady stream
-/// of unloads still gets one every <see cref="LongestWait"/>. One collector serves the process, since a collection is
-/// process-wide.
+/// the memory stays with the process and grows with every module loaded and unloaded after (bench/RESULTS.md, Modules).
+/// The runtime keeps some of what is freed for reuse rather than giving it back, so RSS does not return all the way
+/// to where it was before the modules were loaded.
+/// <para>
+/// A full collection costs a pause of the whole node, so unloads are coalesced: each one postpones the collection
+/// until <see cref="QuietPeriod"/> has passed without another, and a steady stream of unloads still gets one every
+/// <see cref="LongestWait"/>. One collector serves the process, since a collection is process-wide.
+/// </para>
 /// </remarks>
 internal sealed class UnloadedModuleCollector : IDisposable
 {
