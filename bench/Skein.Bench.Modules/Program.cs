@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Skein;
 using Skein.Bench.Modules;
 using Skein.Bench.Modules.Cluster;
 using Skein.Bench.Modules.Reporting;
@@ -90,6 +91,12 @@ catch (Exception) when (cancel.IsCancellationRequested)
     // Interrupted: whatever was waiting failed with the cancellation (module control reports it as an unanswered call).
     Console.Error.WriteLine("interrupted; the coordinator and the node were stopped");
     return 130;
+}
+catch (Exception ex) when (ex is IOException or InvalidOperationException or TimeoutException or SkeinException)
+{
+    // Missing files, or a cluster that did not start: what happened, without a stack trace; nothing is left running.
+    Console.Error.WriteLine($"could not run: {ex.Message}");
+    return 1;
 }
 
 static async Task<ModulesResult> RunAsync(BenchCluster cluster, BenchFiles files, BenchOptions options, CancellationToken ct)
