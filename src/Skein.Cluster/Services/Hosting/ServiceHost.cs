@@ -151,6 +151,7 @@ public sealed class ServiceHost : IAsyncDisposable
         RaiseServicesChanged();
         await hosted.Module.UnloadAsync().ConfigureAwait(false);
         JsonPayloadCodec.ForgetUnloadedTypes();
+        UnloadedModuleCollector.AfterUnload(hosted.Module); // an idle node would not collect the context for a long time
         return true;
     }
 
