@@ -58,6 +58,18 @@ public sealed partial class ModuleSupervisor : IAsyncDisposable
 
     public ModuleState State => Lifecycle.State;
 
+    /// <summary>How the module is supervised, as validated when the supervisor was built.</summary>
+    public ModuleSupervisorOptions Options => _options;
+
+    /// <summary>
+    /// Whether a failed first start ends supervision instead of being retried by the policy: a load wants its
+    /// caller to hear at once that the module cannot start, not after the restart limit. Restarts are judged as usual.
+    /// </summary>
+    public bool GiveUpIfFirstStartFails { get; init; }
+
+    /// <summary>Active, and not being stopped or given up on: a call may go straight through. Cheap enough for every call.</summary>
+    public bool IsServing => Lifecycle.State == ModuleState.Active && Volatile.Read(ref _unavailable) is null;
+
     /// <summary>Restarts since the first start.</summary>
     public int Restarts
     {
@@ -192,7 +204,7 @@ public sealed partial class ModuleSupervisor : IAsyncDisposable
                     return;
                 }
 
-                var backoff = Conclude(exit, started, token);
+                var backoff = Conclude(exit, started, first && !started && GiveUpIfFirstStartFails, token);
                 await DisposeRunAsync(run).ConfigureAwait(false);
                 if (backoff is null) return;
                 await backoff.ConfigureAwait(false);
@@ -259,7 +271,7 @@ public sealed partial class ModuleSupervisor : IAsyncDisposable
     /// Records how a run ended, decides whether to restart, moves the state and raises the notifications — all
     /// before returning, so nobody waits on a backoff to hear of a crash. Returns the backoff, or null when done.
     /// </summary>
-    private Task? Conclude(ModuleExit exit, bool started, CancellationToken token)
+    private Task? Conclude(ModuleExit exit, bool started, bool firstStartFailed, CancellationToken token)
     {
         var now = _time.GetUtcNow();
         var policy = _options.Restart;
@@ -273,7 +285,11 @@ public sealed partial class ModuleSupervisor : IAsyncDisposable
         string? refusal = null;
         var limitReached = false;
         var inWindow = 0;
-        if (!policy.ShouldRestart(exit))
+        if (firstStartFailed)
+        {
+            refusal = "its first start failed";
+        }
+        else if (!policy.ShouldRestart(exit))
         {
             refusal = $"restart policy is {policy.Mode.ToString().ToLowerInvariant()}";
         }
@@ -296,7 +312,7 @@ public sealed partial class ModuleSupervisor : IAsyncDisposable
 
         // The timer must exist before anyone hears of the crash: a listener may advance a fake clock at once.
         var backoff = delay is { } wait ? Task.Delay(wait, _time, token) : null;
-        var failed = exit.IsAbnormal || limitReached;
+        var failed = exit.IsAbnormal || limitReached || firstStartFailed;
         var what = started ? exit.ToString() : $"could not start: {exit}";
         string reason;
         if (delay is { } d) reason = $"{what}; restart {Restarts + 1} in {Durations.Format(d)}";

@@ -153,6 +153,57 @@ internal sealed class ServerConnection
             _replies.Send(NotHosted(request));
             return;
         }
+        if (service.Gate is not { } gate)
+        {
+            await ServeAsync(request, service).ConfigureAwait(false);
+            return;
+        }
+        if (!gate.TryEnter() && !await EnterWhenActiveAsync(request, gate).ConfigureAwait(false)) return;
+        try
+        {
+            await ServeAsync(request, service).ConfigureAwait(false);
+        }
+        finally
+        {
+            gate.Exit();
+        }
+    }
+
+    // A call to a module that is restarting waits for it, within the call's own deadline; one to a module that is
+    // stopping or was given up on fails at once, saying so.
+    private async Task<bool> EnterWhenActiveAsync(Envelope request, ModuleGate gate)
+    {
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(_closed.Token);
+        wait.CancelAfter(request.TimeoutMs > 0 ? TimeSpan.FromMilliseconds(request.TimeoutMs) : RestartWait);
+        try
+        {
+            do
+            {
+                await gate.Supervisor.WhenActiveAsync(wait.Token).ConfigureAwait(false);
+            }
+            while (!gate.TryEnter());
+            return true;
+        }
+        catch (Modules.Lifecycle.ModuleUnavailableException ex)
+        {
+            _replies.Send(Error(request, RemoteErrorKind.Unavailable, ex.Message));
+        }
+        catch (OperationCanceledException) when (_closed.IsCancellationRequested)
+        {
+            // The client went away while waiting: nobody is left to answer.
+        }
+        catch (OperationCanceledException)
+        {
+            _replies.Send(Error(request, RemoteErrorKind.DeadlineExceeded, $"module {gate.Supervisor.Module} did not come back from its restart within the call's deadline"));
+        }
+        return false;
+    }
+
+    // How long a call without a deadline waits for a restarting module.
+    private static readonly TimeSpan RestartWait = TimeSpan.FromSeconds(30);
+
+    private async Task ServeAsync(Envelope request, HostedService service)
+    {
         var method = service.Contract.FindMethod(request.Method);
         if (method is null)
         {
