@@ -217,6 +217,34 @@ public sealed class AssemblyModuleHooksTests
     }
 
     [Fact]
+    public async Task Module_control_lists_an_assembly_modules_state_restarts_and_last_exit()
+    {
+        var options = new ServiceHostOptions { Loaders = ModuleLoaders.CreateDefault(supervision: Restart(RestartMode.Permanent)) };
+        var host = new ServiceHost("node-m", options);
+        var events = new StateEvents(host);
+        await using var node = await NodeHost.StartAsync(host, "test-token-hooks", cancellationToken: Ct,
+            modulePaths: new ModulePaths([Path.GetDirectoryName(TestModules.Hooked)!], allowAnyPath: false));
+        using var control = new ModuleControl("node-m", $"127.0.0.1:{node.Address.Port}", "test-token-hooks");
+
+        var loaded = await control.LoadAsync(new Protocol.LoadModuleRequest { Path = TestModules.Hooked, Name = "hooked", ConfigJson = "{}" }, Wait, Ct);
+        Assert.Equal(("active", 0, ""), (loaded.State, loaded.Restarts, loaded.LastExit));
+
+        await using (var client = SkeinClient.ForLocalServices(host))
+            await TestModules.CallJsonAsync(client, "hooked", "Crash", """["boom"]""", Ct).ContinueWith(_ => { }, Ct);
+        await events.WaitForAsync("hooked", "failed");
+        await events.WaitForAsync("hooked", "active");
+
+        var listed = Assert.Single(await control.ListAsync(Ct));
+        Assert.Equal(("hooked", "assembly", "active", 1), (listed.Name, listed.Loader, listed.State, listed.Restarts));
+        Assert.Equal("threw InvalidOperationException: boom", listed.LastExit);
+
+        var refused = await Assert.ThrowsAsync<SkeinException>(() =>
+            control.LoadAsync(new Protocol.LoadModuleRequest { Path = TestModules.Hooked, Name = "broken", ConfigJson = """{"failInitialize":"no config"}""" }, Wait, Ct));
+        Assert.Equal("module 'broken' could not start: threw InvalidOperationException: no config", refused.Message);
+        Assert.Single(await control.ListAsync(Ct));
+    }
+
+    [Fact]
     public async Task A_module_without_hooks_is_supervised_too()
     {
         await using var host = new ServiceHost("node-a");
