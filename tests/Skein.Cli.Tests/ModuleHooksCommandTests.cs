@@ -26,6 +26,32 @@ public partial class ClusterTests
     }
 
     [Fact]
+    public async Task Skein_module_list_shows_an_assembly_modules_restarts_and_last_exit()
+    {
+        using var dir = new TempDirectory();
+        var (coordinator, _) = await StartCoordinatorAsync(dir.Path);
+        await using var _c = coordinator;
+        await using var follow = SkeinProcess.Start(dir.Path, "events", "module.>", "--follow");
+        await follow.WaitForOutputAsync("following events matching 'module.>'", Timeout);
+        await using var node = await StartNodeAsync(dir.Path, "lister", "--module", HookedModule);
+        await follow.WaitForOutputAsync("""{"module":"Hooked","from":"ready","to":"active",""", Timeout);
+
+        await SkeinProcess.RunAsync(dir.Path, "call", "hooked", "Crash", """["boom"]""");
+        // Permanent by default: failed, then a restart, then active again.
+        await follow.WaitForOutputAsync("""{"module":"Hooked","from":"failed","to":"initializing","reason":"restart 1;""", Timeout);
+        // A call during the restart waits for the module to be active again.
+        var who = await SkeinProcess.RunAsync(dir.Path, "call", "hooked", "Who", "[]");
+        Assert.True(who.ExitCode == 0, who.ToString());
+        Assert.Equal("\"Hooked on lister\"", who.Stdout.Trim());
+
+        var list = await SkeinProcess.RunAsync(dir.Path, "module", "list");
+        Assert.True(list.ExitCode == 0, list.ToString());
+        Assert.Matches(@"(?m)^lister\s+Hooked\s+assembly\s+active\s+1\s+hooked\s+.*threw InvalidOperationException: boom\s*$", list.Stdout);
+        await StopAsync(follow);
+        await StopAsync(node);
+    }
+
+    [Fact]
     public async Task A_bad_module_restart_policy_is_refused_naming_the_value()
     {
         using var dir = new TempDirectory();

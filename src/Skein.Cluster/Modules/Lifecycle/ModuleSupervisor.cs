@@ -30,6 +30,9 @@ public sealed partial class ModuleSupervisor : IAsyncDisposable
     // Replaced by a fresh one whenever an active run ends, so waiters arriving during a restart wait for the next run.
     private TaskCompletionSource<bool> _active = NewSignal();
     private string? _unavailable;
+
+    // Read by every call without a lock: true only between a run's activation and its end, a stop or a give-up.
+    private volatile bool _serving;
     private Task? _loop;
     private bool _stopRequested;
     private TimeSpan _stopGrace;
@@ -68,7 +71,7 @@ public sealed partial class ModuleSupervisor : IAsyncDisposable
     public bool GiveUpIfFirstStartFails { get; init; }
 
     /// <summary>Active, and not being stopped or given up on: a call may go straight through. Cheap enough for every call.</summary>
-    public bool IsServing => Lifecycle.State == ModuleState.Active && Volatile.Read(ref _unavailable) is null;
+    public bool IsServing => _serving;
 
     /// <summary>Restarts since the first start.</summary>
     public int Restarts
@@ -248,7 +251,11 @@ public sealed partial class ModuleSupervisor : IAsyncDisposable
             started = true;
             lock (_lock)
             {
-                if (_unavailable is null) _active.TrySetResult(true);
+                if (_unavailable is null)
+                {
+                    _serving = true;
+                    _active.TrySetResult(true);
+                }
             }
             return (run, await run.Completion.WaitAsync(token).ConfigureAwait(false), true);
         }
@@ -277,6 +284,7 @@ public sealed partial class ModuleSupervisor : IAsyncDisposable
         var policy = _options.Restart;
         lock (_lock)
         {
+            _serving = false;
             _lastExit = exit;
             if (_active.Task.IsCompleted && _unavailable is null) _active = NewSignal();
         }
@@ -387,6 +395,7 @@ public sealed partial class ModuleSupervisor : IAsyncDisposable
     // Callers hold _lock. The first reason wins: "stopping" must not be overwritten by the state the stop ends in.
     private void MarkUnavailable(string reason)
     {
+        _serving = false;
         if (_unavailable is not null) return;
         _unavailable = reason;
         _active.TrySetResult(false);
