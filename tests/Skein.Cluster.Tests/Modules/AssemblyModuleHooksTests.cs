@@ -107,6 +107,8 @@ public sealed class AssemblyModuleHooksTests
         var context = module.LoadContext;
         await using var client = SkeinClient.ForLocalServices(host);
         Assert.Equal("\"hooks 1, service 1\"", await TestModules.CallJsonAsync(client, "hooked", "Instance", "[]", Ct));
+        await using var session = await client.GetServiceAsync<ICallerHookedSession>(Ct);
+        Assert.Equal("hooks 1", await session.RunAsync(Ct));
 
         await TestModules.CallJsonAsync(client, "hooked", "Crash", """["boom"]""", Ct).ContinueWith(_ => { }, Ct);
         var crashed = await events.WaitForAsync("hooked", "failed");
@@ -115,9 +117,15 @@ public sealed class AssemblyModuleHooksTests
 
         // A new hooks object and a new singleton, in the same load context.
         Assert.Equal("\"hooks 2, service 2\"", await TestModules.CallJsonAsync(client, "hooked", "Instance", "[]", Ct));
+        // A per-connection object reserved before the restart belongs to the run that ended.
+        var stale = await Assert.ThrowsAsync<RemoteException>(() => session.RunAsync(Ct));
+        Assert.Equal(RemoteErrorKind.Unavailable, stale.Kind);
+        Assert.Contains("made before its module restarted; get a new proxy", stale.Message);
+        await using (var fresh = await client.GetServiceAsync<ICallerHookedSession>(Ct))
+            Assert.Equal("hooks 2", await fresh.RunAsync(Ct));
         Assert.Same(context, module.LoadContext);
         Assert.Equal(1, module.Supervisor.Restarts);
-        Assert.Equal(["hooked"], host.ServiceNames);
+        Assert.Equal(["hooked", "hooked-session"], host.ServiceNames);
     }
 
     [Fact]
@@ -254,4 +262,11 @@ public sealed class AssemblyModuleHooksTests
         Assert.True(await host.RemoveModuleAsync("greeter"));
         Assert.Equal(ModuleState.Stopped, module.Supervisor.State);
     }
+}
+
+/// <summary>The caller's own copy of the Hooked module's per-connection contract, as any remote caller has.</summary>
+[Service("hooked-session")]
+public interface ICallerHookedSession : IAsyncDisposable
+{
+    Task<string> RunAsync(CancellationToken cancellationToken = default);
 }

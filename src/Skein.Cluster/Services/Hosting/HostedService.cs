@@ -14,6 +14,7 @@ internal sealed class HostedService
     private Lazy<object> _shared;
     private int _reservations;
     private int _liveObjects;
+    private int _generation;
 
     /// <param name="gate">The module's gate, for a service of a supervised in-process module; null otherwise.</param>
     public HostedService(ServiceContract contract, Type implementation, Func<object> factory, ModuleGate? gate = null)
@@ -102,12 +103,16 @@ internal sealed class HostedService
         if (shared.IsValueCreated) await DestroyAsync(shared.Value).ConfigureAwait(false);
     }
 
+    /// <summary>Counts the module's runs that ended: a per-connection object made in an earlier one is stale.</summary>
+    public int Generation => Volatile.Read(ref _generation);
+
     /// <summary>
-    /// Drops the shared object (disposing it) so that the next call makes a fresh one: a restarted module starts from
-    /// new objects, as a restarted process would.
+    /// Drops the shared object (disposing it) so that the next call makes a fresh one, and makes per-connection objects
+    /// reserved so far stale: a restarted module starts from new objects, as a restarted process would.
     /// </summary>
     public async ValueTask ResetSharedAsync()
     {
+        Interlocked.Increment(ref _generation);
         var old = Interlocked.Exchange(ref _shared, NewShared());
         if (old.IsValueCreated) await DestroyAsync(old.Value).ConfigureAwait(false);
     }

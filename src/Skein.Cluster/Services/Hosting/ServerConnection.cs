@@ -130,7 +130,7 @@ internal sealed class ServerConnection
             return;
         }
         var id = (ulong)Interlocked.Increment(ref _nextInstance);
-        _reservations[id] = new Reservation(service, instance);
+        _reservations[id] = new Reservation(service, instance, service.Generation);
         if (_closed.IsCancellationRequested && _reservations.TryRemove(id, out var late))
         {
             _ = late.Service.ReleaseAsync(late.Instance); // the client left while this was being opened
@@ -248,7 +248,17 @@ internal sealed class ServerConnection
             target = service.CreateTransient();
             transient = true;
         }
-        else if (_reservations.TryGetValue(request.Instance, out var reservation) && reservation.Service == service) target = reservation.Instance;
+        else if (_reservations.TryGetValue(request.Instance, out var reservation) && reservation.Service == service)
+        {
+            if (reservation.Generation != service.Generation)
+            {
+                // A restart makes fresh objects: one made by the run that ended is not served any more.
+                _replies.Send(Error(request, RemoteErrorKind.Unavailable,
+                    $"the {service.Name} object this proxy reserved on node {Node} was made before its module restarted; get a new proxy"));
+                return;
+            }
+            target = reservation.Instance;
+        }
         else
         {
             _replies.Send(Error(request, RemoteErrorKind.Unavailable,
@@ -380,7 +390,8 @@ internal sealed class ServerConnection
         }
     }
 
-    private sealed record Reservation(HostedService Service, object Instance);
+    /// <param name="Generation">The service's generation when the object was made: a module restarted since made it stale.</param>
+    private sealed record Reservation(HostedService Service, object Instance, int Generation);
 
     private sealed record Work(ServerConnection Connection, Envelope Request);
 }
