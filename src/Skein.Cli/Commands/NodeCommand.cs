@@ -85,30 +85,37 @@ internal static class NodeCommand
                 Interlocked.CompareExchange(ref failedModule, gaveUp, null);
                 shutdown.Stop();
             };
-            foreach (var path in parse.GetValue(modules) ?? [])
+            try
             {
-                // The loader is chosen by the file: a .NET assembly is loaded into the node, a script or an executable
-                // runs as a module process speaking the stdio protocol.
-                var module = await services.AddModuleAsync(new ModuleLoadRequest(path, loader: parse.GetValue(loader)), shutdown.Token).ConfigureAwait(false);
-                output.WriteLine($"node {options.Name} hosts {string.Join(", ", module.Services.Select(s => s.Name))} from {Path.GetFileName(path)} ({module.Loader})");
-            }
-            var modulePaths = new ModulePaths(parse.GetValue(moduleDirs) ?? [], parse.GetValue(anyPath));
-            await using var host = await NodeHost.StartAsync(services, options.Token, parse.GetValue(listen)!, ClusterLogging.Configure, shutdown.Token, modulePaths)
-                .ConfigureAwait(false);
-            // Listening on every interface: tell others this machine's name, which they can resolve, not "localhost".
-            var everywhere = parse.GetValue(listen)!.Split(':')[0] is "*" or "0.0.0.0" or "[::]";
-            options.Address = $"{(everywhere ? System.Net.Dns.GetHostName() : host.Address.Host)}:{host.Address.Port}";
-            foreach (var service in services.Describe()) options.Services.Add(service);
-            using var agent = new NodeAgent(options, TimeProvider.System, loggers.CreateLogger<NodeAgent>());
-            // A module that goes (its process exited) is withdrawn from the registry at once, so no call is routed to it.
-            services.ServicesChanged += () => agent.UpdateServicesAsync(services.Describe(), shutdown.Token);
-            await agent.RunAsync(
-                nodeId =>
+                foreach (var path in parse.GetValue(modules) ?? [])
                 {
-                    output.WriteLine($"node {options.Name} joined {ClusterAddress.Format(agent.Coordinator)} as {nodeId}");
-                    output.Flush();
-                },
-                shutdown.Token).ConfigureAwait(false);
+                    // The loader is chosen by the file: a .NET assembly is loaded into the node, a script or an executable
+                    // runs as a module process speaking the stdio protocol.
+                    var module = await services.AddModuleAsync(new ModuleLoadRequest(path, loader: parse.GetValue(loader)), shutdown.Token).ConfigureAwait(false);
+                    output.WriteLine($"node {options.Name} hosts {string.Join(", ", module.Services.Select(s => s.Name))} from {Path.GetFileName(path)} ({module.Loader})");
+                }
+                var modulePaths = new ModulePaths(parse.GetValue(moduleDirs) ?? [], parse.GetValue(anyPath));
+                await using var host = await NodeHost.StartAsync(services, options.Token, parse.GetValue(listen)!, ClusterLogging.Configure, shutdown.Token, modulePaths)
+                    .ConfigureAwait(false);
+                // Listening on every interface: tell others this machine's name, which they can resolve, not "localhost".
+                var everywhere = parse.GetValue(listen)!.Split(':')[0] is "*" or "0.0.0.0" or "[::]";
+                options.Address = $"{(everywhere ? System.Net.Dns.GetHostName() : host.Address.Host)}:{host.Address.Port}";
+                foreach (var service in services.Describe()) options.Services.Add(service);
+                using var agent = new NodeAgent(options, TimeProvider.System, loggers.CreateLogger<NodeAgent>());
+                // A module that goes (its process exited) is withdrawn from the registry at once, so no call is routed to it.
+                services.ServicesChanged += () => agent.UpdateServicesAsync(services.Describe(), shutdown.Token);
+                await agent.RunAsync(
+                    nodeId =>
+                    {
+                        output.WriteLine($"node {options.Name} joined {ClusterAddress.Format(agent.Coordinator)} as {nodeId}");
+                        output.Flush();
+                    },
+                    shutdown.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (Volatile.Read(ref failedModule) is not null)
+            {
+                // A module failed for good before the node had joined: the same ending, said below.
+            }
             if (Volatile.Read(ref failedModule) is { } failed)
             {
                 parse.InvocationConfiguration.Error.WriteLine(
