@@ -127,7 +127,7 @@ public sealed class AssemblyModuleLoader : IModuleLoader
             if (type.IsClass && !type.IsAbstract && !type.IsGenericTypeDefinition && typeof(IModuleHooks).IsAssignableFrom(type)) found.Add(type);
         }
         if (found.Count > 1)
-            throw new SkeinException($"{path} has {found.Count} classes implementing IModuleHooks ({string.Join(", ", found.Select(t => t.FullName))}); a module may have one");
+            throw new SkeinException($"{path} has {found.Count} classes implementing IModuleHooks ({string.Join(", ", found.Select(t => t.FullName).Order(StringComparer.Ordinal))}); a module may have one");
         if (found.Count == 1 && found[0].GetConstructor(Type.EmptyTypes) is null)
             throw new SkeinException($"{found[0].FullName} in {path} implements IModuleHooks but has no public parameterless constructor");
         return found.Count == 1 ? found[0] : null;

@@ -253,6 +253,15 @@ public sealed class AssemblyModuleHooksTests
     }
 
     [Fact]
+    public async Task A_module_with_two_hooks_classes_is_refused_naming_both()
+    {
+        await using var host = new ServiceHost("node-a");
+        var error = await Assert.ThrowsAsync<SkeinException>(() => host.AddModuleAsync(new ModuleLoadRequest(TestModules.TwoHooks), Ct));
+        Assert.Contains("has 2 classes implementing IModuleHooks (TwoHooks.FirstHooks, TwoHooks.SecondHooks); a module may have one", error.Message);
+        Assert.Empty(host.Modules);
+    }
+
+    [Fact]
     public async Task A_module_without_hooks_is_supervised_too()
     {
         await using var host = new ServiceHost("node-a");
