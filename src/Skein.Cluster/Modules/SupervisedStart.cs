@@ -8,9 +8,20 @@ internal static class SupervisedStart
     /// <param name="first">Whether this call starts the supervisor; a later one only waits for the module to be active.</param>
     public static async Task RunAsync(ModuleSupervisor supervisor, bool first, CancellationToken cancellationToken)
     {
+        if (first)
+        {
+            try
+            {
+                supervisor.Start();
+            }
+            catch (InvalidOperationException ex)
+            {
+                // Unloaded before it was started: the supervisor refuses to start again.
+                throw new SkeinException(ex.Message, ex);
+            }
+        }
         try
         {
-            if (first) supervisor.Start();
             await supervisor.WhenActiveAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (ModuleUnavailableException ex) when (supervisor.State == ModuleState.Failed && supervisor.LastExit is { } exit)
@@ -20,11 +31,6 @@ internal static class SupervisedStart
         }
         catch (ModuleUnavailableException ex)
         {
-            throw new SkeinException(ex.Message, ex);
-        }
-        catch (InvalidOperationException ex)
-        {
-            // Unloaded before it was started: the supervisor refuses to start again.
             throw new SkeinException(ex.Message, ex);
         }
     }
