@@ -11,6 +11,12 @@ internal static class TestModules
     /// <summary>The same greeter built against Shared.Lib 2.0.0.0.</summary>
     public static string GreeterV2 => Locate("greeter-v2", "Greeter.V2.dll");
 
+    /// <summary>A module with lifecycle hooks whose behaviour its config drives (tests/Modules/Hooked).</summary>
+    public static string Hooked => Locate("hooked", "Hooked.dll");
+
+    /// <summary>A module with two hooks classes, which a load must refuse (tests/Modules/TwoHooks).</summary>
+    public static string TwoHooks => Locate("two-hooks", "TwoHooks.dll");
+
     private static string Locate(string folder, string file)
     {
         var path = Path.Combine(AppContext.BaseDirectory, "modules", folder, file);

@@ -25,17 +25,8 @@ public sealed class ProcessModuleLoader(ProcessModuleOptions? options = null, IL
         Task<ProcessModule> Start(CancellationToken ct) => ProcessModule.StartAsync(request, _options, _logger, ct);
         // The first start fails the load directly (with the process's exit code and stderr); only later exits are
         // the supervisor's to restart.
+        // The supervisor is not started here: its first run adopts this process once the host listens to its states.
         var first = await Start(cancellationToken).ConfigureAwait(false);
-        var module = new ProcessLoadedModule(first, file, Start, request.Supervision ?? _supervision, _logger);
-        try
-        {
-            await module.StartAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            await module.UnloadAsync().ConfigureAwait(false);
-            throw;
-        }
-        return module;
+        return new ProcessLoadedModule(first, file, Start, request.Supervision ?? _supervision, _logger);
     }
 }
