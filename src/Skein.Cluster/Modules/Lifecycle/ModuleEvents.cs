@@ -9,16 +9,16 @@ public static class ModuleEvents
     public const string AllStates = "module.*.state";
 
     /// <summary>
-    /// <c>module.&lt;name&gt;.state</c>. The name becomes one subject token, so it may hold no '.', whitespace or wildcard;
-    /// an <see cref="ArgumentException"/> says which.
+    /// <c>module.&lt;name&gt;.state</c>, with each '.' of the name written as '_' (<c>My.Module</c> →
+    /// <c>module.My_Module.state</c>); the payload carries the name as it is. A name with whitespace or a wildcard
+    /// cannot be a subject token: an <see cref="ArgumentException"/> says which.
     /// </summary>
     public static string StateSubject(string module)
     {
         ArgumentException.ThrowIfNullOrEmpty(module);
-        // A dot would split the name into two tokens and make "module.*.state" miss it.
-        if (module.Contains('.', StringComparison.Ordinal))
-            throw new ArgumentException($"module name '{module}' holds a '.', which would split it across subject tokens", nameof(module));
-        var subject = $"module.{module}.state";
+        // A dot would split the name into two tokens and make "module.*.state" miss it; an assembly's default name,
+        // taken from its file, usually has dots.
+        var subject = $"module.{module.Replace('.', '_')}.state";
         Subject.Validate(subject);
         return subject;
     }

@@ -334,8 +334,8 @@ public sealed class ServiceHost : IAsyncDisposable
         };
     }
 
-    // A name that cannot be one subject token (an assembly's default name, such as "My.Module", holds dots) has no
-    // state events; the module runs all the same, and `skein module list` still shows its state.
+    // A name that cannot be one subject token (one with whitespace or a wildcard, given with --name) has no state
+    // events; the module runs all the same, and `skein module list` still shows its state.
     private static string? StateSubjectOf(string module)
     {
         try

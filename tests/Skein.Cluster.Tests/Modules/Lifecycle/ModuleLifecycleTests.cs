@@ -154,8 +154,13 @@ public class ModuleLifecycleTests
         Assert.Equal(change.ToEvent(), back);
     }
 
+    [Fact]
+    public void A_dotted_name_gets_one_subject_token()
+    {
+        Assert.Equal("module.Skein_Examples_Services.state", ModuleEvents.StateSubject("Skein.Examples.Services"));
+    }
+
     [Theory]
-    [InlineData("a.b")]
     [InlineData("a b")]
     [InlineData("*")]
     public void A_name_that_cannot_be_one_subject_token_is_refused(string name)
