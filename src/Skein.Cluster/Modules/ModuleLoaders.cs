@@ -23,9 +23,12 @@ public sealed class ModuleLoaders
         foreach (var loader in loaders) Register(loader);
     }
 
-    /// <summary>The loaders every node has: .NET assemblies in-process, scripts and executables as module processes.</summary>
+    /// <summary>
+    /// The loaders every node has: .NET assemblies in-process, scripts and executables as module processes, and — by
+    /// name only — assemblies isolated in a module host process.
+    /// </summary>
     public static ModuleLoaders CreateDefault(ILogger? logger = null) =>
-        new(new AssemblyModuleLoader(), new Process.ProcessModuleLoader(logger: logger));
+        new(new AssemblyModuleLoader(), new Process.ProcessModuleLoader(logger: logger), new Isolated.IsolatedModuleLoader(logger: logger));
 
     /// <summary>The registered loaders, in the order they are asked.</summary>
     public IReadOnlyList<IModuleLoader> Loaders

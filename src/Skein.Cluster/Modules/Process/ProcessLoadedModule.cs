@@ -15,9 +15,9 @@ public sealed class ProcessLoadedModule : LoadedModule
     private ProcessModule? _first;
     private bool _unloaded;
 
-    internal ProcessLoadedModule(ProcessModule first, ModuleFile file, Func<CancellationToken, Task<ProcessModule>> restart,
+    internal ProcessLoadedModule(ProcessModule first, string loader, ModuleFile file, Func<CancellationToken, Task<ProcessModule>> restart,
         ModuleSupervisorOptions? supervision, ILogger logger)
-        : base(first.Name, ModuleFormats.Process, file)
+        : base(first.Name, loader, file)
     {
         _first = first;
         Attach(first);
@@ -49,6 +49,28 @@ public sealed class ProcessLoadedModule : LoadedModule
     public event Action<string>? GaveUp;
 
     internal Task StartAsync(CancellationToken cancellationToken) => Supervisor.StartAsync(cancellationToken);
+
+    /// <summary>
+    /// Starts a module process with <paramref name="start"/> and puts it under its supervisor, which starts it again the
+    /// same way after a crash. The first start fails the load directly (with the process's exit code and stderr); only
+    /// later exits are the supervisor's to restart.
+    /// </summary>
+    internal static async Task<LoadedModule> LoadAsync(ModuleLoadRequest request, string loader, ModuleFile file,
+        Func<CancellationToken, Task<ProcessModule>> start, ModuleSupervisorOptions? supervision, ILogger logger, CancellationToken cancellationToken)
+    {
+        var first = await start(cancellationToken).ConfigureAwait(false);
+        var module = new ProcessLoadedModule(first, loader, file, start, supervision, logger);
+        try
+        {
+            await module.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await module.UnloadAsync().ConfigureAwait(false);
+            throw;
+        }
+        return module;
+    }
 
     public override async ValueTask UnloadAsync()
     {

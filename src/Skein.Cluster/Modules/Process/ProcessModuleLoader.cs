@@ -18,24 +18,11 @@ public sealed class ProcessModuleLoader(ProcessModuleOptions? options = null, IL
 
     public bool CanLoad(string path, ReadOnlySpan<byte> firstBytes) => ModuleFormats.IsPython(path) || ModuleFormats.IsExecutable(firstBytes);
 
-    public async Task<LoadedModule> LoadAsync(ModuleLoadRequest request, CancellationToken cancellationToken)
+    public Task<LoadedModule> LoadAsync(ModuleLoadRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var file = ModuleFile.Read(request.Path);
-        Task<ProcessModule> Start(CancellationToken ct) => ProcessModule.StartAsync(request, _options, _logger, ct);
-        // The first start fails the load directly (with the process's exit code and stderr); only later exits are
-        // the supervisor's to restart.
-        var first = await Start(cancellationToken).ConfigureAwait(false);
-        var module = new ProcessLoadedModule(first, file, Start, request.Supervision ?? _supervision, _logger);
-        try
-        {
-            await module.StartAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            await module.UnloadAsync().ConfigureAwait(false);
-            throw;
-        }
-        return module;
+        return ProcessLoadedModule.LoadAsync(request, Name, file, ct => ProcessModule.StartAsync(request, _options, _logger, ct),
+            request.Supervision ?? _supervision, _logger, cancellationToken);
     }
 }

@@ -1,0 +1,68 @@
+using System.Runtime.CompilerServices;
+
+namespace Crasher;
+
+public sealed class Crasher : ICrasher
+{
+    private static int s_cancelled;
+    private static int s_waiting;
+    private int _count;
+
+    public Task<string> EchoAsync(string text, CancellationToken cancellationToken = default) => Task.FromResult(text);
+
+    public Task<int> CountAsync(CancellationToken cancellationToken = default) => Task.FromResult(Interlocked.Increment(ref _count));
+
+    public Task<int> ProcessIdAsync(CancellationToken cancellationToken = default) => Task.FromResult(Environment.ProcessId);
+
+    public async IAsyncEnumerable<int> RangeAsync(int count, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            await Task.Yield();
+            yield return i;
+        }
+    }
+
+    public Task<string> ThrowAsync(string message, CancellationToken cancellationToken = default) => throw new InvalidOperationException(message);
+
+    public async Task<string> WaitForCancelAsync(CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref s_waiting);
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            Interlocked.Increment(ref s_cancelled);
+            throw;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref s_waiting);
+        }
+        return "never";
+    }
+
+    public Task<int> WaitingCallsAsync(CancellationToken cancellationToken = default) => Task.FromResult(Volatile.Read(ref s_waiting));
+
+    public Task<int> CancelledCallsAsync(CancellationToken cancellationToken = default) => Task.FromResult(Volatile.Read(ref s_cancelled));
+
+    public Task FailFastAsync(string message, CancellationToken cancellationToken = default)
+    {
+        Environment.FailFast(message);
+        return Task.CompletedTask;
+    }
+
+    public Task ExitAsync(int code, CancellationToken cancellationToken = default)
+    {
+        Environment.Exit(code);
+        return Task.CompletedTask;
+    }
+
+    public Task<string> PrintAsync(string text, CancellationToken cancellationToken = default)
+    {
+        Console.WriteLine(text);
+        return Task.FromResult(text);
+    }
+}
