@@ -45,5 +45,15 @@ public static class ModuleHostProgram
             await Console.Error.WriteLineAsync($"the node broke the stdio protocol: {ex.Message}").ConfigureAwait(false);
             return 3;
         }
+        catch (IOException)
+        {
+            return 0; // the pipes closed under us: the node is gone, and nobody is left to tell
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A module's own failure while loading (a type initializer, a hook): one line the node shows, not a stack trace.
+            await Console.Error.WriteLineAsync($"cannot host {args[0]}: {ex.GetType().Name}: {ex.Message}").ConfigureAwait(false);
+            return 1;
+        }
     }
 }
