@@ -192,11 +192,13 @@ public sealed class ProcessModuleFloodTests : IAsyncLifetime
     public async Task A_module_that_never_says_hello_fails_to_load_at_the_hello_timeout_and_is_gone()
     {
         Assert.SkipWhen(ModuleProcess.FindPython() is null, "python3 is not on the PATH");
-        var path = await WriteAsync("silent.py", """
-            import sys, os, time
+        var pidFile = Path.Combine(_folder.Path, "silent.pid");
+        var path = await WriteAsync("silent.py", $$"""
+            import os, sys, time
+            with open({{Quote(pidFile)}}, "w") as f:
+                f.write(str(os.getpid()))
             sys.stdout.buffer.write(b"SKEINMOD\x01")
             sys.stdout.flush()
-            print(os.getpid(), file=sys.stderr, flush=True)
             time.sleep(120)
             """);
         var loaders = new ModuleLoaders(new ProcessModuleLoader(new ProcessModuleOptions { HelloTimeout = TimeSpan.FromMilliseconds(500) }, _log));
@@ -206,8 +208,9 @@ public sealed class ProcessModuleFloodTests : IAsyncLifetime
 
         Assert.Contains("did not say hello within 0.5 s", error.Message, StringComparison.Ordinal);
         Assert.Empty(services.Describe());
-        var pid = int.Parse(error.Message.Split(Environment.NewLine).Last().Trim(), System.Globalization.CultureInfo.InvariantCulture);
-        Assert.Throws<ArgumentException>(() => Process.GetProcessById(pid)); // no such process any more
+        // Killed before the load failed; on a slow machine it may not even have got as far as writing its pid.
+        if (File.Exists(pidFile) && int.TryParse(await File.ReadAllTextAsync(pidFile, Ct), out var pid))
+            Assert.Throws<ArgumentException>(() => Process.GetProcessById(pid)); // no such process any more
     }
 
     // A module speaking raw frames: the preamble and a hello, then the body given.
