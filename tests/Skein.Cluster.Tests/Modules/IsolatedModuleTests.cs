@@ -47,6 +47,7 @@ public sealed class IsolatedModuleTests : IAsyncLifetime
     private ServiceHost? _services;
     private NodeHost? _node;
     private SkeinClient? _client;
+    private StaticRoutes? _routes;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -61,8 +62,8 @@ public sealed class IsolatedModuleTests : IAsyncLifetime
         Assert.Equal(["crasher"], isolated.Services.Select(s => s.Name));
         await _services.AddModuleAsync(new ModuleLoadRequest(TestModules.GreeterV1), Ct); // in the node's own process
         _node = await NodeHost.StartAsync(_services, Token, cancellationToken: Ct);
-        var routes = new StaticRoutes(_services.Describe().Select(s => new ServiceLocation("n-1", "node-iso", $"127.0.0.1:{_node.Address.Port}", s)));
-        _client = new SkeinClient(routes, Token, new SkeinClientOptions(), null);
+        _routes = new StaticRoutes(_services.Describe().Select(s => new ServiceLocation("n-1", "node-iso", $"127.0.0.1:{_node.Address.Port}", s)));
+        _client = new SkeinClient(_routes, Token, new SkeinClientOptions(), null);
     }
 
     public async ValueTask DisposeAsync()
@@ -100,6 +101,18 @@ public sealed class IsolatedModuleTests : IAsyncLifetime
         Assert.Equal(2, await first.CountAsync(Ct));
         Assert.Equal(1, await second.CountAsync(Ct));
         Assert.Equal(3, await first.CountAsync(Ct));
+    }
+
+    [Fact]
+    public async Task Proxies_of_two_clients_get_two_objects_too()
+    {
+        await using var otherClient = new SkeinClient(_routes!, Token, new SkeinClientOptions(), null);
+        var first = await Client.GetServiceAsync<ICrasher>(Ct);
+        var second = await otherClient.GetServiceAsync<ICrasher>(Ct);
+
+        Assert.Equal(1, await first.CountAsync(Ct));
+        Assert.Equal(1, await second.CountAsync(Ct));
+        Assert.Equal(2, await first.CountAsync(Ct));
     }
 
     [Fact]

@@ -14,7 +14,9 @@ internal sealed class ForwardedCalls : IEnvelopeSink
     private readonly ServiceHost _host;
     private readonly IEnvelopeSink _replies;
     private readonly ConcurrentDictionary<ulong, (ProcessModule Process, ulong Conversation)> _open = new();
-    private long _nextInstance;
+    // Node-wide, not per connection: a module keeps its objects by this number alone, so two clients' proxies must
+    // never get the same one.
+    private static long s_nextInstance;
 
     public ForwardedCalls(ServiceHost host, IEnvelopeSink replies)
     {
@@ -36,7 +38,7 @@ internal sealed class ForwardedCalls : IEnvelopeSink
         {
             case EnvelopeKind.Open:
                 // The module keeps its per-connection objects by the instance number its requests carry.
-                var instance = (ulong)Interlocked.Increment(ref _nextInstance);
+                var instance = (ulong)Interlocked.Increment(ref s_nextInstance);
                 _replies.Send(new Envelope { Kind = EnvelopeKind.Response, ConversationId = envelope.ConversationId, Status = EnvelopeStatus.Ok, Service = envelope.Service, Instance = instance });
                 return true;
             case EnvelopeKind.Request:
