@@ -60,6 +60,14 @@ public sealed class Crasher : ICrasher
         return Task.CompletedTask;
     }
 
+    public Task<string> PrintRawAsync(string text, CancellationToken cancellationToken = default)
+    {
+        using var stdout = Console.OpenStandardOutput();
+        stdout.Write(System.Text.Encoding.UTF8.GetBytes(text + "\n"));
+        stdout.Flush();
+        return Task.FromResult(text);
+    }
+
     public Task<string> PrintAsync(string text, CancellationToken cancellationToken = default)
     {
         Console.WriteLine(text);

@@ -34,4 +34,7 @@ public interface ICrasher
 
     /// <summary>Writes to Console.Out, which in a module host must not reach the protocol's stdout.</summary>
     Task<string> PrintAsync(string text, CancellationToken cancellationToken = default);
+
+    /// <summary>Writes to the stdout descriptor itself, as native code would, bypassing Console.Out.</summary>
+    Task<string> PrintRawAsync(string text, CancellationToken cancellationToken = default);
 }

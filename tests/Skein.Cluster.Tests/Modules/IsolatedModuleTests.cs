@@ -33,6 +33,8 @@ public interface ICrasher
     Task ExitAsync(int code, CancellationToken cancellationToken = default);
 
     Task<string> PrintAsync(string text, CancellationToken cancellationToken = default);
+
+    Task<string> PrintRawAsync(string text, CancellationToken cancellationToken = default);
 }
 
 /// <summary>
@@ -89,6 +91,13 @@ public sealed class IsolatedModuleTests : IAsyncLifetime
         Assert.Equal([0, 1, 2], items);
         // Console.Out goes to stderr in the host: the protocol's stdout stays clean and the call still answers.
         Assert.Equal("printed", await crasher.PrintAsync("printed", Ct));
+        if (!OperatingSystem.IsWindows())
+        {
+            // So does what is written to the stdout descriptor itself, as native code would write it.
+            Assert.Equal("raw bytes", await crasher.PrintRawAsync("raw bytes", Ct));
+            Assert.Equal("still speaking", await crasher.EchoAsync("still speaking", Ct));
+            Assert.Equal(pid, Crasher.Process?.ProcessId);
+        }
     }
 
     [Fact]

@@ -26,16 +26,11 @@ public sealed class StdioModuleServer
     }
 
     /// <summary>
-    /// A server on this process's stdin and stdout. Stdout is claimed for frames: <see cref="Console.Out"/> is pointed
-    /// at stderr from here on, so a stray <c>Console.WriteLine</c> in a module's code ends up in the node's log instead
-    /// of corrupting the stream.
+    /// A server on this process's stdin and stdout. Stdout is claimed for frames: from here on <see cref="Console.Out"/>
+    /// and (on Linux and macOS) the stdout descriptor itself point at stderr, so a stray <c>Console.WriteLine</c> or a
+    /// native library's printf ends up in the node's log instead of corrupting the stream.
     /// </summary>
-    public static StdioModuleServer ForConsole()
-    {
-        var output = Console.OpenStandardOutput();
-        Console.SetOut(Console.Error);
-        return new StdioModuleServer(Console.OpenStandardInput(), output);
-    }
+    public static StdioModuleServer ForConsole() => new(Console.OpenStandardInput(), ConsoleStdout.TakeForFrames());
 
     /// <summary>The welcome the node sent, once it has arrived.</summary>
     public StdioFrameHeader? Welcome { get; private set; }
