@@ -25,6 +25,7 @@ public sealed partial class ProcessModule : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly StderrTail _stderr = new();
     private readonly FloodGuard _flood;
+    private StderrPump? _stderrPump;
     private readonly ConcurrentDictionary<ulong, ForwardedCall> _calls = new();
     private readonly TaskCompletionSource<string> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly string _node;
@@ -219,8 +220,6 @@ public sealed partial class ProcessModule : IAsyncDisposable
         if (services.Count == 0) throw new ModuleStartException("offered no services in its hello");
         return services;
     }
-
-    private StderrPump? _stderrPump;
 
     // The last stderr lines explain an exit best, but a grandchild may hold the pipe open: wait only briefly for them.
     private async Task StderrReadAsync()
