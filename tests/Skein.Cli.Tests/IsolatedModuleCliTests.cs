@@ -1,3 +1,6 @@
+using Skein.Cluster;
+using Skein.Examples.Services;
+
 namespace Skein.Cli.Tests;
 
 /// <summary>
@@ -34,5 +37,32 @@ public sealed class IsolatedModuleCliTests
         var again = await SkeinProcess.RunAsync(directory.Path, "call", "echo", "Echo", """["again"]""");
         Assert.True(again.ExitCode == 0, again.ToString());
         Assert.Equal("\"again\"", again.Stdout.Trim());
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Skein_up_hosts_an_isolated_module_on_each_node_and_skein_down_stops_the_hosts_too()
+    {
+        using var directory = new TempDirectory();
+        await using var up = SkeinProcess.Start(directory.Path, "up", "--nodes", "1", "--isolated-module", ServiceClusterTests.Module);
+        await up.WaitForOutputAsync("cluster up at", ServiceClusterTests.Timeout);
+
+        int host;
+        await using (var client = await SkeinClient.ConnectAsync(Path.Combine(directory.Path, ".skein"), cancellationToken: TestContext.Current.CancellationToken))
+        {
+            var worker = await client.GetServiceAsync<IWorker>(TestContext.Current.CancellationToken);
+            var done = await worker.ProcessAsync("item", TestContext.Current.CancellationToken);
+            Assert.Equal("ITEM", done.Item);
+            Assert.Equal("node-1", done.Node); // the host runs with its node's SKEIN_NODE
+            host = done.ProcessId; // the module host's, not the node's
+        }
+        Assert.True(Posix.IsAlive(host));
+
+        var down = await SkeinProcess.RunAsync(directory.Path, "down");
+        Assert.True(down.ExitCode == 0, down.ToString());
+        Assert.Equal(0, await up.WaitForExitAsync(ServiceClusterTests.Timeout));
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        deadline.CancelAfter(ServiceClusterTests.Timeout);
+        using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
+        while (Posix.IsAlive(host)) await poll.WaitForNextTickAsync(deadline.Token);
     }
 }
