@@ -46,7 +46,7 @@ public sealed class StdioModuleServer
         await _writer.WritePreambleAsync(cancellationToken).ConfigureAwait(false);
         var welcome = await _reader.ReadFrameAsync(cancellationToken).ConfigureAwait(false);
         if (welcome is null) return; // the node went away before welcoming us
-        if (welcome.Kind != StdioFrameKind.Welcome) throw new ModuleProtocolException($"expected a welcome from the node, got '{welcome.Kind}'");
+        if (welcome.Kind != StdioFrameKind.Welcome) throw new ModuleProtocolException($"expected a welcome from the node, got '{StdioFrameKindNames.ToWire(welcome.Kind)}'");
         Welcome = welcome.Header;
         var services = await handler.StartAsync(welcome.Header, this, cancellationToken).ConfigureAwait(false);
         await _writer.WriteFrameAsync(new StdioFrame(new StdioFrameHeader { Kind = StdioFrameKind.Hello, Services = services }), cancellationToken).ConfigureAwait(false);
@@ -81,7 +81,7 @@ public sealed class StdioModuleServer
                 case StdioFrameKind.Shutdown:
                     return;
                 default:
-                    throw new ModuleProtocolException($"the node sent a '{frame.Kind}' frame, which only a module may send");
+                    throw new ModuleProtocolException($"the node sent a '{StdioFrameKindNames.ToWire(frame.Kind)}' frame, which only a module may send");
             }
         }
     }
