@@ -240,6 +240,17 @@ public sealed class IsolatedModuleTests : IAsyncLifetime
         Assert.Contains("is not a .NET assembly Skein can load", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_missing_module_host_is_named_in_the_error()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N"), ModuleHostProgram.FileName);
+        var loader = new IsolatedModuleLoader(new IsolatedModuleOptions { HostPath = missing });
+
+        var error = await Assert.ThrowsAsync<SkeinException>(() => loader.LoadAsync(new ModuleLoadRequest(TestModules.Crasher), Ct));
+
+        Assert.Equal($"cannot run {TestModules.Crasher} isolated: the module host {missing} is missing (it is built and installed beside skein)", error.Message);
+    }
+
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)
     {
         var until = DateTime.UtcNow + Wait;
