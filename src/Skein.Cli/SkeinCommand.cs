@@ -22,6 +22,7 @@ internal static class SkeinCommand
         root.Add(DownCommand.Create());
         root.Add(CallCommand.Create());
         root.Add(ModuleCommand.Create());
+        root.Add(AppCommand.Create());
         root.Add(EventsCommand.Create());
         root.Add(PublishCommand.Create());
         return root;

@@ -25,7 +25,10 @@ internal sealed class SkeinProcess : IAsyncDisposable
     public static SkeinProcess Start(string workingDirectory, params string[] args) => Start(workingDirectory, null, args);
 
     /// <summary>Starts skein with <paramref name="input"/> (when given) written to its standard input, which is then closed.</summary>
-    public static SkeinProcess Start(string workingDirectory, byte[]? input, params string[] args)
+    public static SkeinProcess Start(string workingDirectory, byte[]? input, params string[] args) => Start(workingDirectory, null, input, args);
+
+    /// <summary>Starts skein with these variables added to (or replacing) the inherited environment.</summary>
+    public static SkeinProcess Start(string workingDirectory, IReadOnlyDictionary<string, string>? environment, byte[]? input, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -39,6 +42,7 @@ internal sealed class SkeinProcess : IAsyncDisposable
         foreach (var arg in args) start.ArgumentList.Add(arg);
         start.Environment["CI"] = "true";
         start.Environment.Remove("SKEIN_STATE");
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var skein = new SkeinProcess(process);
         process.OutputDataReceived += (_, e) => skein.OnLine(e.Data, skein._stdout);

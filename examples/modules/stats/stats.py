@@ -1,13 +1,12 @@
 #!/usr/bin/env python3
 """The `stats` service, a Skein module written in Python.
 
-    skein module load examples/modules/stats/stats.py
+    skein module load examples/modules/stats   # the folder: module.yaml says what to load and how
     skein call stats Mean '[[1,2,3,4]]'        # 2.5
     skein call stats Describe '[[1,2,3,4]]'    # {"count":4,"mean":2.5,...}
 
-(The node's process loader that `skein module load` needs is still to come; the
-protocol it will speak is docs/module-protocol.md, and the tests already run
-this file as a child process.)
+module.yaml beside this file names it, sets its restart policy and gives it a
+config: `stdev` (sample or population) for Describe.
 
 It uses the helper in sdk/python (standard library only), found relative to
 this file so the example runs from a checkout as it is.
@@ -26,6 +25,12 @@ from skein_module import Module, method, service  # noqa: E402
 @service("stats", mode="singleton")
 class Stats:
     """Summary statistics of lists of numbers. Stateless, so one object serves every caller."""
+
+    def __init__(self, module: Module):
+        # module.yaml's config arrives in the node's welcome; `stdev` picks Describe's standard deviation.
+        self.stdev = module.config.get("stdev", "sample")
+        if self.stdev not in ("sample", "population"):
+            raise ValueError("config stdev must be sample or population, not %r" % (self.stdev,))
 
     @method
     def mean(self, values: List[float]) -> float:
@@ -48,8 +53,13 @@ class Stats:
             "median": statistics.median(values),
             "min": min(values),
             "max": max(values),
-            "stdev": statistics.stdev(values) if len(values) > 1 else 0.0,
+            "stdev": self._stdev(values),
         }
+
+    def _stdev(self, values: List[float]) -> float:
+        if self.stdev == "population":
+            return statistics.pstdev(values)
+        return statistics.stdev(values) if len(values) > 1 else 0.0
 
     @method
     def running_mean(self, values: List[float]) -> Iterator[float]:

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Skein.Cluster;
 using Skein.Cluster.Modules;
+using Skein.Cluster.Modules.Discovery;
 using Skein.Cluster.Protocol;
 
 namespace Skein.Cli.Commands;
@@ -22,7 +23,11 @@ internal static class ModuleCommand
 
     private static Command Load()
     {
-        var path = new Argument<string>("PATH") { Description = "The module: a .NET assembly, a .py script or an executable (a path on the node's machine)." };
+        var path = new Argument<string>("PATH|NAME")
+        {
+            Description = "The module: a .NET assembly, a .py script, an executable, or a folder with a module.yaml or a file named after it " +
+                "(a path on the node's machine); or the name of a module in the node's module directories ('skein module list --available').",
+        };
         var node = NodeOption("The node to load it on (default: the first alive node by name).");
         var name = new Option<string?>("--name") { Description = "Its name on the node (default: the file name without its extension).", HelpName = "ALIAS" };
         var loader = new Option<string?>("--loader") { Description = "assembly, process or isolated, instead of what the file suggests.", HelpName = "NAME" };
@@ -39,7 +44,7 @@ internal static class ModuleCommand
             }
             var (target, token) = await PickNodeAsync(parse.GetValue(cluster), parse.GetValue(tokenFile), parse.GetValue(state)!, parse.GetValue(node), ct).ConfigureAwait(false);
             using var control = new ModuleControl(target.Name, target.CallAddress, token);
-            var module = await control.LoadAsync(Path.GetFullPath(parse.GetValue(path)!), parse.GetValue(name), chosen, LoadTimeout, ct).ConfigureAwait(false);
+            var module = await control.LoadAsync(PathOrName(parse.GetValue(path)!), parse.GetValue(name), chosen, LoadTimeout, ct).ConfigureAwait(false);
             parse.InvocationConfiguration.Output.WriteLine(
                 $"module {module.Name} ({module.Loader}) is {module.State} on node {module.Node}, hosting {string.Join(", ", module.Services)}");
             return ExitCodes.Success;
@@ -91,11 +96,20 @@ internal static class ModuleCommand
     private static Command List()
     {
         var node = NodeOption("Only this node's modules.");
+        var available = new Option<bool>("--available")
+        {
+            Description = "List the modules each node could load by name from its module directories (and SKEIN_MODULE_PATH), broken ones with their problem.",
+        };
         var (cluster, tokenFile, state) = (ClusterConnection.ClusterOption(), ClusterConnection.TokenFileOption(), CommonOptions.State());
-        var command = new Command("list", "The modules of every alive node: name, loader, state, restarts, services, size, digest.") { node, cluster, tokenFile, state };
+        var command = new Command("list", "The modules of every alive node: name, loader, state, restarts, services, size, digest.") { node, available, cluster, tokenFile, state };
         command.SetAction(async (parse, ct) =>
         {
             var (nodes, token) = await AliveNodesAsync(parse.GetValue(cluster), parse.GetValue(tokenFile), parse.GetValue(state)!, parse.GetValue(node), ct).ConfigureAwait(false);
+            if (parse.GetValue(available))
+            {
+                await ListAvailableAsync(nodes, token, parse.InvocationConfiguration.Output, ct).ConfigureAwait(false);
+                return ExitCodes.Success;
+            }
             var rows = new List<string[]> { new[] { "NODE", "MODULE", "LOADER", "STATE", "RESTARTS", "SERVICES", "SIZE", "SHA-256" } };
             foreach (var target in nodes)
             {
@@ -112,6 +126,43 @@ internal static class ModuleCommand
         });
         return command;
     }
+
+    /// <summary>One table of what every node could load by name; a node with nothing to offer says where it looked.</summary>
+    private static async Task ListAvailableAsync(IReadOnlyList<NodeInfo> nodes, string token, TextWriter output, CancellationToken ct)
+    {
+        var rows = new List<string[]> { new[] { "NODE", "MODULE", "LOADER", "PATH", "SERVICES", "PROBLEM" } };
+        var empty = new List<string>();
+        foreach (var target in nodes)
+        {
+            using var control = new ModuleControl(target.Name, target.CallAddress, token);
+            var reply = await control.ListAvailableAsync(ct).ConfigureAwait(false);
+            foreach (var module in reply.Modules)
+            {
+                // A broken manifest may have several problems, one per line; a table row holds them side by side, each
+                // shown relative to the module's folder, which the PATH column already names.
+                var problem = string.Join("; ", module.Problem.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                    .Replace(module.Path + Path.DirectorySeparatorChar, "", StringComparison.Ordinal);
+                rows.Add([target.Name, module.Name, module.Loader.Length > 0 ? module.Loader : "-", module.Path,
+                    module.Services.Count > 0 ? string.Join(',', module.Services) : "-", problem.Length > 0 ? problem : "-"]);
+            }
+            if (reply.Modules.Count == 0)
+            {
+                empty.Add(reply.Directories.Count == 0
+                    ? $"node {target.Name} has no module directories (--module-dir DIR, SKEIN_MODULE_PATH)"
+                    : $"node {target.Name} has no modules in {string.Join(", ", reply.Directories)}");
+            }
+        }
+        if (rows.Count > 1) TextTable.Write(rows, output);
+        foreach (var line in empty) output.WriteLine(line);
+        if (nodes.Count == 0) output.WriteLine("no node is alive");
+    }
+
+    /// <summary>
+    /// What to send the node: a path that exists here as a full path; a bare name (<c>stats</c>) as it is, for the node
+    /// to find in its module directories; any other path as a full path, which must exist on the node's machine.
+    /// </summary>
+    private static string PathOrName(string given) =>
+        File.Exists(given) || Directory.Exists(given) || !ModuleCatalog.IsName(given) ? Path.GetFullPath(given) : given;
 
     /// <summary>Runs <paramref name="action"/> on every alive node (or the one named) that has the module; none is an error.</summary>
     private static async Task OnEveryNodeWithAsync(string? cluster, string? tokenFile, string stateDirectory, string? only, string moduleName,

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using Skein.Cluster;
 using Skein.Cluster.Modules;
+using Skein.Cluster.Modules.Discovery;
 using Skein.Cluster.Services.Hosting;
 
 namespace Skein.Cli.Commands;
@@ -30,7 +31,7 @@ internal static class NodeCommand
         };
         var moduleDirs = new Option<string[]>("--module-dir")
         {
-            Description = "A directory 'skein module load' may load modules from; repeat for more (default: none).",
+            Description = "A directory 'skein module load' may load modules from, and finds them in by name; repeat for more (default: none; SKEIN_MODULE_PATH adds more).",
             HelpName = "DIR",
             Arity = ArgumentArity.ZeroOrMore,
         };
@@ -69,14 +70,15 @@ internal static class NodeCommand
                 // The loader is chosen by the file: a .NET assembly is loaded into the node, a script or an executable
                 // runs as a module process speaking the stdio protocol.
                 var module = await services.AddModuleAsync(new ModuleLoadRequest(path, loader: parse.GetValue(loader)), shutdown.Token).ConfigureAwait(false);
-                output.WriteLine($"node {options.Name} hosts {string.Join(", ", module.Services.Select(s => s.Name))} from {Path.GetFileName(path)} ({module.Loader})");
+                output.WriteLine($"node {options.Name} hosts {string.Join(", ", module.Services.Select(s => s.Name))} from {Path.GetFileName(Path.TrimEndingDirectorySeparator(path))} ({module.Loader})");
             }
             foreach (var path in parse.GetValue(isolatedModules) ?? [])
             {
                 var module = await services.AddModuleAsync(new ModuleLoadRequest(path, loader: ModuleFormats.Isolated), shutdown.Token).ConfigureAwait(false);
-                output.WriteLine($"node {options.Name} hosts {string.Join(", ", module.Services.Select(s => s.Name))} from {Path.GetFileName(path)} ({module.Loader})");
+                output.WriteLine($"node {options.Name} hosts {string.Join(", ", module.Services.Select(s => s.Name))} from {Path.GetFileName(Path.TrimEndingDirectorySeparator(path))} ({module.Loader})");
             }
-            var modulePaths = new ModulePaths(parse.GetValue(moduleDirs) ?? [], parse.GetValue(anyPath));
+            // SKEIN_MODULE_PATH adds directories as --module-dir does: the node discovers modules there and may load from them.
+            var modulePaths = new ModulePaths([.. parse.GetValue(moduleDirs) ?? [], .. ModuleSearchPath.FromEnvironment()], parse.GetValue(anyPath));
             await using var host = await NodeHost.StartAsync(services, options.Token, parse.GetValue(listen)!, ClusterLogging.Configure, shutdown.Token, modulePaths)
                 .ConfigureAwait(false);
             // Listening on every interface: tell others this machine's name, which they can resolve, not "localhost".
@@ -114,7 +116,7 @@ internal static class NodeCommand
     /// <summary>--module PATH, repeatable: .NET assemblies whose service implementations the node hosts.</summary>
     internal static Option<string[]> ModuleOption() => new("--module")
     {
-        Description = "A .NET assembly whose [Service] implementations this node hosts; repeat for more.",
+        Description = "A module this node hosts: a .NET assembly, a script or an executable, or a folder with a module.yaml or a file named after it; repeat for more.",
         HelpName = "PATH",
         AllowMultipleArgumentsPerToken = false,
         Arity = ArgumentArity.ZeroOrMore,

@@ -49,7 +49,7 @@ internal static class UpCommand
                 var isolatedPaths = (parse.GetValue(isolatedModules) ?? []).Select(Path.GetFullPath).ToArray();
                 foreach (var path in modulePaths.Concat(isolatedPaths))
                 {
-                    if (!File.Exists(path)) throw new SkeinException($"module not found: {path}");
+                    if (!File.Exists(path) && !Directory.Exists(path)) throw new SkeinException($"module not found: {path}");
                 }
                 for (var i = 1; i <= count; i++)
                     children.Add(StartNode(address, $"node-{i}", coordinator.TokenPath, stateDirectory, modulePaths, isolatedPaths, error));

@@ -41,6 +41,10 @@ public sealed class ModuleControl : IDisposable
         (await CallAsync(() => _modules.ListAsync(new ListModulesRequest(), deadline: DateTime.UtcNow + ConnectTimeout * 2, cancellationToken: cancellationToken).ResponseAsync)
             .ConfigureAwait(false)).Modules;
 
+    /// <summary>The modules the node could load by name, from its module directories (broken ones with their problem), and those directories.</summary>
+    public Task<ListAvailableModulesReply> ListAvailableAsync(CancellationToken cancellationToken) =>
+        CallAsync(() => _modules.ListAvailableAsync(new ListAvailableModulesRequest(), deadline: DateTime.UtcNow + ConnectTimeout * 2, cancellationToken: cancellationToken).ResponseAsync);
+
     private async Task<T> CallAsync<T>(Func<Task<T>> call)
     {
         try

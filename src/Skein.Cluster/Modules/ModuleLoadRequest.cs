@@ -16,7 +16,8 @@ public sealed record ModuleLoadRequest
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         Path = System.IO.Path.GetFullPath(path);
-        Name = string.IsNullOrWhiteSpace(name) ? System.IO.Path.GetFileNameWithoutExtension(Path) : name;
+        NameGiven = !string.IsNullOrWhiteSpace(name);
+        Name = NameGiven ? name! : System.IO.Path.GetFileNameWithoutExtension(Path);
         Loader = string.IsNullOrWhiteSpace(loader) ? null : loader;
     }
 
@@ -25,6 +26,12 @@ public sealed record ModuleLoadRequest
 
     /// <summary>The module's name on its node.</summary>
     public string Name { get; }
+
+    /// <summary>
+    /// True when the name was asked for rather than taken from the file: a module.yaml's <c>name</c> yields to a given
+    /// name, not to a default.
+    /// </summary>
+    public bool NameGiven { get; }
 
     /// <summary>The loader asked for by name, or null to choose by the file's extension and first bytes.</summary>
     public string? Loader { get; }
@@ -43,6 +50,19 @@ public sealed record ModuleLoadRequest
 
     /// <summary>How the module is supervised (restart policy, on-failure); null keeps the loader's default.</summary>
     public ModuleSupervisorOptions? Supervision { get; init; }
+
+    /// <summary>
+    /// Services the module must offer (module.yaml's <c>services</c>): a module lacking one is unloaded and the load
+    /// fails naming it.
+    /// </summary>
+    public IReadOnlyList<string> RequiredServices { get; init; } = [];
+
+    /// <summary>
+    /// Instance modes by service name that replace what an assembly module's classes declare (module.yaml's
+    /// <c>services: {NAME: {instance: MODE}}</c>). A process module declares its modes in its hello; naming one of its
+    /// services here fails the load.
+    /// </summary>
+    public IReadOnlyDictionary<string, InstanceMode> InstanceModes { get; init; } = new Dictionary<string, InstanceMode>();
 
     /// <summary>The app that loaded this module, if any: <c>skein app stop</c> finds an app's modules by it.</summary>
     public string? App { get; init; }

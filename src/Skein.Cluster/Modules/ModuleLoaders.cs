@@ -80,11 +80,70 @@ public sealed class ModuleLoaders
             $"no loader recognises {full} (it starts with {Preview(head)}); tried: {Names()}. Name one with --loader NAME");
     }
 
-    /// <summary>Chooses a loader for the request (see <see cref="Choose"/>) and loads the module with it.</summary>
-    public Task<LoadedModule> LoadAsync(ModuleLoadRequest request, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The loader that would load <paramref name="path"/> by its extension or first bytes, or null when none recognises it
+    /// or it cannot be read: discovery asks this of every file it meets, and an unreadable one is simply not a module.
+    /// </summary>
+    public IModuleLoader? Recognise(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var full = Path.GetFullPath(path);
+        byte[] head;
+        try
+        {
+            head = ReadHead(full);
+        }
+        catch (SkeinException)
+        {
+            return null;
+        }
+        foreach (var loader in Loaders)
+        {
+            if (loader.CanLoad(full, head)) return loader;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Chooses a loader for the request (see <see cref="Choose"/>) and loads the module with it. A module that lacks one
+    /// of the request's <see cref="ModuleLoadRequest.RequiredServices"/> is unloaded again and the load fails naming it.
+    /// </summary>
+    public async Task<LoadedModule> LoadAsync(ModuleLoadRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return Choose(request.Path, request.Loader).LoadAsync(request, cancellationToken);
+        var module = await Choose(request.Path, request.Loader).LoadAsync(request, cancellationToken).ConfigureAwait(false);
+        if (MissingService(request, module) is { } missing)
+        {
+            var offered = module.Services.Count == 0 ? "none" : string.Join(", ", module.Services.Select(s => s.Name));
+            await module.UnloadAsync().ConfigureAwait(false);
+            throw new SkeinException($"module '{request.Name}' does not offer service '{missing}', which its module.yaml declares (it offers: {offered})");
+        }
+        if (ModeNotSettable(request, module) is { } fixedMode)
+        {
+            await module.UnloadAsync().ConfigureAwait(false);
+            throw new SkeinException($"module '{request.Name}' sets the instance mode of service '{fixedMode}', but only an assembly module's modes can be " +
+                "set by the node; a module process declares them itself in its hello");
+        }
+        return module;
+    }
+
+    // Only services made here from the module's classes take the node's word on their mode; a module process makes its own objects.
+    private static string? ModeNotSettable(ModuleLoadRequest request, LoadedModule module)
+    {
+        foreach (var service in module.Services)
+        {
+            if (service is not AssemblyModuleService && request.InstanceModes.ContainsKey(service.Name)) return service.Name;
+        }
+        return null;
+    }
+
+    private static string? MissingService(ModuleLoadRequest request, LoadedModule module)
+    {
+        foreach (var required in request.RequiredServices)
+        {
+            if (!module.Services.Any(s => string.Equals(s.Name, required, StringComparison.Ordinal))) return required;
+        }
+        return null;
     }
 
     private string Names()

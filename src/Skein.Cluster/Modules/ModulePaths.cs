@@ -3,6 +3,7 @@ namespace Skein.Cluster.Modules;
 /// <summary>
 /// Where a node may load modules from when asked over the network: its configured directories, or anywhere if it was
 /// started allowing that. (Modules named on the node's own command line are the operator's choice and always load.)
+/// The same directories are where the node discovers modules to load by name (<see cref="Discovery.ModuleCatalog"/>).
 /// </summary>
 public sealed class ModulePaths(IEnumerable<string> directories, bool allowAnyPath)
 {

@@ -7,7 +7,13 @@ namespace Skein.Engine.JobFiles;
 internal static class YamlDocumentReader
 {
     /// <summary>The root mapping, or null when there is nothing to build a job from (the problem is reported).</summary>
-    public static YamlMappingNode? ReadRoot(string text, ProblemCollector problems)
+    public static YamlMappingNode? ReadRoot(string text, ProblemCollector problems) => ReadRoot(text, problems, "job file", "'name' and 'tasks'");
+
+    /// <summary>
+    /// The root mapping of a YAML file of another kind (module.yaml): <paramref name="document"/> names the kind and
+    /// <paramref name="required"/> the keys it needs at least, for the messages about an empty or misshapen file.
+    /// </summary>
+    public static YamlMappingNode? ReadRoot(string text, ProblemCollector problems, string document, string required)
     {
         var stream = new YamlStream();
         try
@@ -30,19 +36,19 @@ internal static class YamlDocumentReader
 
         if (stream.Documents.Count == 0)
         {
-            problems.Error("the job file is empty: it needs at least 'name' and 'tasks'", new SourceLocation(problems.FileName, 1, 1));
+            problems.Error($"the {document} is empty: it needs at least {required}", new SourceLocation(problems.FileName, 1, 1));
             return null;
         }
         if (stream.Documents.Count > 1)
         {
             // Reading on would silently ignore whatever the user put in the later documents.
-            problems.Error("a job file holds one YAML document; remove the '---' and everything after it, or merge them",
+            problems.Error($"a {document} holds one YAML document; remove the '---' and everything after it, or merge them",
                 stream.Documents[1].RootNode);
         }
 
         var root = stream.Documents[0].RootNode;
         if (root is YamlMappingNode mapping) return mapping;
-        problems.Error($"a job file is a mapping with 'name' and 'tasks' at the top, not {NodeText.Describe(root)}", root);
+        problems.Error($"a {document} is a mapping with {required} at the top, not {NodeText.Describe(root)}", root);
         return null;
     }
 

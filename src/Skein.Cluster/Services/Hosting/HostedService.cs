@@ -15,13 +15,14 @@ internal sealed class HostedService
     private int _reservations;
     private int _liveObjects;
 
-    public HostedService(ServiceContract contract, Type implementation, Func<object> factory)
+    /// <param name="mode">Replaces the implementation's declared instance mode (a module.yaml's <c>instance</c>); null keeps it.</param>
+    public HostedService(ServiceContract contract, Type implementation, Func<object> factory, InstanceMode? mode = null)
     {
         Contract = contract;
         Implementation = implementation;
         _factory = factory;
         var declared = implementation.GetCustomAttribute<ServiceInstanceAttribute>();
-        Mode = declared?.Mode ?? InstanceMode.PerConnection;
+        Mode = mode ?? declared?.Mode ?? InstanceMode.PerConnection;
         Capacity = declared?.Capacity ?? 0;
         if (Capacity < 0) throw new SkeinException($"{implementation.FullName} declares a capacity of {Capacity}; it must be 0 (no limit) or more");
         _shared = new Lazy<object>(Create, LazyThreadSafetyMode.ExecutionAndPublication);

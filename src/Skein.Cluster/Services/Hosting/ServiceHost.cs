@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Skein.Cluster.Modules;
 using Skein.Cluster.Modules.Lifecycle;
+using Skein.Cluster.Modules.Manifests;
 using Skein.Cluster.Modules.Process;
 using Skein.Cluster.Protocol;
 using Skein.Cluster.Services.Codecs;
@@ -61,19 +62,19 @@ public sealed class ServiceHost : IAsyncDisposable
 
     public void Add(Type contract, Type implementation) => AddByType(contract, implementation);
 
-    private HostedService AddByType(Type contract, Type implementation)
+    private HostedService AddByType(Type contract, Type implementation, InstanceMode? mode = null)
     {
         if (implementation.IsAbstract || implementation.GetConstructor(Type.EmptyTypes) is null)
             throw new SkeinException($"{implementation.FullName} needs a public parameterless constructor to serve {contract.FullName}");
-        return Add(contract, implementation, () => Activator.CreateInstance(implementation)!);
+        return Add(contract, implementation, () => Activator.CreateInstance(implementation)!, mode);
     }
 
-    private HostedService Add(Type contract, Type implementation, Func<object> factory)
+    private HostedService Add(Type contract, Type implementation, Func<object> factory, InstanceMode? mode = null)
     {
         var reflected = ServiceContract.For(contract);
         if (!contract.IsAssignableFrom(implementation))
             throw new SkeinException($"{implementation.FullName} does not implement {contract.FullName}");
-        var hosted = new HostedService(reflected, implementation, factory);
+        var hosted = new HostedService(reflected, implementation, factory, mode);
         if (!_services.TryAdd(reflected.Name, hosted))
             throw new SkeinException($"service '{reflected.Name}' is hosted twice on node {NodeName}: by {_services[reflected.Name].Implementation.FullName} and {implementation.FullName}");
         return hosted;
@@ -112,6 +113,7 @@ public sealed class ServiceHost : IAsyncDisposable
     public async Task<LoadedModule> AddModuleAsync(ModuleLoadRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        request = ModuleFolder.Resolve(request, Options.Loaders); // a module folder or its module.yaml stands for its entry file
         RefuseTakenName(request.Name);
         var module = await Options.Loaders.LoadAsync(request with { Node = NodeName }, cancellationToken).ConfigureAwait(false);
         try
@@ -149,6 +151,7 @@ public sealed class ServiceHost : IAsyncDisposable
         RaiseServicesChanged();
         await hosted.Module.UnloadAsync().ConfigureAwait(false);
         JsonPayloadCodec.ForgetUnloadedTypes();
+        UnloadedModuleCollector.AfterUnload(hosted.Module); // an idle node would not collect the context for a long time
         return true;
     }
 
@@ -203,7 +206,7 @@ public sealed class ServiceHost : IAsyncDisposable
                     {
                         case AssemblyModuleService inProcess:
                             if (_moduleServices.ContainsKey(service.Name)) throw Taken(service.Name, module.Name);
-                            added.Add(AddByType(inProcess.Contract, inProcess.Implementation));
+                            added.Add(AddByType(inProcess.Contract, inProcess.Implementation, request.InstanceModes.TryGetValue(service.Name, out var mode) ? mode : null));
                             break;
                         case ProcessModuleService process:
                             if (_services.ContainsKey(service.Name) || !_moduleServices.TryAdd(service.Name, process)) throw Taken(service.Name, module.Name);

@@ -1,12 +1,16 @@
 using Grpc.Core;
 using Skein.Cluster.Modules;
+using Skein.Cluster.Modules.Discovery;
 using Skein.Cluster.Modules.Process;
 using Skein.Cluster.Protocol;
 using Skein.Cluster.Services.Hosting;
 
 namespace Skein.Cluster.Services.Transport;
 
-/// <summary>A node's module control (modules.proto): load, unload and list, behind the cluster token like every call.</summary>
+/// <summary>
+/// A node's module control (modules.proto): load, unload and list, behind the cluster token like every call. A load
+/// may name a module instead of a path: the node finds it in its module directories, then checks it like any path.
+/// </summary>
 internal sealed class ModulesEndpoint(ServiceHost host, ModulePaths paths) : Protocol.Modules.ModulesBase
 {
     public override async Task<ModuleDescription> Load(LoadModuleRequest request, ServerCallContext context)
@@ -14,7 +18,7 @@ internal sealed class ModulesEndpoint(ServiceHost host, ModulePaths paths) : Pro
         if (string.IsNullOrWhiteSpace(request.Path)) throw new RpcException(new Status(StatusCode.InvalidArgument, "a module path is required"));
         try
         {
-            var path = paths.Check(request.Path, host.NodeName);
+            var path = paths.Check(ModuleCatalog.IsName(request.Path) ? Catalog().Find(request.Path).Path : request.Path, host.NodeName);
             var load = new ModuleLoadRequest(path, request.Name, request.Loader)
             {
                 Config = ParseConfig(request.ConfigJson),
@@ -64,6 +68,27 @@ internal sealed class ModulesEndpoint(ServiceHost host, ModulePaths paths) : Pro
             throw new RpcException(new Status(StatusCode.FailedPrecondition, ex.Message));
         }
     }
+
+    public override Task<ListAvailableModulesReply> ListAvailable(ListAvailableModulesRequest request, ServerCallContext context)
+    {
+        var catalog = Catalog();
+        var reply = new ListAvailableModulesReply();
+        reply.Directories.AddRange(catalog.Directories);
+        foreach (var module in catalog.Scan())
+        {
+            var info = new AvailableModuleInfo
+            {
+                Name = module.Name, Loader = module.Loader, Path = module.Path, Entry = module.Entry,
+                Problem = module.Problem ?? "", Description = module.Description ?? "",
+            };
+            info.Services.AddRange(module.Services);
+            reply.Modules.Add(info);
+        }
+        return Task.FromResult(reply);
+    }
+
+    // Built per call: discovery looks at the directories as they are now, so a module copied in is found at once.
+    private ModuleCatalog Catalog() => new(paths.Directories, host.Options.Loaders);
 
     public override Task<ListModulesReply> List(ListModulesRequest request, ServerCallContext context)
     {

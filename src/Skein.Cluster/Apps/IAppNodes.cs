@@ -1,0 +1,22 @@
+using Skein.Cluster.Protocol;
+
+namespace Skein.Cluster.Apps;
+
+/// <summary>
+/// What <see cref="AppRunner"/> needs of a cluster: its alive nodes, their modules, and loading and unloading one. The
+/// real one is <see cref="ClusterAppNodes"/> (each node's module control); tests put fakes in its place.
+/// </summary>
+public interface IAppNodes
+{
+    /// <summary>The names of the alive nodes, in name order (the first is where modules with no <c>node</c> go).</summary>
+    Task<IReadOnlyList<string>> AliveNodesAsync(CancellationToken cancellationToken);
+
+    /// <summary>The modules of every alive node, each with its <see cref="ModuleDescription.Node"/> and <see cref="ModuleDescription.App"/>.</summary>
+    Task<IReadOnlyList<ModuleDescription>> ListModulesAsync(CancellationToken cancellationToken);
+
+    /// <summary>Loads a module on <paramref name="node"/>, returning once it is active; a refusal or failure throws <see cref="SkeinException"/>.</summary>
+    Task<ModuleDescription> LoadAsync(string node, LoadModuleRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Unloads module <paramref name="module"/> from <paramref name="node"/>.</summary>
+    Task UnloadAsync(string node, string module, CancellationToken cancellationToken);
+}
