@@ -241,6 +241,21 @@ public sealed class IsolatedModuleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_module_yaml_may_ask_for_the_isolated_loader()
+    {
+        using var folder = new TempDirectory();
+        foreach (var file in Directory.GetFiles(Path.GetDirectoryName(TestModules.Crasher)!))
+            File.Copy(file, Path.Combine(folder.Path, Path.GetFileName(file)));
+        await File.WriteAllTextAsync(Path.Combine(folder.Path, "module.yaml"), "name: crash\nentry: Crasher.dll\nloader: isolated\n", Ct);
+        await using var services = new ServiceHost("node-yaml");
+
+        var module = await services.AddModuleAsync(new ModuleLoadRequest(folder.Path), Ct);
+
+        Assert.Equal(("crash", ModuleFormats.Isolated), (module.Name, module.Loader));
+        Assert.NotEqual(Environment.ProcessId, ((ProcessLoadedModule)module).Process!.ProcessId);
+    }
+
+    [Fact]
     public async Task A_missing_module_host_is_named_in_the_error()
     {
         var missing = Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N"), ModuleHostProgram.FileName);
