@@ -2,11 +2,22 @@ using System.Runtime.CompilerServices;
 
 namespace Crasher;
 
-public sealed class Crasher : ICrasher
+public sealed class Crasher : ICrasher, IDisposable
 {
+    private static int s_live;
     private static int s_cancelled;
     private static int s_waiting;
     private int _count;
+    private int _disposed;
+
+    public Crasher() => Interlocked.Increment(ref s_live);
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0) Interlocked.Decrement(ref s_live);
+    }
+
+    public Task<int> OtherObjectsAsync(CancellationToken cancellationToken = default) => Task.FromResult(Volatile.Read(ref s_live) - 1);
 
     public Task<string> EchoAsync(string text, CancellationToken cancellationToken = default) => Task.FromResult(text);
 

@@ -26,6 +26,9 @@ public interface ICrasher
     /// <summary>How many calls so far saw their cancellation (across objects).</summary>
     Task<int> CancelledCallsAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>How many Crasher objects are alive in this process, other than the one answering.</summary>
+    Task<int> OtherObjectsAsync(CancellationToken cancellationToken = default);
+
     /// <summary>Ends the process at once with <c>Environment.FailFast</c>.</summary>
     Task FailFastAsync(string message, CancellationToken cancellationToken = default);
 

@@ -28,6 +28,8 @@ public interface ICrasher
 
     Task<int> CancelledCallsAsync(CancellationToken cancellationToken = default);
 
+    Task<int> OtherObjectsAsync(CancellationToken cancellationToken = default);
+
     Task FailFastAsync(string message, CancellationToken cancellationToken = default);
 
     Task ExitAsync(int code, CancellationToken cancellationToken = default);
@@ -122,6 +124,24 @@ public sealed class IsolatedModuleTests : IAsyncLifetime
         Assert.Equal(1, await first.CountAsync(Ct));
         Assert.Equal(1, await second.CountAsync(Ct));
         Assert.Equal(2, await first.CountAsync(Ct));
+    }
+
+    [Fact]
+    public async Task The_objects_of_a_client_that_went_away_are_released_in_the_host_after_the_lease()
+    {
+        await using var services = new ServiceHost("node-lease", new Skein.Cluster.Services.Hosting.ServiceHostOptions { LeaseTimeout = TimeSpan.FromMilliseconds(100) });
+        await services.AddModuleAsync(new ModuleLoadRequest(TestModules.Crasher, loader: ModuleFormats.Isolated), Ct);
+        await using var node = await NodeHost.StartAsync(services, Token, cancellationToken: Ct);
+        var routes = new StaticRoutes(services.Describe().Select(s => new ServiceLocation("n-1", "node-lease", $"127.0.0.1:{node.Address.Port}", s)));
+        await using var observer = new SkeinClient(routes, Token, new SkeinClientOptions(), null);
+        var leaving = new SkeinClient(routes, Token, new SkeinClientOptions(), null);
+        var proxy = await leaving.GetServiceAsync<ICrasher>(Ct);
+        Assert.Equal(1, await proxy.CountAsync(Ct)); // its object now lives in the host
+        Assert.Equal("1", await TestModules.CallJsonAsync(observer, "crasher", "OtherObjects", "[]", Ct));
+
+        await leaving.DisposeAsync();
+
+        await WaitUntilAsync(async () => await TestModules.CallJsonAsync(observer, "crasher", "OtherObjects", "[]", Ct) == "0");
     }
 
     [Fact]
