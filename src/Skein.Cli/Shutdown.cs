@@ -23,6 +23,9 @@ internal sealed class Shutdown : IDisposable
         _cts.Cancel();
     }
 
+    /// <summary>Stops as a signal would: for a command that decides on its own that it must end.</summary>
+    public void Stop() => _cts.Cancel();
+
     /// <summary>Stops as a signal would, once standard input reaches its end: how a child learns its parent is gone, however it went.</summary>
     public void StopWhenStandardInputCloses()
     {

@@ -101,7 +101,7 @@ internal static class ModuleCommand
             Description = "List the modules each node could load by name from its module directories (and SKEIN_MODULE_PATH), broken ones with their problem.",
         };
         var (cluster, tokenFile, state) = (ClusterConnection.ClusterOption(), ClusterConnection.TokenFileOption(), CommonOptions.State());
-        var command = new Command("list", "The modules of every alive node: name, loader, state, restarts, services, size, digest.") { node, available, cluster, tokenFile, state };
+        var command = new Command("list", "The modules of every alive node: name, loader, state, restarts, services, size, digest, how the last run ended.") { node, available, cluster, tokenFile, state };
         command.SetAction(async (parse, ct) =>
         {
             var (nodes, token) = await AliveNodesAsync(parse.GetValue(cluster), parse.GetValue(tokenFile), parse.GetValue(state)!, parse.GetValue(node), ct).ConfigureAwait(false);
@@ -110,14 +110,15 @@ internal static class ModuleCommand
                 await ListAvailableAsync(nodes, token, parse.InvocationConfiguration.Output, ct).ConfigureAwait(false);
                 return ExitCodes.Success;
             }
-            var rows = new List<string[]> { new[] { "NODE", "MODULE", "LOADER", "STATE", "RESTARTS", "SERVICES", "SIZE", "SHA-256" } };
+            var rows = new List<string[]> { new[] { "NODE", "MODULE", "LOADER", "STATE", "RESTARTS", "SERVICES", "SIZE", "SHA-256", "LAST EXIT" } };
             foreach (var target in nodes)
             {
                 using var control = new ModuleControl(target.Name, target.CallAddress, token);
                 foreach (var module in await control.ListAsync(ct).ConfigureAwait(false))
                 {
                     rows.Add([target.Name, module.Name, module.Loader, module.State, module.Restarts.ToString(CultureInfo.InvariantCulture),
-                        string.Join(',', module.Services), Size(module.Size), module.Sha256.Length > 12 ? module.Sha256[..12] : module.Sha256]);
+                        string.Join(',', module.Services), Size(module.Size), module.Sha256.Length > 12 ? module.Sha256[..12] : module.Sha256,
+                        LastExit(module.LastExit)]);
                 }
             }
             if (rows.Count == 1) parse.InvocationConfiguration.Output.WriteLine("no modules are loaded");
@@ -163,6 +164,10 @@ internal static class ModuleCommand
     /// </summary>
     private static string PathOrName(string given) =>
         File.Exists(given) || Directory.Exists(given) || !ModuleCatalog.IsName(given) ? Path.GetFullPath(given) : given;
+
+    // One line of the table: a process's stderr tail is for the node's log and the state events, not for this.
+    private static string LastExit(string lastExit) =>
+        lastExit.Length == 0 ? "-" : lastExit.Split('\n', 2)[0].Split("; stderr:", 2)[0];
 
     /// <summary>Runs <paramref name="action"/> on every alive node (or the one named) that has the module; none is an error.</summary>
     private static async Task OnEveryNodeWithAsync(string? cluster, string? tokenFile, string stateDirectory, string? only, string moduleName,

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Skein.Cluster;
 using Skein.Cluster.Modules;
 using Skein.Cluster.Modules.Discovery;
+using Skein.Cluster.Modules.Lifecycle;
 using Skein.Cluster.Services.Hosting;
 
 namespace Skein.Cli.Commands;
@@ -37,11 +38,21 @@ internal static class NodeCommand
         };
         var anyPath = new Option<bool>("--allow-any-module-path") { Description = "Let 'skein module load' load a module from any path on this machine." };
         var allowReload = new Option<bool>("--allow-reload") { Description = "Let 'skein module reload' reload modules (a debugging aid)." };
+        var moduleRestart = new Option<string?>("--module-restart")
+        {
+            Description = "The restart policy of modules that do not declare their own: permanent (the default), transient or temporary.",
+            HelpName = "POLICY",
+        };
+        var moduleOnFailure = new Option<string?>("--module-on-failure")
+        {
+            Description = "What a module that failed for good does to this node, unless it declares its own: withdraw (its services; the default) or fail-node (stop this node).",
+            HelpName = "ACTION",
+        };
         var tokenFile = ClusterConnection.TokenFileOption();
         var state = CommonOptions.State();
         // Set by skein up for its children, so they leave even when skein up itself is killed.
         var stopWithParent = new Option<bool>("--stop-with-parent") { Description = "Leave when standard input closes.", Hidden = true };
-        var command = new Command("node", "Join a cluster as a node and stay until Ctrl+C.") { join, name, labels, cores, modules, isolatedModules, loader, moduleDirs, anyPath, allowReload, listen, tokenFile, state, stopWithParent };
+        var command = new Command("node", "Join a cluster as a node and stay until Ctrl+C.") { join, name, labels, cores, modules, isolatedModules, loader, moduleDirs, anyPath, allowReload, moduleRestart, moduleOnFailure, listen, tokenFile, state, stopWithParent };
         command.SetAction(async (parse, _) =>
         {
             var output = parse.InvocationConfiguration.Output;
@@ -59,49 +70,88 @@ internal static class NodeCommand
             Environment.SetEnvironmentVariable("SKEIN_NODE", options.Name);
             using var shutdown = new Shutdown();
             if (parse.GetValue(stopWithParent)) shutdown.StopWhenStandardInputCloses();
+            var supervision = Supervision(parse.GetValue(moduleRestart), parse.GetValue(moduleOnFailure));
             using var loggers = ClusterLogging.CreateFactory();
             await using var services = new ServiceHost(options.Name, new ServiceHostOptions
             {
-                Loaders = ModuleLoaders.CreateDefault(loggers.CreateLogger("Skein.Modules")),
+                Loaders = ModuleLoaders.CreateDefault(loggers.CreateLogger("Skein.Modules"), supervision),
                 AllowReload = parse.GetValue(allowReload),
             });
-            foreach (var path in parse.GetValue(modules) ?? [])
-            {
-                // The loader is chosen by the file: a .NET assembly is loaded into the node, a script or an executable
-                // runs as a module process speaking the stdio protocol.
-                var module = await services.AddModuleAsync(new ModuleLoadRequest(path, loader: parse.GetValue(loader)), shutdown.Token).ConfigureAwait(false);
-                output.WriteLine($"node {options.Name} hosts {string.Join(", ", module.Services.Select(s => s.Name))} from {Path.GetFileName(Path.TrimEndingDirectorySeparator(path))} ({module.Loader})");
-            }
-            foreach (var path in parse.GetValue(isolatedModules) ?? [])
-            {
-                var module = await services.AddModuleAsync(new ModuleLoadRequest(path, loader: ModuleFormats.Isolated), shutdown.Token).ConfigureAwait(false);
-                output.WriteLine($"node {options.Name} hosts {string.Join(", ", module.Services.Select(s => s.Name))} from {Path.GetFileName(Path.TrimEndingDirectorySeparator(path))} ({module.Loader})");
-            }
-            // SKEIN_MODULE_PATH adds directories as --module-dir does: the node discovers modules there and may load from them.
-            var modulePaths = new ModulePaths([.. parse.GetValue(moduleDirs) ?? [], .. ModuleSearchPath.FromEnvironment()], parse.GetValue(anyPath));
-            await using var host = await NodeHost.StartAsync(services, options.Token, parse.GetValue(listen)!, ClusterLogging.Configure, shutdown.Token, modulePaths)
-                .ConfigureAwait(false);
-            // Listening on every interface: tell others this machine's name, which they can resolve, not "localhost".
-            var everywhere = parse.GetValue(listen)!.Split(':')[0] is "*" or "0.0.0.0" or "[::]";
-            options.Address = $"{(everywhere ? System.Net.Dns.GetHostName() : host.Address.Host)}:{host.Address.Port}";
-            foreach (var service in services.Describe()) options.Services.Add(service);
-            using var agent = new NodeAgent(options, TimeProvider.System, loggers.CreateLogger<NodeAgent>());
-            // A module that goes (its process exited) is withdrawn from the registry at once, so no call is routed to it.
-            services.ServicesChanged += () => agent.UpdateServicesAsync(services.Describe(), shutdown.Token);
-            // What modules publish, and their state changes, go on the cluster's event bus.
+            // What modules publish, and their state changes from their first, go on the cluster's event bus.
             await using var bus = new Skein.Cluster.Events.ClusterEvents(ClusterAddress.Parse(options.Join), options.Token);
             services.Events += (subject, payload) => bus.PublishAsync(subject, payload, ct: shutdown.Token);
-            await agent.RunAsync(
-                nodeId =>
+            // A module declared on-failure: fail-node that failed for good takes the node down, and the exit says why.
+            ModuleGaveUpEventArgs? failedModule = null;
+            services.FailNodeRequested += (_, gaveUp) =>
+            {
+                Interlocked.CompareExchange(ref failedModule, gaveUp, null);
+                shutdown.Stop();
+            };
+            try
+            {
+                foreach (var path in parse.GetValue(modules) ?? [])
                 {
-                    output.WriteLine($"node {options.Name} joined {ClusterAddress.Format(agent.Coordinator)} as {nodeId}");
-                    output.Flush();
-                },
-                shutdown.Token).ConfigureAwait(false);
+                    // The loader is chosen by the file: a .NET assembly is loaded into the node, a script or an executable
+                    // runs as a module process speaking the stdio protocol.
+                    var module = await services.AddModuleAsync(new ModuleLoadRequest(path, loader: parse.GetValue(loader)), shutdown.Token).ConfigureAwait(false);
+                    output.WriteLine($"node {options.Name} hosts {string.Join(", ", module.Services.Select(s => s.Name))} from {Path.GetFileName(Path.TrimEndingDirectorySeparator(path))} ({module.Loader})");
+                }
+                foreach (var path in parse.GetValue(isolatedModules) ?? [])
+                {
+                    var module = await services.AddModuleAsync(new ModuleLoadRequest(path, loader: ModuleFormats.Isolated), shutdown.Token).ConfigureAwait(false);
+                    output.WriteLine($"node {options.Name} hosts {string.Join(", ", module.Services.Select(s => s.Name))} from {Path.GetFileName(Path.TrimEndingDirectorySeparator(path))} ({module.Loader})");
+                }
+                // SKEIN_MODULE_PATH adds directories as --module-dir does: the node discovers modules there and may load from them.
+                var modulePaths = new ModulePaths([.. parse.GetValue(moduleDirs) ?? [], .. ModuleSearchPath.FromEnvironment()], parse.GetValue(anyPath));
+                await using var host = await NodeHost.StartAsync(services, options.Token, parse.GetValue(listen)!, ClusterLogging.Configure, shutdown.Token, modulePaths)
+                    .ConfigureAwait(false);
+                // Listening on every interface: tell others this machine's name, which they can resolve, not "localhost".
+                var everywhere = parse.GetValue(listen)!.Split(':')[0] is "*" or "0.0.0.0" or "[::]";
+                options.Address = $"{(everywhere ? System.Net.Dns.GetHostName() : host.Address.Host)}:{host.Address.Port}";
+                foreach (var service in services.Describe()) options.Services.Add(service);
+                using var agent = new NodeAgent(options, TimeProvider.System, loggers.CreateLogger<NodeAgent>());
+                // A module that goes (its process exited) is withdrawn from the registry at once, so no call is routed to it.
+                services.ServicesChanged += () => agent.UpdateServicesAsync(services.Describe(), shutdown.Token);
+                await agent.RunAsync(
+                    nodeId =>
+                    {
+                        output.WriteLine($"node {options.Name} joined {ClusterAddress.Format(agent.Coordinator)} as {nodeId}");
+                        output.Flush();
+                    },
+                    shutdown.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (Volatile.Read(ref failedModule) is not null)
+            {
+                // A module failed for good before the node had joined: the same ending, said below.
+            }
+            if (Volatile.Read(ref failedModule) is { } failed)
+            {
+                parse.InvocationConfiguration.Error.WriteLine(
+                    $"skein: node {options.Name} stopped because module {failed.Module} failed and is declared on-failure: fail-node: {failed.Reason}");
+                return ExitCodes.TasksFailed;
+            }
             output.WriteLine($"node {options.Name} left");
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    // Null keeps the loaders' defaults; a bad value is refused naming it, before anything starts.
+    private static ModuleSupervisorOptions? Supervision(string? restart, string? onFailure)
+    {
+        if (restart is null && onFailure is null) return null;
+        try
+        {
+            return new ModuleSupervisorOptions
+            {
+                Restart = restart is null ? RestartPolicy.Default : RestartPolicy.Parse(restart),
+                OnFailure = onFailure is null ? ModuleFailureAction.Withdraw : ModuleFailureActions.Parse(onFailure),
+            };
+        }
+        catch (FormatException ex)
+        {
+            throw new SkeinException(ex.Message, ex);
+        }
     }
 
     /// <summary>--isolated-module PATH, repeatable: .NET assemblies the node runs out of process, each in a module host.</summary>

@@ -1,11 +1,15 @@
 using System.Reflection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Skein.Cluster.Modules.Lifecycle;
 using Skein.Cluster.Services.Contracts;
 
 namespace Skein.Cluster.Modules;
 
 /// <summary>
 /// Loads a .NET assembly into its own collectible load context and offers every public class in it that implements
-/// a <see cref="ServiceAttribute"/> interface. Unloading the module unloads the context.
+/// a <see cref="ServiceAttribute"/> interface; its <see cref="IModuleHooks"/> class, if it has one, runs as the module
+/// starts and stops. Unloading the module unloads the context.
 /// </summary>
 public sealed class AssemblyModuleLoader : IModuleLoader
 {
@@ -17,14 +21,19 @@ public sealed class AssemblyModuleLoader : IModuleLoader
         new HashSet<string>(["Skein.Abstractions", "Skein.Engine", "Skein.Cluster"], StringComparer.OrdinalIgnoreCase);
 
     private readonly IReadOnlySet<string> _shared;
+    private readonly ModuleSupervisorOptions? _supervision;
+    private readonly ILogger _logger;
 
     /// <param name="sharedAssemblies">
     /// Assembly names (without version) taken from the node's default context instead of the module's folder, added to
     /// <see cref="DefaultSharedAssemblies"/>: name a library here when the node and its modules must exchange its types.
     /// One the node cannot load comes from the module's folder after all.
     /// </param>
-    public AssemblyModuleLoader(IEnumerable<string>? sharedAssemblies = null)
+    /// <param name="supervision">How modules are supervised when their load request does not say; null for the defaults.</param>
+    public AssemblyModuleLoader(IEnumerable<string>? sharedAssemblies = null, ModuleSupervisorOptions? supervision = null, ILogger? logger = null)
     {
+        _supervision = supervision;
+        _logger = logger ?? NullLogger.Instance;
         _shared = sharedAssemblies is null
             ? DefaultSharedAssemblies
             : new HashSet<string>(sharedAssemblies.Concat(DefaultSharedAssemblies), StringComparer.OrdinalIgnoreCase);
@@ -41,8 +50,11 @@ public sealed class AssemblyModuleLoader : IModuleLoader
         return Task.FromResult<LoadedModule>(Load(request));
     }
 
-    /// <summary>Loading an assembly is synchronous work; this is what <see cref="LoadAsync"/> does.</summary>
-    /// <exception cref="SkeinException">The file is missing, is not a .NET assembly, or has no service.</exception>
+    /// <summary>
+    /// Loading an assembly is synchronous work; this is what <see cref="LoadAsync"/> does. The module comes back created:
+    /// <see cref="AssemblyModule.StartAsync"/> runs its hooks.
+    /// </summary>
+    /// <exception cref="SkeinException">The file is missing, is not a .NET assembly, has neither service nor hooks, or has two hooks classes.</exception>
     public AssemblyModule Load(ModuleLoadRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -51,7 +63,12 @@ public sealed class AssemblyModuleLoader : IModuleLoader
         try
         {
             var assembly = LoadMain(context, file.Path);
-            return new AssemblyModule(request.Name, file, context, assembly, FindServices(assembly, file.Path));
+            var types = ExportedTypes(assembly, file.Path);
+            var services = FindServices(types);
+            var hooks = FindHooks(types, file.Path);
+            if (services.Count == 0 && hooks is null)
+                throw new SkeinException($"{file.Path} has no service: no public class implements an interface marked [Service(\"name\")]");
+            return new AssemblyModule(request, file, context, assembly, services, hooks, request.Supervision ?? _supervision, _logger);
         }
         catch
         {
@@ -73,18 +90,21 @@ public sealed class AssemblyModuleLoader : IModuleLoader
         }
     }
 
-    private static List<AssemblyModuleService> FindServices(Assembly assembly, string path)
+    private static Type[] ExportedTypes(Assembly assembly, string path)
     {
-        Type[] types;
         try
         {
-            types = assembly.GetExportedTypes();
+            return assembly.GetExportedTypes();
         }
         catch (Exception ex) when (ex is ReflectionTypeLoadException or FileNotFoundException or FileLoadException)
         {
             var reason = ex is ReflectionTypeLoadException load ? load.LoaderExceptions.FirstOrDefault()?.Message ?? ex.Message : ex.Message;
             throw new SkeinException($"cannot read the types of {path}: {reason}", ex);
         }
+    }
+
+    private static List<AssemblyModuleService> FindServices(Type[] types)
+    {
         var services = new List<AssemblyModuleService>();
         foreach (var type in types)
         {
@@ -95,8 +115,21 @@ public sealed class AssemblyModuleLoader : IModuleLoader
                     services.Add(new AssemblyModuleService(contract.GetCustomAttribute<ServiceAttribute>()!.Name, contract, type));
             }
         }
-        if (services.Count == 0)
-            throw new SkeinException($"{path} has no service: no public class implements an interface marked [Service(\"name\")]");
         return services;
+    }
+
+    // One class runs the module's lifecycle: with two, the node could not tell which one the author meant.
+    private static Type? FindHooks(Type[] types, string path)
+    {
+        var found = new List<Type>();
+        foreach (var type in types)
+        {
+            if (type.IsClass && !type.IsAbstract && !type.IsGenericTypeDefinition && typeof(IModuleHooks).IsAssignableFrom(type)) found.Add(type);
+        }
+        if (found.Count > 1)
+            throw new SkeinException($"{path} has {found.Count} classes implementing IModuleHooks ({string.Join(", ", found.Select(t => t.FullName).Order(StringComparer.Ordinal))}); a module may have one");
+        if (found.Count == 1 && found[0].GetConstructor(Type.EmptyTypes) is null)
+            throw new SkeinException($"{found[0].FullName} in {path} implements IModuleHooks but has no public parameterless constructor");
+        return found.Count == 1 ? found[0] : null;
     }
 }

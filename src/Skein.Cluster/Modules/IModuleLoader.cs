@@ -15,7 +15,11 @@ public interface IModuleLoader
     /// </summary>
     bool CanLoad(string path, ReadOnlySpan<byte> firstBytes);
 
-    /// <summary>Loads the module; the result is ready to have its services hosted.</summary>
+    /// <summary>
+    /// Loads the module. A supervised module comes back created, not started: <see cref="LoadedModule.StartAsync"/>
+    /// starts it (the service host does, once it listens to the module's state changes), and its services are hosted
+    /// once it is active.
+    /// </summary>
     /// <exception cref="SkeinException">The file cannot be loaded; the message names the file and why.</exception>
     Task<LoadedModule> LoadAsync(ModuleLoadRequest request, CancellationToken cancellationToken);
 }

@@ -1,3 +1,5 @@
+using Skein.Cluster.Modules.Lifecycle;
+
 namespace Skein.Cluster.Modules;
 
 /// <summary>
@@ -27,6 +29,19 @@ public abstract class LoadedModule
 
     /// <summary>The services it offers; empty once unloaded.</summary>
     public abstract IReadOnlyList<ModuleService> Services { get; }
+
+    /// <summary>
+    /// The supervisor that runs the module and keeps it running by its restart policy; null for a module a loader hands
+    /// over already running and unsupervised.
+    /// </summary>
+    public virtual ModuleSupervisor? Supervisor => null;
+
+    /// <summary>
+    /// Starts the module and returns once it is active. A loader returns a supervised module created but not started,
+    /// so that whoever hosts it can listen to its state changes from the first one; starting twice only waits again.
+    /// </summary>
+    /// <exception cref="SkeinException">The module cannot start; the message names it and why.</exception>
+    public virtual Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>
     /// Unloads the module. The caller must first stop hosting its services and drop every object they made; after this

@@ -14,6 +14,12 @@ internal static class TestModules
     /// <summary>A module whose methods can end its process (FailFast, Exit), for running isolated.</summary>
     public static string Crasher => Locate("crasher", "Crasher.dll");
 
+    /// <summary>A module with lifecycle hooks whose behaviour its config drives (tests/Modules/Hooked).</summary>
+    public static string Hooked => Locate("hooked", "Hooked.dll");
+
+    /// <summary>A module with two hooks classes, which a load must refuse (tests/Modules/TwoHooks).</summary>
+    public static string TwoHooks => Locate("two-hooks", "TwoHooks.dll");
+
     private static string Locate(string folder, string file)
     {
         var path = Path.Combine(AppContext.BaseDirectory, "modules", folder, file);

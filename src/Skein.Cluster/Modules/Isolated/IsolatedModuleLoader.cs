@@ -31,7 +31,7 @@ public sealed class IsolatedModuleLoader(
         if (!ModuleFormats.IsPortableExecutable(FirstBytes(file.Path)))
             throw new SkeinException($"{file.Path} is not a .NET assembly; only assemblies run isolated (scripts and executables are module processes already)");
         var command = ModuleHostCommand.For(file.Path, _options);
-        return ProcessLoadedModule.LoadAsync(request, Name, file,
+        return ProcessLoadedModule.LoadAsync(Name, file,
             ct => ProcessModule.StartAsync(request, Clone(command), _processOptions, _logger, ct), request.Supervision ?? supervision, _logger, cancellationToken);
     }
 

@@ -30,6 +30,9 @@ public sealed partial class ModuleSupervisor : IAsyncDisposable
     // Replaced by a fresh one whenever an active run ends, so waiters arriving during a restart wait for the next run.
     private TaskCompletionSource<bool> _active = NewSignal();
     private string? _unavailable;
+
+    // Read by every call without a lock: true only between a run's activation and its end, a stop or a give-up.
+    private volatile bool _serving;
     private Task? _loop;
     private bool _stopRequested;
     private TimeSpan _stopGrace;
@@ -57,6 +60,18 @@ public sealed partial class ModuleSupervisor : IAsyncDisposable
     public ModuleLifecycle Lifecycle { get; }
 
     public ModuleState State => Lifecycle.State;
+
+    /// <summary>How the module is supervised, as validated when the supervisor was built.</summary>
+    public ModuleSupervisorOptions Options => _options;
+
+    /// <summary>
+    /// Whether a failed first start ends supervision instead of being retried by the policy: a load wants its
+    /// caller to hear at once that the module cannot start, not after the restart limit. Restarts are judged as usual.
+    /// </summary>
+    public bool GiveUpIfFirstStartFails { get; init; }
+
+    /// <summary>Active, and not being stopped or given up on: a call may go straight through. Cheap enough for every call.</summary>
+    public bool IsServing => _serving;
 
     /// <summary>Restarts since the first start.</summary>
     public int Restarts
@@ -192,7 +207,7 @@ public sealed partial class ModuleSupervisor : IAsyncDisposable
                     return;
                 }
 
-                var backoff = Conclude(exit, started, token);
+                var backoff = Conclude(exit, started, first && !started && GiveUpIfFirstStartFails, token);
                 await DisposeRunAsync(run).ConfigureAwait(false);
                 if (backoff is null) return;
                 await backoff.ConfigureAwait(false);
@@ -236,7 +251,11 @@ public sealed partial class ModuleSupervisor : IAsyncDisposable
             started = true;
             lock (_lock)
             {
-                if (_unavailable is null) _active.TrySetResult(true);
+                if (_unavailable is null)
+                {
+                    _serving = true;
+                    _active.TrySetResult(true);
+                }
             }
             return (run, await run.Completion.WaitAsync(token).ConfigureAwait(false), true);
         }
@@ -259,12 +278,13 @@ public sealed partial class ModuleSupervisor : IAsyncDisposable
     /// Records how a run ended, decides whether to restart, moves the state and raises the notifications — all
     /// before returning, so nobody waits on a backoff to hear of a crash. Returns the backoff, or null when done.
     /// </summary>
-    private Task? Conclude(ModuleExit exit, bool started, CancellationToken token)
+    private Task? Conclude(ModuleExit exit, bool started, bool firstStartFailed, CancellationToken token)
     {
         var now = _time.GetUtcNow();
         var policy = _options.Restart;
         lock (_lock)
         {
+            _serving = false;
             _lastExit = exit;
             if (_active.Task.IsCompleted && _unavailable is null) _active = NewSignal();
         }
@@ -273,7 +293,11 @@ public sealed partial class ModuleSupervisor : IAsyncDisposable
         string? refusal = null;
         var limitReached = false;
         var inWindow = 0;
-        if (!policy.ShouldRestart(exit))
+        if (firstStartFailed)
+        {
+            refusal = "its first start failed";
+        }
+        else if (!policy.ShouldRestart(exit))
         {
             refusal = $"restart policy is {policy.Mode.ToString().ToLowerInvariant()}";
         }
@@ -296,7 +320,7 @@ public sealed partial class ModuleSupervisor : IAsyncDisposable
 
         // The timer must exist before anyone hears of the crash: a listener may advance a fake clock at once.
         var backoff = delay is { } wait ? Task.Delay(wait, _time, token) : null;
-        var failed = exit.IsAbnormal || limitReached;
+        var failed = exit.IsAbnormal || limitReached || firstStartFailed;
         var what = started ? exit.ToString() : $"could not start: {exit}";
         string reason;
         if (delay is { } d) reason = $"{what}; restart {Restarts + 1} in {Durations.Format(d)}";
@@ -371,6 +395,7 @@ public sealed partial class ModuleSupervisor : IAsyncDisposable
     // Callers hold _lock. The first reason wins: "stopping" must not be overwritten by the state the stop ends in.
     private void MarkUnavailable(string reason)
     {
+        _serving = false;
         if (_unavailable is not null) return;
         _unavailable = reason;
         _active.TrySetResult(false);

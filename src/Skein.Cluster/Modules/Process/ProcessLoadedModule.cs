@@ -13,7 +13,9 @@ public sealed class ProcessLoadedModule : LoadedModule
     private readonly IReadOnlyList<ModuleService> _services;
     private ProcessRun? _current;
     private ProcessModule? _first;
+    private readonly ModuleSupervisor _supervisor;
     private bool _unloaded;
+    private int _started;
 
     internal ProcessLoadedModule(ProcessModule first, string loader, ModuleFile file, Func<CancellationToken, Task<ProcessModule>> restart,
         ModuleSupervisorOptions? supervision, ILogger logger)
@@ -23,13 +25,13 @@ public sealed class ProcessLoadedModule : LoadedModule
         Attach(first);
         // A restarted process offers what its first run offered: the services are fixed at load.
         _services = first.Services.Select(s => (ModuleService)new ProcessModuleService(this, s)).ToList();
-        Supervisor = new ModuleSupervisor(first.Name, () =>
+        _supervisor = new ModuleSupervisor(first.Name, () =>
         {
             var run = new ProcessRun(restart, Interlocked.Exchange(ref _first, null), Attach);
             _current = run;
             return run;
         }, supervision, logger: logger);
-        Supervisor.GaveUp += (_, e) => GaveUp?.Invoke(e.Reason);
+        _supervisor.GaveUp += (_, e) => GaveUp?.Invoke(e.Reason);
     }
 
     /// <summary>Events the module's processes publish (subject, JSON payload), across restarts.</summary>
@@ -38,7 +40,7 @@ public sealed class ProcessLoadedModule : LoadedModule
     private void Attach(ProcessModule process) => process.Published += (subject, payload) => Published?.Invoke(subject, payload);
 
     /// <summary>Restarts, state and the last exit; drives calls that arrive while the process restarts.</summary>
-    public ModuleSupervisor Supervisor { get; }
+    public override ModuleSupervisor Supervisor => _supervisor;
 
     /// <summary>The running process, or null between a crash and its restart.</summary>
     public ProcessModule? Process => _current?.Module is { IsRunning: true } running ? running : null;
@@ -48,28 +50,20 @@ public sealed class ProcessLoadedModule : LoadedModule
     /// <summary>Raised when the supervisor gives up on the module (its reason); the node then withdraws its services.</summary>
     public event Action<string>? GaveUp;
 
-    internal Task StartAsync(CancellationToken cancellationToken) => Supervisor.StartAsync(cancellationToken);
+    public override Task StartAsync(CancellationToken cancellationToken) =>
+        SupervisedStart.RunAsync(_supervisor, Interlocked.Exchange(ref _started, 1) == 0, cancellationToken);
 
     /// <summary>
-    /// Starts a module process with <paramref name="start"/> and puts it under its supervisor, which starts it again the
+    /// Starts a module process with <paramref name="start"/> and wraps it for its supervisor, which starts it again the
     /// same way after a crash. The first start fails the load directly (with the process's exit code and stderr); only
-    /// later exits are the supervisor's to restart.
+    /// later exits are the supervisor's to restart. The supervisor is not started here: its first run adopts this
+    /// process once the host listens to its states.
     /// </summary>
-    internal static async Task<LoadedModule> LoadAsync(ModuleLoadRequest request, string loader, ModuleFile file,
-        Func<CancellationToken, Task<ProcessModule>> start, ModuleSupervisorOptions? supervision, ILogger logger, CancellationToken cancellationToken)
+    internal static async Task<LoadedModule> LoadAsync(string loader, ModuleFile file, Func<CancellationToken, Task<ProcessModule>> start,
+        ModuleSupervisorOptions? supervision, ILogger logger, CancellationToken cancellationToken)
     {
         var first = await start(cancellationToken).ConfigureAwait(false);
-        var module = new ProcessLoadedModule(first, loader, file, start, supervision, logger);
-        try
-        {
-            await module.StartAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            await module.UnloadAsync().ConfigureAwait(false);
-            throw;
-        }
-        return module;
+        return new ProcessLoadedModule(first, loader, file, start, supervision, logger);
     }
 
     public override async ValueTask UnloadAsync()

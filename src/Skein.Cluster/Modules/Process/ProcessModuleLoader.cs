@@ -22,7 +22,7 @@ public sealed class ProcessModuleLoader(ProcessModuleOptions? options = null, IL
     {
         ArgumentNullException.ThrowIfNull(request);
         var file = ModuleFile.Read(request.Path);
-        return ProcessLoadedModule.LoadAsync(request, Name, file, ct => ProcessModule.StartAsync(request, _options, _logger, ct),
+        return ProcessLoadedModule.LoadAsync(Name, file, ct => ProcessModule.StartAsync(request, _options, _logger, ct),
             request.Supervision ?? _supervision, _logger, cancellationToken);
     }
 }

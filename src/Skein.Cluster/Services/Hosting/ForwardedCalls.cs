@@ -46,7 +46,7 @@ internal sealed class ForwardedCalls : IEnvelopeSink
                 _replies.Send(new Envelope { Kind = EnvelopeKind.Response, ConversationId = envelope.ConversationId, Status = EnvelopeStatus.Ok, Service = envelope.Service, Instance = instance });
                 return true;
             case EnvelopeKind.Request:
-                if (module.Process is { } running && module.Supervisor.State == Modules.Lifecycle.ModuleState.Active) Forward(envelope, running);
+                if (module.Process is { } running && module.Supervisor.IsServing) Forward(envelope, running);
                 else _ = ForwardWhenActiveAsync(envelope, module);
                 return true;
             default:

@@ -11,13 +11,16 @@ namespace Skein.Cluster.Services.Hosting;
 internal sealed class HostedService
 {
     private readonly Func<object> _factory;
-    private readonly Lazy<object> _shared;
+    private Lazy<object> _shared;
     private int _reservations;
     private int _liveObjects;
+    private int _generation;
 
     /// <param name="mode">Replaces the implementation's declared instance mode (a module.yaml's <c>instance</c>); null keeps it.</param>
-    public HostedService(ServiceContract contract, Type implementation, Func<object> factory, InstanceMode? mode = null)
+    /// <param name="gate">The module's gate, for a service of a supervised in-process module; null otherwise.</param>
+    public HostedService(ServiceContract contract, Type implementation, Func<object> factory, InstanceMode? mode = null, ModuleGate? gate = null)
     {
+        Gate = gate;
         Contract = contract;
         Implementation = implementation;
         _factory = factory;
@@ -25,8 +28,11 @@ internal sealed class HostedService
         Mode = mode ?? declared?.Mode ?? InstanceMode.PerConnection;
         Capacity = declared?.Capacity ?? 0;
         if (Capacity < 0) throw new SkeinException($"{implementation.FullName} declares a capacity of {Capacity}; it must be 0 (no limit) or more");
-        _shared = new Lazy<object>(Create, LazyThreadSafetyMode.ExecutionAndPublication);
+        _shared = NewShared();
     }
+
+    /// <summary>What calls to this service pass through while its module runs; null for a service that is always there.</summary>
+    public ModuleGate? Gate { get; }
 
     public ServiceContract Contract { get; }
 
@@ -43,7 +49,7 @@ internal sealed class HostedService
     public int Reservations => Volatile.Read(ref _reservations);
 
     /// <summary>The object singleton and pooled calls go to, made at first use.</summary>
-    public object Shared => _shared.Value;
+    public object Shared => Volatile.Read(ref _shared).Value;
 
     /// <summary>Reserves a server object for a proxy, or returns null when the service is at its capacity.</summary>
     public object? TryReserve()
@@ -94,8 +100,25 @@ internal sealed class HostedService
 
     public async ValueTask StopAsync()
     {
-        if (_shared.IsValueCreated) await DestroyAsync(_shared.Value).ConfigureAwait(false);
+        var shared = Volatile.Read(ref _shared);
+        if (shared.IsValueCreated) await DestroyAsync(shared.Value).ConfigureAwait(false);
     }
+
+    /// <summary>Counts the module's runs that ended: a per-connection object made in an earlier one is stale.</summary>
+    public int Generation => Volatile.Read(ref _generation);
+
+    /// <summary>
+    /// Drops the shared object (disposing it) so that the next call makes a fresh one, and makes per-connection objects
+    /// reserved so far stale: a restarted module starts from new objects, as a restarted process would.
+    /// </summary>
+    public async ValueTask ResetSharedAsync()
+    {
+        Interlocked.Increment(ref _generation);
+        var old = Interlocked.Exchange(ref _shared, NewShared());
+        if (old.IsValueCreated) await DestroyAsync(old.Value).ConfigureAwait(false);
+    }
+
+    private Lazy<object> NewShared() => new(Create, LazyThreadSafetyMode.ExecutionAndPublication);
 
     public ServiceInfo Describe()
     {

@@ -130,7 +130,7 @@ internal sealed class ServerConnection
             return;
         }
         var id = (ulong)Interlocked.Increment(ref _nextInstance);
-        _reservations[id] = new Reservation(service, instance);
+        _reservations[id] = new Reservation(service, instance, service.Generation);
         if (_closed.IsCancellationRequested && _reservations.TryRemove(id, out var late))
         {
             _ = late.Service.ReleaseAsync(late.Instance); // the client left while this was being opened
@@ -153,6 +153,57 @@ internal sealed class ServerConnection
             _replies.Send(NotHosted(request));
             return;
         }
+        if (service.Gate is not { } gate)
+        {
+            await ServeAsync(request, service).ConfigureAwait(false);
+            return;
+        }
+        if (!gate.TryEnter() && !await EnterWhenActiveAsync(request, gate).ConfigureAwait(false)) return;
+        try
+        {
+            await ServeAsync(request, service).ConfigureAwait(false);
+        }
+        finally
+        {
+            gate.Exit();
+        }
+    }
+
+    // A call to a module that is restarting waits for it, within the call's own deadline; one to a module that is
+    // stopping or was given up on fails at once, saying so.
+    private async Task<bool> EnterWhenActiveAsync(Envelope request, ModuleGate gate)
+    {
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(_closed.Token);
+        wait.CancelAfter(request.TimeoutMs > 0 ? TimeSpan.FromMilliseconds(request.TimeoutMs) : RestartWait);
+        try
+        {
+            do
+            {
+                await gate.Supervisor.WhenActiveAsync(wait.Token).ConfigureAwait(false);
+            }
+            while (!gate.TryEnter());
+            return true;
+        }
+        catch (Modules.Lifecycle.ModuleUnavailableException ex)
+        {
+            _replies.Send(Error(request, RemoteErrorKind.Unavailable, ex.Message));
+        }
+        catch (OperationCanceledException) when (_closed.IsCancellationRequested)
+        {
+            // The client went away while waiting: nobody is left to answer.
+        }
+        catch (OperationCanceledException)
+        {
+            _replies.Send(Error(request, RemoteErrorKind.DeadlineExceeded, $"module {gate.Supervisor.Module} did not come back from its restart within the call's deadline"));
+        }
+        return false;
+    }
+
+    // How long a call without a deadline waits for a restarting module.
+    private static readonly TimeSpan RestartWait = TimeSpan.FromSeconds(30);
+
+    private async Task ServeAsync(Envelope request, HostedService service)
+    {
         var method = service.Contract.FindMethod(request.Method);
         if (method is null)
         {
@@ -197,7 +248,17 @@ internal sealed class ServerConnection
             target = service.CreateTransient();
             transient = true;
         }
-        else if (_reservations.TryGetValue(request.Instance, out var reservation) && reservation.Service == service) target = reservation.Instance;
+        else if (_reservations.TryGetValue(request.Instance, out var reservation) && reservation.Service == service)
+        {
+            if (reservation.Generation != service.Generation)
+            {
+                // A restart makes fresh objects: one made by the run that ended is not served any more.
+                _replies.Send(Error(request, RemoteErrorKind.Unavailable,
+                    $"the {service.Name} object this proxy reserved on node {Node} was made before its module restarted; get a new proxy"));
+                return;
+            }
+            target = reservation.Instance;
+        }
         else
         {
             _replies.Send(Error(request, RemoteErrorKind.Unavailable,
@@ -329,7 +390,8 @@ internal sealed class ServerConnection
         }
     }
 
-    private sealed record Reservation(HostedService Service, object Instance);
+    /// <param name="Generation">The service's generation when the object was made: a module restarted since made it stale.</param>
+    private sealed record Reservation(HostedService Service, object Instance, int Generation);
 
     private sealed record Work(ServerConnection Connection, Envelope Request);
 }

@@ -62,44 +62,37 @@ public sealed class ServiceHost : IAsyncDisposable
 
     public void Add(Type contract, Type implementation) => AddByType(contract, implementation);
 
-    private HostedService AddByType(Type contract, Type implementation, InstanceMode? mode = null)
+    private HostedService AddByType(Type contract, Type implementation, InstanceMode? mode = null, ModuleGate? gate = null)
     {
         if (implementation.IsAbstract || implementation.GetConstructor(Type.EmptyTypes) is null)
             throw new SkeinException($"{implementation.FullName} needs a public parameterless constructor to serve {contract.FullName}");
-        return Add(contract, implementation, () => Activator.CreateInstance(implementation)!, mode);
+        return Add(contract, implementation, () => Activator.CreateInstance(implementation)!, mode, gate);
     }
 
-    private HostedService Add(Type contract, Type implementation, Func<object> factory, InstanceMode? mode = null)
+    private HostedService Add(Type contract, Type implementation, Func<object> factory, InstanceMode? mode = null, ModuleGate? gate = null)
     {
         var reflected = ServiceContract.For(contract);
         if (!contract.IsAssignableFrom(implementation))
             throw new SkeinException($"{implementation.FullName} does not implement {contract.FullName}");
-        var hosted = new HostedService(reflected, implementation, factory, mode);
+        var hosted = new HostedService(reflected, implementation, factory, mode, gate);
         if (!_services.TryAdd(reflected.Name, hosted))
             throw new SkeinException($"service '{reflected.Name}' is hosted twice on node {NodeName}: by {_services[reflected.Name].Implementation.FullName} and {implementation.FullName}");
         return hosted;
     }
 
     /// <summary>
-    /// Loads a .NET assembly as a module (in its own collectible load context, named after the file) and hosts every
-    /// public class in it that implements a <see cref="ServiceAttribute"/> interface. Returns the names of the services
-    /// added.
+    /// Loads a .NET assembly as a module (in its own collectible load context, named after the file), starts it (its
+    /// hooks, if it has any) and hosts every public class in it that implements a <see cref="ServiceAttribute"/>
+    /// interface. Returns the names of the services added.
     /// </summary>
     public IReadOnlyList<string> AddAssembly(string path)
     {
         var request = new ModuleLoadRequest(path, loader: ModuleFormats.Assembly);
         RefuseTakenName(request.Name);
         var loader = Options.Loaders.Find(ModuleFormats.Assembly) as AssemblyModuleLoader ?? new AssemblyModuleLoader();
-        var module = loader.Load(request);
-        try
-        {
-            Host(request, module);
-        }
-        catch
-        {
-            _ = module.UnloadAsync(); // an assembly module unloads synchronously
-            throw;
-        }
+        var module = loader.Load(request with { Node = NodeName });
+        // The hooks are asynchronous; run them off the caller's thread so no synchronization context of its can deadlock.
+        Task.Run(() => StartAndHostAsync(request, module, CancellationToken.None)).GetAwaiter().GetResult();
         return module.Services.Select(s => s.Name).ToList();
     }
 
@@ -116,8 +109,19 @@ public sealed class ServiceHost : IAsyncDisposable
         request = ModuleFolder.Resolve(request, Options.Loaders); // a module folder or its module.yaml stands for its entry file
         RefuseTakenName(request.Name);
         var module = await Options.Loaders.LoadAsync(request with { Node = NodeName }, cancellationToken).ConfigureAwait(false);
+        await StartAndHostAsync(request, module, cancellationToken).ConfigureAwait(false);
+        RaiseServicesChanged();
+        return module;
+    }
+
+    // Listens first, so that the module's every state change is published, from its first start on; hosts its
+    // services only once it is active; and unloads it when either step fails, so nothing of it stays behind.
+    private async Task StartAndHostAsync(ModuleLoadRequest request, LoadedModule module, CancellationToken cancellationToken)
+    {
+        Watch(module);
         try
         {
+            await module.StartAsync(cancellationToken).ConfigureAwait(false);
             Host(request, module);
         }
         catch
@@ -125,13 +129,13 @@ public sealed class ServiceHost : IAsyncDisposable
             await module.UnloadAsync().ConfigureAwait(false);
             throw;
         }
-        RaiseServicesChanged();
-        return module;
     }
 
     /// <summary>
-    /// Stops hosting the services of module <paramref name="name"/>, releases their shared objects, and unloads the
-    /// module. Returns false when no module has that name. Not cancellable: a module is never left half unloaded.
+    /// Stops module <paramref name="name"/> and unloads it: new calls to its services fail at once with "module M is
+    /// stopping" while the calls already running finish (within the module's stop grace) and its stop hook runs; then
+    /// its services are withdrawn, their shared objects released, and the module unloaded. Returns false when no module
+    /// has that name. Not cancellable: a module is never left half unloaded. A second request waits for the first.
     /// </summary>
     /// <remarks>
     /// Per-connection objects still reserved by proxies keep an assembly module's load context alive until those
@@ -140,19 +144,70 @@ public sealed class ServiceHost : IAsyncDisposable
     public async ValueTask<bool> RemoveModuleAsync(string name)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        var removal = BeginRemoval(name, raiseChanged: true);
+        if (removal is null) return false;
+        await removal.ConfigureAwait(false);
+        return true;
+    }
+
+    private Task? BeginRemoval(string name, bool raiseChanged)
+    {
         HostedModule? hosted;
+        TaskCompletionSource started;
         lock (_moduleChanges)
         {
-            if (!_modules.TryRemove(name, out hosted)) return false;
+            if (!_modules.TryGetValue(name, out hosted)) return null;
+            if (hosted.Removal is { } already) return already;
+            started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            hosted.Removal = started.Task;
+        }
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await RemoveAsync(hosted, raiseChanged).ConfigureAwait(false);
+                started.TrySetResult();
+            }
+            catch (Exception ex)
+            {
+                started.TrySetException(ex);
+            }
+        });
+        return started.Task;
+    }
+
+    private async Task RemoveAsync(HostedModule hosted, bool raiseChanged)
+    {
+        var module = hosted.Module;
+        if (module.Supervisor is { } supervisor)
+        {
+            // From here new calls fail with "module M is stopping"; the stop hook runs while running calls finish.
+            var grace = supervisor.Options.StopGrace;
+            var stopping = supervisor.StopAsync(grace);
+            if (hosted.Gate is { } gate)
+            {
+                try
+                {
+                    await gate.WhenIdleAsync().WaitAsync(grace).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    // Calls still running after the grace run on; the module goes anyway, as a process module is killed.
+                }
+            }
+            await stopping.ConfigureAwait(false);
+        }
+        lock (_moduleChanges)
+        {
+            _modules.TryRemove(KeyValuePair.Create(module.Name, hosted));
             foreach (var service in hosted.Services) _services.TryRemove(KeyValuePair.Create(service.Name, service));
-            foreach (var service in hosted.Module.Services.OfType<ProcessModuleService>()) _moduleServices.TryRemove(KeyValuePair.Create(service.Name, service));
+            foreach (var service in module.Services.OfType<ProcessModuleService>()) _moduleServices.TryRemove(KeyValuePair.Create(service.Name, service));
         }
         foreach (var service in hosted.Services) await service.StopAsync().ConfigureAwait(false);
-        RaiseServicesChanged();
-        await hosted.Module.UnloadAsync().ConfigureAwait(false);
+        if (raiseChanged) RaiseServicesChanged();
+        await module.UnloadAsync().ConfigureAwait(false);
         JsonPayloadCodec.ForgetUnloadedTypes();
-        UnloadedModuleCollector.AfterUnload(hosted.Module); // an idle node would not collect the context for a long time
-        return true;
+        UnloadedModuleCollector.AfterUnload(module); // an idle node would not collect the context for a long time
     }
 
     /// <summary>
@@ -198,6 +253,7 @@ public sealed class ServiceHost : IAsyncDisposable
             RefuseTakenName(module.Name);
             var added = new List<HostedService>();
             var forwarded = new List<ProcessModuleService>();
+            var gate = module.Supervisor is { } supervised ? new ModuleGate(supervised) : null;
             try
             {
                 foreach (var service in module.Services)
@@ -206,7 +262,7 @@ public sealed class ServiceHost : IAsyncDisposable
                     {
                         case AssemblyModuleService inProcess:
                             if (_moduleServices.ContainsKey(service.Name)) throw Taken(service.Name, module.Name);
-                            added.Add(AddByType(inProcess.Contract, inProcess.Implementation, request.InstanceModes.TryGetValue(service.Name, out var mode) ? mode : null));
+                            added.Add(AddByType(inProcess.Contract, inProcess.Implementation, request.InstanceModes.TryGetValue(service.Name, out var mode) ? mode : null, gate));
                             break;
                         case ProcessModuleService process:
                             if (_services.ContainsKey(service.Name) || !_moduleServices.TryAdd(service.Name, process)) throw Taken(service.Name, module.Name);
@@ -223,12 +279,7 @@ public sealed class ServiceHost : IAsyncDisposable
                 foreach (var service in forwarded) _moduleServices.TryRemove(KeyValuePair.Create(service.Name, service));
                 throw;
             }
-            _modules[module.Name] = new HostedModule(request, module, added);
-            if (module is ProcessLoadedModule running)
-            {
-                WithdrawWhenGivenUp(running);
-                PublishFrom(running);
-            }
+            _modules[module.Name] = new HostedModule(request, module, added, gate);
         }
     }
 
@@ -238,13 +289,11 @@ public sealed class ServiceHost : IAsyncDisposable
     /// </summary>
     public event Action? ServicesChanged;
 
-    // A module process the supervisor gave up on takes its services with it: nothing is left to route calls to.
-    // Removed off the supervisor's own thread, since removing it waits for that supervisor to finish.
-    private void WithdrawWhenGivenUp(ProcessLoadedModule module) =>
-        module.GaveUp += _ => Task.Run(async () =>
-        {
-            if (_modules.TryGetValue(module.Name, out var hosted) && hosted.Module == module) await RemoveModuleAsync(module.Name).ConfigureAwait(false);
-        });
+    /// <summary>
+    /// Raised when a hosted module declared <c>on-failure: fail-node</c> failed for good: the node should stop. A module
+    /// that fails while it is being loaded fails its load instead.
+    /// </summary>
+    public event EventHandler<ModuleGaveUpEventArgs>? FailNodeRequested;
 
     /// <summary>
     /// Events for the cluster's bus (subject, JSON payload): what module processes publish, and each module's state
@@ -252,16 +301,56 @@ public sealed class ServiceHost : IAsyncDisposable
     /// </summary>
     public event Action<string, ReadOnlyMemory<byte>>? Events;
 
-    private void PublishFrom(ProcessLoadedModule module)
+    // Called before the module starts, so no state change goes unpublished; the same for every kind of module.
+    private void Watch(LoadedModule module)
     {
-        module.Published += (subject, payload) => Events?.Invoke(subject, payload);
-        module.Supervisor.Lifecycle.StateChanged += (_, change) =>
+        if (module is ProcessLoadedModule process) process.Published += (subject, payload) => Events?.Invoke(subject, payload);
+        if (module.Supervisor is not { } supervisor) return;
+        var subject = StateSubjectOf(module.Name);
+        // The handlers find the module's services through the host rather than holding them: an unloaded module must
+        // not keep its services' types (and so its load context) alive through its supervisor's subscribers.
+        supervisor.Lifecycle.StateChanged += (_, change) =>
         {
-            if (Events is not { } events) return;
-            var payload = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(change.ToEvent(), ModuleEventsJsonContext.Default.ModuleStateEvent);
-            events(ModuleEvents.StateSubject(change.Module), payload);
+            if (subject is not null && Events is { } events)
+            {
+                var payload = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(change.ToEvent(), ModuleEventsJsonContext.Default.ModuleStateEvent);
+                events(subject, payload);
+            }
+            // A run that ends takes its shared objects with it; the next run's first call makes fresh ones.
+            if (change.From == ModuleState.Active && change.To is ModuleState.Failed or ModuleState.Stopped && HostedAs(module) is { } hosted)
+            {
+                foreach (var service in hosted.Services) _ = service.ResetSharedAsync().AsTask();
+            }
+        };
+        // A module the supervisor gave up on takes its services with it: nothing is left to route calls to. Removed
+        // off the supervisor's own thread, since removing it waits for that supervisor to finish.
+        supervisor.GaveUp += (_, _) =>
+        {
+            if (IsHosted(module)) _ = RemoveModuleAsync(module.Name).AsTask();
+        };
+        supervisor.FailNodeRequested += (_, gaveUp) =>
+        {
+            if (IsHosted(module)) FailNodeRequested?.Invoke(this, gaveUp);
         };
     }
+
+    // A name that cannot be one subject token (an assembly's default name, such as "My.Module", holds dots) has no
+    // state events; the module runs all the same, and `skein module list` still shows its state.
+    private static string? StateSubjectOf(string module)
+    {
+        try
+        {
+            return ModuleEvents.StateSubject(module);
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    private bool IsHosted(LoadedModule module) => HostedAs(module) is not null;
+
+    private HostedModule? HostedAs(LoadedModule module) => _modules.TryGetValue(module.Name, out var hosted) && hosted.Module == module ? hosted : null;
 
     private void RaiseServicesChanged()
     {
@@ -290,11 +379,15 @@ public sealed class ServiceHost : IAsyncDisposable
 
     internal HostedService? Find(string service) => _services.GetValueOrDefault(service);
 
-    /// <summary>Stops the services' shared objects and the module processes; safe to call more than once.</summary>
+    /// <summary>Stops and unloads the modules and the services' shared objects; safe to call more than once.</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        // The node is going: its listeners are told nothing more.
+        foreach (var name in _modules.Keys)
+        {
+            if (BeginRemoval(name, raiseChanged: false) is { } removal) await removal.ConfigureAwait(false);
+        }
         foreach (var service in _services.Values) await service.StopAsync().ConfigureAwait(false);
-        foreach (var hosted in _modules.Values) await hosted.Module.UnloadAsync().ConfigureAwait(false);
     }
 }

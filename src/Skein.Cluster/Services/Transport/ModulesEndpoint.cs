@@ -1,7 +1,6 @@
 using Grpc.Core;
 using Skein.Cluster.Modules;
 using Skein.Cluster.Modules.Discovery;
-using Skein.Cluster.Modules.Process;
 using Skein.Cluster.Protocol;
 using Skein.Cluster.Services.Hosting;
 
@@ -111,9 +110,9 @@ internal sealed class ModulesEndpoint(ServiceHost host, ModulePaths paths) : Pro
             App = host.RequestOf(module.Name)?.App ?? "",
         };
         description.Services.AddRange(module.Services.Select(s => s.Name));
-        if (module is ProcessLoadedModule supervised)
+        if (module.Supervisor is { } supervisor)
         {
-            var status = supervised.Supervisor.GetStatus();
+            var status = supervisor.GetStatus();
             description.State = status.State.ToString().ToLowerInvariant();
             description.Restarts = status.Restarts;
             description.LastExit = status.LastExit ?? "";
