@@ -30,14 +30,21 @@ internal static class ModuleCommand
         };
         var node = NodeOption("The node to load it on (default: the first alive node by name).");
         var name = new Option<string?>("--name") { Description = "Its name on the node (default: the file name without its extension).", HelpName = "ALIAS" };
-        var loader = new Option<string?>("--loader") { Description = "assembly or process, instead of what the file suggests.", HelpName = "NAME" };
+        var loader = new Option<string?>("--loader") { Description = "assembly, process or isolated, instead of what the file suggests.", HelpName = "NAME" };
+        var isolated = new Option<bool>("--isolated") { Description = "Run a .NET assembly in a module host process of its own (--loader isolated): a crash takes only the host down." };
         var (cluster, tokenFile, state) = (ClusterConnection.ClusterOption(), ClusterConnection.TokenFileOption(), CommonOptions.State());
-        var command = new Command("load", "Load a module on a node; returns once it is active and its services are registered.") { path, node, name, loader, cluster, tokenFile, state };
+        var command = new Command("load", "Load a module on a node; returns once it is active and its services are registered.") { path, node, name, loader, isolated, cluster, tokenFile, state };
         command.SetAction(async (parse, ct) =>
         {
+            var chosen = parse.GetValue(loader);
+            if (parse.GetValue(isolated))
+            {
+                if (chosen is not null && chosen != ModuleFormats.Isolated) throw new SkeinException($"--isolated and --loader {chosen} contradict each other; give one");
+                chosen = ModuleFormats.Isolated;
+            }
             var (target, token) = await PickNodeAsync(parse.GetValue(cluster), parse.GetValue(tokenFile), parse.GetValue(state)!, parse.GetValue(node), ct).ConfigureAwait(false);
             using var control = new ModuleControl(target.Name, target.CallAddress, token);
-            var module = await control.LoadAsync(PathOrName(parse.GetValue(path)!), parse.GetValue(name), parse.GetValue(loader), LoadTimeout, ct).ConfigureAwait(false);
+            var module = await control.LoadAsync(PathOrName(parse.GetValue(path)!), parse.GetValue(name), chosen, LoadTimeout, ct).ConfigureAwait(false);
             parse.InvocationConfiguration.Output.WriteLine(
                 $"module {module.Name} ({module.Loader}) is {module.State} on node {module.Node}, hosting {string.Join(", ", module.Services)}");
             return ExitCodes.Success;

@@ -20,9 +20,10 @@ internal static class NodeCommand
         var modules = ModuleOption();
         var loader = new Option<string?>("--loader")
         {
-            Description = "Load every --module with this loader (assembly or process) instead of the one its file suggests.",
+            Description = "Load every --module with this loader (assembly, process or isolated) instead of the one its file suggests.",
             HelpName = "NAME",
         };
+        var isolatedModules = IsolatedModuleOption();
         var listen = new Option<string>("--listen")
         {
             Description = "Where this node serves calls, HOST:PORT (port 0 picks a free one; other machines need a reachable HOST).",
@@ -51,7 +52,7 @@ internal static class NodeCommand
         var state = CommonOptions.State();
         // Set by skein up for its children, so they leave even when skein up itself is killed.
         var stopWithParent = new Option<bool>("--stop-with-parent") { Description = "Leave when standard input closes.", Hidden = true };
-        var command = new Command("node", "Join a cluster as a node and stay until Ctrl+C.") { join, name, labels, cores, modules, loader, moduleDirs, anyPath, allowReload, moduleRestart, moduleOnFailure, listen, tokenFile, state, stopWithParent };
+        var command = new Command("node", "Join a cluster as a node and stay until Ctrl+C.") { join, name, labels, cores, modules, isolatedModules, loader, moduleDirs, anyPath, allowReload, moduleRestart, moduleOnFailure, listen, tokenFile, state, stopWithParent };
         command.SetAction(async (parse, _) =>
         {
             var output = parse.InvocationConfiguration.Output;
@@ -93,6 +94,11 @@ internal static class NodeCommand
                     // The loader is chosen by the file: a .NET assembly is loaded into the node, a script or an executable
                     // runs as a module process speaking the stdio protocol.
                     var module = await services.AddModuleAsync(new ModuleLoadRequest(path, loader: parse.GetValue(loader)), shutdown.Token).ConfigureAwait(false);
+                    output.WriteLine($"node {options.Name} hosts {string.Join(", ", module.Services.Select(s => s.Name))} from {Path.GetFileName(Path.TrimEndingDirectorySeparator(path))} ({module.Loader})");
+                }
+                foreach (var path in parse.GetValue(isolatedModules) ?? [])
+                {
+                    var module = await services.AddModuleAsync(new ModuleLoadRequest(path, loader: ModuleFormats.Isolated), shutdown.Token).ConfigureAwait(false);
                     output.WriteLine($"node {options.Name} hosts {string.Join(", ", module.Services.Select(s => s.Name))} from {Path.GetFileName(Path.TrimEndingDirectorySeparator(path))} ({module.Loader})");
                 }
                 // SKEIN_MODULE_PATH adds directories as --module-dir does: the node discovers modules there and may load from them.
@@ -147,6 +153,15 @@ internal static class NodeCommand
             throw new SkeinException(ex.Message, ex);
         }
     }
+
+    /// <summary>--isolated-module PATH, repeatable: .NET assemblies the node runs out of process, each in a module host.</summary>
+    internal static Option<string[]> IsolatedModuleOption() => new("--isolated-module")
+    {
+        Description = "A .NET assembly to host in a module host process of its own, so that a crash in it takes only that process down; repeat for more.",
+        HelpName = "PATH",
+        AllowMultipleArgumentsPerToken = false,
+        Arity = ArgumentArity.ZeroOrMore,
+    };
 
     /// <summary>--module PATH, repeatable: .NET assemblies whose service implementations the node hosts.</summary>
     internal static Option<string[]> ModuleOption() => new("--module")

@@ -21,8 +21,9 @@ internal static class UpCommand
         var nodes = new Option<int>("--nodes") { Description = "How many node processes to start.", HelpName = "N", DefaultValueFactory = _ => 2 };
         var listen = CoordinatorCommand.ListenOption("127.0.0.1:0");
         var modules = NodeCommand.ModuleOption();
+        var isolatedModules = NodeCommand.IsolatedModuleOption();
         var state = CommonOptions.State();
-        var command = new Command("up", "Start a local cluster (a coordinator and N nodes) and keep it until Ctrl+C or 'skein down'.") { nodes, modules, listen, state };
+        var command = new Command("up", "Start a local cluster (a coordinator and N nodes) and keep it until Ctrl+C or 'skein down'.") { nodes, modules, isolatedModules, listen, state };
         command.SetAction(async (parse, _) =>
         {
             var count = parse.GetValue(nodes);
@@ -45,12 +46,13 @@ internal static class UpCommand
             {
                 // Every node hosts every module: the local cluster mirrors one where a service runs on several nodes.
                 var modulePaths = (parse.GetValue(modules) ?? []).Select(Path.GetFullPath).ToArray();
-                foreach (var path in modulePaths)
+                var isolatedPaths = (parse.GetValue(isolatedModules) ?? []).Select(Path.GetFullPath).ToArray();
+                foreach (var path in modulePaths.Concat(isolatedPaths))
                 {
                     if (!File.Exists(path) && !Directory.Exists(path)) throw new SkeinException($"module not found: {path}");
                 }
                 for (var i = 1; i <= count; i++)
-                    children.Add(StartNode(address, $"node-{i}", coordinator.TokenPath, stateDirectory, modulePaths, error));
+                    children.Add(StartNode(address, $"node-{i}", coordinator.TokenPath, stateDirectory, modulePaths, isolatedPaths, error));
                 await WaitForNodesAsync(coordinator, children, count, shutdown.Token).ConfigureAwait(false);
                 if (!shutdown.Token.IsCancellationRequested)
                 {
@@ -115,7 +117,7 @@ internal static class UpCommand
         }
     }
 
-    private static Process StartNode(string address, string name, string tokenPath, string stateDirectory, string[] modules, TextWriter error)
+    private static Process StartNode(string address, string name, string tokenPath, string stateDirectory, string[] modules, string[] isolated, TextWriter error)
     {
         var (file, prefix) = SelfCommand();
         var start = new ProcessStartInfo(file)
@@ -131,6 +133,11 @@ internal static class UpCommand
         foreach (var module in modules)
         {
             start.ArgumentList.Add("--module");
+            start.ArgumentList.Add(module);
+        }
+        foreach (var module in isolated)
+        {
+            start.ArgumentList.Add("--isolated-module");
             start.ArgumentList.Add(module);
         }
         // A local cluster loads modules at run time ('skein module load') from the directory it was started in.

@@ -11,6 +11,9 @@ public static class ModuleFormats
 
     public const string Process = "process";
 
+    /// <summary>A .NET assembly run out of process by the module host; only ever chosen by name, never by a file's contents.</summary>
+    public const string Isolated = "isolated";
+
     /// <summary>A PE file (every .NET assembly is one) starts with the DOS header's "MZ".</summary>
     public static bool IsPortableExecutable(ReadOnlySpan<byte> firstBytes) => firstBytes.StartsWith("MZ"u8);
 

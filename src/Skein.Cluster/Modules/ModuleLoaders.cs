@@ -23,10 +23,14 @@ public sealed class ModuleLoaders
         foreach (var loader in loaders) Register(loader);
     }
 
-    /// <summary>The loaders every node has: .NET assemblies in-process, scripts and executables as module processes.</summary>
+    /// <summary>
+    /// The loaders every node has: .NET assemblies in-process, scripts and executables as module processes, and — by
+    /// name only — assemblies isolated in a module host process.
+    /// </summary>
     /// <param name="supervision">How modules are supervised when their load request does not say; null for the defaults.</param>
     public static ModuleLoaders CreateDefault(ILogger? logger = null, Lifecycle.ModuleSupervisorOptions? supervision = null) =>
-        new(new AssemblyModuleLoader(supervision: supervision, logger: logger), new Process.ProcessModuleLoader(logger: logger, supervision: supervision));
+        new(new AssemblyModuleLoader(supervision: supervision, logger: logger), new Process.ProcessModuleLoader(logger: logger, supervision: supervision),
+            new Isolated.IsolatedModuleLoader(logger: logger, supervision: supervision));
 
     /// <summary>The registered loaders, in the order they are asked.</summary>
     public IReadOnlyList<IModuleLoader> Loaders

@@ -92,7 +92,7 @@ public sealed class ModuleLoadersTests : IDisposable
         var lua = new FakeLoader("lua", null, ".lua");
         loaders.Register(lua);
         Assert.Same(lua, loaders.Choose(Write("game.lua", "print('hi')"u8.ToArray())));
-        Assert.Equal(["assembly", "process", "lua"], loaders.Loaders.Select(l => l.Name));
+        Assert.Equal(["assembly", "process", "isolated", "lua"], loaders.Loaders.Select(l => l.Name));
         var error = Assert.Throws<SkeinException>(() => loaders.Register(new FakeLoader("lua", null, ".lua")));
         Assert.Equal("a loader named 'lua' is already registered", error.Message);
     }

@@ -11,6 +11,9 @@ internal static class TestModules
     /// <summary>The same greeter built against Shared.Lib 2.0.0.0.</summary>
     public static string GreeterV2 => Locate("greeter-v2", "Greeter.V2.dll");
 
+    /// <summary>A module whose methods can end its process (FailFast, Exit), for running isolated.</summary>
+    public static string Crasher => Locate("crasher", "Crasher.dll");
+
     /// <summary>A module with lifecycle hooks whose behaviour its config drives (tests/Modules/Hooked).</summary>
     public static string Hooked => Locate("hooked", "Hooked.dll");
 

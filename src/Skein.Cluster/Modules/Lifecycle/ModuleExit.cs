@@ -7,8 +7,9 @@ namespace Skein.Cluster.Modules.Lifecycle;
 /// </summary>
 public sealed class ModuleExit
 {
-    private ModuleExit(ModuleExitKind kind, int? exitCode, Exception? exception, string? errorOutput)
+    private ModuleExit(ModuleExitKind kind, int? exitCode, Exception? exception, string? errorOutput, string? cause = null)
     {
+        Cause = string.IsNullOrWhiteSpace(cause) ? null : cause;
         Kind = kind;
         ExitCode = exitCode;
         Exception = exception;
@@ -29,11 +30,21 @@ public sealed class ModuleExit
     /// <summary>The last lines a process module wrote to stderr, when there are any: usually the reason it died.</summary>
     public string? ErrorOutput { get; }
 
+    /// <summary>
+    /// Why the node ended the run itself, when the module was at fault: "flooded stdout: …", "broke the stdio
+    /// protocol: …". Null when the module ended on its own.
+    /// </summary>
+    public string? Cause { get; }
+
     /// <summary>An exception, or an exit code other than 0. A requested stop or a clean exit is not abnormal.</summary>
     public bool IsAbnormal => Kind == ModuleExitKind.Faulted || (Kind == ModuleExitKind.Exited && ExitCode != 0);
 
-    /// <summary>The run ended with <paramref name="exitCode"/>; <paramref name="errorOutput"/> is the tail of its stderr, if any.</summary>
-    public static ModuleExit Exited(int exitCode, string? errorOutput = null) => new(ModuleExitKind.Exited, exitCode, null, errorOutput);
+    /// <summary>
+    /// The run ended with <paramref name="exitCode"/>; <paramref name="errorOutput"/> is the tail of its stderr, if any,
+    /// and <paramref name="cause"/> why the node ended it, when it did.
+    /// </summary>
+    public static ModuleExit Exited(int exitCode, string? errorOutput = null, string? cause = null) =>
+        new(ModuleExitKind.Exited, exitCode, null, errorOutput, cause);
 
     /// <summary>The run ended by throwing <paramref name="exception"/>.</summary>
     public static ModuleExit Faulted(Exception exception, string? errorOutput = null)
@@ -54,6 +65,7 @@ public sealed class ModuleExit
             ModuleExitKind.Exited => $"exited with code {ExitCode}",
             _ => $"threw {Exception!.GetType().Name}: {Exception.Message}",
         };
+        if (Cause is not null) text = $"{Cause}; {text}";
         return ErrorOutput is null ? text : $"{text}; stderr: {ErrorOutput}";
     }
 }

@@ -17,9 +17,9 @@ public sealed class ProcessLoadedModule : LoadedModule
     private bool _unloaded;
     private int _started;
 
-    internal ProcessLoadedModule(ProcessModule first, ModuleFile file, Func<CancellationToken, Task<ProcessModule>> restart,
+    internal ProcessLoadedModule(ProcessModule first, string loader, ModuleFile file, Func<CancellationToken, Task<ProcessModule>> restart,
         ModuleSupervisorOptions? supervision, ILogger logger)
-        : base(first.Name, ModuleFormats.Process, file)
+        : base(first.Name, loader, file)
     {
         _first = first;
         Attach(first);
@@ -52,6 +52,19 @@ public sealed class ProcessLoadedModule : LoadedModule
 
     public override Task StartAsync(CancellationToken cancellationToken) =>
         SupervisedStart.RunAsync(_supervisor, Interlocked.Exchange(ref _started, 1) == 0, cancellationToken);
+
+    /// <summary>
+    /// Starts a module process with <paramref name="start"/> and wraps it for its supervisor, which starts it again the
+    /// same way after a crash. The first start fails the load directly (with the process's exit code and stderr); only
+    /// later exits are the supervisor's to restart. The supervisor is not started here: its first run adopts this
+    /// process once the host listens to its states.
+    /// </summary>
+    internal static async Task<LoadedModule> LoadAsync(string loader, ModuleFile file, Func<CancellationToken, Task<ProcessModule>> start,
+        ModuleSupervisorOptions? supervision, ILogger logger, CancellationToken cancellationToken)
+    {
+        var first = await start(cancellationToken).ConfigureAwait(false);
+        return new ProcessLoadedModule(first, loader, file, start, supervision, logger);
+    }
 
     public override async ValueTask UnloadAsync()
     {

@@ -24,6 +24,8 @@ public sealed partial class ProcessModule : IAsyncDisposable
     private readonly ProcessModuleOptions _options;
     private readonly ILogger _logger;
     private readonly StderrTail _stderr = new();
+    private readonly FloodGuard _flood;
+    private StderrPump? _stderrPump;
     private readonly ConcurrentDictionary<ulong, ForwardedCall> _calls = new();
     private readonly TaskCompletionSource<string> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly string _node;
@@ -42,6 +44,7 @@ public sealed partial class ProcessModule : IAsyncDisposable
         _logger = logger;
         _writer = new StdioFrameWriter(process.StandardInput.BaseStream);
         _reader = new StdioFrameReader(process.StandardOutput.BaseStream);
+        _flood = new FloodGuard(options.MaxUnsolicitedFramesPerSecond, options.MaxUnsolicitedBytesPerSecond, options.Time);
     }
 
     /// <summary>What <see cref="Exited"/> says when the module was asked to stop rather than ending on its own.</summary>
@@ -61,6 +64,12 @@ public sealed partial class ProcessModule : IAsyncDisposable
 
     // What the module was loaded as: its welcome carries the request's arguments and configuration.
     private ModuleLoadRequest _welcome = null!;
+
+    /// <summary>
+    /// Why the node stopped the process, when it did so for the process's own fault ("flooded stdout: …", "broke the
+    /// stdio protocol: …"); null when it exited by itself or was asked to stop.
+    /// </summary>
+    public string? Cause { get; private set; }
 
     /// <summary>The last lines the process wrote to stderr.</summary>
     public string StderrTail => _stderr.ToString();
@@ -83,11 +92,21 @@ public sealed partial class ProcessModule : IAsyncDisposable
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (!File.Exists(request.Path)) throw new SkeinException($"module not found: {request.Path}");
+        return await StartAsync(request, Command(request.Path), options, logger, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Starts the module with <paramref name="start"/> (its program and arguments; the rest is set here) — for loaders
+    /// whose module is run by another program, as an isolated assembly is by the module host.
+    /// </summary>
+    internal static async Task<ProcessModule> StartAsync(ModuleLoadRequest request, ProcessStartInfo start, ProcessModuleOptions? options, ILogger logger,
+        CancellationToken cancellationToken)
+    {
         options ??= new ProcessModuleOptions();
+        options.Validate();
         var (name, node) = (request.Name, request.Node);
         var full = request.Path;
-        if (!File.Exists(full)) throw new SkeinException($"module not found: {full}");
-        var start = Command(full);
         start.RedirectStandardInput = true;
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
@@ -107,13 +126,8 @@ public sealed partial class ProcessModule : IAsyncDisposable
         }
         var module = new ProcessModule(name, full, process, options, node, logger) { _welcome = request };
         process.EnableRaisingEvents = true;
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is null) return;
-            module._stderr.Add(e.Data);
-            module.LogStderr(name, e.Data);
-        };
-        process.BeginErrorReadLine();
+        module._stderrPump = new StderrPump(module._stderr, options, line => module.LogStderr(name, line), dropped => module.LogStderrDropped(name, dropped));
+        module._stderrPump.Start(process.StandardError.BaseStream);
         try
         {
             await module.HandshakeAsync(cancellationToken).ConfigureAwait(false);
@@ -207,9 +221,24 @@ public sealed partial class ProcessModule : IAsyncDisposable
         return services;
     }
 
+    // The last stderr lines explain an exit best, but a grandchild may hold the pipe open: wait only briefly for them.
+    private async Task StderrReadAsync()
+    {
+        if (_stderrPump is not { } pump) return;
+        try
+        {
+            await pump.Completion.WaitAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // Reported with what has arrived so far.
+        }
+    }
+
     private async Task<string> FailStartAsync(Exception ex)
     {
         await KillAsync().ConfigureAwait(false);
+        await StderrReadAsync().ConfigureAwait(false);
         var why = ex switch
         {
             ModuleStartException start => start.Message,
@@ -295,18 +324,28 @@ public sealed partial class ProcessModule : IAsyncDisposable
             while (await _reader.ReadFrameAsync(CancellationToken.None).ConfigureAwait(false) is { } frame) Dispatch(frame);
             reason = "closed its stdout";
         }
+        catch (ModuleFloodedException ex)
+        {
+            reason = Cause = ex.Message;
+            LogFlooded(Name, ex.Message);
+            await KillAsync().ConfigureAwait(false);
+        }
         catch (Exception ex) when (ex is ModuleProtocolException or IOException or ObjectDisposedException)
         {
             reason = $"broke the stdio protocol: {ex.Message}";
+            if (Volatile.Read(ref _stopping) == 0 && !_process.HasExited) Cause = reason;
             await KillAsync().ConfigureAwait(false);
         }
         await _process.WaitForExitAsync().ConfigureAwait(false);
+        await StderrReadAsync().ConfigureAwait(false);
         End(Volatile.Read(ref _stopping) != 0 ? StoppedReason : $"{reason}; exited with code {_process.ExitCode}");
     }
 
     private async Task WatchExitAsync()
     {
         await _process.WaitForExitAsync().ConfigureAwait(false);
+        await StderrReadAsync().ConfigureAwait(false);
+        if (Cause is not null) return; // the reader stopped it, and its End says why
         if (Volatile.Read(ref _stopping) == 0) End($"exited with code {_process.ExitCode}");
     }
 
@@ -337,19 +376,33 @@ public sealed partial class ProcessModule : IAsyncDisposable
             case StdioFrameKind.Response or StdioFrameKind.StreamItem:
                 var id = frame.Header.Conversation ?? 0;
                 var done = frame.Kind == StdioFrameKind.Response;
-                if (!(done ? _calls.TryRemove(id, out var call) : _calls.TryGetValue(id, out call))) return; // cancelled meanwhile
+                if (!(done ? _calls.TryRemove(id, out var call) : _calls.TryGetValue(id, out call)))
+                {
+                    Unsolicited(frame); // cancelled meanwhile, or never asked for
+                    return;
+                }
                 call.Replies.Send(ToEnvelope(frame, call));
                 break;
             case StdioFrameKind.Log:
+                Unsolicited(frame);
                 LogFromModule(Name, frame.Header.Level ?? "info", frame.Header.Message ?? "");
                 break;
             case StdioFrameKind.Event:
+                Unsolicited(frame);
                 Published?.Invoke(frame.Header.Subject ?? "", frame.Payload);
                 break;
             default:
                 LogUnexpectedFrame(Name, frame.Kind.ToString());
                 break;
         }
+    }
+
+    // A frame the node did not ask for counts against the flood budget; over it, the read loop stops the module.
+    private void Unsolicited(StdioFrame frame)
+    {
+        // The header's size is estimated from its strings: encoding it again only to count it would cost more than the frame.
+        var bytes = 64L + frame.Payload.Length + (frame.Header.Message?.Length ?? 0) + (frame.Header.Subject?.Length ?? 0);
+        if (_flood.Count(bytes) is { } flooded) throw new ModuleFloodedException(flooded);
     }
 
     /// <summary>Events the module publishes (subject, JSON payload); the node puts them on the cluster's bus.</summary>
@@ -446,6 +499,12 @@ public sealed partial class ProcessModule : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "[{Module}] {Line}")]
     private partial void LogStderr(string module, string line);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "[{Module}] {Count} more stderr lines dropped: over the limit of lines per second")]
+    private partial void LogStderrDropped(string module, int count);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "module {Module} {Reason}; stopping it")]
+    private partial void LogFlooded(string module, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "[{Module}] {Level}: {Text}")]
     private partial void LogFromModule(string module, string level, string text);

@@ -18,15 +18,11 @@ public sealed class ProcessModuleLoader(ProcessModuleOptions? options = null, IL
 
     public bool CanLoad(string path, ReadOnlySpan<byte> firstBytes) => ModuleFormats.IsPython(path) || ModuleFormats.IsExecutable(firstBytes);
 
-    public async Task<LoadedModule> LoadAsync(ModuleLoadRequest request, CancellationToken cancellationToken)
+    public Task<LoadedModule> LoadAsync(ModuleLoadRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var file = ModuleFile.Read(request.Path);
-        Task<ProcessModule> Start(CancellationToken ct) => ProcessModule.StartAsync(request, _options, _logger, ct);
-        // The first start fails the load directly (with the process's exit code and stderr); only later exits are
-        // the supervisor's to restart.
-        // The supervisor is not started here: its first run adopts this process once the host listens to its states.
-        var first = await Start(cancellationToken).ConfigureAwait(false);
-        return new ProcessLoadedModule(first, file, Start, request.Supervision ?? _supervision, _logger);
+        return ProcessLoadedModule.LoadAsync(Name, file, ct => ProcessModule.StartAsync(request, _options, _logger, ct),
+            request.Supervision ?? _supervision, _logger, cancellationToken);
     }
 }

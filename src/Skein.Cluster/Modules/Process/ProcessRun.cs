@@ -28,6 +28,6 @@ internal sealed class ProcessRun(Func<CancellationToken, Task<ProcessModule>> st
     private static async Task<ModuleExit> Watch(ProcessModule module)
     {
         var reason = await module.Exited.ConfigureAwait(false);
-        return reason == ProcessModule.StoppedReason ? ModuleExit.Requested : ModuleExit.Exited(module.ExitCode ?? -1, module.StderrTail);
+        return reason == ProcessModule.StoppedReason ? ModuleExit.Requested : ModuleExit.Exited(module.ExitCode ?? -1, module.StderrTail, module.Cause);
     }
 }

@@ -14,7 +14,12 @@ internal sealed class ForwardedCalls : IEnvelopeSink
     private readonly ServiceHost _host;
     private readonly IEnvelopeSink _replies;
     private readonly ConcurrentDictionary<ulong, (ProcessModule Process, ulong Conversation)> _open = new();
-    private long _nextInstance;
+    // Node-wide, not per connection: a module keeps its objects by this number alone, so two clients' proxies must
+    // never get the same one.
+    private static long s_nextInstance;
+
+    // The per-connection objects this connection's proxies opened in modules, released when the client goes.
+    private readonly ConcurrentDictionary<ulong, (ProcessLoadedModule Module, string Service)> _objects = new();
 
     public ForwardedCalls(ServiceHost host, IEnvelopeSink replies)
     {
@@ -36,7 +41,8 @@ internal sealed class ForwardedCalls : IEnvelopeSink
         {
             case EnvelopeKind.Open:
                 // The module keeps its per-connection objects by the instance number its requests carry.
-                var instance = (ulong)Interlocked.Increment(ref _nextInstance);
+                var instance = (ulong)Interlocked.Increment(ref s_nextInstance);
+                _objects[instance] = (module, envelope.Service);
                 _replies.Send(new Envelope { Kind = EnvelopeKind.Response, ConversationId = envelope.ConversationId, Status = EnvelopeStatus.Ok, Service = envelope.Service, Instance = instance });
                 return true;
             case EnvelopeKind.Request:
@@ -44,6 +50,7 @@ internal sealed class ForwardedCalls : IEnvelopeSink
                 else _ = ForwardWhenActiveAsync(envelope, module);
                 return true;
             default:
+                if (envelope.Kind == EnvelopeKind.Release) _objects.TryRemove(envelope.Instance, out _);
                 if (module.Process is { } process) process.Forward(envelope, _replies);
                 else _replies.Send(Unavailable(envelope, $"module {module.Name} is restarting"));
                 return true;
@@ -86,13 +93,33 @@ internal sealed class ForwardedCalls : IEnvelopeSink
 
     private Envelope Error(Envelope request, RemoteErrorKind kind, string message) => RemoteErrors.FailedReply(request, kind, message, _host.NodeName);
 
-    /// <summary>The client went away: cancel what the modules are still doing for it.</summary>
+    /// <summary>The client went away: cancel what the modules are still doing for it, and release its objects after the lease.</summary>
     public void Close()
     {
         foreach (var id in _open.Keys)
         {
             if (_open.TryRemove(id, out var call)) call.Process.Cancel(call.Conversation);
         }
+        if (!_objects.IsEmpty) _ = ReleaseAfterLeaseAsync();
+    }
+
+    // As the node's own per-connection objects are: a module would otherwise keep them until it restarts.
+    private async Task ReleaseAfterLeaseAsync()
+    {
+        await Task.Delay(_host.Options.LeaseTimeout).ConfigureAwait(false);
+        foreach (var instance in _objects.Keys)
+        {
+            if (!_objects.TryRemove(instance, out var opened) || opened.Module.Process is not { } process) continue;
+            process.Forward(new Envelope { Kind = EnvelopeKind.Release, Instance = instance, Service = opened.Service }, NoReplies.Instance);
+        }
+    }
+
+    /// <summary>Where the answers to releases nobody waits for go.</summary>
+    private sealed class NoReplies : IEnvelopeSink
+    {
+        public static readonly NoReplies Instance = new();
+
+        public void Send(Envelope envelope) { }
     }
 
     void IEnvelopeSink.Send(Envelope envelope)

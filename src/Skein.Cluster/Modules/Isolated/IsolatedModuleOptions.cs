@@ -1,0 +1,14 @@
+namespace Skein.Cluster.Modules.Isolated;
+
+/// <summary>Where the module host is, for assemblies run out of process.</summary>
+public sealed class IsolatedModuleOptions
+{
+    /// <summary>
+    /// The module host's assembly (<c>skein-module-host.dll</c>); by default the one beside the node's own assemblies,
+    /// where building or installing Skein puts it.
+    /// </summary>
+    public string? HostPath { get; set; }
+
+    /// <summary>The <c>dotnet</c> program that runs the host; by default the one running this process.</summary>
+    public string? DotnetPath { get; set; }
+}

@@ -1,0 +1,3 @@
+using Skein.Cluster.Modules.Isolated;
+
+return await ModuleHostProgram.RunAsync(args).ConfigureAwait(false);
