@@ -19,6 +19,19 @@ public sealed class ClusterClient : IDisposable
 
     public Uri Address => _channel.Address;
 
+    /// <summary>The alive nodes that serve calls (and so module control), by name.</summary>
+    public async Task<IReadOnlyList<NodeInfo>> ListCallableNodesAsync(CancellationToken cancellationToken = default) =>
+        (await ListNodesAsync(cancellationToken).ConfigureAwait(false))
+            .Where(n => n.State == NodeState.Alive && n.CallAddress.Length > 0)
+            .OrderBy(n => n.Name, StringComparer.Ordinal)
+            .ToList();
+
+    /// <summary>The node named <paramref name="name"/> among <paramref name="alive"/>, or an error listing the alive ones.</summary>
+    /// <exception cref="SkeinException">No alive node has that name.</exception>
+    public static NodeInfo FindAlive(IReadOnlyList<NodeInfo> alive, string name) =>
+        alive.FirstOrDefault(n => n.Name == name)
+        ?? throw new SkeinException($"no alive node is named '{name}'" + (alive.Count > 0 ? $"; alive: {string.Join(", ", alive.Select(n => n.Name))}" : ""));
+
     public async Task<IReadOnlyList<NodeInfo>> ListNodesAsync(CancellationToken cancellationToken = default)
     {
         try

@@ -193,15 +193,8 @@ internal static class ModuleCommand
         var address = ClusterConnection.ResolveAddress(cluster, stateDirectory);
         var token = ClusterConnection.ResolveToken(tokenFile, stateDirectory);
         using var client = new ClusterClient(address, token);
-        var alive = (await client.ListNodesAsync(ct).ConfigureAwait(false))
-            .Where(n => n.State == NodeState.Alive && n.CallAddress.Length > 0)
-            .OrderBy(n => n.Name, StringComparer.Ordinal)
-            .ToList();
-        if (only is null) return (alive, token);
-        var named = alive.Where(n => n.Name == only).ToList();
-        if (named.Count == 0)
-            throw new SkeinException($"no alive node is named '{only}'" + (alive.Count > 0 ? $"; alive: {string.Join(", ", alive.Select(n => n.Name))}" : ""));
-        return (named, token);
+        var alive = await client.ListCallableNodesAsync(ct).ConfigureAwait(false);
+        return only is null ? (alive, token) : ([ClusterClient.FindAlive(alive, only)], token);
     }
 
     private static async Task<(NodeInfo Node, string Token)> PickNodeAsync(string? cluster, string? tokenFile, string stateDirectory, string? only, CancellationToken ct)

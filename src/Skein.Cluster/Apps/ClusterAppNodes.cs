@@ -49,19 +49,13 @@ public sealed class ClusterAppNodes : IAppNodes, IDisposable
     {
         if (_alive is not null) return _alive;
         using var client = new ClusterClient(_coordinator, _token);
-        _alive = (await client.ListNodesAsync(cancellationToken).ConfigureAwait(false))
-            .Where(n => n.State == NodeState.Alive && n.CallAddress.Length > 0)
-            .OrderBy(n => n.Name, StringComparer.Ordinal)
-            .ToList();
+        _alive = await client.ListCallableNodesAsync(cancellationToken).ConfigureAwait(false);
         return _alive;
     }
 
     private async Task<ModuleControl> ControlAsync(string node, CancellationToken cancellationToken)
     {
-        var alive = await AliveAsync(cancellationToken).ConfigureAwait(false);
-        var info = alive.FirstOrDefault(n => n.Name == node)
-            ?? throw new SkeinException($"no alive node is named '{node}'" + (alive.Count > 0 ? $"; alive: {string.Join(", ", alive.Select(n => n.Name))}" : ""));
-        return Control(info);
+        return Control(ClusterClient.FindAlive(await AliveAsync(cancellationToken).ConfigureAwait(false), node));
     }
 
     private ModuleControl Control(NodeInfo node)
