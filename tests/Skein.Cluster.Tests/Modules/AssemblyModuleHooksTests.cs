@@ -145,6 +145,9 @@ public sealed class AssemblyModuleHooksTests
         await withdrawn.Task.WaitAsync(Wait, Ct);
         Assert.Equal(ModuleState.Failed, module.Supervisor.State);
         Assert.Equal(0, module.Supervisor.Restarts);
+        // Still listed, failed, until unloaded: the operator sees what happened and unloading frees the name.
+        Assert.Same(module, Assert.Single(host.Modules));
+        Assert.True(await host.RemoveModuleAsync("hooked"));
         Assert.Empty(host.Modules);
         var error = await Assert.ThrowsAsync<RemoteException>(() => TestModules.CallJsonAsync(client, "hooked", "Who", "[]", Ct));
         Assert.Equal(RemoteErrorKind.ServiceNotFound, error.Kind);

@@ -322,11 +322,9 @@ public sealed class ServiceHost : IAsyncDisposable
                 foreach (var service in hosted.Services) _ = service.ResetSharedAsync().AsTask();
             }
         };
-        // A module the supervisor gave up on takes its services with it: nothing is left to route calls to. Removed
-        // off the supervisor's own thread, since removing it waits for that supervisor to finish.
         supervisor.GaveUp += (_, _) =>
         {
-            if (IsHosted(module)) _ = RemoveModuleAsync(module.Name).AsTask();
+            if (HostedAs(module) is { } hosted) Withdraw(hosted);
         };
         supervisor.FailNodeRequested += (_, gaveUp) =>
         {
@@ -349,6 +347,18 @@ public sealed class ServiceHost : IAsyncDisposable
     }
 
     private bool IsHosted(LoadedModule module) => HostedAs(module) is not null;
+
+    // A module the supervisor gave up on loses its services, since nothing is left to answer them, but keeps its place:
+    // `skein module list` shows it failed, with its last exit, until it is unloaded (which also frees its name).
+    private void Withdraw(HostedModule hosted)
+    {
+        lock (_moduleChanges)
+        {
+            foreach (var service in hosted.Services) _services.TryRemove(KeyValuePair.Create(service.Name, service));
+            foreach (var service in hosted.Module.Services.OfType<ProcessModuleService>()) _moduleServices.TryRemove(KeyValuePair.Create(service.Name, service));
+        }
+        RaiseServicesChanged();
+    }
 
     private HostedModule? HostedAs(LoadedModule module) => _modules.TryGetValue(module.Name, out var hosted) && hosted.Module == module ? hosted : null;
 
