@@ -48,17 +48,8 @@ for (var i = 0; i < args.Length; i++)
     }
 }
 
-using var cancel = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true; // stop the measurements and the cluster cleanly instead of dying with them running
-    cancel.Cancel();
-};
-using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
-{
-    context.Cancel = true;
-    cancel.Cancel();
-});
+// Ctrl+C and SIGTERM stop the measurements and the processes started for them cleanly.
+using var cancel = new StopSignals();
 
 MachineInfo.Write(Console.Out);
 Console.WriteLine(
@@ -79,14 +70,14 @@ try
         if (options.Markdown) ModulesReport.WriteMarkdown(Console.Out, result, options);
         return 0;
     }
-    catch (Exception ex) when (!cancel.IsCancellationRequested)
+    catch (Exception ex) when (!cancel.Token.IsCancellationRequested)
     {
         Console.Error.WriteLine($"failed: {ex}");
         Console.Error.WriteLine(cluster.LastOutput());
         return 1;
     }
 }
-catch (Exception) when (cancel.IsCancellationRequested)
+catch (Exception) when (cancel.Token.IsCancellationRequested)
 {
     // Interrupted: whatever was waiting failed with the cancellation (module control reports it as an unanswered call).
     Console.Error.WriteLine("interrupted; the coordinator and the node were stopped");

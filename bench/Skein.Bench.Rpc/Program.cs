@@ -65,17 +65,8 @@ for (var i = 0; i < args.Length; i++)
 if (selected.Count == 0) selected.AddRange(catalog);
 var runner = new LoadRunner(new LoadOptions { Duration = duration, WarmUp = warmUp, StartWarmUp = startWarmUp, CallerCounts = callerCounts });
 
-using var cancel = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true;
-    cancel.Cancel();
-};
-using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
-{
-    context.Cancel = true;
-    cancel.Cancel();
-});
+// Ctrl+C and SIGTERM stop the measurements and the processes started for them cleanly.
+using var cancel = new StopSignals();
 
 MachineInfo.Write(Console.Out);
 Console.WriteLine(
@@ -101,7 +92,7 @@ try
             Console.Error.WriteLine($"{definition.Name}: skipped — {ex.Message}");
             foreach (var callers in callerCounts) rows.Add(new RpcRow(definition.Name, callers) { Problem = $"pending: {ex.Message}" });
         }
-        catch (Exception ex) when (!cancel.IsCancellationRequested)
+        catch (Exception ex) when (!cancel.Token.IsCancellationRequested)
         {
             failed = true;
             Console.Error.WriteLine($"{definition.Name}: failed to start: {ex}");
@@ -119,7 +110,7 @@ try
             for (var caller = 0; caller < runner.Options.StartWarmUpCallers; caller++) targets.Add(await deployment.CreateTargetAsync(caller, cancel.Token));
             await runner.WarmUpAsync(targets, cancel.Token);
         }
-        catch (Exception ex) when (!cancel.IsCancellationRequested)
+        catch (Exception ex) when (!cancel.Token.IsCancellationRequested)
         {
             failed = true;
             Console.Error.WriteLine($"{definition.Name}: failed while warming up: {ex}");
@@ -150,7 +141,7 @@ try
                 {
                     for (var caller = 0; caller < callers; caller++) targets.Add(await deployment.CreateTargetAsync(caller, cancel.Token));
                 }
-                catch (Exception ex) when (!cancel.IsCancellationRequested)
+                catch (Exception ex) when (!cancel.Token.IsCancellationRequested)
                 {
                     failed = true;
                     Console.Error.WriteLine($"{definition.Name}, {callers} callers: failed to connect: {ex}");
@@ -170,7 +161,7 @@ try
                             $"{definition.Name}, {callers} caller{(callers == 1 ? "" : "s")}, round {round}: {Format.Number(result.CallsPerSecond, "N0")} calls/s, " +
                             $"p50 {Format.Number(result.P50Microseconds, "N0")} µs, p99 {Format.Number(result.P99Microseconds, "N0")} µs");
                     }
-                    catch (Exception ex) when (!cancel.IsCancellationRequested)
+                    catch (Exception ex) when (!cancel.Token.IsCancellationRequested)
                     {
                         // One broken target must not cost the figures of the others; the report says it failed.
                         failed = true;
@@ -190,7 +181,7 @@ try
         }
     }
 }
-catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+catch (OperationCanceledException) when (cancel.Token.IsCancellationRequested)
 {
     Console.Error.WriteLine("interrupted; stopping the servers and reporting what finished");
 }
@@ -220,7 +211,7 @@ if (markdown)
     Console.WriteLine();
     RpcReport.WriteMarkdown(Console.Out, ordered, TargetCatalog.Baseline);
 }
-return cancel.IsCancellationRequested ? 130 : failed ? 1 : 0;
+return cancel.Token.IsCancellationRequested ? 130 : failed ? 1 : 0;
 
 static string FirstLine(string text) => text.Split('\n', 2)[0].TrimEnd();
 

@@ -44,12 +44,8 @@ for (var i = 0; i < args.Length; i++)
 }
 if (selected.Count == 0) selected.AddRange(scenarios);
 
-using var cancel = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true;
-    cancel.Cancel();
-};
+// Ctrl+C and SIGTERM stop the measurements and the processes started for them cleanly.
+using var cancel = new StopSignals();
 
 var settings = new BenchSettings
 {
@@ -72,7 +68,7 @@ try
             rows.AddRange(await scenario.RunAsync(settings, cancel.Token));
             Console.Error.WriteLine($"done in {Format.Duration(Measure.Since(start))}");
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancel.IsCancellationRequested)
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancel.Token.IsCancellationRequested)
         {
             // One broken scenario must not cost the figures of the others; the report says it failed.
             failed = true;
@@ -81,7 +77,7 @@ try
         }
     }
 }
-catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+catch (OperationCanceledException) when (cancel.Token.IsCancellationRequested)
 {
     Console.Error.WriteLine("interrupted; reporting what finished");
 }
@@ -105,7 +101,7 @@ if (markdown)
     Console.WriteLine();
     ReportWriter.WriteMarkdown(Console.Out, rows);
 }
-return cancel.IsCancellationRequested ? 130 : failed ? 1 : 0;
+return cancel.Token.IsCancellationRequested ? 130 : failed ? 1 : 0;
 
 static void Usage(TextWriter output, IReadOnlyList<Scenario> scenarios)
 {
