@@ -177,6 +177,29 @@ public sealed class AssemblyModuleHooksTests
     }
 
     [Fact]
+    public async Task A_call_running_when_the_module_crashes_fails_at_once_naming_the_module()
+    {
+        await using var host = new ServiceHost("node-a");
+        var events = new StateEvents(host);
+        var module = (AssemblyModule)await host.AddModuleAsync(Hooked("hooked", supervision: Restart(RestartMode.Permanent)), Ct);
+        var probe = new HookedProbe(module.Assembly!);
+        await using var client = SkeinClient.ForLocalServices(host);
+
+        var running = TestModules.CallJsonAsync(client, "hooked", "Hold", "[]", Ct);
+        await probe.Holding.WaitAsync(Wait, Ct);
+        await TestModules.CallJsonAsync(client, "hooked", "Crash", """["boom"]""", Ct).ContinueWith(_ => { }, Ct);
+
+        // The held call's gate is never opened: only the crash can end it, and its caller hears of the crash at once.
+        var error = await Assert.ThrowsAsync<RemoteException>(() => running.WaitAsync(Wait, Ct));
+        Assert.Equal(RemoteErrorKind.Unavailable, error.Kind);
+        Assert.Contains("module hooked crashed while serving hooked.Hold", error.Message);
+        Assert.Contains("boom", error.Message);
+        await events.WaitForAsync("hooked", "failed");
+        await events.WaitForAsync("hooked", "active");
+        Assert.Equal("\"hooked on node-a\"", await TestModules.CallJsonAsync(client, "hooked", "Who", "[]", Ct));
+    }
+
+    [Fact]
     public async Task While_the_module_stops_a_running_call_finishes_and_a_new_one_is_told_it_is_stopping()
     {
         await using var host = new ServiceHost("node-a");

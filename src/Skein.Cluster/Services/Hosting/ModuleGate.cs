@@ -15,6 +15,8 @@ internal sealed class ModuleGate(ModuleSupervisor supervisor)
 {
     private int _calls;
     private TaskCompletionSource? _idle;
+    private CancellationTokenSource _run = new();
+    private string _runEnd = "";
 
     public ModuleSupervisor Supervisor { get; } = supervisor;
 
@@ -31,6 +33,24 @@ internal sealed class ModuleGate(ModuleSupervisor supervisor)
     public void Exit()
     {
         if (Interlocked.Decrement(ref _calls) == 0 && Volatile.Read(ref _idle) is { } idle) idle.TrySetResult();
+    }
+
+    /// <summary>
+    /// Cancelled when the module's current run crashes: the calls it was serving then fail at once, as calls to a module
+    /// process that dies do, instead of waiting for code whose run is over. Each run has its own.
+    /// </summary>
+    public CancellationToken RunCrashed => Volatile.Read(ref _run).Token;
+
+    /// <summary>How the last crashed run ended, for the error of the calls it was serving.</summary>
+    public string CrashReason => Volatile.Read(ref _runEnd);
+
+    /// <summary>The module's run crashed (<paramref name="reason"/>): fail the calls it was serving; the next run gets a fresh token.</summary>
+    public void RunEnded(string reason)
+    {
+        Volatile.Write(ref _runEnd, reason);
+        var ended = Interlocked.Exchange(ref _run, new CancellationTokenSource());
+        ended.Cancel();
+        ended.Dispose();
     }
 
     /// <summary>Completes once no call is running; meant for after the module stopped taking new ones.</summary>

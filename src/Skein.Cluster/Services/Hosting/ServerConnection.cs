@@ -269,6 +269,7 @@ internal sealed class ServerConnection
         var call = _tokens.Rent();
         _inFlight[request.ConversationId] = call;
         if (_closed.IsCancellationRequested) TryCancel(call); // the client left while this was being decoded
+        var crash = service.Gate is { } gate ? FailOnCrash(gate, request, service, method, call) : default;
         try
         {
             if (method.IsStreaming) await StreamAsync(request, service, method, codec, target, arguments, call).ConfigureAwait(false);
@@ -276,11 +277,27 @@ internal sealed class ServerConnection
         }
         finally
         {
+            crash.Dispose(); // before the source goes back to the pool: a crash must not cancel the next call to use it
             _inFlight.TryRemove(request.ConversationId, out _);
             lock (call) _tokens.Return(call);
             if (transient) await service.DestroyAsync(target).ConfigureAwait(false);
         }
     }
+
+    // The caller hears of a crash of the module at once. The handler's token is cancelled first, so whatever it still
+    // returns is counted as a late reply rather than sent after the error.
+    private CancellationTokenRegistration FailOnCrash(ModuleGate gate, Envelope request, HostedService service, ContractMethod method, CancellationTokenSource call) =>
+        gate.RunCrashed.UnsafeRegister(_ =>
+        {
+            lock (call)
+            {
+                // Already cancelled: the caller gave up or its deadline passed, and nobody waits for an answer.
+                if (call.IsCancellationRequested || !_inFlight.TryGetValue(request.ConversationId, out var still) || !ReferenceEquals(still, call)) return;
+                TryCancel(call);
+            }
+            _replies.Send(Error(request, RemoteErrorKind.Unavailable,
+                $"module {gate.Supervisor.Module} crashed while serving {service.Name}.{method.WireName}: {gate.CrashReason}"));
+        }, null);
 
     // The deadline's timer is only armed for a handler that did not finish at once: most never need one.
     private static void ArmDeadline(Envelope request, CancellationTokenSource call)

@@ -319,6 +319,7 @@ public sealed class ServiceHost : IAsyncDisposable
             // A run that ends takes its shared objects with it; the next run's first call makes fresh ones.
             if (change.From == ModuleState.Active && change.To is ModuleState.Failed or ModuleState.Stopped && HostedAs(module) is { } hosted)
             {
+                if (change.To == ModuleState.Failed) hosted.Gate?.RunEnded(change.Reason ?? "crashed");
                 foreach (var service in hosted.Services) _ = service.ResetSharedAsync().AsTask();
             }
         };
