@@ -58,6 +58,12 @@ internal static class SkeinCommand
             ProblemPrinter.Print(ex.Problems, error);
             return ExitCodes.InvalidInput;
         }
+        catch (Skein.Cluster.Modules.ModuleStartFailedException ex)
+        {
+            // The input was fine; the module itself failed to start.
+            error.WriteLine($"skein: {ex.Message}");
+            return ExitCodes.TasksFailed;
+        }
         catch (SkeinException ex)
         {
             error.WriteLine($"skein: {ex.Message}");

@@ -51,6 +51,10 @@ public sealed class ModuleControl : IDisposable
         {
             return await call().ConfigureAwait(false);
         }
+        catch (RpcException ex) when (ex.StatusCode is StatusCode.Aborted)
+        {
+            throw new ModuleStartFailedException(ex.Status.Detail, ex);
+        }
         catch (RpcException ex) when (ex.StatusCode is StatusCode.FailedPrecondition or StatusCode.NotFound or StatusCode.InvalidArgument)
         {
             throw new SkeinException(ex.Status.Detail, ex);

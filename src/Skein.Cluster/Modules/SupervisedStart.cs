@@ -27,7 +27,7 @@ internal static class SupervisedStart
         catch (ModuleUnavailableException ex) when (supervisor.State == ModuleState.Failed && supervisor.LastExit is { } exit)
         {
             // The caller asked for a module, not for its supervisor's bookkeeping: say why it did not start.
-            throw new SkeinException($"module '{supervisor.Module}' could not start: {exit}", ex);
+            throw new ModuleStartFailedException($"module '{supervisor.Module}' could not start: {exit}", ex);
         }
         catch (ModuleUnavailableException ex)
         {

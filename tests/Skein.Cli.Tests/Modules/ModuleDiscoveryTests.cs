@@ -72,6 +72,23 @@ public sealed class ModuleDiscoveryTests(DiscoveryCluster cluster) : IClassFixtu
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task A_module_that_fails_to_start_exits_1_naming_it_and_the_node_keeps_serving()
+    {
+        Assert.SkipWhen(DiscoveryCluster.Python is null, "python3 is not on the PATH");
+
+        // loose.py prints a line and exits: it never says hello. The input was fine, the module failed: exit 1, not 2.
+        var load = await cluster.RunAsync("module", "load", "loose");
+
+        Assert.True(load.ExitCode == 1, load.ToString());
+        Assert.Contains("loose", load.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", load.Stderr, StringComparison.Ordinal);
+        var echo = await cluster.RunAsync("call", "echo", "Echo", """["still here"]""");
+        Assert.True(echo.ExitCode == 0, echo.ToString());
+        var listed = await cluster.RunAsync("module", "list", "--node", DiscoveryCluster.Node);
+        Assert.DoesNotContain("loose", listed.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task A_node_given_a_folder_with_a_broken_module_yaml_on_its_command_line_exits_2_with_the_position()
     {
         var token = cluster.Directory.Write("node-token", "t");

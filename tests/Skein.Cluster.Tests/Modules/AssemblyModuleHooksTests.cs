@@ -81,7 +81,7 @@ public sealed class AssemblyModuleHooksTests
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static async Task<WeakReference> FailToLoadAsync(ServiceHost host)
     {
-        var error = await Assert.ThrowsAsync<SkeinException>(() => host.AddModuleAsync(Hooked("broken", """{"failInitialize":"no config"}"""), Ct));
+        var error = await Assert.ThrowsAsync<ModuleStartFailedException>(() => host.AddModuleAsync(Hooked("broken", """{"failInitialize":"no config"}"""), Ct));
         Assert.Contains("'broken'", error.Message);
         Assert.Contains("InvalidOperationException: no config", error.Message);
         var context = AssemblyLoadContext.All.FirstOrDefault(c => c.Name == "module:broken");
@@ -92,7 +92,7 @@ public sealed class AssemblyModuleHooksTests
     public async Task An_activate_hook_that_throws_fails_the_load_even_under_a_permanent_policy()
     {
         await using var host = new ServiceHost("node-a");
-        var error = await Assert.ThrowsAsync<SkeinException>(() => host.AddModuleAsync(Hooked("lazy", """{"failActivate":"not today"}""", Restart(RestartMode.Permanent)), Ct));
+        var error = await Assert.ThrowsAsync<ModuleStartFailedException>(() => host.AddModuleAsync(Hooked("lazy", """{"failActivate":"not today"}""", Restart(RestartMode.Permanent)), Ct));
         Assert.Contains("module 'lazy'", error.Message);
         Assert.Contains("not today", error.Message);
         Assert.Empty(host.ServiceNames);
@@ -272,7 +272,7 @@ public sealed class AssemblyModuleHooksTests
         Assert.Equal(("hooked", "assembly", "active", 1), (listed.Name, listed.Loader, listed.State, listed.Restarts));
         Assert.Equal("threw InvalidOperationException: boom", listed.LastExit);
 
-        var refused = await Assert.ThrowsAsync<SkeinException>(() =>
+        var refused = await Assert.ThrowsAsync<ModuleStartFailedException>(() =>
             control.LoadAsync(new Protocol.LoadModuleRequest { Path = TestModules.Hooked, Name = "broken", ConfigJson = """{"failInitialize":"no config"}""" }, Wait, Ct));
         Assert.Equal("module 'broken' could not start: threw InvalidOperationException: no config", refused.Message);
         Assert.Single(await control.ListAsync(Ct));

@@ -254,7 +254,7 @@ public sealed class IsolatedModuleTests : IAsyncLifetime
         var broken = Path.Combine(folder.Path, "Broken.dll");
         await File.WriteAllBytesAsync(broken, [(byte)'M', (byte)'Z', 0, 0, 1, 2, 3], Ct);
 
-        var error = await Assert.ThrowsAsync<SkeinException>(() => Services.AddModuleAsync(new ModuleLoadRequest(broken, loader: ModuleFormats.Isolated), Ct));
+        var error = await Assert.ThrowsAsync<ModuleStartFailedException>(() => Services.AddModuleAsync(new ModuleLoadRequest(broken, loader: ModuleFormats.Isolated), Ct));
 
         Assert.Contains("exited with code 1 before its hello", error.Message, StringComparison.Ordinal);
         Assert.Contains("is not a .NET assembly Skein can load", error.Message, StringComparison.Ordinal);

@@ -204,7 +204,7 @@ public sealed class ProcessModuleFloodTests : IAsyncLifetime
         var loaders = new ModuleLoaders(new ProcessModuleLoader(new ProcessModuleOptions { HelloTimeout = TimeSpan.FromMilliseconds(500) }, _log));
         await using var services = new ServiceHost("node-silent", new ServiceHostOptions { Loaders = loaders });
 
-        var error = await Assert.ThrowsAsync<SkeinException>(() => services.AddModuleAsync(new ModuleLoadRequest(path), Ct));
+        var error = await Assert.ThrowsAsync<ModuleStartFailedException>(() => services.AddModuleAsync(new ModuleLoadRequest(path), Ct));
 
         Assert.Contains("did not say hello within 0.5 s", error.Message, StringComparison.Ordinal);
         Assert.Empty(services.Describe());

@@ -1,3 +1,4 @@
+using Skein.Cluster.Modules;
 using System.Text;
 using Skein.Cluster.Modules.Process;
 using Skein.Cluster.Services.Client;
@@ -164,7 +165,7 @@ public sealed class ProcessModuleTests : IAsyncLifetime
             await using var services = new ServiceHost("node-bad");
             var started = System.Diagnostics.Stopwatch.StartNew();
 
-            var error = await Assert.ThrowsAsync<SkeinException>(() => services.AddModuleAsync(new Skein.Cluster.Modules.ModuleLoadRequest(script), Ct));
+            var error = await Assert.ThrowsAsync<ModuleStartFailedException>(() => services.AddModuleAsync(new Skein.Cluster.Modules.ModuleLoadRequest(script), Ct));
 
             Assert.Contains("exited with code 3 before its hello", error.Message, StringComparison.Ordinal);
             Assert.Contains("oops", error.Message, StringComparison.Ordinal);

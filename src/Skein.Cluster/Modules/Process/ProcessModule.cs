@@ -135,7 +135,7 @@ public sealed partial class ProcessModule : IAsyncDisposable
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             var reason = await module.FailStartAsync(ex).ConfigureAwait(false);
-            throw new SkeinException(reason, ex);
+            throw new ModuleStartFailedException(reason, ex);
         }
         catch
         {

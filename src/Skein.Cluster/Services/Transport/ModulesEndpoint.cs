@@ -27,6 +27,11 @@ internal sealed class ModulesEndpoint(ServiceHost host, ModulePaths paths) : Pro
             var module = await host.AddModuleAsync(load, context.CancellationToken).ConfigureAwait(false);
             return Describe(module);
         }
+        catch (ModuleStartFailedException ex)
+        {
+            // The module was found and loaded, then failed: told apart from a refusal so the CLI can exit 1, not 2.
+            throw new RpcException(new Status(StatusCode.Aborted, ex.Message));
+        }
         catch (SkeinException ex)
         {
             throw new RpcException(new Status(StatusCode.FailedPrecondition, ex.Message));
@@ -61,6 +66,11 @@ internal sealed class ModulesEndpoint(ServiceHost host, ModulePaths paths) : Pro
         try
         {
             return Describe(await host.ReloadModuleAsync(request.Name, context.CancellationToken).ConfigureAwait(false));
+        }
+        catch (ModuleStartFailedException ex)
+        {
+            // The module was found and loaded, then failed: told apart from a refusal so the CLI can exit 1, not 2.
+            throw new RpcException(new Status(StatusCode.Aborted, ex.Message));
         }
         catch (SkeinException ex)
         {
