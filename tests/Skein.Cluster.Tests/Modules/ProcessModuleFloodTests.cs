@@ -111,8 +111,9 @@ public sealed class ProcessModuleFloodTests : IAsyncLifetime
         Assert.Contains("flooded stdout", culprit.Supervisor.LastExit!.ToString(), StringComparison.Ordinal);
         Assert.True(culprit.Supervisor.LastExit.IsAbnormal);
         Assert.Contains("flooded stdout", culprit.Supervisor.GetStatus().LastExit, StringComparison.Ordinal);
-        Assert.Contains(changes, c => c.To == ModuleState.Failed && c.Reason != null && c.Reason.Contains("flooded stdout", StringComparison.Ordinal));
-        Assert.Contains(_log.Entries, e => e.Text.Contains("module culprit flooded stdout", StringComparison.Ordinal));
+        // The supervisor records the exit before it announces the state change and logs: wait for those, not assume them.
+        await WaitUntilAsync(() => changes.Any(c => c.To == ModuleState.Failed && c.Reason != null && c.Reason.Contains("flooded stdout", StringComparison.Ordinal)));
+        await WaitUntilAsync(() => _log.Entries.Any(e => e.Text.Contains("module culprit flooded stdout", StringComparison.Ordinal)));
         // Restarted by its policy, it answers again.
         Assert.Equal("\"pong\"", await TestModules.CallJsonAsync(Client, "misbehave", "Ping", "[]", Ct));
         Assert.Equal("2.5", await TestModules.CallJsonAsync(Client, "stats", "Mean", "[[1,2,3,4]]", Ct));
@@ -129,7 +130,7 @@ public sealed class ProcessModuleFloodTests : IAsyncLifetime
         Assert.Equal("\"pong\"", await TestModules.CallJsonAsync(Client, "misbehave", "Ping", "[]", Ct));
         Assert.Equal(ModuleState.Active, Module("culprit").Supervisor.State);
         await WaitUntilAsync(() => _log.Entries.Any(e => e.Text.Contains("stderr lines dropped", StringComparison.Ordinal)));
-        Assert.Contains(_log.Entries, e => e.Text.Contains("x… (", StringComparison.Ordinal));
+        await WaitUntilAsync(() => _log.Entries.Any(e => e.Text.Contains("x… (", StringComparison.Ordinal)));
         var noise = _log.Entries.Count(e => e.Text.Contains("[culprit] noise", StringComparison.Ordinal));
         Assert.InRange(noise, 1, 19_999);
         Assert.Contains(_log.Entries, e => e.Text.Contains("[culprit]", StringComparison.Ordinal) && e.Text.Contains("stderr lines dropped", StringComparison.Ordinal));
