@@ -210,7 +210,7 @@ public sealed partial class ProcessModule : IAsyncDisposable
             Kind = StdioFrameKind.Welcome,
             Module = Name,
             Id = $"{_node}/{Name}",
-            Args = _welcome.Arguments.Count > 0 ? _welcome.Arguments : _options.Arguments,
+            Args = _welcome.Arguments,
             Config = _welcome.Config,
         }), cancellationToken).ConfigureAwait(false);
         var frame = await _reader.ReadFrameAsync(cancellationToken).ConfigureAwait(false)

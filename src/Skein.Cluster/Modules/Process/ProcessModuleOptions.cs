@@ -9,9 +9,6 @@ public sealed class ProcessModuleOptions
     /// <summary>How long a module asked to shut down may take before it is killed; default 5 s.</summary>
     public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Arguments passed to the module in its welcome.</summary>
-    public IReadOnlyList<string> Arguments { get; set; } = [];
-
     /// <summary>
     /// How many frames nobody asked for (log, event, answers to conversations the node does not know) a module may
     /// write within one second before it is stopped as flooding its stdout; default 1000.
