@@ -39,7 +39,7 @@ internal static class TaskExpander
         }
         if (count > JobLimits.MaxCopiesPerFactory)
         {
-            problems.Error($"task '{task.Id.Value}' would make {Count(task, files, count)} tasks; a factory makes at most {JobLimits.MaxCopiesPerFactory:N0}",
+            problems.Error($"task '{task.Id.Value}' would make {Count(task, files, count)}; a factory makes at most {Number.Text(JobLimits.MaxCopiesPerFactory)}",
                 task.Id.Location);
             return [];
         }
@@ -58,21 +58,21 @@ internal static class TaskExpander
         return copies;
     }
 
-    /// <summary>The count as the user can check it: "1,200 (12 files × 100 matrix combinations)".</summary>
+    /// <summary>The count as the user can check it: "1,200 tasks (12 files × 100 values of 'mode')".</summary>
     private static string Count(TaskTemplate task, List<string>? files, long count)
     {
         const long Saturated = long.MaxValue / JobLimits.MaxMatrixValues;
-        var total = count >= Saturated ? $"more than {Saturated:N0}" : count.ToString("N0");
+        var total = count >= Saturated ? $"more than {Number.Text(Saturated)}" : Number.Text(count);
         var factors = new List<string>();
-        if (files is not null) factors.Add($"{files.Count:N0} files");
-        foreach (var (key, values) in task.Matrix ?? []) factors.Add($"{values.Count:N0} values of '{key.Value}'");
-        return factors.Count > 1 ? $"{total} ({string.Join(" × ", factors)})" : total;
+        if (files is not null) factors.Add($"{Number.Text(files.Count)} files");
+        foreach (var (key, values) in task.Matrix ?? []) factors.Add($"{Number.Text(values.Count)} values of '{key.Value}'");
+        return factors.Count > 1 ? $"{total} tasks ({string.Join(" × ", factors)})" : $"{total} tasks";
     }
 
     private static void TooManyForTheJob(TaskTemplate task, long count, ProblemCollector problems) =>
         problems.Error(
-            $"task '{task.Id.Value}' would take the job past {JobLimits.MaxTasks:N0} tasks, the most a job file makes " +
-            $"({count:N0} more); split the job",
+            $"task '{task.Id.Value}' would take the job past {Number.Text(JobLimits.MaxTasks)} tasks, the most a job file makes " +
+            $"({Number.Text(count)} more); split the job",
             task.Id.Location);
 
     /// <summary>The matching files; null when the walk met a problem (reported), as some copies would then be missing.</summary>

@@ -27,10 +27,11 @@ internal static class YamlDocumentReader
         }
 
         var stream = new YamlStream();
+        var parser = new Parser(new StringReader(text));
         try
         {
             // The limit sits next to the parser, so not even the duplicate-key filter sees a level past it.
-            stream.Load(new DuplicateKeyFilter(new NestingLimit(new Parser(new StringReader(text))), problems));
+            stream.Load(new DuplicateKeyFilter(new NestingLimit(parser), problems));
         }
         catch (NestingLimit.TooDeepException ex)
         {
@@ -41,6 +42,13 @@ internal static class YamlDocumentReader
         catch (YamlException ex)
         {
             problems.Error($"YAML syntax error: {ex.Message}", WhereTheSyntaxErrorIs(text, ex, problems));
+            return null;
+        }
+        catch (ArgumentException) when (parser.Current is { } current)
+        {
+            // YamlDotNet's parser sends events the tree builder does not expect for some broken input, such as a
+            // key left empty (": x"); the builder then throws this instead of a YamlException.
+            problems.Error("YAML syntax error: the structure here cannot be read (is a key missing before a ':'?)", problems.At(current.Start));
             return null;
         }
         catch (InvalidOperationException)
