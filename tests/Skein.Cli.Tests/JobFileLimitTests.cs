@@ -115,7 +115,7 @@ public class JobFileLimitTests
 
         Assert.True(result.ExitCode == 2, result.ToString());
         Assert.Contains("job.yaml:3:36: error: dependency cycle: a → a", result.Stderr);
-        Assert.Contains("job.yaml:4:22: error: dependency cycle: b → b", result.Stderr);
+        Assert.Contains("job.yaml:4:21: error: dependency cycle: b → b", result.Stderr);
     }
 
     private static bool IsListable(string directory)
