@@ -64,7 +64,7 @@ internal static class FileGlob
         {
             if (Stopped) return false;
             if (++_entries <= JobLimits.MaxGlobEntries) return true;
-            Stop($"looked at more than {Number.Text(JobLimits.MaxGlobEntries)} files and directories (the limit) by {directory}; narrow the glob");
+            Stop($"looked at more than {Number.Text(JobLimits.MaxGlobEntries)} files and directories (the limit), the last in {directory}; narrow the glob");
             return false;
         }
 

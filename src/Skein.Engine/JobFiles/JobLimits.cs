@@ -23,5 +23,5 @@ internal static class JobLimits
     public const int MaxGlobDepth = 32;
 
     /// <summary>The most files and directories one foreach looks at.</summary>
-    public const int MaxGlobEntries = 100_000;
+    public const int MaxGlobEntries = 1_000_000;
 }
