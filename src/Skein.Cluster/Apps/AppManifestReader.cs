@@ -25,18 +25,9 @@ public static partial class AppManifestReader
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var fullPath = Path.GetFullPath(path);
-        string text;
-        try
+        if (YamlFileText.Read(fullPath, path, out var problem) is not { } text)
         {
-            text = File.ReadAllText(fullPath);
-        }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return new AppManifestResult(null, null, fullPath, [ValidationProblem.Error($"file not found: {path}")]);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return new AppManifestResult(null, null, fullPath, [ValidationProblem.Error($"cannot read {path}: {ex.Message}")]);
+            return new AppManifestResult(null, null, fullPath, [problem!]);
         }
         return Parse(text, fullPath);
     }

@@ -80,10 +80,9 @@ internal sealed class JobGraph
                 }
                 else if (providers.TryGetValue(need, out var list))
                 {
-                    foreach (var provider in list)
-                    {
-                        if (provider != i) scratch.Add(provider);
-                    }
+                    // A task among the providers of what it needs waits for itself, as if it needed its own id:
+                    // it stays in, to be reported as the same cycle.
+                    foreach (var provider in list) scratch.Add(provider);
                 }
                 else
                 {

@@ -24,6 +24,7 @@ internal static class JobFileKeys
     public const string WarnExitCodes = "warn-exit-codes";
     public const string Matrix = "matrix";
     public const string Foreach = "foreach";
+    public const string FollowSymlinks = "follow-symlinks";
     public const string Description = "description";
 
     public const string Workers = "workers";
@@ -37,6 +38,6 @@ internal static class JobFileKeys
     public static readonly IReadOnlyList<string> InTask =
     [
         Run, Needs, Provides, Claims, Uses, Priority, Timeout, Retries, Group, Workdir, Env, KillGrace, WarnExitCodes,
-        Matrix, Foreach, Description, Version,
+        Matrix, Foreach, FollowSymlinks, Description, Version,
     ];
 }

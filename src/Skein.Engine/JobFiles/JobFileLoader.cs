@@ -11,20 +11,18 @@ public static class JobFileLoader
     public static JobLoadResult Load(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        string text;
         string fullPath;
         try
         {
             fullPath = Path.GetFullPath(path);
-            text = File.ReadAllText(fullPath);
         }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return new JobLoadResult(null, [ValidationProblem.Error($"file not found: {path}")]);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        catch (Exception ex) when (ex is NotSupportedException or ArgumentException or PathTooLongException)
         {
             return new JobLoadResult(null, [ValidationProblem.Error($"cannot read {path}: {ex.Message}")]);
+        }
+        if (YamlFileText.Read(fullPath, path, out var problem) is not { } text)
+        {
+            return new JobLoadResult(null, [problem!]);
         }
 
         // Messages name the file as the user wrote it; the job remembers where it really is.

@@ -148,6 +148,7 @@ internal sealed class JobFileReader
         var templates = new TaskTemplateReader(_reader);
         var builder = new TaskBuilder(defaults, _baseDirectory);
         var firstSeen = new Dictionary<string, TaskTemplate>(StringComparer.Ordinal);
+        var made = 0;
         foreach (var (id, value) in _reader.Entries(mapping))
         {
             var template = templates.Read(id, value);
@@ -157,7 +158,11 @@ internal sealed class JobFileReader
                 Placeholders.Check(text, known, template.MatrixKeysUnknown, template.Where, _problems);
             }
 
-            foreach (var values in TaskExpander.Copies(template, _baseDirectory, _problems, job))
+            var copies = TaskExpander.Copies(template, _baseDirectory, _problems, job, JobLimits.MaxTasks - made);
+            made += copies.Count;
+            // The job is full and that was reported; each later task would only say so again.
+            if (copies.Count == 0 && made >= JobLimits.MaxTasks) break;
+            foreach (var values in copies)
             {
                 var task = builder.Build(template, values);
                 if (string.IsNullOrWhiteSpace(task.Id))

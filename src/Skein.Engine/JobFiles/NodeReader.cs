@@ -1,4 +1,5 @@
 using System.Globalization;
+using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace Skein.Engine.JobFiles;
@@ -82,6 +83,16 @@ internal sealed class NodeReader(ProblemCollector problems)
             return null;
         }
         return new Located<int>(number, Problems.At(node));
+    }
+
+    /// <summary>true or false; null when the node is empty or something else (the latter is reported).</summary>
+    public bool? Boolean(YamlNode node, string what)
+    {
+        if (NodeText.IsNull(node)) return null;
+        if (node is YamlScalarNode { Style: ScalarStyle.Plain, Value: "true" or "True" or "TRUE" }) return true;
+        if (node is YamlScalarNode { Style: ScalarStyle.Plain, Value: "false" or "False" or "FALSE" }) return false;
+        Problems.Error($"{what} must be true or false, not {NodeText.Describe(node)}", node);
+        return null;
     }
 
     public Located<TimeSpan>? Duration(YamlNode node, string what, bool zeroAllowed)

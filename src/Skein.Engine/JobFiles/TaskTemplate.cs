@@ -33,6 +33,9 @@ internal sealed class TaskTemplate(Located<string> id)
     /// <summary>The foreach globs (a leading '!' excludes); null for a task without foreach.</summary>
     public List<Located<string>>? Foreach { get; set; }
 
+    /// <summary>True when the foreach walk may enter symlinked directories (<c>follow-symlinks: true</c>).</summary>
+    public bool FollowSymlinks { get; set; }
+
     /// <summary>
     /// True when the matrix or foreach could not be read: the task then yields no copies, since any copy would
     /// carry placeholders that cannot be filled in.

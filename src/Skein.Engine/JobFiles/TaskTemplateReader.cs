@@ -36,6 +36,11 @@ internal sealed class TaskTemplateReader(NodeReader reader)
             ReadKey(task, key, value);
         }
 
+        if (task.KeyLocations.TryGetValue(FollowSymlinks, out var follow) && task.Foreach is null)
+        {
+            Problems.Error($"'{FollowSymlinks}' of task '{id.Value}' only applies to 'foreach', which the task does not have", follow);
+        }
+
         // A 'run' that is present but wrong was reported where it is written; saying it is missing would repeat that.
         if (task.Run is null && !task.KeyLocations.ContainsKey(Run))
         {
@@ -74,6 +79,7 @@ internal sealed class TaskTemplateReader(NodeReader reader)
             case JobFileKeys.Version: task.Version = reader.Text(value, what); break;
             case Matrix: ReadMatrix(task, value, what); break;
             case Foreach: ReadForeach(task, key, value, what); break;
+            case FollowSymlinks: task.FollowSymlinks = reader.Boolean(value, what) ?? false; break;
         }
     }
 
@@ -83,6 +89,13 @@ internal sealed class TaskTemplateReader(NodeReader reader)
         var mapping = reader.Mapping(node, what, "{ shard: [1, 2, 3] }", nullIsFine: false);
         if (mapping is null)
         {
+            task.FactoryBroken = true;
+            task.MatrixKeysUnknown = true;
+            return;
+        }
+        if (mapping.Children.Count > JobLimits.MaxMatrixKeys)
+        {
+            Problems.Error($"{what} has {mapping.Children.Count} keys; a matrix has at most {JobLimits.MaxMatrixKeys}", node);
             task.FactoryBroken = true;
             task.MatrixKeysUnknown = true;
             return;
@@ -114,6 +127,12 @@ internal sealed class TaskTemplateReader(NodeReader reader)
             if (sequence.Children.Count == 0)
             {
                 Problems.Error($"matrix key '{key.Value}' {task.Where} has an empty list: the task would have no copies", value);
+                task.FactoryBroken = true;
+                continue;
+            }
+            if (sequence.Children.Count > JobLimits.MaxMatrixValues)
+            {
+                Problems.Error($"matrix key '{key.Value}' {task.Where} has {sequence.Children.Count} values; a matrix key has at most {JobLimits.MaxMatrixValues}", value);
                 task.FactoryBroken = true;
                 continue;
             }

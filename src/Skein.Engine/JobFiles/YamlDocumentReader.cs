@@ -3,7 +3,11 @@ using YamlDotNet.RepresentationModel;
 
 namespace Skein.Engine.JobFiles;
 
-/// <summary>Turns job file text into its root mapping, reporting syntax errors with the position the parser gives.</summary>
+/// <summary>
+/// Turns YAML text into its root mapping, reporting syntax errors with the position the parser gives. Every YAML
+/// file Skein reads comes through here, so the <see cref="YamlLimits"/> hold for each of them
+/// (files themselves are read by <see cref="YamlFileText"/>).
+/// </summary>
 internal static class YamlDocumentReader
 {
     /// <summary>The root mapping, or null when there is nothing to build a job from (the problem is reported).</summary>
@@ -15,14 +19,36 @@ internal static class YamlDocumentReader
     /// </summary>
     public static YamlMappingNode? ReadRoot(string text, ProblemCollector problems, string document, string required)
     {
+        if (text.Length > YamlLimits.MaxBytes)
+        {
+            problems.Error($"the {document} is longer than {YamlLimits.MaxBytes / (1024 * 1024)} Mi characters, the most Skein reads of a YAML file",
+                new SourceLocation(problems.FileName, 1, 1));
+            return null;
+        }
+
         var stream = new YamlStream();
+        var parser = new Parser(new StringReader(text));
         try
         {
-            stream.Load(new DuplicateKeyFilter(new Parser(new StringReader(text)), problems));
+            // The limit sits next to the parser, so not even the duplicate-key filter sees a level past it.
+            stream.Load(new DuplicateKeyFilter(new NestingLimit(parser), problems));
+        }
+        catch (NestingLimit.TooDeepException ex)
+        {
+            problems.Error($"mappings and lists are nested deeper than {YamlLimits.MaxDepth} levels here; " +
+                $"Skein reads at most {YamlLimits.MaxDepth} (is a bracket or an indentation wrong?)", problems.At(ex.Start));
+            return null;
         }
         catch (YamlException ex)
         {
             problems.Error($"YAML syntax error: {ex.Message}", WhereTheSyntaxErrorIs(text, ex, problems));
+            return null;
+        }
+        catch (ArgumentException) when (parser.Current is { } current)
+        {
+            // YamlDotNet's parser sends events the tree builder does not expect for some broken input, such as a
+            // key left empty (": x"); the builder then throws this instead of a YamlException.
+            problems.Error("YAML syntax error: the structure here cannot be read (is a key missing before a ':'?)", problems.At(current.Start));
             return null;
         }
         catch (InvalidOperationException)

@@ -72,6 +72,25 @@ public sealed class ModuleDiscoveryTests(DiscoveryCluster cluster) : IClassFixtu
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task A_module_yaml_nested_thirty_thousand_deep_is_listed_and_refused_with_its_position_and_the_node_survives()
+    {
+        var listed = await cluster.RunAsync("module", "list", "--available", "--node", DiscoveryCluster.Node);
+
+        Assert.True(listed.ExitCode == 0, listed.ToString());
+        Assert.Matches($@"(?m)^{DiscoveryCluster.Node}\s+deep\s+-\s+{Regex.Escape(Path.Combine(cluster.Extra, "deep"))}\s+-\s+module\.yaml:3:\d+: error: mappings and lists are nested deeper than 64 levels", listed.Stdout);
+
+        var load = await cluster.RunAsync("module", "load", "deep");
+        Assert.True(load.ExitCode == 2, load.ToString());
+        Assert.Matches(@"module\.yaml:3:\d+: error: mappings and lists are nested deeper than 64 levels", load.Stderr);
+        Assert.DoesNotContain("   at ", load.Stderr, StringComparison.Ordinal);
+
+        Assert.True(cluster.NodeIsAlive, "the node died");
+        var echo = await cluster.RunAsync("call", "echo", "Echo", """["still here"]""");
+        Assert.True(echo.ExitCode == 0, echo.ToString());
+        Assert.Equal("\"still here\"", echo.Stdout.Trim());
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task A_module_that_fails_to_start_exits_1_naming_it_and_the_node_keeps_serving()
     {
         Assert.SkipWhen(DiscoveryCluster.Python is null, "python3 is not on the PATH");
@@ -126,6 +145,10 @@ public sealed class DiscoveryCluster : IAsyncLifetime
         Directory.Write("extra/loose.py", "print('never run: only listed')\n");
         Directory.Write("extra/broken/broken.py", "print('never run: its manifest is broken')\n");
         Directory.Write("extra/broken/module.yaml", "name: broken\nentry: broken.py\nrestart: sometimes\n");
+        // 150 KB of flow mappings 30,000 deep: building the tree of it used to overflow the node's stack.
+        Directory.Write("extra/deep/deep.py", "print('never run: its manifest is too deep')\n");
+        Directory.Write("extra/deep/module.yaml",
+            "name: deep\nentry: deep.py\nconfig: " + string.Concat(Enumerable.Repeat("{a: ", 30_000)) + "x" + new string('}', 30_000) + "\n");
         try
         {
             (_coordinator, _) = await ExampleCluster.StartCoordinatorAsync(Directory.Path);
@@ -142,6 +165,8 @@ public sealed class DiscoveryCluster : IAsyncLifetime
     }
 
     internal Task<SkeinResult> RunAsync(params string[] args) => SkeinProcess.RunAsync(Directory.Path, args);
+
+    internal bool NodeIsAlive => _node is { } node && Posix.IsAlive(node.Id);
 
     public async ValueTask DisposeAsync()
     {

@@ -110,6 +110,43 @@ public sealed class AppManifestReaderTests
     }
 
     [Fact]
+    public void An_app_nested_thirty_thousand_deep_is_a_problem_at_the_first_level_too_deep()
+    {
+        var text = "name: web\nmodules:\n  - path: a.py\n    config: " + new string('[', 30_000) + new string(']', 30_000) + "\n";
+
+        var result = AppManifestReader.Parse(text, File);
+
+        Assert.Null(result.Manifest);
+        var problem = Assert.Single(result.Problems);
+        Assert.Contains("nested deeper than 64 levels", problem.Message);
+        // The root, 'modules' and its entry are three levels; the 62nd '[' is the 65th.
+        Assert.Equal(new SourceLocation(File, 4, 13 + 61), problem.Location);
+    }
+
+    [Fact]
+    public void An_app_file_that_is_not_utf8_is_a_problem_at_the_bad_byte()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "skein-app-tests-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var path = Path.Combine(dir, "app.yaml");
+            System.IO.File.WriteAllBytes(path, [.. "name: web\nmodules:\n  - path: \u00e9"u8, 0xFF, .. ".py\n"u8]);
+
+            var result = AppManifestReader.Load(path);
+
+            Assert.Null(result.Manifest);
+            var problem = Assert.Single(result.Problems);
+            Assert.Contains("not valid UTF-8", problem.Message);
+            Assert.Equal(new SourceLocation(path, 3, 12), problem.Location);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void A_missing_file_is_a_problem_not_an_exception()
     {
         var result = AppManifestReader.Load(Path.Combine(Path.GetTempPath(), "no-such-dir-" + Guid.NewGuid().ToString("N"), "app.yaml"));

@@ -75,6 +75,28 @@ public class JobValidatorTests
     }
 
     [Fact]
+    public void A_task_that_needs_what_it_provides_is_the_same_cycle_as_needing_itself()
+    {
+        var byCapability = JobValidator.Plan(JobOf(
+            new TaskSpec { Id = "loop", Action = DelegateAction.From(_ => { }), Provides = ["x"], Needs = ["x"] }, T("fine")));
+        var byId = JobValidator.Plan(JobOf(T("loop", "loop"), T("fine")));
+
+        Assert.Equal(Errors(byId), Errors(byCapability));
+        Assert.Equal("dependency cycle: loop → loop", Assert.Single(Errors(byCapability)));
+        Assert.Empty(byCapability.Layers);
+    }
+
+    [Fact]
+    public void A_task_among_several_providers_of_what_it_needs_waits_for_itself()
+    {
+        var plan = JobValidator.Plan(JobOf(
+            new TaskSpec { Id = "a", Action = DelegateAction.From(_ => { }), Provides = ["x"], Needs = ["x"] },
+            new TaskSpec { Id = "b", Action = DelegateAction.From(_ => { }), Provides = ["x"] }));
+
+        Assert.Equal("dependency cycle: a → a", Assert.Single(Errors(plan)));
+    }
+
+    [Fact]
     public void Separate_cycles_are_each_reported()
     {
         var plan = JobValidator.Plan(JobOf(T("a", "b"), T("b", "a"), T("p", "q"), T("q", "r"), T("r", "p")));

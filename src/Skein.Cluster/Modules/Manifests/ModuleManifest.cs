@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Skein.Cluster.Modules.Lifecycle;
+using Skein.Engine.JobFiles;
 
 namespace Skein.Cluster.Modules.Manifests;
 
@@ -50,15 +51,7 @@ public sealed record ModuleManifest
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var full = Path.GetFullPath(path);
-        string text;
-        try
-        {
-            text = File.ReadAllText(full);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new ModuleManifestException(full, [ValidationProblem.Error($"cannot read {full}: {ex.Message}")]);
-        }
+        if (YamlFileText.Read(full, full, out var problem) is not { } text) throw new ModuleManifestException(full, [problem!]);
         return Parse(text, full);
     }
 

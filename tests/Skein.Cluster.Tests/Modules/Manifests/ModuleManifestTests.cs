@@ -165,11 +165,41 @@ public sealed class ModuleManifestTests : IDisposable
     }
 
     [Fact]
+    public void A_manifest_nested_thirty_thousand_deep_is_refused_at_the_first_level_too_deep()
+    {
+        _files.Script("deep/deep.py");
+        var path = _files.Write("deep/module.yaml",
+            "name: deep\nentry: deep.py\nconfig: " + string.Concat(Enumerable.Repeat("{a: ", 30_000)) + "x" + new string('}', 30_000) + "\n");
+
+        var error = Assert.Throws<ModuleManifestException>(() => ModuleManifest.Read(path));
+
+        var problem = Assert.Single(error.Problems);
+        Assert.Contains("nested deeper than 64 levels", problem.Message, StringComparison.Ordinal);
+        // The root is the first level, so the 64th '{' is the 65th.
+        Assert.Equal(new SourceLocation(path, 3, 9 + 63 * 4), problem.Location);
+    }
+
+    [Fact]
+    public void A_manifest_that_is_not_utf8_is_refused_with_the_position_of_the_bad_byte()
+    {
+        _files.Script("bytes/bytes.py");
+        var path = _files.Write("bytes/module.yaml", "");
+        File.WriteAllBytes(path, [.. "name: by"u8, 0xE9, .. "tes\nentry: bytes.py\n"u8]);
+
+        var error = Assert.Throws<ModuleManifestException>(() => ModuleManifest.Read(path));
+
+        var problem = Assert.Single(error.Problems);
+        Assert.Contains("not valid UTF-8", problem.Message, StringComparison.Ordinal);
+        Assert.Equal(new SourceLocation(path, 1, 9), problem.Location);
+    }
+
+    [Fact]
     public void An_unreadable_manifest_names_the_file()
     {
         var error = Assert.Throws<ModuleManifestException>(() => ModuleManifest.Read(Path.Combine(_files.Root, "none", "module.yaml")));
 
-        Assert.Contains("cannot read", error.Message, StringComparison.Ordinal);
+        // Read by the shared YAML file reader, which says what is wrong with it: here, that it is not there.
+        Assert.Contains("file not found", error.Message, StringComparison.Ordinal);
         Assert.Contains(Path.Combine(_files.Root, "none", "module.yaml"), error.Message, StringComparison.Ordinal);
     }
 }
