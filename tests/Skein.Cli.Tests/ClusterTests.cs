@@ -323,6 +323,20 @@ public partial class ClusterTests
     }
 
     [Fact]
+    public async Task Skein_up_whose_nodes_do_not_join_fails_naming_them_rather_than_report_a_smaller_cluster()
+    {
+        using var dir = new TempDirectory();
+        var broken = dir.Write("broken.dll", "not an assembly");
+
+        var up = await SkeinProcess.RunAsync(dir.Path, "up", "--nodes", "2", "--module", broken);
+
+        Assert.True(up.ExitCode == 1, up.ToString());
+        Assert.Matches(@"skein: node-\d exited with code \d+ before joining; the cluster is not up", up.Stderr);
+        Assert.DoesNotContain("cluster up at", up.Stdout);
+        Assert.False(File.Exists(Path.Combine(dir.Path, ".skein", "up.pid")));
+    }
+
+    [Fact]
     public async Task Skein_down_sees_a_stopped_but_unreaped_skein_up_as_down()
     {
         using var dir = new TempDirectory();

@@ -43,6 +43,7 @@ internal static class UpCommand
             var address = ClusterAddress.Format(coordinator.Address);
             await File.WriteAllTextAsync(pidFile, Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n").ConfigureAwait(false);
             var children = new List<NodeChild>();
+            var exitCode = ExitCodes.Success;
             try
             {
                 // Every node hosts every module: the local cluster mirrors one where a service runs on several nodes.
@@ -54,8 +55,13 @@ internal static class UpCommand
                 }
                 for (var i = 1; i <= count; i++)
                     children.Add(StartNode(address, $"node-{i}", coordinator.TokenPath, stateDirectory, modulePaths, isolatedPaths, error));
-                await WaitForNodesAsync(coordinator, children, shutdown.Token).ConfigureAwait(false);
-                if (!shutdown.Token.IsCancellationRequested)
+                if (await WaitForNodesAsync(coordinator, children, shutdown.Token).ConfigureAwait(false) is { } problem)
+                {
+                    // Not bad input: the nodes were asked for properly and did not come; nothing is left running.
+                    error.WriteLine($"skein: {problem}");
+                    exitCode = ExitCodes.TasksFailed;
+                }
+                else if (!shutdown.Token.IsCancellationRequested)
                 {
                     output.WriteLine($"cluster up at {address} with {count} node{(count == 1 ? "" : "s")}; stop it with Ctrl+C or 'skein down'");
                     output.Flush();
@@ -69,7 +75,7 @@ internal static class UpCommand
                 if (ReadPid(pidFile) == Environment.ProcessId) File.Delete(pidFile);
             }
             output.WriteLine("cluster down");
-            return ExitCodes.Success;
+            return exitCode;
         });
         return command;
     }
@@ -90,11 +96,11 @@ internal static class UpCommand
     private sealed record NodeChild(string Name, Process Process, Task Joined);
 
     /// <summary>
-    /// Waits until every node process says it joined and the coordinator has each of them alive. A node that exits
-    /// first, or that has not joined by the deadline, fails the whole start, naming it: a cluster with fewer nodes
-    /// than asked is never reported as up.
+    /// Waits until every node process says it joined and the coordinator has each of them alive; null then, else what
+    /// is missing. A node that exits first, or that has not joined by the deadline, fails the whole start, naming it:
+    /// a cluster with fewer nodes than asked is never reported as up.
     /// </summary>
-    private static async Task WaitForNodesAsync(Coordinator coordinator, List<NodeChild> children, CancellationToken stopping)
+    private static async Task<string?> WaitForNodesAsync(Coordinator coordinator, List<NodeChild> children, CancellationToken stopping)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         timeout.CancelAfter(StartTimeout);
@@ -104,24 +110,31 @@ internal static class UpCommand
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
-            return;
+            return null;
         }
         catch (OperationCanceledException)
         {
             // Fall through: the shortfall below names who is missing.
         }
+        catch (NodeExitedException exited)
+        {
+            return exited.Message;
+        }
         var alive = coordinator.Membership.List().Where(m => m.State == Skein.Cluster.Membership.MemberState.Alive).Select(m => m.Name);
         var said = children.Where(c => c.Joined.IsCompletedSuccessfully && !c.Process.HasExited).Select(c => c.Name);
-        if (Shortfall(children.Select(c => c.Name).ToList(), alive.Intersect(said, StringComparer.Ordinal)) is { } missing)
-            throw new SkeinException(missing + $" within {StartTimeout.TotalMinutes:0} min; the cluster is not up");
+        return Shortfall(children.Select(c => c.Name).ToList(), alive.Intersect(said, StringComparer.Ordinal)) is { } missing
+            ? $"{missing} within {StartTimeout.TotalMinutes:0} min; the cluster is not up"
+            : null;
     }
+
+    private sealed class NodeExitedException(string message) : Exception(message);
 
     private static async Task JoinedOrExitedAsync(NodeChild child, CancellationToken cancellationToken)
     {
         var exited = child.Process.WaitForExitAsync(cancellationToken);
         if (await Task.WhenAny(child.Joined, exited).ConfigureAwait(false) == child.Joined) return;
         await exited.ConfigureAwait(false); // throws when cancelled
-        throw new SkeinException($"{child.Name} exited with code {child.Process.ExitCode} before joining; the cluster is not up");
+        throw new NodeExitedException($"{child.Name} exited with code {child.Process.ExitCode} before joining; the cluster is not up");
     }
 
     /// <summary>Null when every node asked for joined; else which did not, e.g. "only 1 of 2 nodes joined (missing: node-2)".</summary>
