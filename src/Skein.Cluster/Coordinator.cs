@@ -62,7 +62,8 @@ public sealed partial class Coordinator : IAsyncDisposable
         var builder = GrpcServer.CreateBuilder(listen, token, configureLogging);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(timeProvider ?? TimeProvider.System);
-        builder.Services.AddSingleton(services => new EventBus(services.GetRequiredService<TimeProvider>(), options.EventHistoryCapacity));
+        builder.Services.AddSingleton(services => new EventBus(services.GetRequiredService<TimeProvider>(), options.EventHistoryCapacity,
+            options.EventHistoryMaxBytes, options.MaxEventPayloadBytes));
         builder.Services.AddSingleton<MembershipRegistry>();
 
         var app = builder.Build();

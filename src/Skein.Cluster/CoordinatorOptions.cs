@@ -18,6 +18,12 @@ public sealed class CoordinatorOptions
     /// <summary>Recent events the event bus keeps for subscribers that ask for a replay (and <c>skein events</c>); 0 keeps none.</summary>
     public int EventHistoryCapacity { get; set; } = 1000;
 
+    /// <summary>The payload bytes the event history keeps at most, oldest events dropped first; default 64 MiB.</summary>
+    public long EventHistoryMaxBytes { get; set; } = Events.EventLimits.DefaultHistoryMaxBytes;
+
+    /// <summary>The largest payload one event may carry; a larger one is refused at publish. Default 1 MiB.</summary>
+    public int MaxEventPayloadBytes { get; set; } = Events.EventLimits.DefaultMaxPayloadBytes;
+
     /// <summary>Throws <see cref="SkeinException"/> naming the first option that cannot work.</summary>
     public void Validate()
     {
@@ -25,6 +31,8 @@ public sealed class CoordinatorOptions
         if (string.IsNullOrWhiteSpace(StateDirectory)) throw new SkeinException("the coordinator needs a state directory");
         if (HeartbeatInterval <= TimeSpan.Zero) throw new SkeinException($"heartbeat interval must be positive, not {HeartbeatInterval}");
         if (EventHistoryCapacity < 0) throw new SkeinException($"the event history capacity cannot be negative ({EventHistoryCapacity})");
+        if (EventHistoryMaxBytes < 1) throw new SkeinException($"the event history's byte bound must be positive ({EventHistoryMaxBytes})");
+        if (MaxEventPayloadBytes < 1) throw new SkeinException($"the largest event payload must be positive ({MaxEventPayloadBytes})");
         if (LostAfter <= HeartbeatInterval)
             throw new SkeinException($"lost-after ({LostAfter.TotalSeconds:0.###} s) must be longer than the heartbeat interval ({HeartbeatInterval.TotalSeconds:0.###} s)");
     }

@@ -80,7 +80,7 @@ public sealed partial class NodeAgent : IDisposable
     /// </summary>
     public async Task RunAsync(Action<string>? registered, CancellationToken stoppingToken)
     {
-        var session = await OpenAsync(stoppingToken).ConfigureAwait(false);
+        var session = await JoinAsync(stoppingToken).ConfigureAwait(false);
         if (session is null) return; // stopped before it joined
         registered?.Invoke(NodeId!);
         var delay = FirstReconnectDelay;
@@ -123,7 +123,7 @@ public sealed partial class NodeAgent : IDisposable
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxReconnectDelay.Ticks));
                 try
                 {
-                    var next = await OpenAsync(stoppingToken).ConfigureAwait(false);
+                    var next = await OpenAsync(_options.JoinTimeout, stoppingToken).ConfigureAwait(false);
                     if (next is null) return;
                     session = next;
                     delay = FirstReconnectDelay;
@@ -138,13 +138,75 @@ public sealed partial class NodeAgent : IDisposable
         }
     }
 
-    /// <summary>Opens a session and registers; null when stopped meanwhile.</summary>
-    private async Task<Session?> OpenAsync(CancellationToken stoppingToken)
+    /// <summary>
+    /// The first registration: tried again while the coordinator is there but slow to answer (a loaded machine), up to
+    /// <see cref="NodeOptions.RegisterCeiling"/>; null when stopped meanwhile.
+    /// </summary>
+    private async Task<Session?> JoinAsync(CancellationToken stoppingToken)
+    {
+        var retry = new RegistrationRetry(_time, _options.JoinTimeout, _options.RegisterCeiling, _options.MaxReconnectDelay);
+        var timedOut = false;
+        try
+        {
+            return await retry.RunAsync(
+                OpenAsync,
+                ex =>
+                {
+                    var worth = IsWorthRetrying(ex, timedOut);
+                    timedOut = ex is AttemptTimedOutException;
+                    return worth;
+                },
+                (ex, delay) => LogRegisterRetry(ClusterAddress.Format(Coordinator), ex.Message, delay),
+                stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return null;
+        }
+        catch (AttemptTimedOutException ex)
+        {
+            throw new ClusterUnreachableException(Coordinator,
+                $"the coordinator did not register this node within {Engine.Durations.Format(_options.RegisterCeiling)} of trying", ex);
+        }
+    }
+
+    /// <summary>
+    /// Whether a failed registration may succeed if tried again: the coordinator did not answer in time, or the
+    /// connection failed other than by being refused. A name still alive right after an attempt of ours timed out is
+    /// most likely that attempt, registered by a coordinator that answered too late: it goes once the coordinator
+    /// sees the abandoned session break.
+    /// </summary>
+    internal static bool IsWorthRetrying(Exception ex, bool previousAttemptTimedOut) => ex switch
+    {
+        AttemptTimedOutException => true,
+        ClusterUnreachableException { InnerException: RpcException { StatusCode: StatusCode.Unavailable } rpc } => !NothingListens(rpc),
+        SkeinException { InnerException: RpcException { StatusCode: StatusCode.AlreadyExists } } => previousAttemptTimedOut,
+        _ => false,
+    };
+
+    // A refused connection or an unknown host: nobody will answer however long the node waits.
+    private static bool NothingListens(RpcException rpc)
+    {
+        for (var inner = rpc.Status.DebugException; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is System.Net.Sockets.SocketException socket
+                && socket.SocketErrorCode is System.Net.Sockets.SocketError.ConnectionRefused or System.Net.Sockets.SocketError.HostNotFound
+                    or System.Net.Sockets.SocketError.NoData or System.Net.Sockets.SocketError.AddressNotAvailable)
+                return true;
+        }
+        return false;
+    }
+
+    /// <summary>One registration attempt the coordinator did not answer within its time.</summary>
+    internal sealed class AttemptTimedOutException(string message, Exception inner) : SkeinException(message, inner);
+
+    /// <summary>Opens a session and registers within <paramref name="attemptTimeout"/>; null when stopped meanwhile.</summary>
+    private async Task<Session?> OpenAsync(TimeSpan attemptTimeout, CancellationToken stoppingToken)
     {
         var sessionEnd = new CancellationTokenSource();
         AsyncDuplexStreamingCall<NodeMessage, CoordinatorMessage>? call = null;
-        using var joinTimeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        joinTimeout.CancelAfter(_options.JoinTimeout);
+        using var attemptEnd = new CancellationTokenSource(attemptTimeout, _time);
+        using var joinTimeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, attemptEnd.Token);
         try
         {
             call = _membership.Session(cancellationToken: sessionEnd.Token);
@@ -170,9 +232,9 @@ public sealed partial class NodeAgent : IDisposable
             {
                 RpcException { StatusCode: StatusCode.AlreadyExists } rpc => new SkeinException(rpc.Status.Detail, rpc),
                 RpcException { StatusCode: StatusCode.Cancelled } or OperationCanceledException
-                    => new SkeinException($"the coordinator at {ClusterAddress.Format(Coordinator)} did not register this node within {_options.JoinTimeout.TotalSeconds:0.#} s", ex),
+                    => new AttemptTimedOutException($"the coordinator at {ClusterAddress.Format(Coordinator)} did not register this node within {Engine.Durations.Format(attemptTimeout)}", ex),
                 RpcException rpc => _channel.Explain(rpc),
-                _ => new SkeinException($"cannot reach the coordinator at {ClusterAddress.Format(Coordinator)}: {ex.Message}", ex),
+                _ => new ClusterUnreachableException(Coordinator, ex.Message, ex),
             };
         }
         catch (SkeinException)

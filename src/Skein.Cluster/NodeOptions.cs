@@ -27,8 +27,17 @@ public sealed class NodeOptions
     /// <summary>The services this node hosts, sent at every registration; change them later with <see cref="NodeAgent.UpdateServicesAsync"/>.</summary>
     public IList<ServiceInfo> Services { get; set; } = new List<ServiceInfo>();
 
-    /// <summary>How long the first registration may take before the node gives up with an error.</summary>
+    /// <summary>
+    /// How long the first attempt to register may take; an attempt the coordinator does not answer in time is tried
+    /// again, each allowed twice as long (up to 30 s), until <see cref="RegisterCeiling"/>.
+    /// </summary>
     public TimeSpan JoinTimeout { get; set; } = TimeSpan.FromSeconds(4);
+
+    /// <summary>
+    /// How long the node keeps trying to register while the coordinator is there but slow (a loaded machine) before it
+    /// gives up with an error; a coordinator that refuses the connection or the token fails the node at once.
+    /// </summary>
+    public TimeSpan RegisterCeiling { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>The longest wait between reconnection attempts after the coordinator goes away.</summary>
     public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(2);
@@ -43,6 +52,7 @@ public sealed class NodeOptions
         _ = ServiceList.Freeze(Services);
         if (Cores < 1) throw new SkeinException($"cores must be at least 1, not {Cores}");
         if (JoinTimeout <= TimeSpan.Zero) throw new SkeinException("the join timeout must be positive");
+        if (RegisterCeiling < JoinTimeout) throw new SkeinException("the registration ceiling must be at least the join timeout");
         if (MaxReconnectDelay <= TimeSpan.Zero) throw new SkeinException("the reconnect delay must be positive");
     }
 

@@ -2,6 +2,7 @@ using Skein.Cluster.Events;
 using Skein.Cluster.Internal;
 using Skein.Cluster.Services.Client;
 using Skein.Cluster.Services.Hosting;
+using Skein.Engine;
 
 namespace Skein.Cluster;
 
@@ -66,7 +67,7 @@ public sealed class SkeinClient : IAsyncDisposable
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                throw new SkeinException($"the coordinator at {ClusterAddress.Format(coordinator)} did not answer within {options.ConnectTimeout.TotalSeconds:0.#} s");
+                throw new ClusterUnreachableException(coordinator, $"no answer within the connect timeout of {Durations.Format(options.ConnectTimeout)}");
             }
         }
         catch
@@ -117,7 +118,19 @@ public sealed class SkeinClient : IAsyncDisposable
 
     /// <summary>Calls a method by name with JSON arguments; yields the JSON of the result (or of each streamed item).</summary>
     public IAsyncEnumerable<ReadOnlyMemory<byte>> CallJsonAsync(string service, string method, ReadOnlyMemory<byte> jsonArguments, CancellationToken cancellationToken = default) =>
-        _caller.CallJsonAsync(service, method, jsonArguments, cancellationToken);
+        _caller.CallJsonAsync(service, method, jsonArguments, Timeout.InfiniteTimeSpan, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="CallJsonAsync(string, string, ReadOnlyMemory{byte}, CancellationToken)"/>, within <paramref name="timeout"/>
+    /// (<see cref="Timeout.InfiniteTimeSpan"/>: none): the node hears the deadline and cancels the handler when it passes,
+    /// and the call fails with a <see cref="RemoteException"/> of kind <see cref="RemoteErrorKind.DeadlineExceeded"/>.
+    /// </summary>
+    public IAsyncEnumerable<ReadOnlyMemory<byte>> CallJsonAsync(string service, string method, ReadOnlyMemory<byte> jsonArguments, TimeSpan timeout,
+        CancellationToken cancellationToken = default)
+    {
+        if (timeout <= TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan) throw new ArgumentOutOfRangeException(nameof(timeout), "the timeout must be positive (or infinite)");
+        return _caller.CallJsonAsync(service, method, jsonArguments, timeout, cancellationToken);
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -9,8 +9,11 @@ public sealed class SkeinClientOptions
     /// <summary>The deadline of each call (and of opening a proxy) unless a proxy is given its own; default 30 s. Streams have none.</summary>
     public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How long to try to reach the coordinator or a node before giving up with an error; default 4 s.</summary>
-    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(4);
+    /// <summary>
+    /// How long to try to reach the coordinator or a node before giving up with a <see cref="ClusterUnreachableException"/>;
+    /// default 30 s, generous because a busy coordinator may take seconds to answer while a refused connection fails at once.
+    /// </summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>The largest payload sent or accepted; default 16 MiB.</summary>
     public int MaxMessageBytes { get; set; } = MessageLimits.DefaultMaxMessageBytes;

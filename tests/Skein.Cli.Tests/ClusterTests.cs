@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
@@ -139,8 +141,7 @@ public partial class ClusterTests
         using var dir = new TempDirectory();
         var (coordinator, address) = await StartCoordinatorAsync(dir.Path);
         await using var _ = coordinator;
-        var wrong = Path.Combine(dir.Path, "wrong-token");
-        await File.WriteAllTextAsync(wrong, "0123456789abcdef", TestContext.Current.CancellationToken);
+        var wrong = dir.WritePrivate("wrong-token", "0123456789abcdef0123456789abcdef");
 
         var nodes = await SkeinProcess.RunAsync(dir.Path, "nodes", "--token-file", wrong);
         Assert.True(nodes.ExitCode == 2, nodes.ToString());
@@ -150,6 +151,36 @@ public partial class ClusterTests
         Assert.True(node.ExitCode == 2, node.ToString());
         Assert.Contains("unauthenticated", node.Stderr);
         Assert.DoesNotContain("   at ", node.Stderr);
+    }
+
+    [Fact]
+    public async Task A_token_file_others_may_read_or_write_or_a_short_token_is_refused_naming_the_file()
+    {
+        if (OperatingSystem.IsWindows()) return; // file modes are a POSIX matter
+        using var dir = new TempDirectory();
+        var stateToken = dir.Write(".skein/token", "knownweaktoken0123456789abcdef0123");
+        File.SetUnixFileMode(stateToken, (UnixFileMode)0b110_110_110); // 0666: anyone may read and replace it
+
+        var coordinator = await SkeinProcess.RunAsync(dir.Path, "coordinator", "--listen", "127.0.0.1:0");
+        Assert.True(coordinator.ExitCode == 2, coordinator.ToString());
+        Assert.Contains($"the token file {Path.GetFullPath(stateToken)} is readable and writable by other users", coordinator.Stderr);
+        Assert.Contains($"chmod 600 {Path.GetFullPath(stateToken)}", coordinator.Stderr);
+
+        var up = await SkeinProcess.RunAsync(dir.Path, "up", "--nodes", "0");
+        Assert.True(up.ExitCode == 2, up.ToString());
+        Assert.Contains("chmod 600", up.Stderr);
+
+        var weak = dir.WritePrivate("weak-token", "knownweaktoken");
+        var nodes = await SkeinProcess.RunAsync(dir.Path, "nodes", "--cluster", "127.0.0.1:1", "--token-file", weak);
+        Assert.True(nodes.ExitCode == 2, nodes.ToString());
+        Assert.Contains($"the token in {weak} is too short to keep the cluster safe: 14 characters", nodes.Stderr);
+
+        var readable = dir.Write("readable-token", "0123456789abcdef0123456789abcdef");
+        File.SetUnixFileMode(readable, (UnixFileMode)0b110_100_000); // 0640
+        var call = await SkeinProcess.RunAsync(dir.Path, "call", "echo", "Echo", "--cluster", "127.0.0.1:1", "--token-file", readable);
+        Assert.True(call.ExitCode == 2, call.ToString());
+        Assert.Contains($"the token file {readable} is readable by other users", call.Stderr);
+        Assert.DoesNotContain("   at ", call.Stderr);
     }
 
     [Fact]
@@ -215,11 +246,10 @@ public partial class ClusterTests
     }
 
     [Fact]
-    public async Task Bad_labels_and_an_unreachable_coordinator_are_exit_2_with_a_clear_error()
+    public async Task Bad_labels_are_exit_2_and_an_unreachable_coordinator_exit_1_with_a_clear_error()
     {
         using var dir = new TempDirectory();
-        var token = Path.Combine(dir.Path, "token");
-        await File.WriteAllTextAsync(token, "t", TestContext.Current.CancellationToken);
+        var token = dir.WritePrivate("token", "0123456789abcdef0123456789abcdef");
         var port = ClosedPort();
 
         var labels = await SkeinProcess.RunAsync(dir.Path, "node", "--join", $"127.0.0.1:{port}", "--token-file", token, "--labels", "gpu");
@@ -228,12 +258,12 @@ public partial class ClusterTests
 
         var started = TimeProvider.System.GetTimestamp();
         var node = await SkeinProcess.RunAsync(dir.Path, "node", "--join", $"127.0.0.1:{port}", "--token-file", token);
-        Assert.True(node.ExitCode == 2, node.ToString());
-        Assert.Contains($"cannot reach the coordinator at http://127.0.0.1:{port}", node.Stderr);
+        Assert.True(node.ExitCode == 1, node.ToString());
+        Assert.Contains($"cannot reach the cluster at http://127.0.0.1:{port}", node.Stderr);
         Assert.True(TimeProvider.System.GetElapsedTime(started) < TimeSpan.FromSeconds(5));
 
         var nodes = await SkeinProcess.RunAsync(dir.Path, "nodes", "--cluster", $"127.0.0.1:{port}", "--token-file", token);
-        Assert.True(nodes.ExitCode == 2, nodes.ToString());
+        Assert.True(nodes.ExitCode == 1, nodes.ToString());
         Assert.Contains($"http://127.0.0.1:{port}", nodes.Stderr);
 
         var none = await SkeinProcess.RunAsync(dir.Path, "nodes");
@@ -290,6 +320,60 @@ public partial class ClusterTests
         var again = await SkeinProcess.RunAsync(dir.Path, "down");
         Assert.True(again.ExitCode == 2, again.ToString());
         Assert.Contains("no local cluster is up", again.Stderr);
+    }
+
+    [Fact]
+    public async Task Skein_up_whose_nodes_do_not_join_fails_naming_them_rather_than_report_a_smaller_cluster()
+    {
+        using var dir = new TempDirectory();
+        var broken = dir.Write("broken.dll", "not an assembly");
+
+        var up = await SkeinProcess.RunAsync(dir.Path, "up", "--nodes", "2", "--module", broken);
+
+        Assert.True(up.ExitCode == 1, up.ToString());
+        Assert.Matches(@"skein: node-\d exited with code \d+ before joining; the cluster is not up", up.Stderr);
+        Assert.DoesNotContain("cluster up at", up.Stdout);
+        Assert.False(File.Exists(Path.Combine(dir.Path, ".skein", "up.pid")));
+    }
+
+    [Fact]
+    public async Task Skein_down_sees_a_stopped_but_unreaped_skein_up_as_down()
+    {
+        using var dir = new TempDirectory();
+        var upOutput = dir.File("up.out");
+        // A parent that starts skein up and never waits for it, as a script using subprocess.Popen without wait() does:
+        // once skein up exits it stays a zombie until this parent goes.
+        const string parent = """
+            import subprocess, sys
+            with open(sys.argv[3], "w") as out:
+                child = subprocess.Popen(["dotnet", sys.argv[1], "up", "--nodes", "0", "--state", sys.argv[2]], stdout=out, stderr=subprocess.STDOUT)
+            print(child.pid, flush=True)
+            sys.stdin.read()
+            """;
+        var start = new ProcessStartInfo("python3") { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var arg in (string[])["-c", parent, SkeinProcess.SkeinDll, Path.Combine(dir.Path, ".skein"), upOutput]) start.ArgumentList.Add(arg);
+        start.Environment["CI"] = "true";
+        using var python = Process.Start(start)!;
+        try
+        {
+            var upPid = int.Parse((await python.StandardOutput.ReadLineAsync(TestContext.Current.CancellationToken))!.Trim(), CultureInfo.InvariantCulture);
+            using (var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(50)))
+            using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+            {
+                while (!File.Exists(upOutput) || !(await File.ReadAllTextAsync(upOutput, deadline.Token)).Contains("cluster up at", StringComparison.Ordinal))
+                    await poll.WaitForNextTickAsync(deadline.Token);
+            }
+
+            var down = await SkeinProcess.RunAsync(dir.Path, "down");
+            Assert.True(down.ExitCode == 0, down.ToString() + "\n--- skein up\n" + await File.ReadAllTextAsync(upOutput, TestContext.Current.CancellationToken));
+            Assert.Contains("cluster down", down.Stdout);
+            Assert.False(Posix.IsAlive(upPid), $"skein up (process {upPid}) is still running");
+        }
+        finally
+        {
+            python.StandardInput.Close();
+            if (!python.WaitForExit(TimeSpan.FromSeconds(30))) python.Kill(entireProcessTree: true);
+        }
     }
 
     private static int ClosedPort()

@@ -64,4 +64,35 @@ public partial class ClusterTests
         Assert.Equal(2, publish.ExitCode);
         Assert.StartsWith("skein: The subject 'a.*' is invalid: token 2 contains the wildcard '*'", publish.Stderr.Trim());
     }
+
+    [Fact]
+    public async Task An_event_over_the_payload_limit_is_refused_at_publish_and_the_coordinator_keeps_serving()
+    {
+        using var dir = new TempDirectory();
+        var (coordinator, address) = await StartCoordinatorAsync(dir.Path);
+        await using var _c = coordinator;
+        var limit = Skein.Cluster.Events.EventLimits.DefaultMaxPayloadBytes;
+
+        var publish = await SkeinProcess.RunAsync(dir.Path, new byte[limit + 1], "publish", "too.big", "-", "--content-type", "application/octet-stream");
+        Assert.True(publish.ExitCode == 2, publish.ToString());
+        Assert.Contains("skein: The event on 'too.big' has a payload of 1,048,577 bytes, over the limit of 1,048,576 bytes (1 MiB) for one event", publish.Stderr);
+
+        // A client that skips the check (any gRPC client) is refused by the coordinator itself, with the same words.
+        var token = Skein.Cluster.ClusterToken.Read(Path.Combine(dir.Path, ".skein", "token"));
+        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(address);
+        var client = new Skein.Cluster.Protocol.Events.EventsClient(channel);
+        var batch = new Skein.Cluster.Protocol.PublishBatch();
+        batch.Events.Add(new Skein.Cluster.Protocol.OutgoingEvent { Subject = "too.big", Payload = Google.Protobuf.ByteString.CopyFrom(new byte[2 * limit]) });
+        var refused = await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () =>
+            await client.PublishAsync(batch, new Grpc.Core.Metadata { { Skein.Cluster.ClusterToken.Header, token } }, cancellationToken: TestContext.Current.CancellationToken));
+        Assert.Equal(Grpc.Core.StatusCode.InvalidArgument, refused.StatusCode);
+        Assert.Contains("over the limit of", refused.Status.Detail);
+
+        var fits = await SkeinProcess.RunAsync(dir.Path, new byte[limit], "publish", "just.fits", "-", "--content-type", "application/octet-stream");
+        Assert.True(fits.ExitCode == 0, fits.ToString());
+        var events = await SkeinProcess.RunAsync(dir.Path, "events", "*.*");
+        Assert.True(events.ExitCode == 0, events.ToString());
+        Assert.Contains($"just.fits <{limit} bytes>", events.Stdout);
+        Assert.DoesNotContain("too.big", events.Stdout);
+    }
 }

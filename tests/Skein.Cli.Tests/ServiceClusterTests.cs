@@ -53,7 +53,7 @@ public sealed partial class ServiceClusterTests(ExampleCluster cluster) : IClass
     [Fact(Timeout = 60_000)]
     public async Task A_wrong_token_is_refused_by_the_cli_the_client_and_the_node()
     {
-        var wrong = cluster.Directory.Write("wrong-token", "0123456789abcdef0123456789abcdef");
+        var wrong = cluster.Directory.WritePrivate("wrong-token", "0123456789abcdef0123456789abcdef");
         var call = await cluster.RunAsync("call", "echo", "Echo", """["hi"]""", "--token-file", wrong);
         Assert.True(call.ExitCode != 0, call.ToString());
         Assert.Contains("unauthenticated", call.Stderr);
@@ -231,18 +231,56 @@ public sealed partial class ServiceClusterTests(ExampleCluster cluster) : IClass
     public async Task An_unreachable_coordinator_is_a_clear_error_within_five_seconds()
     {
         var port = ExampleCluster.ClosedPort();
-        var token = cluster.Directory.Write("some-token", "t");
+        var token = cluster.Directory.WritePrivate("some-token", "0123456789abcdef0123456789abcdef");
 
         var started = TimeProvider.System.GetTimestamp();
         var call = await cluster.RunAsync("call", "echo", "Echo", """["hi"]""", "--cluster", $"127.0.0.1:{port}", "--token-file", token);
-        Assert.True(call.ExitCode != 0, call.ToString());
-        Assert.Contains($"cannot reach the coordinator at http://127.0.0.1:{port}", call.Stderr);
+        Assert.True(call.ExitCode == 1, call.ToString());
+        Assert.Contains($"skein: cannot reach the cluster at http://127.0.0.1:{port}: ", call.Stderr);
         Assert.True(TimeProvider.System.GetElapsedTime(started) < TimeSpan.FromSeconds(5), $"took {TimeProvider.System.GetElapsedTime(started)}");
 
         started = TimeProvider.System.GetTimestamp();
         var error = await Assert.ThrowsAnyAsync<SkeinException>(() => SkeinClient.ConnectAsync(new Uri($"http://127.0.0.1:{port}"), "t", cancellationToken: Ct));
         Assert.Contains($"127.0.0.1:{port}", error.Message);
         Assert.True(TimeProvider.System.GetElapsedTime(started) < TimeSpan.FromSeconds(5), $"took {TimeProvider.System.GetElapsedTime(started)}");
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_coordinator_that_accepts_but_never_answers_is_waited_for_as_long_as_the_timeout_then_exit_1()
+    {
+        // Accepts TCP connections and never says a word: a coordinator too busy to answer.
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var accepted = new List<TcpClient>();
+        var accepting = Task.Run(async () =>
+        {
+            try
+            {
+                while (true) accepted.Add(await silent.AcceptTcpClientAsync(Ct));
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+                // stopped
+            }
+        }, Ct);
+        var port = ((IPEndPoint)silent.LocalEndpoint).Port;
+        var token = cluster.Directory.WritePrivate("silent-token", "0123456789abcdef0123456789abcdef");
+        try
+        {
+            // Longer than the connect deadline skein once had (4 s): the user's timeout governs, and its expiry is
+            // an unreachable cluster (exit 1), not bad input.
+            var call = await cluster.RunAsync("call", "echo", "Echo", """["hi"]""", "--cluster", $"127.0.0.1:{port}", "--token-file", token, "--timeout", "5s");
+            Assert.True(call.ExitCode == 1, call.ToString());
+            Assert.Contains($"skein: cannot reach the cluster at http://127.0.0.1:{port}: ", call.Stderr);
+            Assert.Contains("5s", call.Stderr);
+            Assert.DoesNotContain("   at ", call.Stderr);
+        }
+        finally
+        {
+            silent.Stop();
+            await accepting;
+            foreach (var client in accepted) client.Dispose();
+        }
     }
 
     [Fact(Timeout = 60_000)]

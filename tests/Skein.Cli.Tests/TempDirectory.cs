@@ -19,6 +19,14 @@ internal sealed class TempDirectory : IDisposable
         return full;
     }
 
+    /// <summary>Writes a file only its owner may read and write, as a cluster token file must be.</summary>
+    public string WritePrivate(string name, string content)
+    {
+        var full = Write(name, content);
+        if (!OperatingSystem.IsWindows()) System.IO.File.SetUnixFileMode(full, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        return full;
+    }
+
     public string File(string name) => System.IO.Path.Combine(Path, name);
 
     public void Dispose()

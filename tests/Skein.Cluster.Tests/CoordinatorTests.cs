@@ -172,7 +172,7 @@ public sealed class CoordinatorTests : IAsyncLifetime
         }
         using var node = new NodeAgent(new NodeOptions { Join = $"127.0.0.1:{closedPort}", Token = "t", Name = "n" }, TimeProvider.System, NullLogger<NodeAgent>.Instance);
         var started = TimeProvider.System.GetTimestamp();
-        var ex = await Assert.ThrowsAsync<SkeinException>(() => node.RunAsync(null, Ct));
+        var ex = await Assert.ThrowsAsync<ClusterUnreachableException>(() => node.RunAsync(null, Ct));
         Assert.True(TimeProvider.System.GetElapsedTime(started) < TimeSpan.FromSeconds(5));
         Assert.Contains($"127.0.0.1:{closedPort}", ex.Message);
         Assert.Contains("cannot reach", ex.Message);

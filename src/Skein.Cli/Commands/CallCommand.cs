@@ -31,32 +31,64 @@ internal static class CallCommand
             var stateDirectory = parse.GetValue(state)!;
             var address = ClusterConnection.ResolveAddress(parse.GetValue(cluster), stateDirectory);
             var token = ClusterConnection.ResolveToken(parse.GetValue(tokenFile), stateDirectory);
+            var started = TimeProvider.System.GetTimestamp();
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
             if (limit > TimeSpan.Zero) deadline.CancelAfter(limit);
             var serviceName = parse.GetValue(service)!;
             var methodName = parse.GetValue(method)!;
             try
             {
-                await using var client = await SkeinClient.ConnectAsync(address, token, cancellationToken: deadline.Token).ConfigureAwait(false);
-                await foreach (var value in client.CallJsonAsync(serviceName, methodName, json, deadline.Token).ConfigureAwait(false))
+                await using var client = await ConnectAsync(address, token, limit, deadline, ct).ConfigureAwait(false);
+                // The node is told what is left of the deadline, cancels the handler when it passes, and the call fails as timed out.
+                var left = limit > TimeSpan.Zero ? Remaining(limit, TimeProvider.System.GetElapsedTime(started)) : Timeout.InfiniteTimeSpan;
+                await foreach (var value in client.CallJsonAsync(serviceName, methodName, json, left, ct).ConfigureAwait(false))
                 {
                     if (value.Length > 0) output.WriteLine(Encoding.UTF8.GetString(value.Span));
                     output.Flush();
                 }
                 return ExitCodes.Success;
             }
+            catch (RemoteException ex) when (ex.Kind == RemoteErrorKind.DeadlineExceeded && limit > TimeSpan.Zero)
+            {
+                error.WriteLine($"error: {serviceName}.{methodName} timed out after {Durations.Format(limit)} (--timeout){(ex.Node.Length > 0 ? $" on node {ex.Node}" : "")}");
+                return ExitCodes.TasksFailed;
+            }
             catch (RemoteException ex)
             {
                 PrintRemote(ex, error);
                 return ExitCodes.TasksFailed;
             }
-            catch (OperationCanceledException) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
-            {
-                error.WriteLine($"error: {serviceName}.{methodName} did not answer within {Durations.Format(limit)}");
-                return ExitCodes.TasksFailed;
-            }
         });
         return command;
+    }
+
+    /// <summary>
+    /// Connects within the user's --timeout (the generous default when it is 0): a busy coordinator gets as long as
+    /// the call itself would, and one that does not answer in that time is unreachable, not bad input.
+    /// </summary>
+    internal static async Task<SkeinClient> ConnectAsync(Uri address, string token, TimeSpan limit, CancellationTokenSource deadline, CancellationToken interrupted)
+    {
+        var options = ConnectOptions(limit);
+        try
+        {
+            return await SkeinClient.ConnectAsync(address, token, options, deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !interrupted.IsCancellationRequested)
+        {
+            throw new ClusterUnreachableException(address, $"no answer within --timeout {Durations.Format(limit)}");
+        }
+    }
+
+    /// <summary>What is left of <paramref name="limit"/> after <paramref name="elapsed"/>; never less than a millisecond.</summary>
+    internal static TimeSpan Remaining(TimeSpan limit, TimeSpan elapsed) =>
+        limit - elapsed is var left && left > TimeSpan.FromMilliseconds(1) ? left : TimeSpan.FromMilliseconds(1);
+
+    /// <summary>The client options of a call given <c>--timeout</c> <paramref name="limit"/> (zero: wait for ever).</summary>
+    internal static SkeinClientOptions ConnectOptions(TimeSpan limit)
+    {
+        var options = new SkeinClientOptions();
+        if (limit > TimeSpan.Zero) options.ConnectTimeout = limit;
+        return options;
     }
 
     private static byte[] Arguments(string? text)

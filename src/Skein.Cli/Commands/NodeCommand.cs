@@ -79,7 +79,18 @@ internal static class NodeCommand
             });
             // What modules publish, and their state changes from their first, go on the cluster's event bus.
             await using var bus = new Skein.Cluster.Events.ClusterEvents(ClusterAddress.Parse(options.Join), options.Token);
-            services.Events += (subject, payload) => bus.PublishAsync(subject, payload, ct: shutdown.Token);
+            services.Events += (subject, payload) =>
+            {
+                try
+                {
+                    bus.PublishAsync(subject, payload, ct: shutdown.Token); // queued; the stream reports failures itself
+                }
+                catch (ArgumentException ex)
+                {
+                    // A module's bad event (a bad subject, a payload over the limit) is refused; the module goes on.
+                    parse.InvocationConfiguration.Error.WriteLine($"skein: node {options.Name}: event refused: {EventLine.Problem(ex)}");
+                }
+            };
             // A module declared on-failure: fail-node that failed for good takes the node down, and the exit says why.
             ModuleGaveUpEventArgs? failedModule = null;
             services.FailNodeRequested += (_, gaveUp) =>

@@ -13,7 +13,8 @@ namespace Skein.Cli.Commands;
 internal static class UpCommand
 {
     public const string PidFileName = "up.pid";
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
+    // Above a node's own registration ceiling (2 min): a node on a loaded machine keeps trying, and says when it gives up.
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(5);
 
     public static Command Create()
@@ -41,7 +42,8 @@ internal static class UpCommand
                 new CoordinatorOptions { Listen = parse.GetValue(listen)!, StateDirectory = stateDirectory }, ClusterLogging.Configure).ConfigureAwait(false);
             var address = ClusterAddress.Format(coordinator.Address);
             await File.WriteAllTextAsync(pidFile, Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n").ConfigureAwait(false);
-            var children = new List<Process>();
+            var children = new List<NodeChild>();
+            var exitCode = ExitCodes.Success;
             try
             {
                 // Every node hosts every module: the local cluster mirrors one where a service runs on several nodes.
@@ -53,8 +55,13 @@ internal static class UpCommand
                 }
                 for (var i = 1; i <= count; i++)
                     children.Add(StartNode(address, $"node-{i}", coordinator.TokenPath, stateDirectory, modulePaths, isolatedPaths, error));
-                await WaitForNodesAsync(coordinator, children, count, shutdown.Token).ConfigureAwait(false);
-                if (!shutdown.Token.IsCancellationRequested)
+                if (await WaitForNodesAsync(coordinator, children, shutdown.Token).ConfigureAwait(false) is { } problem)
+                {
+                    // Not bad input: the nodes were asked for properly and did not come; nothing is left running.
+                    error.WriteLine($"skein: {problem}");
+                    exitCode = ExitCodes.TasksFailed;
+                }
+                else if (!shutdown.Token.IsCancellationRequested)
                 {
                     output.WriteLine($"cluster up at {address} with {count} node{(count == 1 ? "" : "s")}; stop it with Ctrl+C or 'skein down'");
                     output.Flush();
@@ -68,7 +75,7 @@ internal static class UpCommand
                 if (ReadPid(pidFile) == Environment.ProcessId) File.Delete(pidFile);
             }
             output.WriteLine("cluster down");
-            return ExitCodes.Success;
+            return exitCode;
         });
         return command;
     }
@@ -85,39 +92,60 @@ internal static class UpCommand
         }
     }
 
-    private static async Task WaitForNodesAsync(Coordinator coordinator, List<Process> children, int count, CancellationToken stopping)
+    /// <summary>A node process of this cluster, and whether it said it joined.</summary>
+    private sealed record NodeChild(string Name, Process Process, Task Joined);
+
+    /// <summary>
+    /// Waits until every node process says it joined and the coordinator has each of them alive; null then, else what
+    /// is missing. A node that exits first, or that has not joined by the deadline, fails the whole start, naming it:
+    /// a cluster with fewer nodes than asked is never reported as up.
+    /// </summary>
+    private static async Task<string?> WaitForNodesAsync(Coordinator coordinator, List<NodeChild> children, CancellationToken stopping)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         timeout.CancelAfter(StartTimeout);
-        var ready = coordinator.Membership.WaitForAliveAsync(count, timeout.Token);
-        var exits = children.Select(c => c.WaitForExitAsync(timeout.Token)).ToList();
-        while (true)
+        try
         {
-            var done = await Task.WhenAny([ready, .. exits]).ConfigureAwait(false);
-            if (done == ready)
-            {
-                try
-                {
-                    await ready.ConfigureAwait(false);
-                    return;
-                }
-                catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-                {
-                    return;
-                }
-                catch (OperationCanceledException)
-                {
-                    throw new SkeinException($"only {coordinator.Membership.AliveCount} of {count} nodes joined within {StartTimeout.TotalSeconds:0} s");
-                }
-            }
-            var index = exits.IndexOf((Task)done);
-            if (done.IsCompletedSuccessfully)
-                throw new SkeinException($"node-{index + 1} exited with code {children[index].ExitCode} before joining");
-            exits[index] = Task.Delay(Timeout.Infinite, timeout.Token);
+            await Task.WhenAll(children.Select(c => JoinedOrExitedAsync(c, timeout.Token))).ConfigureAwait(false);
         }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            return null;
+        }
+        catch (OperationCanceledException)
+        {
+            // Fall through: the shortfall below names who is missing.
+        }
+        catch (NodeExitedException exited)
+        {
+            return exited.Message;
+        }
+        var alive = coordinator.Membership.List().Where(m => m.State == Skein.Cluster.Membership.MemberState.Alive).Select(m => m.Name);
+        var said = children.Where(c => c.Joined.IsCompletedSuccessfully && !c.Process.HasExited).Select(c => c.Name);
+        return Shortfall(children.Select(c => c.Name).ToList(), alive.Intersect(said, StringComparer.Ordinal)) is { } missing
+            ? $"{missing} within {StartTimeout.TotalMinutes:0} min; the cluster is not up"
+            : null;
     }
 
-    private static Process StartNode(string address, string name, string tokenPath, string stateDirectory, string[] modules, string[] isolated, TextWriter error)
+    private sealed class NodeExitedException(string message) : Exception(message);
+
+    private static async Task JoinedOrExitedAsync(NodeChild child, CancellationToken cancellationToken)
+    {
+        var exited = child.Process.WaitForExitAsync(cancellationToken);
+        if (await Task.WhenAny(child.Joined, exited).ConfigureAwait(false) == child.Joined) return;
+        await exited.ConfigureAwait(false); // throws when cancelled
+        throw new NodeExitedException($"{child.Name} exited with code {child.Process.ExitCode} before joining; the cluster is not up");
+    }
+
+    /// <summary>Null when every node asked for joined; else which did not, e.g. "only 1 of 2 nodes joined (missing: node-2)".</summary>
+    internal static string? Shortfall(IReadOnlyList<string> asked, IEnumerable<string> joined)
+    {
+        var present = joined.ToHashSet(StringComparer.Ordinal);
+        var missing = asked.Where(name => !present.Contains(name)).ToList();
+        return missing.Count == 0 ? null : $"only {asked.Count - missing.Count} of {asked.Count} nodes joined (missing: {string.Join(", ", missing)})";
+    }
+
+    private static NodeChild StartNode(string address, string name, string tokenPath, string stateDirectory, string[] modules, string[] isolated, TextWriter error)
     {
         var (file, prefix) = SelfCommand();
         var start = new ProcessStartInfo(file)
@@ -144,9 +172,13 @@ internal static class UpCommand
         start.ArgumentList.Add("--module-dir");
         start.ArgumentList.Add(Environment.CurrentDirectory);
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        var joined = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var joinedLine = $"node {name} joined ";
         void Forward(object? sender, DataReceivedEventArgs e)
         {
             if (e.Data is null) return;
+            // The node's own word that its registration went through, not just the coordinator's count.
+            if (e.Data.StartsWith(joinedLine, StringComparison.Ordinal)) joined.TrySetResult();
             lock (error) error.WriteLine($"[{name}] {e.Data}");
         }
         process.OutputDataReceived += Forward;
@@ -154,7 +186,7 @@ internal static class UpCommand
         process.Start(); // its standard input stays open while this process lives: see --stop-with-parent
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return process;
+        return new NodeChild(name, process, joined.Task);
     }
 
     /// <summary>How to start this same skein again: its apphost, or dotnet with its dll when run that way.</summary>
@@ -169,8 +201,9 @@ internal static class UpCommand
     }
 
     /// <summary>Asks every child to leave (SIGTERM), waits a grace period, then kills the ones still there.</summary>
-    private static async Task StopAllAsync(List<Process> children)
+    private static async Task StopAllAsync(List<NodeChild> nodes)
     {
+        var children = nodes.Select(n => n.Process).ToList();
         foreach (var child in children)
         {
             if (!child.HasExited) Posix.Signal(child.Id, Posix.SigTerm);

@@ -48,11 +48,15 @@ public sealed class ClusterEvents : IAsyncDisposable, IDisposable
     /// Queues an event for the coordinator to publish; completes once queued, which is at once
     /// unless <see cref="PublishQueueCapacity"/> events are already waiting. The payload is copied.
     /// </summary>
-    /// <exception cref="ArgumentException"><paramref name="subject"/> is not a valid subject.</exception>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="subject"/> is not a valid subject, or the payload is over <see cref="EventLimits.DefaultMaxPayloadBytes"/>
+    /// (refused here, before it is queued, so the other events of its batch are not lost with it).
+    /// </exception>
     /// <exception cref="SkeinException">An earlier batch was lost because the stream to the coordinator failed; the message says why.</exception>
     public Task PublishAsync(string subject, ReadOnlyMemory<byte> payload, string contentType = EventContentTypes.Json, CancellationToken ct = default)
     {
         Subject.Validate(subject);
+        EventLimits.CheckPayload(subject, payload.Length, EventLimits.DefaultMaxPayloadBytes);
         ArgumentNullException.ThrowIfNull(contentType);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var evt = new OutgoingEvent

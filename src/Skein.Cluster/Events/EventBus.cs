@@ -18,16 +18,37 @@ public sealed class EventBus : IDisposable
     private readonly EventHistory? _history;
     // Copy-on-write: publishers read the array without locking; only subscribe and unsubscribe copy it.
     private EventSubscription[] _subscriptions = [];
+    private readonly int _maxPayloadBytes;
     private long _sequence;
     private long _dropped;
     private bool _disposed;
 
+    /// <param name="time">The clock of the events' publishing times.</param>
     /// <param name="historyCapacity">How many recent events to keep for <see cref="Recent"/> and replaying subscribers; 0 keeps none.</param>
-    public EventBus(TimeProvider? time = null, int historyCapacity = 0)
+    /// <param name="historyMaxBytes">The payload bytes the history keeps at most, oldest events dropped first.</param>
+    /// <param name="maxPayloadBytes">The largest payload one event may carry; <see cref="Publish(string, ReadOnlyMemory{byte}, string)"/> refuses a larger one.</param>
+    public EventBus(TimeProvider? time = null, int historyCapacity = 0, long historyMaxBytes = EventLimits.DefaultHistoryMaxBytes,
+        int maxPayloadBytes = EventLimits.DefaultMaxPayloadBytes)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(historyCapacity);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(historyMaxBytes);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxPayloadBytes);
         _time = time ?? TimeProvider.System;
-        if (historyCapacity > 0) _history = new EventHistory(historyCapacity);
+        _maxPayloadBytes = maxPayloadBytes;
+        if (historyCapacity > 0) _history = new EventHistory(historyCapacity, historyMaxBytes);
+    }
+
+    /// <summary>The largest payload one event may carry.</summary>
+    public int MaxPayloadBytes => _maxPayloadBytes;
+
+    /// <summary>The payload bytes the history holds now.</summary>
+    public long HistoryBytes
+    {
+        get
+        {
+            if (_history is not { } history) return 0;
+            lock (_historyLock) return history.Bytes;
+        }
     }
 
     /// <summary>The last sequence number handed out; the number of events published so far.</summary>
@@ -39,14 +60,15 @@ public sealed class EventBus : IDisposable
     public int SubscriberCount => Volatile.Read(ref _subscriptions).Length;
 
     /// <summary>Publishes an event; returns how many subscriptions accepted it into their buffers.</summary>
-    /// <exception cref="ArgumentException"><paramref name="subject"/> is not a valid subject.</exception>
+    /// <exception cref="ArgumentException"><paramref name="subject"/> is not a valid subject, or the payload is over <see cref="MaxPayloadBytes"/>.</exception>
     public int Publish(string subject, ReadOnlyMemory<byte> payload) => Publish(subject, payload, EventContentTypes.Json);
 
     /// <summary>Publishes an event with the given content type; returns how many subscriptions accepted it into their buffers.</summary>
-    /// <exception cref="ArgumentException"><paramref name="subject"/> is not a valid subject.</exception>
+    /// <exception cref="ArgumentException"><paramref name="subject"/> is not a valid subject, or the payload is over <see cref="MaxPayloadBytes"/>.</exception>
     public int Publish(string subject, ReadOnlyMemory<byte> payload, string contentType)
     {
         Subject.Validate(subject);
+        EventLimits.CheckPayload(subject, payload.Length, _maxPayloadBytes);
         ArgumentNullException.ThrowIfNull(contentType);
         BusEvent? evt = null;
         long sequence;
@@ -126,7 +148,7 @@ public sealed class EventBus : IDisposable
         var parsed = SubjectPattern.Parse(pattern);
         options ??= DefaultOptions;
         options.Validate();
-        return new EventSubscription(this, parsed, options.BufferCapacity);
+        return new EventSubscription(this, parsed, options.BufferCapacity, options.BufferMaxBytes);
     }
 
     private void Add(EventSubscription subscription)

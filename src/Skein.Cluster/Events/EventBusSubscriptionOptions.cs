@@ -10,8 +10,16 @@ public sealed class EventBusSubscriptionOptions
     /// </summary>
     public int BufferCapacity { get; set; } = DefaultBufferCapacity;
 
+    /// <summary>
+    /// Payload bytes held for this subscriber before further events are dropped (and counted), so a few large events
+    /// cost no more than this either. An event larger than this on its own is still taken into an empty buffer.
+    /// </summary>
+    public long BufferMaxBytes { get; set; } = EventLimits.DefaultBufferMaxBytes;
+
     internal void Validate()
     {
+        if (BufferMaxBytes < 1)
+            throw new ArgumentOutOfRangeException(nameof(BufferMaxBytes), BufferMaxBytes, "A subscription's buffer must hold at least one byte.");
         if (BufferCapacity < 1)
             throw new ArgumentOutOfRangeException(nameof(BufferCapacity), BufferCapacity, "A subscription's buffer must hold at least one event.");
     }

@@ -12,15 +12,18 @@ public sealed class EventSubscription : IAsyncEnumerable<BusEvent>, IDisposable,
     private readonly EventBus _bus;
     private readonly Channel<BusEvent> _channel;
     private readonly int _capacity;
+    private readonly long _maxBytes;
     private int _buffered;
+    private long _bufferedBytes;
     private long _dropped;
     private long _skipThrough;
     private long _delivered;
     private int _enumerated;
     private int _disposed;
 
-    internal EventSubscription(EventBus bus, SubjectPattern pattern, int capacity)
+    internal EventSubscription(EventBus bus, SubjectPattern pattern, int capacity, long maxBytes = EventLimits.DefaultBufferMaxBytes)
     {
+        _maxBytes = maxBytes;
         _bus = bus;
         Pattern = pattern;
         // Unbounded with one reader, bounded by _buffered: writing and reading then take no lock,
@@ -44,11 +47,15 @@ public sealed class EventSubscription : IAsyncEnumerable<BusEvent>, IDisposable,
     {
         if (!_channel.Reader.TryRead(out evt)) return false;
         Interlocked.Decrement(ref _buffered);
+        Interlocked.Add(ref _bufferedBytes, -evt.Payload.Length);
         return true;
     }
 
     /// <summary>Events this subscription missed because its buffer was full.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>The payload bytes waiting in this subscription's buffer.</summary>
+    public long BufferedBytes => Interlocked.Read(ref _bufferedBytes);
 
     /// <summary>Events accepted into this subscription's buffer.</summary>
     public long Delivered => Interlocked.Read(ref _delivered);
@@ -59,10 +66,15 @@ public sealed class EventSubscription : IAsyncEnumerable<BusEvent>, IDisposable,
     internal bool TryDeliver(BusEvent evt)
     {
         if (evt.Sequence <= Volatile.Read(ref _skipThrough)) return false;
-        // Claim a place first, so concurrent publishers can never overfill the buffer together.
-        if (Interlocked.Increment(ref _buffered) > _capacity)
+        // Claim a place and the bytes first, so concurrent publishers can never overfill the buffer together. An
+        // event over the byte bound on its own still goes into an empty buffer, or the subscriber could never see it.
+        var size = evt.Payload.Length;
+        var count = Interlocked.Increment(ref _buffered);
+        var bytes = Interlocked.Add(ref _bufferedBytes, size);
+        if (count > _capacity || (bytes > _maxBytes && bytes - size > 0))
         {
             Interlocked.Decrement(ref _buffered);
+            Interlocked.Add(ref _bufferedBytes, -size);
             // A disposed subscription refuses too; that is not a drop.
             if (Volatile.Read(ref _disposed) == 0)
             {
@@ -77,6 +89,7 @@ public sealed class EventSubscription : IAsyncEnumerable<BusEvent>, IDisposable,
             return true;
         }
         Interlocked.Decrement(ref _buffered);
+        Interlocked.Add(ref _bufferedBytes, -size);
         return false;
     }
 

@@ -43,9 +43,9 @@ internal sealed class ClusterChannel : IDisposable
     public SkeinException Explain(RpcException ex) => ex.StatusCode switch
     {
         StatusCode.Unauthenticated => new SkeinException($"the coordinator at {ClusterAddress.Format(Address)} refused the cluster token (unauthenticated)", ex),
-        StatusCode.Unavailable => new SkeinException($"cannot reach the coordinator at {ClusterAddress.Format(Address)}: {Reason(ex)}", ex),
+        StatusCode.Unavailable => new ClusterUnreachableException(Address, Reason(ex), ex),
         StatusCode.Unimplemented => new SkeinException($"the server at {ClusterAddress.Format(Address)} is not a Skein coordinator ({ex.Status.Detail})", ex),
-        StatusCode.DeadlineExceeded or StatusCode.Cancelled => new SkeinException($"the coordinator at {ClusterAddress.Format(Address)} did not answer in time", ex),
+        StatusCode.DeadlineExceeded or StatusCode.Cancelled => new ClusterUnreachableException(Address, "the coordinator did not answer in time", ex),
         _ => new SkeinException($"the coordinator at {ClusterAddress.Format(Address)} answered {ex.StatusCode}: {ex.Status.Detail}", ex),
     };
 

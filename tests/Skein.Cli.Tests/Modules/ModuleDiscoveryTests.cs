@@ -110,7 +110,7 @@ public sealed class ModuleDiscoveryTests(DiscoveryCluster cluster) : IClassFixtu
     [Fact(Timeout = 60_000)]
     public async Task A_node_given_a_folder_with_a_broken_module_yaml_on_its_command_line_exits_2_with_the_position()
     {
-        var token = cluster.Directory.Write("node-token", "t");
+        var token = cluster.Directory.WritePrivate("node-token", "0123456789abcdef0123456789abcdef");
 
         var node = await cluster.RunAsync("node", "--join", $"127.0.0.1:{ExampleCluster.ClosedPort()}", "--token-file", token, "--module", Path.Combine(cluster.Extra, "broken"));
 

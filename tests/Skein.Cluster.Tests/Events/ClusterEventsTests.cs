@@ -219,8 +219,8 @@ public sealed class ClusterEventsTests : IAsyncLifetime
 
         // Shorter than the host's 5 s shutdown timeout: the open stream must not hold the stop up.
         await _coordinator.StopAsync(Ct).WaitAsync(TimeSpan.FromSeconds(4), Ct);
-        var error = await Assert.ThrowsAsync<SkeinException>(() => reading.WaitAsync(Timeout, Ct));
-        Assert.Equal($"cannot reach the coordinator at {ClusterAddress.Format(_coordinator.Address)}: the coordinator is stopping", error.Message);
+        var error = await Assert.ThrowsAsync<ClusterUnreachableException>(() => reading.WaitAsync(Timeout, Ct));
+        Assert.Equal($"cannot reach the cluster at {ClusterAddress.Format(_coordinator.Address)}: the coordinator is stopping", error.Message);
     }
 
     [Fact]

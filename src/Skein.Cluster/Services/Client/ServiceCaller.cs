@@ -66,25 +66,7 @@ internal sealed class ServiceCaller : IAsyncDisposable
                 "reference the contract from the caller's own assembly, or call the service by name (CallJsonAsync)");
         var contract = ServiceContract.For<T>();
         var callTimeout = timeout ?? DefaultTimeout;
-        InstanceMode mode;
-        CallConnection? connection = null;
-        if (_local?.Find(contract.Name) is { } hosted)
-        {
-            mode = hosted.Mode;
-            connection = _localConnection;
-        }
-        else
-        {
-            var routes = Resolve(contract.Name);
-            mode = routes[0].Mode;
-            if (mode != InstanceMode.Pooled)
-            {
-                // Singleton: every client picks the same node (the first by name), so all share one object.
-                // Per-connection: the node serving the fewest calls from this client.
-                var route = mode == InstanceMode.Singleton ? routes[0] : Reachable(routes).MinBy(r => ConnectionTo(r).Waiting)!;
-                connection = ConnectionTo(route);
-            }
-        }
+        var (mode, connection) = Bind(contract.Name);
         ulong instance = 0;
         if (mode == InstanceMode.PerConnection)
         {
@@ -98,6 +80,28 @@ internal sealed class ServiceCaller : IAsyncDisposable
         ((ServiceProxy)(object)proxy).Binding = new ProxyBinding(this, contract, mode, connection, instance, callTimeout);
         return proxy;
     }
+
+    /// <summary>
+    /// The one routing rule of every caller — typed proxies and calls by name alike: the service's instance mode and,
+    /// unless it is pooled (each call picks with <see cref="PickPooled"/>), the connection its calls go over. A service
+    /// hosted in this process stays in it. Singleton: every client picks the same node, the first by name, so all share
+    /// one object. Per-connection: the node serving the fewest calls from this client.
+    /// </summary>
+    public (InstanceMode Mode, CallConnection? Fixed) Bind(string service)
+    {
+        if (_local?.Find(service) is { } hosted) return (hosted.Mode, _localConnection);
+        var routes = Resolve(service);
+        var mode = routes[0].Mode;
+        return mode switch
+        {
+            InstanceMode.Singleton => (mode, ConnectionTo(routes[0])),
+            InstanceMode.Pooled => (mode, null),
+            _ => (mode, ConnectionTo(Reachable(routes).MinBy(r => ConnectionTo(r).Waiting)!)),
+        };
+    }
+
+    /// <summary>The connection one call by name goes over, by the rule of <see cref="Bind"/>.</summary>
+    public CallConnection PickFor(string service) => Bind(service).Fixed ?? PickPooled(service);
 
     /// <summary>
     /// For a pooled service: the live node with the fewest calls waiting from this client; ties go round in turn,
@@ -157,15 +161,17 @@ internal sealed class ServiceCaller : IAsyncDisposable
 
     /// <summary>
     /// A call by name with JSON arguments (the CLI's way in): yields each encoded value the node sends back — one for
-    /// an ordinary method (empty for one that returns nothing), each item for a streaming one.
+    /// an ordinary method (empty for one that returns nothing), each item for a streaming one. Routed as proxies are
+    /// (<see cref="Bind"/>). The <paramref name="timeout"/> (infinite: none) covers the whole call, stream included: the
+    /// node is told it and cancels the handler when it passes, and the caller gets a DeadlineExceeded error.
     /// </summary>
-    public async IAsyncEnumerable<ReadOnlyMemory<byte>> CallJsonAsync(string service, string method, ReadOnlyMemory<byte> arguments,
+    public async IAsyncEnumerable<ReadOnlyMemory<byte>> CallJsonAsync(string service, string method, ReadOnlyMemory<byte> arguments, TimeSpan timeout,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         if (!MessageLimits.Fits(arguments.Length, MaxMessageBytes))
             throw RemoteErrors.Local(RemoteErrorKind.MessageTooLarge,
                 $"the arguments are {MessageLimits.Describe(arguments.Length)}, over the limit of {MessageLimits.Describe(MaxMessageBytes)}", "", service, method);
-        var connection = PickPooled(service);
+        var connection = PickFor(service);
         var request = new Envelope
         {
             Kind = EnvelopeKind.Request,
@@ -173,9 +179,10 @@ internal sealed class ServiceCaller : IAsyncDisposable
             Method = method,
             ContentType = JsonPayloadCodec.MediaType,
             Payload = UnsafeByteOperations.UnsafeWrap(arguments),
-            TimeoutMs = 0,
+            TimeoutMs = WireTimeout(timeout),
         };
         var conversation = new StreamConversation();
+        if (timeout != Timeout.InfiniteTimeSpan) conversation.SetDeadline(timeout); // enforced by the sweep, as for proxies
         connection.Begin(request, conversation);
         var id = request.ConversationId;
         var finished = false;
@@ -202,6 +209,10 @@ internal sealed class ServiceCaller : IAsyncDisposable
             if (!finished) connection.Abandon(id, RemoteErrors.Local(RemoteErrorKind.Cancelled, $"{Describe(request)} was abandoned", connection.NodeName, service, method));
         }
     }
+
+    /// <summary>A deadline as the envelope carries it: milliseconds, at least 1; 0 for none.</summary>
+    internal static uint WireTimeout(TimeSpan timeout) =>
+        timeout == Timeout.InfiniteTimeSpan ? 0 : (uint)Math.Clamp(Math.Ceiling(timeout.TotalMilliseconds), 1, uint.MaxValue);
 
     public int HostsOf(string service) => _routes.Resolve(service).Count;
 
