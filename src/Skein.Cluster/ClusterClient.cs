@@ -7,7 +7,7 @@ namespace Skein.Cluster;
 /// <summary>Asks a coordinator about its cluster; failures become <see cref="SkeinException"/>s that name the address.</summary>
 public sealed class ClusterClient : IDisposable
 {
-    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan CallTimeout = ClusterChannel.DefaultTimeout;
     private readonly ClusterChannel _channel;
     private readonly Protocol.Membership.MembershipClient _membership;
 

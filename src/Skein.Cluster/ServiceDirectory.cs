@@ -14,7 +14,7 @@ namespace Skein.Cluster;
 /// </summary>
 public sealed partial class ServiceDirectory : IAsyncDisposable, Services.Client.IServiceRoutes
 {
-    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan ConnectTimeout = ClusterChannel.DefaultTimeout;
     private static readonly TimeSpan FirstReconnectDelay = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan MaxReconnectDelay = TimeSpan.FromSeconds(2);
 

@@ -13,7 +13,7 @@ public sealed class SkeinClientOptions
     /// How long to try to reach the coordinator or a node before giving up with a <see cref="ClusterUnreachableException"/>;
     /// default 30 s, generous because a busy coordinator may take seconds to answer while a refused connection fails at once.
     /// </summary>
-    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan ConnectTimeout { get; set; } = Internal.ClusterChannel.DefaultTimeout;
 
     /// <summary>The largest payload sent or accepted; default 16 MiB.</summary>
     public int MaxMessageBytes { get; set; } = MessageLimits.DefaultMaxMessageBytes;

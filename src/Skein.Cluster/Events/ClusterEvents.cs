@@ -20,7 +20,7 @@ public sealed class ClusterEvents : IAsyncDisposable, IDisposable
     public const int PublishQueueCapacity = 65_536;
 
     internal static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
-    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan ConnectTimeout = ClusterChannel.DefaultTimeout;
 
     private readonly ClusterChannel _channel;
     private readonly bool _ownsChannel;

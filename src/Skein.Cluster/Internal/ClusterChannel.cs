@@ -8,6 +8,12 @@ namespace Skein.Cluster.Internal;
 /// <summary>A gRPC channel to a coordinator whose every call carries the cluster token.</summary>
 internal sealed class ClusterChannel : IDisposable
 {
+    /// <summary>
+    /// How long a client waits for the coordinator by default, to connect and for each answer: generous, because a
+    /// coordinator on a busy machine may take seconds to answer while a refused connection fails at once.
+    /// </summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
+
     private readonly GrpcChannel _channel;
 
     public ClusterChannel(Uri address, string token, TimeSpan connectTimeout, int? maxMessageBytes = null)
