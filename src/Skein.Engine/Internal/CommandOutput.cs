@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace Skein.Engine.Internal;
@@ -18,22 +19,31 @@ internal sealed class CommandOutput(TaskContext context) : IDisposable
     internal const int MaxKeptLine = 64 * 1024;
 
     private const int MaxTailLength = 200;
-    private const int ChunkSize = 8192;
+    private const int ChunkSize = 4096;
     private readonly Lock _lock = new();
     private StreamWriter? _log;
+    private bool _disposed;
 
     public string? LastLine { get; private set; }
 
     public async Task PumpAsync(StreamReader reader, bool parseResults)
     {
-        var buffer = new char[ChunkSize];
-        var line = new LineState();
-        int read;
-        while ((read = await reader.ReadAsync(buffer.AsMemory()).ConfigureAwait(false)) > 0)
+        // Pooled: most commands print a line or two, and thousands of them may run a second.
+        var buffer = ArrayPool<char>.Shared.Rent(ChunkSize);
+        try
         {
-            Take(line, buffer.AsSpan(0, read), parseResults);
+            var line = new LineState();
+            int read;
+            while ((read = await reader.ReadAsync(buffer.AsMemory(0, ChunkSize)).ConfigureAwait(false)) > 0)
+            {
+                Take(line, buffer.AsSpan(0, read), parseResults);
+            }
+            if (line.Pending.Length > 0 || line.Kept.Length > 0) EndLine(line, parseResults, newline: false);
         }
-        if (line.Pending.Length > 0 || line.Kept.Length > 0) EndLine(line, parseResults, newline: false);
+        finally
+        {
+            ArrayPool<char>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>One stream's line in progress: its kept start, and what is not in the log yet.</summary>
@@ -118,7 +128,8 @@ internal sealed class CommandOutput(TaskContext context) : IDisposable
     {
         try
         {
-            if (LogError is null)
+            // A grandchild that outlived the drain limit may still write after the attempt ended: that is dropped.
+            if (LogError is null && !_disposed)
             {
                 _log ??= OpenLog();
                 _log.Write(text);
@@ -145,6 +156,7 @@ internal sealed class CommandOutput(TaskContext context) : IDisposable
     {
         lock (_lock)
         {
+            _disposed = true;
             try
             {
                 _log?.Dispose();
