@@ -105,11 +105,11 @@ public sealed class CommandAction : ITaskAction
 
             await Task.WhenAll(stdout, stderr).WaitAsync(OutputDrainLimit, CancellationToken.None).ConfigureAwait(false);
             if (stopped) cancellationToken.ThrowIfCancellationRequested();
-            return Classify(process.ExitCode, output.LastLine);
+            return Classify(process.ExitCode, output);
         }
         catch (TimeoutException)
         {
-            return Classify(process.ExitCode, output.LastLine);
+            return Classify(process.ExitCode, output);
         }
         finally
         {
@@ -133,8 +133,11 @@ public sealed class CommandAction : ITaskAction
         }
     }
 
-    private ActionResult Classify(int exitCode, string? lastLine)
+    private ActionResult Classify(int exitCode, CommandOutput output)
     {
+        // A command whose output was lost did not do what was asked of it, whatever it exited with.
+        if (output.LogError is { } lost) return new ActionResult(Outcome.Errored, $"exit code {exitCode}, but {lost}", null, exitCode);
+        var lastLine = output.LastLine;
         var tail = string.IsNullOrEmpty(lastLine) ? "" : $": {lastLine}";
         if (exitCode == 0) return new ActionResult(Outcome.Passed, null, null, exitCode);
         foreach (var warn in WarnExitCodes)

@@ -210,7 +210,7 @@ public sealed partial class JobRun
     string IRunHost.LogPathFor(string taskId, int attempt) => LogPathFor(taskId, attempt);
 
     internal string LogPathFor(string taskId, int attempt) =>
-        Path.Combine(_logDirectory, $"{FileNames.Sanitize(taskId)}.{attempt}.log");
+        Path.Combine(_logDirectory, $"{FileNames.Escape(taskId)}.{attempt}.log");
 
     object? IRunHost.GetValue(string taskId, string askingTaskId)
     {

@@ -251,6 +251,8 @@ public sealed partial class JobRun
         try
         {
             if (_journal is not null) await _journal.EndRunAsync(RunId, status, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+            // Released before anyone learns the run ended, so a --resume started right after it finds the job free.
+            _resumeLock?.Dispose();
             _events.Complete();
             _completion.TrySetResult(summary);
         }
@@ -258,6 +260,11 @@ public sealed partial class JobRun
         {
             _events.Complete(ex);
             _completion.TrySetException(ex);
+        }
+        finally
+        {
+            // The run is over: another --resume of the job may go ahead.
+            _resumeLock?.Dispose();
         }
     }
 

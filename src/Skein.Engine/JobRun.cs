@@ -1,4 +1,5 @@
 using Skein.Engine.Internal;
+using Skein.Engine.Journal;
 
 namespace Skein.Engine;
 
@@ -41,6 +42,10 @@ public sealed partial class JobRun : IAsyncDisposable, IRunHost
     private bool _requeued;
     private CancellationTokenRegistration _callerCancellation;
     private ITimer? _cancelGraceTimer;
+    private ResumeLock? _resumeLock;
+
+    /// <summary>The folder of the state directory that holds the task logs, one folder per run.</summary>
+    internal const string LogsDirectoryName = "logs";
 
     private JobRun(Job job, RunOptions options, long runId, JobGraph graph)
     {
@@ -53,7 +58,7 @@ public sealed partial class JobRun : IAsyncDisposable, IRunHost
         _nodes = new TaskTable(graph.IndexById, graph.Tasks.Length);
         _ungrouped = new Pool(null, options.Workers);
         foreach (var (name, group) in job.Groups) _groups[name] = new Pool(name, group.Workers);
-        _logDirectory = Path.GetFullPath(Path.Combine(options.StateDirectory, "logs", runId > 0 ? runId.ToString() : $"unjournaled-{Environment.ProcessId}-{DateTime.UtcNow:yyyyMMddHHmmssfff}"));
+        _logDirectory = Path.GetFullPath(Path.Combine(options.StateDirectory, LogsDirectoryName, runId > 0 ? runId.ToString() : $"unjournaled-{Environment.ProcessId}-{DateTime.UtcNow:yyyyMMddHHmmssfff}"));
         _startedAt = _time.GetUtcNow();
         _startTimestamp = _time.GetTimestamp();
     }
@@ -96,21 +101,55 @@ public sealed partial class JobRun : IAsyncDisposable, IRunHost
         if (problems.Exists(p => p.Severity == ProblemSeverity.Error)) throw new JobValidationException(problems);
 
         var journal = options.Journal;
+        CheckLogDirectory(options.StateDirectory, create: journal is not null);
         ResumePoint? resumeFrom = null;
-        if (options.Resume)
+        ResumeLock? resumeLock = null;
+        try
         {
-            if (journal is null) throw new SkeinException("--resume needs the journal, but this run has none.");
-            resumeFrom = await journal.FindResumePointAsync(job.Name, cancellationToken).ConfigureAwait(false);
-        }
-        var runId = journal is null
-            ? 0
-            : await journal.BeginRunAsync(new RunRecord(job.Name, job.SourceFile, options.TimeProvider.GetUtcNow(), resumeFrom?.RunId, options.CommandLine), cancellationToken).ConfigureAwait(false);
+            if (options.Resume)
+            {
+                if (journal is null) throw new SkeinException("--resume needs the journal, but this run has none.");
+                // Held until the run ends: a second --resume meanwhile would find the same tasks left to do.
+                resumeLock = ResumeLock.Acquire(options.StateDirectory, job.Name);
+                resumeFrom = await journal.FindResumePointAsync(job.Name, cancellationToken).ConfigureAwait(false);
+            }
+            var runId = journal is null
+                ? 0
+                : await journal.BeginRunAsync(new RunRecord(job.Name, job.SourceFile, options.TimeProvider.GetUtcNow(), resumeFrom?.RunId, options.CommandLine), cancellationToken).ConfigureAwait(false);
 
-        var run = new JobRun(job, options, runId, graph);
-        run.Build(graph, selected, layers, resumeFrom);
-        run._callerCancellation = cancellationToken.Register(static state => ((JobRun)state!).Cancel(), run);
-        run.Begin();
-        return run;
+            var run = new JobRun(job, options, runId, graph) { _resumeLock = resumeLock };
+            run.Build(graph, selected, layers, resumeFrom);
+            run._callerCancellation = cancellationToken.Register(static state => ((JobRun)state!).Cancel(), run);
+            run.Begin();
+            return run;
+        }
+        catch
+        {
+            resumeLock?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Every task logs under the state directory's logs folder: one that cannot be a directory there is one clear
+    /// error before the run starts, rather than the same failure in every task.
+    /// </summary>
+    /// <param name="create">Create it now (a journaled run uses the state directory anyway); else only check what is there.</param>
+    private static void CheckLogDirectory(string stateDirectory, bool create)
+    {
+        var state = Path.GetFullPath(stateDirectory);
+        var logs = Path.Combine(state, LogsDirectoryName);
+        if (File.Exists(logs))
+            throw new SkeinException($"the state directory {state} cannot hold task logs: {logs} is a file, not a directory");
+        if (!create) return;
+        try
+        {
+            Directory.CreateDirectory(logs);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new SkeinException($"the state directory {state} cannot hold task logs: cannot create {logs}: {e.Message}", e);
+        }
     }
 
     /// <summary>
@@ -155,6 +194,7 @@ public sealed partial class JobRun : IAsyncDisposable, IRunHost
         }
         _callerCancellation.Dispose();
         _cancelGraceTimer?.Dispose();
+        _resumeLock?.Dispose();
         _cancel.Dispose();
     }
 

@@ -12,6 +12,8 @@ internal static partial class Posix
 
     public static void Kill(int pid, int signal) => _ = kill(pid, signal);
 
+    public static uint EffectiveUserId => geteuid();
+
     /// <summary>True while the process exists (and is not a zombie).</summary>
     public static bool IsAlive(int pid)
     {
@@ -33,4 +35,7 @@ internal static partial class Posix
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int kill(int pid, int sig);
+
+    [LibraryImport("libc")]
+    private static partial uint geteuid();
 }

@@ -101,6 +101,44 @@ public class ResumeTests
         Assert.Contains("no run 42", missingRun.Stderr);
     }
 
+    [Fact]
+    public async Task A_second_resume_of_a_job_being_resumed_is_refused_and_a_dead_holder_leaves_it_free()
+    {
+        using var dir = new TempDirectory();
+        var state = dir.File("state");
+        // Fails until 'ok' exists; then waits for 'release', holding the resume open.
+        dir.Write("job.yaml", """
+            name: locked
+            tasks:
+              t: { run: "echo ran >> ran.txt; [ -f ok ] || exit 1; echo $$ > t.pid; while [ ! -f release ]; do sleep 0.05; done" }
+            """);
+        var first = await SkeinProcess.RunAsync(dir.Path, "run", "job.yaml", "--state", state, "--plain");
+        Assert.True(first.ExitCode == 1, first.ToString());
+        File.WriteAllText(dir.File("ok"), "");
+
+        await using (var holder = SkeinProcess.Start(dir.Path, "run", "job.yaml", "--state", state, "--resume", "--plain"))
+        {
+            await holder.WaitForOutputAsync("start     t", Patience);
+
+            var second = await SkeinProcess.RunAsync(dir.Path, "run", "job.yaml", "--state", state, "--resume", "--plain");
+            Assert.True(second.ExitCode == 2, second.ToString());
+            Assert.Contains($"job 'locked' is already being resumed by process {holder.Id}", second.Stderr);
+            Assert.Contains(Path.Combine(state, "locks"), second.Stderr);
+            Assert.DoesNotContain("   at ", second.Stderr);
+
+            // The holder dies without letting go: its lock goes with it.
+            holder.Signal(Posix.SigKill);
+            Assert.Equal(137, await holder.WaitForExitAsync(Patience));
+        }
+        StopOrphan(dir.File("t.pid"));
+        Assert.Equal(2, File.ReadAllLines(dir.File("ran.txt")).Length); // the refused resume ran nothing
+
+        File.WriteAllText(dir.File("release"), "");
+        var after = await SkeinProcess.RunAsync(dir.Path, "run", "job.yaml", "--state", state, "--resume", "--plain");
+        Assert.True(after.ExitCode == 0, after.ToString());
+        Assert.Equal(3, File.ReadAllLines(dir.File("ran.txt")).Length);
+    }
+
     /// <summary>The journal commits in the background; wait (bounded) until it holds what the test relies on.</summary>
     private static async Task WaitUntilJournalShowsPassedAsync(string state, string[] taskIds)
     {

@@ -1,34 +1,150 @@
+using System.Buffers;
+using System.Text;
+
 namespace Skein.Engine.Internal;
 
 /// <summary>
 /// Collects a command's stdout and stderr into the attempt's log file, turns <c>::result</c> lines into
 /// sub-results, and remembers the last line for the failure message.
 /// </summary>
+/// <remarks>
+/// Output is read in chunks and memory stays bounded whatever the command prints: of each line only the first
+/// <see cref="MaxKeptLine"/> characters are kept (for <c>::result</c> parsing and the failure message), while the log
+/// file gets every character. Whole lines go to the log at once, so the lines of stdout and stderr do not mix; a line
+/// longer than the limit is written in pieces as it comes.
+/// </remarks>
 internal sealed class CommandOutput(TaskContext context) : IDisposable
 {
+    /// <summary>How much of one line is kept in memory; a longer line is logged whole but read only this far.</summary>
+    internal const int MaxKeptLine = 64 * 1024;
+
     private const int MaxTailLength = 200;
+    private const int ChunkSize = 4096;
     private readonly Lock _lock = new();
     private StreamWriter? _log;
+    private bool _disposed;
 
     public string? LastLine { get; private set; }
 
     public async Task PumpAsync(StreamReader reader, bool parseResults)
     {
-        while (await reader.ReadLineAsync().ConfigureAwait(false) is { } line)
+        // Pooled: most commands print a line or two, and thousands of them may run a second.
+        var buffer = ArrayPool<char>.Shared.Rent(ChunkSize);
+        try
         {
-            if (parseResults && ResultLine.TryParse(line, out var sub, out var error))
+            var line = new LineState();
+            int read;
+            while ((read = await reader.ReadAsync(buffer.AsMemory(0, ChunkSize)).ConfigureAwait(false)) > 0)
+            {
+                Take(line, buffer.AsSpan(0, read), parseResults);
+            }
+            if (line.Pending.Length > 0 || line.Kept.Length > 0) EndLine(line, parseResults, newline: false);
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>One stream's line in progress: its kept start, and what is not in the log yet.</summary>
+    private sealed class LineState
+    {
+        public StringBuilder Kept { get; } = new();
+        public StringBuilder Pending { get; } = new();
+        public bool Overlong { get; set; }
+    }
+
+    private void Take(LineState line, ReadOnlySpan<char> chunk, bool parseResults)
+    {
+        while (!chunk.IsEmpty)
+        {
+            var end = chunk.IndexOf('\n');
+            var part = end < 0 ? chunk : chunk[..end];
+            Keep(line, part);
+            line.Pending.Append(part);
+            if (end < 0)
+            {
+                // No line break yet: hand a long line to the log in pieces rather than hold it.
+                if (line.Pending.Length >= MaxKeptLine) WriteLog(line.Pending);
+                return;
+            }
+            EndLine(line, parseResults, newline: true);
+            chunk = chunk[(end + 1)..];
+        }
+    }
+
+    private static void Keep(LineState line, ReadOnlySpan<char> part)
+    {
+        if (line.Overlong) return;
+        var room = MaxKeptLine - line.Kept.Length;
+        if (part.Length <= room)
+        {
+            line.Kept.Append(part);
+            return;
+        }
+        line.Kept.Append(part[..room]);
+        line.Overlong = true;
+    }
+
+    private void EndLine(LineState line, bool parseResults, bool newline)
+    {
+        if (newline) line.Pending.Append('\n');
+        var kept = line.Kept.ToString();
+        if (kept.EndsWith('\r')) kept = kept[..^1];
+        var overlong = line.Overlong;
+        line.Kept.Clear();
+        line.Overlong = false;
+
+        if (parseResults)
+        {
+            if (overlong && kept.StartsWith("::result ", StringComparison.Ordinal))
+                context.Report("::result", Outcome.Errored, $"a result line longer than {MaxKeptLine / 1024} KiB was ignored: {kept[..MaxTailLength]}…");
+            else if (ResultLine.TryParse(kept, out var sub, out var error))
             {
                 if (sub is not null) context.Report(sub.Name, sub.Outcome, sub.Message);
                 else context.Report("::result", Outcome.Errored, error);
             }
-            lock (_lock)
-            {
-                _log ??= OpenLog();
-                _log.WriteLine(line);
-                if (!string.IsNullOrWhiteSpace(line)) LastLine = line.Length > MaxTailLength ? line[..MaxTailLength] + "…" : line;
-            }
+        }
+        lock (_lock)
+        {
+            WriteLogLocked(line.Pending);
+            if (!string.IsNullOrWhiteSpace(kept)) LastLine = Tail(kept, overlong);
         }
     }
+
+    /// <summary>What a terminal would show last of the line (after its last carriage return), shortened.</summary>
+    private static string Tail(string line, bool overlong)
+    {
+        var shown = line.LastIndexOf('\r') is var cr and >= 0 && cr < line.Length - 1 ? line[(cr + 1)..] : line;
+        return shown.Length > MaxTailLength || overlong ? shown[..Math.Min(MaxTailLength, shown.Length)] + "…" : shown;
+    }
+
+    private void WriteLog(StringBuilder text)
+    {
+        lock (_lock) WriteLogLocked(text);
+    }
+
+    private void WriteLogLocked(StringBuilder text)
+    {
+        try
+        {
+            // A grandchild that outlived the drain limit may still write after the attempt ended: that is dropped.
+            if (LogError is null && !_disposed)
+            {
+                _log ??= OpenLog();
+                _log.Write(text);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The output is still read to its end (a command must never block on a full pipe); it is only not kept.
+            LogError = $"its output could not be written to {context.LogPath}: {e.Message}";
+        }
+        text.Clear();
+    }
+
+    /// <summary>Why the log could not be written, if it could not; the command's output was then read and dropped.</summary>
+    public string? LogError { get; private set; }
 
     private StreamWriter OpenLog()
     {
@@ -38,6 +154,17 @@ internal sealed class CommandOutput(TaskContext context) : IDisposable
 
     public void Dispose()
     {
-        lock (_lock) _log?.Dispose();
+        lock (_lock)
+        {
+            _disposed = true;
+            try
+            {
+                _log?.Dispose();
+            }
+            catch (IOException)
+            {
+                // The final flush failed (a full disk); what was written stays written.
+            }
+        }
     }
 }

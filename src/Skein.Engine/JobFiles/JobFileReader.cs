@@ -146,7 +146,7 @@ internal sealed class JobFileReader
         }
 
         var templates = new TaskTemplateReader(_reader);
-        var builder = new TaskBuilder(defaults, _baseDirectory);
+        var builder = new TaskBuilder(defaults, _baseDirectory, _problems);
         var firstSeen = new Dictionary<string, TaskTemplate>(StringComparer.Ordinal);
         var made = 0;
         foreach (var (id, value) in _reader.Entries(mapping))

@@ -3,7 +3,7 @@ using static Skein.Engine.JobFiles.JobFileKeys;
 namespace Skein.Engine.JobFiles;
 
 /// <summary>Builds the <see cref="TaskSpec"/> of one copy of a template: placeholders filled in, defaults applied.</summary>
-internal sealed class TaskBuilder(JobDefaults defaults, string baseDirectory)
+internal sealed class TaskBuilder(JobDefaults defaults, string baseDirectory, ProblemCollector problems)
 {
     // The file leaves the grace to CommandAction unless it says otherwise; reading it here keeps one source of truth.
     private static readonly TimeSpan DefaultKillGrace = new CommandAction(string.Empty).KillGrace;
@@ -29,7 +29,7 @@ internal sealed class TaskBuilder(JobDefaults defaults, string baseDirectory)
         var warnExitCodes = new List<int>(task.WarnExitCodes.Count);
         foreach (var code in task.WarnExitCodes) warnExitCodes.Add(code.Value);
 
-        var action = new CommandAction(task.Run is { } run ? Fill(run) : string.Empty)
+        var action = new CommandAction(task.Run is { } run ? FillCommand(task, run, values) : string.Empty)
         {
             WorkingDirectory = Path.GetFullPath(Path.Combine(baseDirectory, workdir is { } dir ? Fill(dir) : ".")),
             Environment = environment,
@@ -52,6 +52,16 @@ internal sealed class TaskBuilder(JobDefaults defaults, string baseDirectory)
             Version = task.Version is { } version ? Fill(version) : null,
             Source = Source(task),
         };
+    }
+
+    /// <summary>The command with its values shell-quoted; a placeholder that cannot be is an error where 'run' is written.</summary>
+    private string FillCommand(TaskTemplate task, Located<string> run, IReadOnlyDictionary<string, string> values)
+    {
+        if (values.Count == 0) return run.Value;
+        var unsafePlaces = new List<string>();
+        var command = Placeholders.SubstituteCommand(run.Value, values, unsafePlaces);
+        foreach (var message in unsafePlaces) problems.Error($"{message} ('run' {task.Where})", run.Location);
+        return command;
     }
 
     /// <summary>

@@ -17,7 +17,7 @@ public class TaskLogTests
         var results = await FastPathRuns.ByIdAsync(new Job("log").Add("my task/1", ctx => { ctx.Log.WriteLine("hello"); return null; }), options);
         var log = results["my task/1"].LogPath;
         Assert.NotNull(log);
-        Assert.Equal("my_task_1.1.log", Path.GetFileName(log));
+        Assert.Equal("my%20task%2F1.1.log", Path.GetFileName(log));
         Assert.True(Path.IsPathRooted(log));
         Assert.StartsWith(Path.GetFullPath(Path.Combine(options.StateDirectory, "logs")), log, StringComparison.Ordinal);
         Assert.Equal("hello", File.ReadAllText(log).Trim());

@@ -48,6 +48,14 @@ internal static unsafe partial class Libc
     [LibraryImport("libc", SetLastError = true)]
     public static partial int close(int fd);
 
+    /// <summary>Open file description locks: held per open file, released when it is closed or its process ends.</summary>
+    public const int F_OFD_SETLK = 37;
+    public const short F_WRLCK = 1;
+    public const int EACCES = 13;
+
+    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    public static partial int fcntl_lock(int fd, int command, FileLock* fileLock);
+
     [LibraryImport("libc", SetLastError = true)]
     public static partial nint read(int fd, byte* buffer, nint count);
 
@@ -113,6 +121,18 @@ internal static unsafe partial class Libc
     public static partial int epoll_wait(int epoll, void* events, int maxEvents, int timeout);
 
     public static string Describe(int errno) => Marshal.GetPInvokeErrorMessage(errno);
+}
+
+/// <summary>struct flock on 64-bit Linux (x86-64 and arm64 lay it out alike).</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct FileLock
+{
+    public short Type;
+    public short Whence;
+    public long Start;
+    public long Length;
+    public int Pid;
+    private readonly int _padding;
 }
 
 /// <summary>struct pollfd.</summary>

@@ -61,13 +61,36 @@ internal static class JournalConnection
         });
 
     /// <summary>Opens an existing journal read-only; never creates or changes it.</summary>
-    public static SqliteConnection OpenForReading(string journalPath) =>
-        Open(journalPath, SqliteOpenMode.ReadOnly, static (connection, journalPath) => JournalSchema.Check(connection, journalPath));
+    /// <remarks>
+    /// A journal in WAL mode is read through its -shm index, which a reader creates when it is missing. Where the
+    /// reader may not create files (a read-only directory, another user's state, a read-only mount) and no -wal
+    /// holds commits beyond the file, nothing is writing the journal: it is then opened as immutable, which
+    /// reads the file alone.
+    /// </remarks>
+    public static SqliteConnection OpenForReading(string journalPath)
+    {
+        try
+        {
+            return Open(journalPath, SqliteOpenMode.ReadOnly, immutable: false, Check);
+        }
+        catch (SkeinException e) when (e.InnerException is SqliteException { SqliteErrorCode: SQLitePCL.raw.SQLITE_READONLY or SQLitePCL.raw.SQLITE_CANTOPEN })
+        {
+            var wal = new FileInfo(journalPath + "-wal");
+            if (wal.Exists && wal.Length > 0)
+                throw new SkeinException($"the journal {journalPath} cannot be read: its index cannot be created here, and {wal.FullName} holds commits a reader needs it for: {e.InnerException.Message}", e.InnerException);
+            return Open(journalPath, SqliteOpenMode.ReadOnly, immutable: true, Check);
+        }
+
+        static void Check(SqliteConnection connection, string journalPath) => JournalSchema.Check(connection, journalPath);
+    }
 
     /// <summary>Opens with a busy timeout, then prepares the connection; on any failure the connection is closed again.</summary>
-    private static SqliteConnection Open(string journalPath, SqliteOpenMode mode, Action<SqliteConnection, string> prepare)
+    private static SqliteConnection Open(string journalPath, SqliteOpenMode mode, Action<SqliteConnection, string> prepare) =>
+        Open(journalPath, mode, immutable: false, prepare);
+
+    private static SqliteConnection Open(string journalPath, SqliteOpenMode mode, bool immutable, Action<SqliteConnection, string> prepare)
     {
-        var connection = new SqliteConnection(ConnectionString(journalPath, mode));
+        var connection = new SqliteConnection(ConnectionString(journalPath, mode, immutable));
         try
         {
             connection.Open();
@@ -78,7 +101,7 @@ internal static class JournalConnection
         catch (SqliteException e)
         {
             connection.Dispose();
-            throw Describe(e, journalPath);
+            throw Describe(e, journalPath, forWriting: mode != SqliteOpenMode.ReadOnly);
         }
         catch
         {
@@ -88,21 +111,22 @@ internal static class JournalConnection
     }
 
     /// <summary>Turns SQLite's error codes into messages that name the file and say what is wrong with it.</summary>
-    public static SkeinException Describe(SqliteException e, string journalPath) => e.SqliteErrorCode switch
+    public static SkeinException Describe(SqliteException e, string journalPath, bool forWriting = true) => e.SqliteErrorCode switch
     {
         SQLitePCL.raw.SQLITE_NOTADB => new SkeinException($"{journalPath} is not a Skein journal: it is not a SQLite database", e),
         SQLitePCL.raw.SQLITE_CORRUPT => new SkeinException($"the journal {journalPath} is damaged: {e.Message}", e),
         SQLitePCL.raw.SQLITE_FULL => new SkeinException($"the journal {journalPath} cannot be written: the disk is full", e),
         SQLitePCL.raw.SQLITE_READONLY or SQLitePCL.raw.SQLITE_CANTOPEN or SQLitePCL.raw.SQLITE_PERM =>
-            new SkeinException($"the journal {journalPath} cannot be opened for writing: {e.Message}", e),
+            new SkeinException($"the journal {journalPath} cannot be opened for {(forWriting ? "writing" : "reading")}: {e.Message}", e),
         SQLitePCL.raw.SQLITE_BUSY or SQLitePCL.raw.SQLITE_LOCKED =>
             new SkeinException($"the journal {journalPath} stayed locked by another process: {e.Message}", e),
         _ => new SkeinException($"the journal {journalPath} failed: {e.Message}", e),
     };
 
-    private static string ConnectionString(string journalPath, SqliteOpenMode mode) => new SqliteConnectionStringBuilder
+    private static string ConnectionString(string journalPath, SqliteOpenMode mode, bool immutable) => new SqliteConnectionStringBuilder
     {
-        DataSource = journalPath,
+        // immutable=1 is a URI parameter: the path goes in a file: URI, escaped.
+        DataSource = immutable ? new Uri(journalPath).AbsoluteUri + "?immutable=1" : journalPath,
         Mode = mode,
         // Pooling would keep the file open after Dispose, holding the WAL and the directory.
         Pooling = false,
