@@ -8,6 +8,7 @@ using Skein.Cluster.Protocol;
 using Skein.Cluster.Services;
 using Skein.Cluster.Services.Codecs;
 using Skein.Cluster.Services.Transport;
+using Skein.Engine.Internal.Processes;
 
 namespace Skein.Cluster.Modules.Process;
 
@@ -16,9 +17,15 @@ namespace Skein.Cluster.Modules.Process;
 /// answering its hello with the services it offers, then serving the calls the node forwards to it. Calls in
 /// flight fail at once, naming the module, when it exits; its stderr goes to the node's log with its name.
 /// </summary>
+/// <remarks>
+/// The module leads its own process group (<see cref="ModuleProcessLauncher"/>): when it ends, or is stopped or
+/// killed, the whole group is killed, so no child it started outlives it holding its pipes; and the node never waits
+/// long on a pipe that a process which left the group still holds.
+/// </remarks>
 public sealed partial class ProcessModule : IAsyncDisposable
 {
-    private readonly System.Diagnostics.Process _process;
+    private readonly CommandProcess _process;
+    private readonly Task _processExit;
     private readonly StdioFrameWriter _writer;
     private readonly StdioFrameReader _reader;
     private readonly ProcessModuleOptions _options;
@@ -33,16 +40,20 @@ public sealed partial class ProcessModule : IAsyncDisposable
     private Task _reading = Task.CompletedTask;
     private int _stopping;
 
-    private ProcessModule(string name, string path, System.Diagnostics.Process process, ProcessModuleOptions options, string node, ILogger logger)
+    /// <summary>How long the reader may still take, once the module's group is gone, before its stdout is closed under it.</summary>
+    private static readonly TimeSpan ReadDrain = TimeSpan.FromSeconds(2);
+
+    private ProcessModule(string name, string path, CommandProcess process, ProcessModuleOptions options, string node, ILogger logger)
     {
         Name = name;
         Path = path;
         _process = process;
+        _processExit = process.WaitForExitAsync(CancellationToken.None);
         ProcessId = process.Id;
         _options = options;
         _node = node;
         _logger = logger;
-        _writer = new StdioFrameWriter(process.StandardInput.BaseStream);
+        _writer = new StdioFrameWriter(process.StandardInput!);
         _reader = new StdioFrameReader(process.StandardOutput.BaseStream);
         _flood = new FloodGuard(options.MaxUnsolicitedFramesPerSecond, options.MaxUnsolicitedBytesPerSecond, options.Time);
     }
@@ -54,7 +65,7 @@ public sealed partial class ProcessModule : IAsyncDisposable
 
     public string Path { get; }
 
-    /// <summary>The process's id (kept: it stays readable after the process is gone).</summary>
+    /// <summary>The process's id, also its process group's (kept: it stays readable after the process is gone).</summary>
     public int ProcessId { get; }
 
     /// <summary>The process's exit code once it has exited; null before.</summary>
@@ -107,25 +118,22 @@ public sealed partial class ProcessModule : IAsyncDisposable
         options.Validate();
         var (name, node) = (request.Name, request.Node);
         var full = request.Path;
-        start.RedirectStandardInput = true;
-        start.RedirectStandardOutput = true;
-        start.RedirectStandardError = true;
-        start.UseShellExecute = false;
-        start.WorkingDirectory = System.IO.Path.GetDirectoryName(full)!;
-        start.Environment["SKEIN_MODULE_PROTOCOL"] = "1";
-        start.Environment["SKEIN_MODULE"] = name;
-        start.Environment["SKEIN_NODE"] = node;
-        System.Diagnostics.Process process;
+        // Checked at every start, restarts included: the file may have been swapped for a link since the load.
+        request.AllowedPaths?.Check(full, node);
+        // Too large to fit its welcome: the request's fault, said so before anything starts rather than blamed on the module.
+        if ((ModuleRequestRules.ArgumentsProblem(request.Arguments) ?? ModuleRequestRules.ConfigProblem(request.Config)) is { } tooLarge)
+            throw new SkeinException($"module {name}: {tooLarge}");
+        KeyValuePair<string, string>[] environment = [new("SKEIN_MODULE_PROTOCOL", "1"), new("SKEIN_MODULE", name), new("SKEIN_NODE", node)];
+        CommandProcess process;
         try
         {
-            process = System.Diagnostics.Process.Start(start) ?? throw new SkeinException($"module {name}: could not start {full}");
+            process = ModuleProcessLauncher.Start(start.FileName, start.ArgumentList, System.IO.Path.GetDirectoryName(full)!, environment);
         }
-        catch (System.ComponentModel.Win32Exception ex)
+        catch (CommandStartException ex)
         {
             throw new SkeinException($"module {name}: cannot start {full}: {ex.Message}", ex);
         }
         var module = new ProcessModule(name, full, process, options, node, logger) { _welcome = request };
-        process.EnableRaisingEvents = true;
         module._stderrPump = new StderrPump(module._stderr, options, line => module.LogStderr(name, line), dropped => module.LogStderrDropped(name, dropped));
         module._stderrPump.Start(process.StandardError.BaseStream);
         try
@@ -165,7 +173,7 @@ public sealed partial class ProcessModule : IAsyncDisposable
         timeout.CancelAfter(_options.HelloTimeout);
         var hello = ReadHelloAsync(timeout.Token);
         // A process that dies before its hello must not leave us waiting for the timeout.
-        var exited = _process.WaitForExitAsync(CancellationToken.None);
+        var exited = _processExit;
         if (await Task.WhenAny(hello, exited).ConfigureAwait(false) == exited)
         {
             _ = hello.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
@@ -190,13 +198,12 @@ public sealed partial class ProcessModule : IAsyncDisposable
 
     private async Task<bool> ExitsWithinAsync(TimeSpan time)
     {
-        using var wait = new CancellationTokenSource(time);
         try
         {
-            await _process.WaitForExitAsync(wait.Token).ConfigureAwait(false);
+            await _processExit.WaitAsync(time).ConfigureAwait(false);
             return true;
         }
-        catch (OperationCanceledException)
+        catch (TimeoutException)
         {
             return false;
         }
@@ -333,17 +340,20 @@ public sealed partial class ProcessModule : IAsyncDisposable
         catch (Exception ex) when (ex is ModuleProtocolException or IOException or ObjectDisposedException)
         {
             reason = $"broke the stdio protocol: {ex.Message}";
-            if (Volatile.Read(ref _stopping) == 0 && !_process.HasExited) Cause = reason;
+            if (Volatile.Read(ref _stopping) == 0 && !_processExit.IsCompleted) Cause = reason;
             await KillAsync().ConfigureAwait(false);
         }
-        await _process.WaitForExitAsync().ConfigureAwait(false);
+        await _processExit.ConfigureAwait(false);
+        EndGroup();
         await StderrReadAsync().ConfigureAwait(false);
         End(Volatile.Read(ref _stopping) != 0 ? StoppedReason : $"{reason}; exited with code {_process.ExitCode}");
     }
 
     private async Task WatchExitAsync()
     {
-        await _process.WaitForExitAsync().ConfigureAwait(false);
+        await _processExit.ConfigureAwait(false);
+        // Its children go with it: one still holding its stdout would keep the reader (and a stop) waiting forever.
+        EndGroup();
         await StderrReadAsync().ConfigureAwait(false);
         if (Cause is not null) return; // the reader stopped it, and its End says why
         if (Volatile.Read(ref _stopping) == 0) End($"exited with code {_process.ExitCode}");
@@ -353,7 +363,7 @@ public sealed partial class ProcessModule : IAsyncDisposable
     {
         try
         {
-            if (_process.HasExited) _exitCode ??= _process.ExitCode;
+            if (_processExit.IsCompleted) _exitCode ??= _process.ExitCode;
         }
         catch (InvalidOperationException)
         {
@@ -454,32 +464,53 @@ public sealed partial class ProcessModule : IAsyncDisposable
             await _exited.Task.ConfigureAwait(false);
             return;
         }
-        if (!_exited.Task.IsCompleted && !_process.HasExited) // a process that is gone has no stdin to read it
+        if (!_exited.Task.IsCompleted && !_processExit.IsCompleted) // a process that is gone has no stdin to read it
             await WriteAsync(new StdioFrame(new StdioFrameHeader { Kind = StdioFrameKind.Shutdown })).ConfigureAwait(false);
         using var grace = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         grace.CancelAfter(_options.ShutdownGrace);
         try
         {
-            await _process.WaitForExitAsync(grace.Token).ConfigureAwait(false);
+            await _processExit.WaitAsync(grace.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
             await KillAsync().ConfigureAwait(false);
         }
+        EndGroup(); // what it started goes with it, even when it exited in time
         End(StoppedReason);
-        await _reading.ConfigureAwait(false);
+        await StopReadingAsync().ConfigureAwait(false);
     }
 
+    /// <summary>Kills the module's whole process group and waits for the module itself to be gone.</summary>
     private async Task KillAsync()
+    {
+        ModuleProcessLauncher.KillGroup(ProcessId);
+        await _processExit.ConfigureAwait(false);
+        EndGroup();
+    }
+
+    /// <summary>
+    /// Once the module has exited: kills what is left of its group, so its pipes close, and lets the pipes' readers see
+    /// their end (they wait for the exit before believing it).
+    /// </summary>
+    private void EndGroup()
+    {
+        ModuleProcessLauncher.KillGroup(ProcessId);
+        _process.CompleteOutputReads();
+    }
+
+    // The reader ends when the last holder of the module's stdout is gone. One that left the module's group (a daemon
+    // that started its own session) may hold it for ever: after a short drain the node closes its end instead.
+    private async Task StopReadingAsync()
     {
         try
         {
-            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync().ConfigureAwait(false);
+            await _reading.WaitAsync(ReadDrain).ConfigureAwait(false);
         }
-        catch (InvalidOperationException)
+        catch (TimeoutException)
         {
-            // Never started, or already reaped.
+            _process.StandardOutput.BaseStream.Dispose();
+            await _reading.ConfigureAwait(false);
         }
     }
 
