@@ -279,7 +279,7 @@ public sealed partial class ProcessModule : IAsyncDisposable
             replies.Send(Error(request, RemoteErrorKind.BadArguments, $"the arguments of {request.Service}.{request.Method} are not valid MessagePack: {ex.Message}"));
             return id;
         }
-        _calls[id] = new ForwardedCall(request.ConversationId, request.Service, request.Method, replies);
+        _calls[id] = new ForwardedCall(request.ConversationId, request.Service, request.Method, replies, IsStreaming(request.Service, request.Method));
         if (_exited.Task.IsCompleted && _calls.TryRemove(id, out var late))
         {
             late.Replies.Send(Error(request, RemoteErrorKind.Unavailable, $"module {Name} is not running ({_exited.Task.Result})"));
@@ -391,6 +391,7 @@ public sealed partial class ProcessModule : IAsyncDisposable
                     Unsolicited(frame); // cancelled meanwhile, or never asked for
                     return;
                 }
+                if (AnswerProblem(frame, call) is { } problem) Refuse(frame, id, call, problem);
                 call.Replies.Send(ToEnvelope(frame, call));
                 break;
             case StdioFrameKind.Log:
@@ -406,6 +407,70 @@ public sealed partial class ProcessModule : IAsyncDisposable
                 break;
         }
     }
+
+    /// <summary>
+    /// What is wrong with an answer, judged by what the module's hello declared: a stream item for a method that does
+    /// not stream, or a result or item that claims to be JSON and is not. Null when it may go to the caller.
+    /// </summary>
+    private static string? AnswerProblem(StdioFrame frame, ForwardedCall call)
+    {
+        if (frame.Kind == StdioFrameKind.StreamItem && !call.Streaming)
+            return $"sent a stream item for {call.Service}.{call.Method}, which its hello does not declare streaming";
+        if (frame.Header.Status == StdioStatus.Error) return null;
+        if (frame.Header.ContentType is { } type && !type.StartsWith(JsonPayloadCodec.MediaType, StringComparison.OrdinalIgnoreCase)) return null;
+        // A unary method's empty result is null, and a stream's closing response carries nothing; an item always carries a value.
+        if (frame.Payload.IsEmpty && frame.Kind == StdioFrameKind.Response) return null;
+        return JsonProblem(frame.Payload.Span) is { } json
+            ? $"answered {call.Service}.{call.Method} with a {(frame.Kind == StdioFrameKind.StreamItem ? "stream item" : "result")} that is not valid JSON: {json}"
+            : null;
+    }
+
+    private static string? JsonProblem(ReadOnlySpan<byte> payload)
+    {
+        if (payload.IsEmpty) return "it is empty";
+        // The JSON reader checks UTF-8 inside strings only when they are decoded; the caller would decode them.
+        if (!System.Text.Unicode.Utf8.IsValid(payload)) return "it is not valid UTF-8";
+        try
+        {
+            // Deep enough for any real value; the reader keeps its depth in bits, so this costs nothing.
+            var reader = new System.Text.Json.Utf8JsonReader(payload, new System.Text.Json.JsonReaderOptions { MaxDepth = 1024 });
+            if (!reader.Read()) return "it holds no value";
+            reader.Skip();
+            return reader.Read() ? "more data after the value" : null;
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            return ex.Message;
+        }
+    }
+
+    /// <summary>
+    /// A protocol error of the module's: the call it answered fails, naming the module and the method, and the read loop
+    /// stops the module (docs/module-protocol.md, section 4), so its supervisor restarts it by its policy.
+    /// </summary>
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private void Refuse(StdioFrame frame, ulong id, ForwardedCall call, string problem)
+    {
+        // A response took the call out already; a stream item's call is still there, unless the exit failed it meanwhile.
+        if (frame.Kind == StdioFrameKind.Response || _calls.TryRemove(id, out _))
+        {
+            call.Replies.Send(RemoteErrors.FailedReply(call.Conversation, RemoteErrors.Framework(RemoteErrorKind.Internal,
+                $"module {Name} broke the stdio protocol: {problem}; the module is stopped", _node, call.Service, call.Method)));
+        }
+        throw new ModuleProtocolException(problem);
+    }
+
+    /// <summary>Whether the hello declares the method streaming; a call by the Python name (running_mean for RunningMean) finds it too.</summary>
+    private bool IsStreaming(string service, string method)
+    {
+        var offered = Services.FirstOrDefault(s => string.Equals(s.Name, service, StringComparison.Ordinal));
+        if (offered is null) return false;
+        var declared = offered.Methods.FirstOrDefault(m => string.Equals(m.Name, method, StringComparison.Ordinal))
+            ?? offered.Methods.FirstOrDefault(m => string.Equals(Plain(m.Name), Plain(method), StringComparison.Ordinal));
+        return declared?.Streaming ?? false;
+    }
+
+    private static string Plain(string name) => name.Replace("_", "", StringComparison.Ordinal).ToLowerInvariant();
 
     // A frame the node did not ask for counts against the flood budget; over it, the read loop stops the module.
     private void Unsolicited(StdioFrame frame)
@@ -520,7 +585,7 @@ public sealed partial class ProcessModule : IAsyncDisposable
         _process.Dispose();
     }
 
-    private sealed record ForwardedCall(ulong Conversation, string Service, string Method, IEnvelopeSink Replies)
+    private sealed record ForwardedCall(ulong Conversation, string Service, string Method, IEnvelopeSink Replies, bool Streaming)
     {
         /// <summary>Stream items passed on so far: a stream's closing response must say it ends a stream.</summary>
         public ulong Items { get; set; }
