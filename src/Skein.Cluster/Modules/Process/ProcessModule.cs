@@ -143,11 +143,13 @@ public sealed partial class ProcessModule : IAsyncDisposable
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             var reason = await module.FailStartAsync(ex).ConfigureAwait(false);
+            module._process.Dispose(); // its pipes: nothing reads them any more
             throw new ModuleStartFailedException(reason, ex);
         }
         catch
         {
             await module.KillAsync().ConfigureAwait(false);
+            module._process.Dispose();
             throw;
         }
         module._reading = Task.Run(module.ReadAsync, CancellationToken.None);
