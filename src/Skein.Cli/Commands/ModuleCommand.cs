@@ -36,6 +36,9 @@ internal static class ModuleCommand
         var command = new Command("load", "Load a module on a node; returns once it is active and its services are registered.") { path, node, name, loader, isolated, cluster, tokenFile, state };
         command.SetAction(async (parse, ct) =>
         {
+            // Checked here as the node checks them, so a bad value is refused before any connection is made.
+            Check(ModuleRequestRules.PathProblem(parse.GetValue(path)!));
+            if (parse.GetValue(name) is { } alias) Check(ModuleRequestRules.NameProblem(alias));
             var chosen = parse.GetValue(loader);
             if (parse.GetValue(isolated))
             {
@@ -61,6 +64,7 @@ internal static class ModuleCommand
         command.SetAction(async (parse, ct) =>
         {
             var moduleName = parse.GetValue(name)!;
+            Check(ModuleRequestRules.NameProblem(moduleName));
             await OnEveryNodeWithAsync(parse.GetValue(cluster), parse.GetValue(tokenFile), parse.GetValue(state)!, parse.GetValue(node), moduleName, async (control, ct) =>
             {
                 await control.UnloadAsync(moduleName, LoadTimeout, ct).ConfigureAwait(false);
@@ -83,6 +87,7 @@ internal static class ModuleCommand
         command.SetAction(async (parse, ct) =>
         {
             var moduleName = parse.GetValue(name)!;
+            Check(ModuleRequestRules.NameProblem(moduleName));
             await OnEveryNodeWithAsync(parse.GetValue(cluster), parse.GetValue(tokenFile), parse.GetValue(state)!, parse.GetValue(node), moduleName, async (control, ct) =>
             {
                 var module = await control.ReloadAsync(moduleName, LoadTimeout, ct).ConfigureAwait(false);
@@ -183,6 +188,11 @@ internal static class ModuleCommand
             done++;
         }
         if (done == 0) throw new SkeinException($"no module named '{moduleName}' is loaded on {(nodes.Count == 1 ? $"node {nodes[0].Name}" : "any alive node")}");
+    }
+
+    private static void Check(string? problem)
+    {
+        if (problem is not null) throw new SkeinException(problem);
     }
 
     private static Option<string?> NodeOption(string description) => new("--node") { Description = description, HelpName = "NAME" };

@@ -66,4 +66,11 @@ public sealed record ModuleLoadRequest
 
     /// <summary>The app that loaded this module, if any: <c>skein app stop</c> finds an app's modules by it.</summary>
     public string? App { get; init; }
+
+    /// <summary>
+    /// Where the module's files must really lie (a load asked for over the network); null for a module the node's
+    /// operator named, which loads from anywhere. Checked at load, on the entry file a folder or module.yaml stands
+    /// for, and again each time a module process starts.
+    /// </summary>
+    public ModulePaths? AllowedPaths { get; init; }
 }

@@ -113,6 +113,7 @@ public sealed class ModuleLoaders
     public async Task<LoadedModule> LoadAsync(ModuleLoadRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        request.AllowedPaths?.Check(request.Path, request.Node); // the file itself, not a link to somewhere else
         var module = await Choose(request.Path, request.Loader).LoadAsync(request, cancellationToken).ConfigureAwait(false);
         if (MissingService(request, module) is { } missing)
         {

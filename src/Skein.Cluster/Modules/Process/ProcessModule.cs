@@ -8,6 +8,7 @@ using Skein.Cluster.Protocol;
 using Skein.Cluster.Services;
 using Skein.Cluster.Services.Codecs;
 using Skein.Cluster.Services.Transport;
+using Skein.Engine.Internal.Processes;
 
 namespace Skein.Cluster.Modules.Process;
 
@@ -16,9 +17,15 @@ namespace Skein.Cluster.Modules.Process;
 /// answering its hello with the services it offers, then serving the calls the node forwards to it. Calls in
 /// flight fail at once, naming the module, when it exits; its stderr goes to the node's log with its name.
 /// </summary>
+/// <remarks>
+/// The module leads its own process group (<see cref="ModuleProcessLauncher"/>): when it ends, or is stopped or
+/// killed, the whole group is killed, so no child it started outlives it holding its pipes; and the node never waits
+/// long on a pipe that a process which left the group still holds.
+/// </remarks>
 public sealed partial class ProcessModule : IAsyncDisposable
 {
-    private readonly System.Diagnostics.Process _process;
+    private readonly CommandProcess _process;
+    private readonly Task _processExit;
     private readonly StdioFrameWriter _writer;
     private readonly StdioFrameReader _reader;
     private readonly ProcessModuleOptions _options;
@@ -33,16 +40,20 @@ public sealed partial class ProcessModule : IAsyncDisposable
     private Task _reading = Task.CompletedTask;
     private int _stopping;
 
-    private ProcessModule(string name, string path, System.Diagnostics.Process process, ProcessModuleOptions options, string node, ILogger logger)
+    /// <summary>How long the reader may still take, once the module's group is gone, before its stdout is closed under it.</summary>
+    private static readonly TimeSpan ReadDrain = TimeSpan.FromSeconds(2);
+
+    private ProcessModule(string name, string path, CommandProcess process, ProcessModuleOptions options, string node, ILogger logger)
     {
         Name = name;
         Path = path;
         _process = process;
+        _processExit = process.WaitForExitAsync(CancellationToken.None);
         ProcessId = process.Id;
         _options = options;
         _node = node;
         _logger = logger;
-        _writer = new StdioFrameWriter(process.StandardInput.BaseStream);
+        _writer = new StdioFrameWriter(process.StandardInput!);
         _reader = new StdioFrameReader(process.StandardOutput.BaseStream);
         _flood = new FloodGuard(options.MaxUnsolicitedFramesPerSecond, options.MaxUnsolicitedBytesPerSecond, options.Time);
     }
@@ -54,7 +65,7 @@ public sealed partial class ProcessModule : IAsyncDisposable
 
     public string Path { get; }
 
-    /// <summary>The process's id (kept: it stays readable after the process is gone).</summary>
+    /// <summary>The process's id, also its process group's (kept: it stays readable after the process is gone).</summary>
     public int ProcessId { get; }
 
     /// <summary>The process's exit code once it has exited; null before.</summary>
@@ -107,25 +118,22 @@ public sealed partial class ProcessModule : IAsyncDisposable
         options.Validate();
         var (name, node) = (request.Name, request.Node);
         var full = request.Path;
-        start.RedirectStandardInput = true;
-        start.RedirectStandardOutput = true;
-        start.RedirectStandardError = true;
-        start.UseShellExecute = false;
-        start.WorkingDirectory = System.IO.Path.GetDirectoryName(full)!;
-        start.Environment["SKEIN_MODULE_PROTOCOL"] = "1";
-        start.Environment["SKEIN_MODULE"] = name;
-        start.Environment["SKEIN_NODE"] = node;
-        System.Diagnostics.Process process;
+        // Checked at every start, restarts included: the file may have been swapped for a link since the load.
+        request.AllowedPaths?.Check(full, node);
+        // Too large to fit its welcome: the request's fault, said so before anything starts rather than blamed on the module.
+        if ((ModuleRequestRules.ArgumentsProblem(request.Arguments) ?? ModuleRequestRules.ConfigProblem(request.Config)) is { } tooLarge)
+            throw new SkeinException($"module {name}: {tooLarge}");
+        KeyValuePair<string, string>[] environment = [new("SKEIN_MODULE_PROTOCOL", "1"), new("SKEIN_MODULE", name), new("SKEIN_NODE", node)];
+        CommandProcess process;
         try
         {
-            process = System.Diagnostics.Process.Start(start) ?? throw new SkeinException($"module {name}: could not start {full}");
+            process = ModuleProcessLauncher.Start(start.FileName, start.ArgumentList, System.IO.Path.GetDirectoryName(full)!, environment);
         }
-        catch (System.ComponentModel.Win32Exception ex)
+        catch (CommandStartException ex)
         {
             throw new SkeinException($"module {name}: cannot start {full}: {ex.Message}", ex);
         }
         var module = new ProcessModule(name, full, process, options, node, logger) { _welcome = request };
-        process.EnableRaisingEvents = true;
         module._stderrPump = new StderrPump(module._stderr, options, line => module.LogStderr(name, line), dropped => module.LogStderrDropped(name, dropped));
         module._stderrPump.Start(process.StandardError.BaseStream);
         try
@@ -135,11 +143,13 @@ public sealed partial class ProcessModule : IAsyncDisposable
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             var reason = await module.FailStartAsync(ex).ConfigureAwait(false);
+            module._process.Dispose(); // its pipes: nothing reads them any more
             throw new ModuleStartFailedException(reason, ex);
         }
         catch
         {
             await module.KillAsync().ConfigureAwait(false);
+            module._process.Dispose();
             throw;
         }
         module._reading = Task.Run(module.ReadAsync, CancellationToken.None);
@@ -165,7 +175,7 @@ public sealed partial class ProcessModule : IAsyncDisposable
         timeout.CancelAfter(_options.HelloTimeout);
         var hello = ReadHelloAsync(timeout.Token);
         // A process that dies before its hello must not leave us waiting for the timeout.
-        var exited = _process.WaitForExitAsync(CancellationToken.None);
+        var exited = _processExit;
         if (await Task.WhenAny(hello, exited).ConfigureAwait(false) == exited)
         {
             _ = hello.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
@@ -190,13 +200,12 @@ public sealed partial class ProcessModule : IAsyncDisposable
 
     private async Task<bool> ExitsWithinAsync(TimeSpan time)
     {
-        using var wait = new CancellationTokenSource(time);
         try
         {
-            await _process.WaitForExitAsync(wait.Token).ConfigureAwait(false);
+            await _processExit.WaitAsync(time).ConfigureAwait(false);
             return true;
         }
-        catch (OperationCanceledException)
+        catch (TimeoutException)
         {
             return false;
         }
@@ -272,7 +281,7 @@ public sealed partial class ProcessModule : IAsyncDisposable
             replies.Send(Error(request, RemoteErrorKind.BadArguments, $"the arguments of {request.Service}.{request.Method} are not valid MessagePack: {ex.Message}"));
             return id;
         }
-        _calls[id] = new ForwardedCall(request.ConversationId, request.Service, request.Method, replies);
+        _calls[id] = new ForwardedCall(request.ConversationId, request.Service, request.Method, replies, IsStreaming(request.Service, request.Method));
         if (_exited.Task.IsCompleted && _calls.TryRemove(id, out var late))
         {
             late.Replies.Send(Error(request, RemoteErrorKind.Unavailable, $"module {Name} is not running ({_exited.Task.Result})"));
@@ -333,17 +342,20 @@ public sealed partial class ProcessModule : IAsyncDisposable
         catch (Exception ex) when (ex is ModuleProtocolException or IOException or ObjectDisposedException)
         {
             reason = $"broke the stdio protocol: {ex.Message}";
-            if (Volatile.Read(ref _stopping) == 0 && !_process.HasExited) Cause = reason;
+            if (Volatile.Read(ref _stopping) == 0 && !_processExit.IsCompleted) Cause = reason;
             await KillAsync().ConfigureAwait(false);
         }
-        await _process.WaitForExitAsync().ConfigureAwait(false);
+        await _processExit.ConfigureAwait(false);
+        EndGroup();
         await StderrReadAsync().ConfigureAwait(false);
         End(Volatile.Read(ref _stopping) != 0 ? StoppedReason : $"{reason}; exited with code {_process.ExitCode}");
     }
 
     private async Task WatchExitAsync()
     {
-        await _process.WaitForExitAsync().ConfigureAwait(false);
+        await _processExit.ConfigureAwait(false);
+        // Its children go with it: one still holding its stdout would keep the reader (and a stop) waiting forever.
+        EndGroup();
         await StderrReadAsync().ConfigureAwait(false);
         if (Cause is not null) return; // the reader stopped it, and its End says why
         if (Volatile.Read(ref _stopping) == 0) End($"exited with code {_process.ExitCode}");
@@ -353,7 +365,7 @@ public sealed partial class ProcessModule : IAsyncDisposable
     {
         try
         {
-            if (_process.HasExited) _exitCode ??= _process.ExitCode;
+            if (_processExit.IsCompleted) _exitCode ??= _process.ExitCode;
         }
         catch (InvalidOperationException)
         {
@@ -381,6 +393,7 @@ public sealed partial class ProcessModule : IAsyncDisposable
                     Unsolicited(frame); // cancelled meanwhile, or never asked for
                     return;
                 }
+                if (AnswerProblem(frame, call) is { } problem) Refuse(frame, id, call, problem);
                 call.Replies.Send(ToEnvelope(frame, call));
                 break;
             case StdioFrameKind.Log:
@@ -396,6 +409,70 @@ public sealed partial class ProcessModule : IAsyncDisposable
                 break;
         }
     }
+
+    /// <summary>
+    /// What is wrong with an answer, judged by what the module's hello declared: a stream item for a method that does
+    /// not stream, or a result or item that claims to be JSON and is not. Null when it may go to the caller.
+    /// </summary>
+    private static string? AnswerProblem(StdioFrame frame, ForwardedCall call)
+    {
+        if (frame.Kind == StdioFrameKind.StreamItem && !call.Streaming)
+            return $"sent a stream item for {call.Service}.{call.Method}, which its hello does not declare streaming";
+        if (frame.Header.Status == StdioStatus.Error) return null;
+        if (frame.Header.ContentType is { } type && !type.StartsWith(JsonPayloadCodec.MediaType, StringComparison.OrdinalIgnoreCase)) return null;
+        // A unary method's empty result is null, and a stream's closing response carries nothing; an item always carries a value.
+        if (frame.Payload.IsEmpty && frame.Kind == StdioFrameKind.Response) return null;
+        return JsonProblem(frame.Payload.Span) is { } json
+            ? $"answered {call.Service}.{call.Method} with a {(frame.Kind == StdioFrameKind.StreamItem ? "stream item" : "result")} that is not valid JSON: {json}"
+            : null;
+    }
+
+    private static string? JsonProblem(ReadOnlySpan<byte> payload)
+    {
+        if (payload.IsEmpty) return "it is empty";
+        // The JSON reader checks UTF-8 inside strings only when they are decoded; the caller would decode them.
+        if (!System.Text.Unicode.Utf8.IsValid(payload)) return "it is not valid UTF-8";
+        try
+        {
+            // Deep enough for any real value; the reader keeps its depth in bits, so this costs nothing.
+            var reader = new System.Text.Json.Utf8JsonReader(payload, new System.Text.Json.JsonReaderOptions { MaxDepth = 1024 });
+            if (!reader.Read()) return "it holds no value";
+            reader.Skip();
+            return reader.Read() ? "more data after the value" : null;
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            return ex.Message;
+        }
+    }
+
+    /// <summary>
+    /// A protocol error of the module's: the call it answered fails, naming the module and the method, and the read loop
+    /// stops the module (docs/module-protocol.md, section 4), so its supervisor restarts it by its policy.
+    /// </summary>
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private void Refuse(StdioFrame frame, ulong id, ForwardedCall call, string problem)
+    {
+        // A response took the call out already; a stream item's call is still there, unless the exit failed it meanwhile.
+        if (frame.Kind == StdioFrameKind.Response || _calls.TryRemove(id, out _))
+        {
+            call.Replies.Send(RemoteErrors.FailedReply(call.Conversation, RemoteErrors.Framework(RemoteErrorKind.Internal,
+                $"module {Name} broke the stdio protocol: {problem}; the module is stopped", _node, call.Service, call.Method)));
+        }
+        throw new ModuleProtocolException(problem);
+    }
+
+    /// <summary>Whether the hello declares the method streaming; a call by the Python name (running_mean for RunningMean) finds it too.</summary>
+    private bool IsStreaming(string service, string method)
+    {
+        var offered = Services.FirstOrDefault(s => string.Equals(s.Name, service, StringComparison.Ordinal));
+        if (offered is null) return false;
+        var declared = offered.Methods.FirstOrDefault(m => string.Equals(m.Name, method, StringComparison.Ordinal))
+            ?? offered.Methods.FirstOrDefault(m => string.Equals(Plain(m.Name), Plain(method), StringComparison.Ordinal));
+        return declared?.Streaming ?? false;
+    }
+
+    private static string Plain(string name) => name.Replace("_", "", StringComparison.Ordinal).ToLowerInvariant();
 
     // A frame the node did not ask for counts against the flood budget; over it, the read loop stops the module.
     private void Unsolicited(StdioFrame frame)
@@ -454,32 +531,53 @@ public sealed partial class ProcessModule : IAsyncDisposable
             await _exited.Task.ConfigureAwait(false);
             return;
         }
-        if (!_exited.Task.IsCompleted && !_process.HasExited) // a process that is gone has no stdin to read it
+        if (!_exited.Task.IsCompleted && !_processExit.IsCompleted) // a process that is gone has no stdin to read it
             await WriteAsync(new StdioFrame(new StdioFrameHeader { Kind = StdioFrameKind.Shutdown })).ConfigureAwait(false);
         using var grace = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         grace.CancelAfter(_options.ShutdownGrace);
         try
         {
-            await _process.WaitForExitAsync(grace.Token).ConfigureAwait(false);
+            await _processExit.WaitAsync(grace.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
             await KillAsync().ConfigureAwait(false);
         }
+        EndGroup(); // what it started goes with it, even when it exited in time
         End(StoppedReason);
-        await _reading.ConfigureAwait(false);
+        await StopReadingAsync().ConfigureAwait(false);
     }
 
+    /// <summary>Kills the module's whole process group and waits for the module itself to be gone.</summary>
     private async Task KillAsync()
+    {
+        ModuleProcessLauncher.KillGroup(ProcessId);
+        await _processExit.ConfigureAwait(false);
+        EndGroup();
+    }
+
+    /// <summary>
+    /// Once the module has exited: kills what is left of its group, so its pipes close, and lets the pipes' readers see
+    /// their end (they wait for the exit before believing it).
+    /// </summary>
+    private void EndGroup()
+    {
+        ModuleProcessLauncher.KillGroup(ProcessId);
+        _process.CompleteOutputReads();
+    }
+
+    // The reader ends when the last holder of the module's stdout is gone. One that left the module's group (a daemon
+    // that started its own session) may hold it for ever: after a short drain the node closes its end instead.
+    private async Task StopReadingAsync()
     {
         try
         {
-            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync().ConfigureAwait(false);
+            await _reading.WaitAsync(ReadDrain).ConfigureAwait(false);
         }
-        catch (InvalidOperationException)
+        catch (TimeoutException)
         {
-            // Never started, or already reaped.
+            _process.StandardOutput.BaseStream.Dispose();
+            await _reading.ConfigureAwait(false);
         }
     }
 
@@ -489,7 +587,7 @@ public sealed partial class ProcessModule : IAsyncDisposable
         _process.Dispose();
     }
 
-    private sealed record ForwardedCall(ulong Conversation, string Service, string Method, IEnvelopeSink Replies)
+    private sealed record ForwardedCall(ulong Conversation, string Service, string Method, IEnvelopeSink Replies, bool Streaming)
     {
         /// <summary>Stream items passed on so far: a stream's closing response must say it ends a stream.</summary>
         public ulong Items { get; set; }

@@ -106,7 +106,10 @@ public sealed class ServiceHost : IAsyncDisposable
     public async Task<LoadedModule> AddModuleAsync(ModuleLoadRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        request = ModuleFolder.Resolve(request, Options.Loaders); // a module folder or its module.yaml stands for its entry file
+        var allowed = request.AllowedPaths;
+        // A module folder or its module.yaml stands for its entry file, which must really lie where the folder may.
+        request = ModuleFolder.Resolve(request, Options.Loaders) with { AllowedPaths = allowed };
+        if (ModuleRequestRules.Problem(request) is { } problem) throw new SkeinException($"node {NodeName} refuses to load {request.Path}: {problem}");
         RefuseTakenName(request.Name);
         var module = await Options.Loaders.LoadAsync(request with { Node = NodeName }, cancellationToken).ConfigureAwait(false);
         await StartAndHostAsync(request, module, cancellationToken).ConfigureAwait(false);

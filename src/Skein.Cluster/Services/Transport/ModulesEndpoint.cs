@@ -9,20 +9,29 @@ namespace Skein.Cluster.Services.Transport;
 /// <summary>
 /// A node's module control (modules.proto): load, unload and list, behind the cluster token like every call. A load
 /// may name a module instead of a path: the node finds it in its module directories, then checks it like any path.
+/// Names, paths, arguments and config are checked at the door (<see cref="ModuleRequestRules"/>): a bad one is
+/// InvalidArgument, naming the value and the rule or limit, before anything is looked up or started.
 /// </summary>
 internal sealed class ModulesEndpoint(ServiceHost host, ModulePaths paths) : Protocol.Modules.ModulesBase
 {
     public override async Task<ModuleDescription> Load(LoadModuleRequest request, ServerCallContext context)
     {
         if (string.IsNullOrWhiteSpace(request.Path)) throw new RpcException(new Status(StatusCode.InvalidArgument, "a module path is required"));
+        Refuse(ModuleRequestRules.PathProblem(request.Path));
+        if (request.Name.Length > 0) Refuse(ModuleRequestRules.NameProblem(request.Name));
+        var arguments = request.Args.ToList();
+        Refuse(ModuleRequestRules.ArgumentsProblem(arguments));
+        var config = ParseConfig(request.ConfigJson);
+        Refuse(ModuleRequestRules.ConfigProblem(config));
         try
         {
             var path = paths.Check(ModuleCatalog.IsName(request.Path) ? Catalog().Find(request.Path).Path : request.Path, host.NodeName);
             var load = new ModuleLoadRequest(path, request.Name, request.Loader)
             {
-                Config = ParseConfig(request.ConfigJson),
-                Arguments = request.Args.ToList(),
+                Config = config,
+                Arguments = arguments,
                 App = string.IsNullOrWhiteSpace(request.App) ? null : request.App,
+                AllowedPaths = paths, // checked again on the entry file and at every start of a module process
             };
             var module = await host.AddModuleAsync(load, context.CancellationToken).ConfigureAwait(false);
             return Describe(module);
@@ -36,6 +45,11 @@ internal sealed class ModulesEndpoint(ServiceHost host, ModulePaths paths) : Pro
         {
             throw new RpcException(new Status(StatusCode.FailedPrecondition, ex.Message));
         }
+    }
+
+    private static void Refuse(string? problem)
+    {
+        if (problem is not null) throw new RpcException(new Status(StatusCode.InvalidArgument, problem));
     }
 
     private static System.Text.Json.JsonElement? ParseConfig(string json)
@@ -56,6 +70,7 @@ internal sealed class ModulesEndpoint(ServiceHost host, ModulePaths paths) : Pro
 
     public override async Task<UnloadModuleReply> Unload(UnloadModuleRequest request, ServerCallContext context)
     {
+        Refuse(ModuleRequestRules.NameProblem(request.Name));
         if (!await host.RemoveModuleAsync(request.Name).ConfigureAwait(false))
             throw new RpcException(new Status(StatusCode.NotFound, $"no module named '{request.Name}' is loaded on node {host.NodeName}"));
         return new UnloadModuleReply();
@@ -63,6 +78,7 @@ internal sealed class ModulesEndpoint(ServiceHost host, ModulePaths paths) : Pro
 
     public override async Task<ModuleDescription> Reload(ReloadModuleRequest request, ServerCallContext context)
     {
+        Refuse(ModuleRequestRules.NameProblem(request.Name));
         try
         {
             return Describe(await host.ReloadModuleAsync(request.Name, context.CancellationToken).ConfigureAwait(false));

@@ -4,7 +4,7 @@ namespace Skein.Engine.Internal.Processes;
 
 /// <summary>
 /// A running command: <c>bash -c COMMAND</c> as the leader of its own session and process group, its standard input
-/// at end of file, its standard output and error piped back.
+/// at end of file (or a pipe from us, when asked for), its standard output and error piped back.
 /// </summary>
 internal abstract class CommandProcess : IDisposable
 {
@@ -16,6 +16,9 @@ internal abstract class CommandProcess : IDisposable
 
     /// <summary>The process id, which is also its process group id.</summary>
     public abstract int Id { get; }
+
+    /// <summary>The write end of the command's standard input when it was started with one open; null when it reads end of file.</summary>
+    public abstract Stream? StandardInput { get; }
 
     public abstract StreamReader StandardOutput { get; }
 
@@ -46,12 +49,14 @@ internal abstract class CommandProcess : IDisposable
     /// <summary>Starts the command, with posix_spawn where the platform allows and through setsid(1) otherwise.</summary>
     /// <param name="environment">Variables added to or replacing the inherited environment, in order.</param>
     /// <param name="useProcessStart">Start through System.Diagnostics.Process even where posix_spawn is available.</param>
+    /// <param name="openStandardInput">Give the command a pipe as its standard input (<see cref="StandardInput"/>) instead of end of file.</param>
     /// <exception cref="CommandStartException">bash could not be started.</exception>
-    public static CommandProcess Start(string command, string workingDirectory, IEnumerable<KeyValuePair<string, string>> environment, bool useProcessStart = false)
+    public static CommandProcess Start(string command, string workingDirectory, IEnumerable<KeyValuePair<string, string>> environment, bool useProcessStart = false,
+        bool openStandardInput = false)
     {
         if (!useProcessStart && !ProcessStartRequested && OperatingSystem.IsLinux() && SpawnedCommandProcess.IsSupported)
-            return SpawnedCommandProcess.Start(command, workingDirectory, environment);
-        return ProcessStartCommandProcess.Start(command, workingDirectory, environment);
+            return SpawnedCommandProcess.Start(command, workingDirectory, environment, openStandardInput);
+        return ProcessStartCommandProcess.Start(command, workingDirectory, environment, openStandardInput);
     }
 
     /// <summary>How .NET reads a redirected stream: UTF-8 unless a byte order mark says otherwise.</summary>

@@ -11,14 +11,19 @@ internal sealed class ProcessStartCommandProcess : CommandProcess
 {
     private readonly Process _process;
 
-    private ProcessStartCommandProcess(Process process) => _process = process;
+    private ProcessStartCommandProcess(Process process, bool openStandardInput)
+    {
+        _process = process;
+        StandardInput = openStandardInput ? process.StandardInput.BaseStream : null;
+    }
 
     public override int Id => _process.Id;
+    public override Stream? StandardInput { get; }
     public override StreamReader StandardOutput => _process.StandardOutput;
     public override StreamReader StandardError => _process.StandardError;
     public override int ExitCode => _process.ExitCode;
 
-    public static CommandProcess Start(string command, string workingDirectory, IEnumerable<KeyValuePair<string, string>> environment)
+    public static CommandProcess Start(string command, string workingDirectory, IEnumerable<KeyValuePair<string, string>> environment, bool openStandardInput = false)
     {
         var start = new ProcessStartInfo("setsid")
         {
@@ -43,8 +48,8 @@ internal sealed class ProcessStartCommandProcess : CommandProcess
             process.Dispose();
             throw new CommandStartException(ex.Message);
         }
-        process.StandardInput.Close();
-        return new ProcessStartCommandProcess(process);
+        if (!openStandardInput) process.StandardInput.Close();
+        return new ProcessStartCommandProcess(process, openStandardInput);
     }
 
     public override Task WaitForExitAsync(CancellationToken cancellationToken) => _process.WaitForExitAsync(cancellationToken);

@@ -1,7 +1,9 @@
 using System.Collections;
+using System.IO.Pipes;
 using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
 using System.Text;
+using Microsoft.Win32.SafeHandles;
 
 namespace Skein.Engine.Internal.Processes;
 
@@ -34,9 +36,11 @@ internal sealed unsafe class SpawnedCommandProcess : CommandProcess, IReadinessL
     private int _watching;
     private bool _reaped;
 
-    private SpawnedCommandProcess(FdWatcher watcher, int pid, int pidfd, int stdout, int stderr)
+    private SpawnedCommandProcess(FdWatcher watcher, int pid, int pidfd, int stdin, int stdout, int stderr)
     {
         _watcher = watcher;
+        // Writes to the command's input block like Process.StandardInput's do; the descriptor stays close-on-exec.
+        if (stdin >= 0) StandardInput = new AnonymousPipeClientStream(PipeDirection.Out, new SafePipeHandle(stdin, ownsHandle: true));
         _pid = pid;
         _pidfd = pidfd;
         _stdout = new PipeReadStream(stdout, watcher);
@@ -48,6 +52,7 @@ internal sealed unsafe class SpawnedCommandProcess : CommandProcess, IReadinessL
     public static bool IsSupported => Supported.Value;
 
     public override int Id => _pid;
+    public override Stream? StandardInput { get; }
     public override StreamReader StandardOutput { get; }
     public override StreamReader StandardError { get; }
     public override int ExitCode => _exitCode;
@@ -103,7 +108,7 @@ internal sealed unsafe class SpawnedCommandProcess : CommandProcess, IReadinessL
         _stderr.CompleteAfterExit();
     }
 
-    public static CommandProcess Start(string command, string workingDirectory, IEnumerable<KeyValuePair<string, string>> environment)
+    public static CommandProcess Start(string command, string workingDirectory, IEnumerable<KeyValuePair<string, string>> environment, bool openStandardInput = false)
     {
         var watcher = FdWatcher.Instance!;
         var variables = Environment(environment);
@@ -154,16 +159,16 @@ internal sealed unsafe class SpawnedCommandProcess : CommandProcess, IReadinessL
             }
             SetNonBlocking(stdout[0]);
             SetNonBlocking(stderr[0]);
-            var process = new SpawnedCommandProcess(watcher, pid, pidfd, stdout[0], stderr[0]);
+            var process = new SpawnedCommandProcess(watcher, pid, pidfd, openStandardInput ? stdin[1] : -1, stdout[0], stderr[0]);
             started = true;
             return process;
         }
         finally
         {
             // The child has its copies; the parent keeps only the read ends of its output, and closing the write end
-            // of stdin leaves the child reading end of file.
+            // of stdin (unless it was asked for) leaves the child reading end of file.
             Close(stdin[0]);
-            Close(stdin[1]);
+            if (!started || !openStandardInput) Close(stdin[1]);
             Close(stdout[1]);
             Close(stderr[1]);
             if (!started)
@@ -230,6 +235,7 @@ internal sealed unsafe class SpawnedCommandProcess : CommandProcess, IReadinessL
 
     public override void Dispose()
     {
+        StandardInput?.Dispose();
         StandardOutput.Dispose();
         StandardError.Dispose();
         // A child nobody waited for is still reaped, by the watcher, whenever it ends.
