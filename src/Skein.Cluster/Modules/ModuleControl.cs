@@ -7,7 +7,7 @@ namespace Skein.Cluster.Modules;
 /// <summary>Loads, unloads and lists the modules of one node, through its call endpoint (modules.proto).</summary>
 public sealed class ModuleControl : IDisposable
 {
-    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(4);
+    private static readonly TimeSpan ConnectTimeout = ClusterChannel.DefaultTimeout;
     private readonly ClusterChannel _channel;
     private readonly Protocol.Modules.ModulesClient _modules;
 
@@ -38,12 +38,12 @@ public sealed class ModuleControl : IDisposable
         CallAsync(() => _modules.UnloadAsync(new UnloadModuleRequest { Name = name }, deadline: DateTime.UtcNow + timeout, cancellationToken: cancellationToken).ResponseAsync);
 
     public async Task<IReadOnlyList<ModuleDescription>> ListAsync(CancellationToken cancellationToken) =>
-        (await CallAsync(() => _modules.ListAsync(new ListModulesRequest(), deadline: DateTime.UtcNow + ConnectTimeout * 2, cancellationToken: cancellationToken).ResponseAsync)
+        (await CallAsync(() => _modules.ListAsync(new ListModulesRequest(), deadline: DateTime.UtcNow + ConnectTimeout, cancellationToken: cancellationToken).ResponseAsync)
             .ConfigureAwait(false)).Modules;
 
     /// <summary>The modules the node could load by name, from its module directories (broken ones with their problem), and those directories.</summary>
     public Task<ListAvailableModulesReply> ListAvailableAsync(CancellationToken cancellationToken) =>
-        CallAsync(() => _modules.ListAvailableAsync(new ListAvailableModulesRequest(), deadline: DateTime.UtcNow + ConnectTimeout * 2, cancellationToken: cancellationToken).ResponseAsync);
+        CallAsync(() => _modules.ListAvailableAsync(new ListAvailableModulesRequest(), deadline: DateTime.UtcNow + ConnectTimeout, cancellationToken: cancellationToken).ResponseAsync);
 
     private async Task<T> CallAsync<T>(Func<Task<T>> call)
     {
