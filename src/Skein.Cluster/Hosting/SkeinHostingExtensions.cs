@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Skein;
 using Skein.Cluster;
 using Skein.Cluster.Hosting;
+using Skein.Cluster.Services.Hosting;
 
 // In the generic host's namespace, as Orleans puts AddOrleans/UseOrleans: found wherever a host is built.
 namespace Microsoft.Extensions.Hosting;
@@ -94,6 +95,17 @@ public static class SkeinHostingExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddSingleton(new SkeinServiceRegistration(typeof(TContract), typeof(TImplementation)));
+        return services;
+    }
+
+    /// <summary>
+    /// The services of a module host process (an isolated assembly's): a <see cref="ServiceHost"/> named after the
+    /// node, whose objects the container makes, as a node's are, with logging and a time provider.
+    /// </summary>
+    internal static IServiceCollection AddSkeinModuleHost(this IServiceCollection services, string nodeName)
+    {
+        AddCommon(services);
+        services.AddSingleton(provider => new ServiceHost(nodeName, options: null, provider));
         return services;
     }
 
