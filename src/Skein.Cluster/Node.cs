@@ -227,6 +227,12 @@ public sealed partial class Node : IHostedService, IAsyncDisposable
         if (_bus is { } bus) await bus.DisposeAsync().ConfigureAwait(false);
     }
 
+    /// <summary>Stops serving calls without leaving the cluster: what a killed node's clients see, for tests.</summary>
+    internal async ValueTask BreakEndpointAsync()
+    {
+        if (_endpoint is { } endpoint) await endpoint.StopAsync().ConfigureAwait(false);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
