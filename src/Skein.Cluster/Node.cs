@@ -19,7 +19,8 @@ namespace Skein.Cluster;
 /// </summary>
 public sealed partial class Node : IHostedService, IAsyncDisposable
 {
-    private readonly NodeOptions _options;
+    // Read at first use, not here: resolving the node (to subscribe to its events) must not be what refuses bad options.
+    private readonly IOptions<NodeOptions> _configured;
     private readonly IServiceProvider _services;
     private readonly ILoggerFactory _loggers;
     private readonly TimeProvider _time;
@@ -36,15 +37,17 @@ public sealed partial class Node : IHostedService, IAsyncDisposable
     public Node(IOptions<NodeOptions> options, IServiceProvider services, ILoggerFactory loggers, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _options = options.Value;
+        _configured = options;
         _services = services;
         _loggers = loggers;
         _time = time;
         _logger = loggers.CreateLogger<Node>();
     }
 
+    private NodeOptions Settings => _configured.Value;
+
     /// <summary>This node's name, unique among the cluster's live nodes.</summary>
-    public string Name => _options.Name;
+    public string Name => Settings.Name;
 
     /// <summary>Where clients call this node's services, HOST:PORT as registered; empty before start.</summary>
     public string CallAddress { get; private set; } = "";
@@ -112,26 +115,26 @@ public sealed partial class Node : IHostedService, IAsyncDisposable
     private async Task StartCoreAsync(CancellationToken cancellationToken)
     {
         using var starting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
-        var supervision = NodeOptionsValidator.Supervision(_options);
-        _host = new ServiceHost(_options.Name, new ServiceHostOptions
+        var supervision = NodeOptionsValidator.Supervision(Settings);
+        _host = new ServiceHost(Settings.Name, new ServiceHostOptions
         {
             Loaders = ModuleLoaders.CreateDefault(_loggers.CreateLogger("Skein.Modules"), supervision),
-            AllowReload = _options.AllowReload,
+            AllowReload = Settings.AllowReload,
         }, _services);
         // What modules publish, and their state changes from their first, go on the cluster's event bus.
-        _bus = new ClusterEvents(ClusterAddress.Parse(_options.Join), _options.Token);
+        _bus = new ClusterEvents(ClusterAddress.Parse(Settings.Join), Settings.Token);
         _host.Events += Publish;
         _host.FailNodeRequested += OnFailNodeRequested;
         foreach (var registered in _services.GetServices<SkeinServiceRegistration>()) _host.Add(registered.Contract, registered.Implementation);
-        foreach (var path in _options.Modules)
-            Loaded(path, await _host.AddModuleAsync(new ModuleLoadRequest(path, loader: _options.ModuleLoader), starting.Token).ConfigureAwait(false));
-        foreach (var path in _options.IsolatedModules)
+        foreach (var path in Settings.Modules)
+            Loaded(path, await _host.AddModuleAsync(new ModuleLoadRequest(path, loader: Settings.ModuleLoader), starting.Token).ConfigureAwait(false));
+        foreach (var path in Settings.IsolatedModules)
             Loaded(path, await _host.AddModuleAsync(new ModuleLoadRequest(path, loader: ModuleFormats.Isolated), starting.Token).ConfigureAwait(false));
 
-        var modulePaths = new ModulePaths(_options.ModuleDirectories, _options.AllowAnyModulePath);
-        _endpoint = await NodeHost.StartAsync(_host, _options.Token, _options.Listen, _loggers, starting.Token, modulePaths).ConfigureAwait(false);
+        var modulePaths = new ModulePaths(Settings.ModuleDirectories, Settings.AllowAnyModulePath);
+        _endpoint = await NodeHost.StartAsync(_host, Settings.Token, Settings.Listen, _loggers, starting.Token, modulePaths).ConfigureAwait(false);
         // Listening on every interface: tell others this machine's name, which they can resolve, not "localhost".
-        var everywhere = _options.Listen.Split(':')[0] is "*" or "0.0.0.0" or "[::]";
+        var everywhere = Settings.Listen.Split(':')[0] is "*" or "0.0.0.0" or "[::]";
         CallAddress = $"{(everywhere ? System.Net.Dns.GetHostName() : _endpoint.Address.Host)}:{_endpoint.Address.Port}";
 
         _agent = new NodeAgent(AgentOptions(), _time, _loggers.CreateLogger<NodeAgent>());
@@ -145,7 +148,7 @@ public sealed partial class Node : IHostedService, IAsyncDisposable
             starting.Token.ThrowIfCancellationRequested();
             throw new SkeinException($"node {Name} stopped before it joined");
         }
-        _client = await SkeinClient.ConnectAsync(_agent.Coordinator, _options.Token, new SkeinClientOptions { LocalServices = _host }, starting.Token)
+        _client = await SkeinClient.ConnectAsync(_agent.Coordinator, Settings.Token, new SkeinClientOptions { LocalServices = _host }, starting.Token)
             .ConfigureAwait(false);
         LogJoined(Name, ClusterAddress.Format(_agent.Coordinator), joined.Task.Result, CallAddress);
         Joined?.Invoke(joined.Task.Result);
@@ -162,25 +165,25 @@ public sealed partial class Node : IHostedService, IAsyncDisposable
     {
         var options = new NodeOptions
         {
-            Join = _options.Join,
-            Token = _options.Token,
-            Name = _options.Name,
-            Labels = _options.Labels,
-            Cores = _options.Cores,
-            MemoryBytes = _options.MemoryBytes,
+            Join = Settings.Join,
+            Token = Settings.Token,
+            Name = Settings.Name,
+            Labels = Settings.Labels,
+            Cores = Settings.Cores,
+            MemoryBytes = Settings.MemoryBytes,
             Address = CallAddress,
-            JoinTimeout = _options.JoinTimeout,
-            RegisterCeiling = _options.RegisterCeiling,
-            MaxReconnectDelay = _options.MaxReconnectDelay,
+            JoinTimeout = Settings.JoinTimeout,
+            RegisterCeiling = Settings.RegisterCeiling,
+            MaxReconnectDelay = Settings.MaxReconnectDelay,
         };
-        foreach (var service in _options.Services.Concat(_host!.Describe())) options.Services.Add(service);
+        foreach (var service in Settings.Services.Concat(_host!.Describe())) options.Services.Add(service);
         return options;
     }
 
     private void OnServicesChanged()
     {
         if (_agent is { } agent && _host is { } host)
-            _ = agent.UpdateServicesAsync(_options.Services.Concat(host.Describe()), _stopping.Token);
+            _ = agent.UpdateServicesAsync(Settings.Services.Concat(host.Describe()), _stopping.Token);
     }
 
     private void Publish(string subject, ReadOnlyMemory<byte> payload)

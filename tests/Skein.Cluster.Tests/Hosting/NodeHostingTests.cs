@@ -111,6 +111,8 @@ public sealed class NodeHostingTests : IAsyncLifetime
         var builder = TestHosts.CreateBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
+            ["Skein:Node:Join"] = "127.0.0.1:7700",
+            ["Skein:Node:Token"] = "a-token",
             ["Skein:Node:Cores"] = "3",
             ["Skein:Node:Name"] = "from-config",
             ["Skein:Node:Labels:zone"] = "a",
