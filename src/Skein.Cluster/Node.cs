@@ -219,7 +219,7 @@ public sealed partial class Node : IHostedService, IAsyncDisposable
             {
                 await membership.ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is SkeinException or OperationCanceledException)
+            catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 // A failed first registration was reported by StartAsync; leaving has nothing more to say.
             }
