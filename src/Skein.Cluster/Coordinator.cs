@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Skein.Cluster.Events;
 using Skein.Cluster.Internal;
 using Skein.Cluster.Membership;
@@ -10,39 +11,70 @@ namespace Skein.Cluster;
 
 /// <summary>
 /// The root of a cluster: a generic host running Kestrel (HTTP/2 only) with the membership service
-/// behind the token interceptor. Start it with <see cref="StartAsync"/>, stop it with <see cref="StopAsync"/>.
+/// behind the token interceptor. Either hosted by the generic host (<c>services.AddSkeinCoordinator()</c>, it starts
+/// and stops with the host) or started on its own with <see cref="StartAsync(CoordinatorOptions, Action{ILoggingBuilder}?, TimeProvider?, CancellationToken)"/>
+/// and stopped with <see cref="StopAsync"/>.
 /// </summary>
-public sealed partial class Coordinator : IAsyncDisposable
+public sealed partial class Coordinator : IHostedService, IAsyncDisposable
 {
-    private readonly WebApplication _app;
     private readonly CoordinatorOptions _options;
-    private readonly ILogger _logger;
+    private readonly Action<ILoggingBuilder>? _configureLogging;
+    private readonly ILoggerFactory? _loggers;
+    private readonly TimeProvider _time;
+    private WebApplication? _app;
+    private Uri? _address;
+    private ILogger _logger = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+    private int _started;
     private int _stopped;
 
-    private Coordinator(WebApplication app, CoordinatorOptions options, Uri address)
+    /// <summary>A coordinator for the generic host (see <c>AddSkeinCoordinator</c>): it starts and stops with the host, logging through its loggers.</summary>
+    [ActivatorUtilitiesConstructor]
+    public Coordinator(IOptions<CoordinatorOptions> options, ILoggerFactory loggers, TimeProvider time)
     {
-        _app = app;
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Value;
+        _loggers = loggers;
+        _time = time;
+    }
+
+    private Coordinator(CoordinatorOptions options, Action<ILoggingBuilder>? configureLogging, TimeProvider? time)
+    {
         _options = options;
-        Address = address;
-        _logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<Coordinator>();
+        _configureLogging = configureLogging;
+        _time = time ?? TimeProvider.System;
     }
 
     /// <summary>Where nodes and clients reach this coordinator (the real port when 0 was asked for).</summary>
-    public Uri Address { get; }
+    public Uri Address => _address ?? throw new InvalidOperationException("the coordinator has not started");
 
     public string TokenPath => Path.GetFullPath(Path.Combine(_options.StateDirectory, ClusterToken.FileName));
 
-    public MembershipRegistry Membership => _app.Services.GetRequiredService<MembershipRegistry>();
+    public MembershipRegistry Membership => App.Services.GetRequiredService<MembershipRegistry>();
 
     /// <summary>The coordinator's event bus; membership publishes node.joined, node.lost and node.left on it.</summary>
-    public EventBus Events => _app.Services.GetRequiredService<EventBus>();
+    public EventBus Events => App.Services.GetRequiredService<EventBus>();
 
+    private WebApplication App => _app ?? throw new InvalidOperationException("the coordinator has not started");
+
+    /// <summary>Starts a coordinator on its own, outside any generic host; stop it with <see cref="StopAsync"/> or by disposing it.</summary>
     public static async Task<Coordinator> StartAsync(
         CoordinatorOptions options,
         Action<ILoggingBuilder>? configureLogging = null,
         TimeProvider? timeProvider = null,
         CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        var coordinator = new Coordinator(options, configureLogging, timeProvider);
+        await coordinator.StartCoreAsync(cancellationToken).ConfigureAwait(false);
+        return coordinator;
+    }
+
+    Task IHostedService.StartAsync(CancellationToken cancellationToken) => StartCoreAsync(cancellationToken);
+
+    private async Task StartCoreAsync(CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref _started, 1) != 0) throw new InvalidOperationException("the coordinator was already started");
+        var options = _options;
         options.Validate();
         var listen = ListenAddress.Parse(options.Listen);
         if (ConnectionFile.TryRead(options.StateDirectory) is { } existing && existing.ProcessId != Environment.ProcessId && IsRunning(existing.ProcessId))
@@ -59,9 +91,9 @@ public sealed partial class Coordinator : IAsyncDisposable
             throw new SkeinException($"cannot use the state directory {Path.GetFullPath(options.StateDirectory)}: {ex.Message}", ex);
         }
 
-        var builder = GrpcServer.CreateBuilder(listen, token, configureLogging);
+        var builder = GrpcServer.CreateBuilder(listen, token, _configureLogging, _loggers);
         builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(timeProvider ?? TimeProvider.System);
+        builder.Services.AddSingleton(_time);
         builder.Services.AddSingleton(services => new EventBus(services.GetRequiredService<TimeProvider>(), options.EventHistoryCapacity,
             options.EventHistoryMaxBytes, options.MaxEventPayloadBytes));
         builder.Services.AddSingleton<MembershipRegistry>();
@@ -69,10 +101,11 @@ public sealed partial class Coordinator : IAsyncDisposable
         var app = builder.Build();
         app.MapGrpcService<MembershipService>();
         app.MapGrpcService<EventsService>();
-        var coordinator = new Coordinator(app, options, await GrpcServer.StartAsync(app, options.Listen, cancellationToken).ConfigureAwait(false));
-        new ConnectionFile(ClusterAddress.Format(coordinator.Address), coordinator.TokenPath, Environment.ProcessId).Write(options.StateDirectory);
-        coordinator.LogListening(coordinator.Address);
-        return coordinator;
+        _address = await GrpcServer.StartAsync(app, options.Listen, cancellationToken).ConfigureAwait(false);
+        _app = app;
+        _logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<Coordinator>();
+        new ConnectionFile(ClusterAddress.Format(_address), TokenPath, Environment.ProcessId).Write(options.StateDirectory);
+        LogListening(_address);
     }
 
     private static bool IsRunning(int processId)
@@ -95,7 +128,7 @@ public sealed partial class Coordinator : IAsyncDisposable
     /// <summary>Stops serving (open sessions are told the coordinator is stopping) and removes the connection file.</summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
-        if (Interlocked.Exchange(ref _stopped, 1) != 0) return;
+        if (_app is null || Interlocked.Exchange(ref _stopped, 1) != 0) return;
         try
         {
             await _app.StopAsync(cancellationToken).ConfigureAwait(false);
@@ -113,6 +146,6 @@ public sealed partial class Coordinator : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync().ConfigureAwait(false);
-        await _app.DisposeAsync().ConfigureAwait(false);
+        if (_app is { } app) await app.DisposeAsync().ConfigureAwait(false);
     }
 }

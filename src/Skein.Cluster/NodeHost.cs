@@ -32,12 +32,21 @@ public sealed class NodeHost : IAsyncDisposable
 
     /// <summary>Serves <paramref name="services"/> on <paramref name="listen"/> (HOST:PORT; port 0 picks a free one).</summary>
     /// <param name="modulePaths">Where module control (modules.proto) may load from; by default nowhere.</param>
-    public static async Task<NodeHost> StartAsync(ServiceHost services, string token, string listen = "127.0.0.1:0",
-        Action<ILoggingBuilder>? configureLogging = null, CancellationToken cancellationToken = default, ModulePaths? modulePaths = null)
+    public static Task<NodeHost> StartAsync(ServiceHost services, string token, string listen = "127.0.0.1:0",
+        Action<ILoggingBuilder>? configureLogging = null, CancellationToken cancellationToken = default, ModulePaths? modulePaths = null) =>
+        StartAsync(services, token, listen, configureLogging, loggers: null, cancellationToken, modulePaths);
+
+    /// <summary>As the public overload, logging through <paramref name="loggers"/>: the hosting application's (a <see cref="Node"/>'s).</summary>
+    internal static Task<NodeHost> StartAsync(ServiceHost services, string token, string listen, ILoggerFactory loggers,
+        CancellationToken cancellationToken, ModulePaths modulePaths) =>
+        StartAsync(services, token, listen, configureLogging: null, loggers, cancellationToken, modulePaths);
+
+    private static async Task<NodeHost> StartAsync(ServiceHost services, string token, string listen, Action<ILoggingBuilder>? configureLogging,
+        ILoggerFactory? loggers, CancellationToken cancellationToken, ModulePaths? modulePaths)
     {
         ArgumentNullException.ThrowIfNull(services);
         if (string.IsNullOrWhiteSpace(token)) throw new SkeinException("a node needs the cluster token to serve calls");
-        var builder = GrpcServer.CreateBuilder(ListenAddress.Parse(listen), token, configureLogging, MessageLimits.TransportLimit(services.Options.MaxMessageBytes));
+        var builder = GrpcServer.CreateBuilder(ListenAddress.Parse(listen), token, configureLogging, loggers, MessageLimits.TransportLimit(services.Options.MaxMessageBytes));
         builder.Services.AddSingleton(services);
         builder.Services.AddSingleton(modulePaths ?? new ModulePaths([], allowAnyPath: false));
         var app = builder.Build();

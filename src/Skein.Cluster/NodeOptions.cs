@@ -42,6 +42,35 @@ public sealed class NodeOptions
     /// <summary>The longest wait between reconnection attempts after the coordinator goes away.</summary>
     public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(2);
 
+    // What a hosted Node (AddSkeinNode) does besides membership; a bare NodeAgent ignores these.
+
+    /// <summary>Where a <see cref="Node"/> serves calls, HOST:PORT; port 0 picks a free one, <c>*</c> listens everywhere.</summary>
+    public string Listen { get; set; } = "127.0.0.1:0";
+
+    /// <summary>Modules a <see cref="Node"/> loads at start, in order: assemblies, scripts, executables or module folders.</summary>
+    public IList<string> Modules { get; set; } = new List<string>();
+
+    /// <summary>The loader (assembly, process or isolated) for every one of <see cref="Modules"/>; null lets each file choose.</summary>
+    public string? ModuleLoader { get; set; }
+
+    /// <summary>.NET assemblies a <see cref="Node"/> loads at start into module host processes of their own.</summary>
+    public IList<string> IsolatedModules { get; set; } = new List<string>();
+
+    /// <summary>Directories module control may load from, and finds modules in by name.</summary>
+    public IList<string> ModuleDirectories { get; set; } = new List<string>();
+
+    /// <summary>Lets module control load a module from any path on this machine.</summary>
+    public bool AllowAnyModulePath { get; set; }
+
+    /// <summary>Lets module control reload modules (a debugging aid).</summary>
+    public bool AllowReload { get; set; }
+
+    /// <summary>The restart policy of modules that declare none: permanent, transient or temporary; null keeps the default.</summary>
+    public string? ModuleRestart { get; set; }
+
+    /// <summary>What a module that failed for good does to the node unless it declares its own: withdraw or fail-node; null keeps the default.</summary>
+    public string? ModuleOnFailure { get; set; }
+
     public void Validate()
     {
         _ = ClusterAddress.Parse(Join);

@@ -18,6 +18,18 @@ public sealed class SkeinClientOptions
     /// <summary>The largest payload sent or accepted; default 16 MiB.</summary>
     public int MaxMessageBytes { get; set; } = MessageLimits.DefaultMaxMessageBytes;
 
+    /// <summary>
+    /// The coordinator a hosted client (<c>AddSkeinClient</c>) connects to, HOST:PORT; empty finds it as the CLI does
+    /// (<c>SKEIN_CLUSTER</c>, else the connection file in <see cref="StateDirectory"/>).
+    /// </summary>
+    public string Coordinator { get; set; } = "";
+
+    /// <summary>The cluster token of a hosted client; empty reads it as the CLI does (<c>SKEIN_TOKEN</c>, else the state directory).</summary>
+    public string Token { get; set; } = "";
+
+    /// <summary>Where a hosted client finds the connection file and the token; null is <c>SKEIN_STATE</c>, then <c>.skein</c>.</summary>
+    public string? StateDirectory { get; set; }
+
     /// <summary>Services hosted in this process: calls to them stay in-process (no socket), through the same proxies.</summary>
     public ServiceHost? LocalServices { get; set; }
 
@@ -26,5 +38,6 @@ public sealed class SkeinClientOptions
         if (CallTimeout <= TimeSpan.Zero && CallTimeout != Timeout.InfiniteTimeSpan) throw new SkeinException("the call timeout must be positive (or infinite)");
         if (ConnectTimeout <= TimeSpan.Zero) throw new SkeinException("the connect timeout must be positive");
         if (MaxMessageBytes < 1024) throw new SkeinException($"the maximum message size must be at least 1 KiB, not {MaxMessageBytes} bytes");
+        if (Coordinator.Length > 0) _ = ClusterAddress.Parse(Coordinator);
     }
 }

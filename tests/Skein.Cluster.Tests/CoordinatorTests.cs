@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Text;
 using Grpc.Core;
 using Grpc.Net.Client;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Skein.Cluster.Events;
 using Skein.Cluster.Membership;
@@ -170,9 +171,16 @@ public sealed class CoordinatorTests : IAsyncLifetime
             listener.Start();
             closedPort = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
         }
-        using var node = new NodeAgent(new NodeOptions { Join = $"127.0.0.1:{closedPort}", Token = "t", Name = "n" }, TimeProvider.System, NullLogger<NodeAgent>.Instance);
+        var builder = Support.TestHosts.CreateBuilder();
+        builder.Services.AddSkeinNode(node =>
+        {
+            node.Join = $"127.0.0.1:{closedPort}";
+            node.Token = "t";
+            node.Name = "n";
+        });
+        using var host = builder.Build();
         var started = TimeProvider.System.GetTimestamp();
-        var ex = await Assert.ThrowsAsync<ClusterUnreachableException>(() => node.RunAsync(null, Ct));
+        var ex = await Assert.ThrowsAsync<ClusterUnreachableException>(() => host.StartAsync(Ct));
         Assert.True(TimeProvider.System.GetElapsedTime(started) < TimeSpan.FromSeconds(5));
         Assert.Contains($"127.0.0.1:{closedPort}", ex.Message);
         Assert.Contains("cannot reach", ex.Message);

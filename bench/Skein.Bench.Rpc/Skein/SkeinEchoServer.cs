@@ -1,29 +1,26 @@
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Skein.Cluster;
-using Skein.Cluster.Services.Hosting;
 
 namespace Skein.Bench.Rpc.Skein;
 
 /// <summary>
 /// The server side of the Skein row, in the child process: a coordinator and one node hosting <see cref="BenchEcho"/>,
-/// both on 127.0.0.1 with free ports, the node joined as any node would.
+/// both on 127.0.0.1 with free ports, each composed in a generic host as an application would (AddSkeinCoordinator,
+/// AddSkeinNode), the node joined as any node would.
 /// </summary>
 internal sealed class SkeinEchoServer : IAsyncDisposable
 {
+    private readonly IHost _coordinatorHost;
+    private readonly IHost _nodeHost;
     private readonly Coordinator _coordinator;
-    private readonly NodeHost _node;
-    private readonly NodeAgent _agent;
-    private readonly CancellationTokenSource _stop;
-    private readonly Task _membership;
     private readonly string _state;
 
-    private SkeinEchoServer(Coordinator coordinator, NodeHost node, NodeAgent agent, Task membership, CancellationTokenSource stop, string state)
+    private SkeinEchoServer(IHost coordinatorHost, IHost nodeHost, string state)
     {
-        _coordinator = coordinator;
-        _node = node;
-        _agent = agent;
-        _membership = membership;
-        _stop = stop;
+        _coordinatorHost = coordinatorHost;
+        _nodeHost = nodeHost;
+        _coordinator = coordinatorHost.Services.GetRequiredService<Coordinator>();
         _state = state;
     }
 
@@ -35,31 +32,29 @@ internal sealed class SkeinEchoServer : IAsyncDisposable
     public static async Task<SkeinEchoServer> StartAsync(bool python, CancellationToken cancellationToken)
     {
         var state = Directory.CreateTempSubdirectory("skein-bench-").FullName;
-        var coordinator = await Coordinator.StartAsync(new CoordinatorOptions { Listen = "127.0.0.1:0", StateDirectory = state }, cancellationToken: cancellationToken)
-            .ConfigureAwait(false);
-        var token = ClusterToken.Read(coordinator.TokenPath);
-        var services = new ServiceHost("bench-node");
-        if (python) await services.AddModuleAsync(new Cluster.Modules.ModuleLoadRequest(PythonEchoPath()), cancellationToken).ConfigureAwait(false);
-        else services.Add<IBenchEcho, BenchEcho>();
-        var node = await NodeHost.StartAsync(services, token, cancellationToken: cancellationToken).ConfigureAwait(false);
-        var options = new NodeOptions
+        var coordinatorBuilder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
+        coordinatorBuilder.Services.AddSkeinCoordinator(options =>
         {
-            Join = ClusterAddress.Format(coordinator.Address),
-            Token = token,
-            Name = "bench-node",
-            Address = $"{node.Address.Host}:{node.Address.Port}",
-        };
-        foreach (var service in services.Describe()) options.Services.Add(service);
-        var agent = new NodeAgent(options, TimeProvider.System, NullLogger<NodeAgent>.Instance);
-        var joined = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var stop = new CancellationTokenSource();
-        var membership = agent.RunAsync(_ => joined.TrySetResult(), stop.Token);
-        if (await Task.WhenAny(joined.Task, membership).ConfigureAwait(false) == membership)
+            options.Listen = "127.0.0.1:0";
+            options.StateDirectory = state;
+        });
+        var coordinatorHost = coordinatorBuilder.Build();
+        await coordinatorHost.StartAsync(cancellationToken).ConfigureAwait(false);
+        var coordinator = coordinatorHost.Services.GetRequiredService<Coordinator>();
+
+        var nodeBuilder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
+        nodeBuilder.Services.AddSkeinNode(options =>
         {
-            await membership.ConfigureAwait(false); // throws why it could not join
-            throw new InvalidOperationException("the benchmark node stopped before it joined");
-        }
-        return new SkeinEchoServer(coordinator, node, agent, membership, stop, state);
+            options.Join = ClusterAddress.Format(coordinator.Address);
+            options.Token = ClusterToken.Read(coordinator.TokenPath);
+            options.Name = "bench-node";
+            options.Listen = "127.0.0.1:0";
+            if (python) options.Modules = [PythonEchoPath()];
+        });
+        if (!python) nodeBuilder.Services.AddSkeinService<IBenchEcho, BenchEcho>();
+        var nodeHost = nodeBuilder.Build();
+        await nodeHost.StartAsync(cancellationToken).ConfigureAwait(false); // returns once the node has joined
+        return new SkeinEchoServer(coordinatorHost, nodeHost, state);
     }
 
     // The module is run from the source tree, where it finds the Python helper in sdk/python.
@@ -75,11 +70,11 @@ internal sealed class SkeinEchoServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        await _membership.ConfigureAwait(false);
-        _agent.Dispose();
-        await _node.DisposeAsync().ConfigureAwait(false);
-        await _coordinator.DisposeAsync().ConfigureAwait(false);
+        foreach (var host in (IHost[])[_nodeHost, _coordinatorHost])
+        {
+            await host.StopAsync().ConfigureAwait(false);
+            await ((IAsyncDisposable)host).DisposeAsync().ConfigureAwait(false);
+        }
         Directory.Delete(_state, recursive: true);
     }
 }

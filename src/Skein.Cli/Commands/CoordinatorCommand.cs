@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Skein.Cluster;
 
 namespace Skein.Cli.Commands;
@@ -31,19 +33,31 @@ internal static class CoordinatorCommand
         {
             var output = parse.InvocationConfiguration.Output;
             using var shutdown = new Shutdown();
-            var options = new CoordinatorOptions
+            var builder = CliHost.CreateBuilder();
+            var heartbeatInterval = Seconds(parse.GetValue(heartbeat), "--heartbeat-interval");
+            var lostAfterValue = Seconds(parse.GetValue(lostAfter), "--lost-after");
+            builder.Services.AddSkeinCoordinator(options =>
             {
-                Listen = parse.GetValue(listen)!,
-                StateDirectory = parse.GetValue(state)!,
-                HeartbeatInterval = Seconds(parse.GetValue(heartbeat), "--heartbeat-interval"),
-                LostAfter = Seconds(parse.GetValue(lostAfter), "--lost-after"),
-            };
-            await using var coordinator = await Coordinator.StartAsync(options, ClusterLogging.Configure).ConfigureAwait(false);
-            output.WriteLine($"coordinator listening on {ClusterAddress.Format(coordinator.Address)}");
-            output.WriteLine($"token: {coordinator.TokenPath}");
-            output.Flush();
-            await shutdown.WaitAsync().ConfigureAwait(false);
-            await coordinator.StopAsync().ConfigureAwait(false);
+                options.Listen = parse.GetValue(listen)!;
+                options.StateDirectory = parse.GetValue(state)!;
+                options.HeartbeatInterval = heartbeatInterval;
+                options.LostAfter = lostAfterValue;
+            });
+            var host = builder.Build();
+            try
+            {
+                await CliHost.StartAsync(host, CancellationToken.None).ConfigureAwait(false);
+                var coordinator = host.Services.GetRequiredService<Coordinator>();
+                output.WriteLine($"coordinator listening on {ClusterAddress.Format(coordinator.Address)}");
+                output.WriteLine($"token: {coordinator.TokenPath}");
+                output.Flush();
+                await shutdown.WaitAsync().ConfigureAwait(false);
+                await host.StopAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                await CliHost.DisposeAsync(host).ConfigureAwait(false);
+            }
             output.WriteLine("coordinator stopped");
             return ExitCodes.Success;
         });

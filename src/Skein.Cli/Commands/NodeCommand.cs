@@ -1,10 +1,8 @@
 using System.CommandLine;
-using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Skein.Cluster;
-using Skein.Cluster.Modules;
 using Skein.Cluster.Modules.Discovery;
-using Skein.Cluster.Modules.Lifecycle;
-using Skein.Cluster.Services.Hosting;
 
 namespace Skein.Cli.Commands;
 
@@ -58,111 +56,68 @@ internal static class NodeCommand
             var output = parse.InvocationConfiguration.Output;
             var stateDirectory = parse.GetValue(state)!;
             var labelSet = LabelsParser.Parse(parse.GetValue(labels));
-            var options = new NodeOptions
-            {
-                Join = ClusterConnection.ResolveAddress(parse.GetValue(join), stateDirectory).ToString(),
-                Token = ClusterConnection.ResolveToken(parse.GetValue(tokenFile), stateDirectory),
-                Labels = labelSet,
-            };
-            if (parse.GetValue(name) is { } given) options.Name = given;
-            if (parse.GetValue(cores) is { } n) options.Cores = n;
+            var joinAddress = ClusterConnection.ResolveAddress(parse.GetValue(join), stateDirectory).ToString();
+            var token = ClusterConnection.ResolveToken(parse.GetValue(tokenFile), stateDirectory);
+            var nodeName = parse.GetValue(name) ?? new NodeOptions().Name;
             // Services learn which node they run on from SKEIN_NODE (the worker example reports it).
-            Environment.SetEnvironmentVariable("SKEIN_NODE", options.Name);
+            Environment.SetEnvironmentVariable("SKEIN_NODE", nodeName);
             using var shutdown = new Shutdown();
             if (parse.GetValue(stopWithParent)) shutdown.StopWhenStandardInputCloses();
-            var supervision = Supervision(parse.GetValue(moduleRestart), parse.GetValue(moduleOnFailure));
-            using var loggers = ClusterLogging.CreateFactory();
-            await using var services = new ServiceHost(options.Name, new ServiceHostOptions
+            var builder = CliHost.CreateBuilder();
+            builder.Services.AddSkeinNode(options =>
             {
-                Loaders = ModuleLoaders.CreateDefault(loggers.CreateLogger("Skein.Modules"), supervision),
-                AllowReload = parse.GetValue(allowReload),
+                options.Join = joinAddress;
+                options.Token = token;
+                options.Labels = labelSet;
+                options.Name = nodeName;
+                if (parse.GetValue(cores) is { } n) options.Cores = n;
+                options.Listen = parse.GetValue(listen)!;
+                options.Modules = parse.GetValue(modules) ?? [];
+                options.ModuleLoader = parse.GetValue(loader);
+                options.IsolatedModules = parse.GetValue(isolatedModules) ?? [];
+                // SKEIN_MODULE_PATH adds directories as --module-dir does: the node discovers modules there and may load from them.
+                options.ModuleDirectories = [.. parse.GetValue(moduleDirs) ?? [], .. ModuleSearchPath.FromEnvironment()];
+                options.AllowAnyModulePath = parse.GetValue(anyPath);
+                options.AllowReload = parse.GetValue(allowReload);
+                options.ModuleRestart = parse.GetValue(moduleRestart);
+                options.ModuleOnFailure = parse.GetValue(moduleOnFailure);
             });
-            // What modules publish, and their state changes from their first, go on the cluster's event bus.
-            await using var bus = new Skein.Cluster.Events.ClusterEvents(ClusterAddress.Parse(options.Join), options.Token);
-            services.Events += (subject, payload) =>
-            {
-                try
-                {
-                    bus.PublishAsync(subject, payload, ct: shutdown.Token); // queued; the stream reports failures itself
-                }
-                catch (ArgumentException ex)
-                {
-                    // A module's bad event (a bad subject, a payload over the limit) is refused; the module goes on.
-                    parse.InvocationConfiguration.Error.WriteLine($"skein: node {options.Name}: event refused: {EventLine.Problem(ex)}");
-                }
-            };
+            var host = builder.Build();
+            var node = host.Services.GetRequiredService<Node>();
+            node.ModuleLoaded += (path, module) =>
+                output.WriteLine($"node {nodeName} hosts {string.Join(", ", module.Services.Select(s => s.Name))} from {Path.GetFileName(Path.TrimEndingDirectorySeparator(path))} ({module.Loader})");
+            node.EventRefused += ex => parse.InvocationConfiguration.Error.WriteLine($"skein: node {nodeName}: event refused: {EventLine.Problem(ex)}");
             // A module declared on-failure: fail-node that failed for good takes the node down, and the exit says why.
-            ModuleGaveUpEventArgs? failedModule = null;
-            services.FailNodeRequested += (_, gaveUp) =>
+            node.FailNodeRequested += (_, _) => shutdown.Stop();
+            node.Joined += nodeId =>
             {
-                Interlocked.CompareExchange(ref failedModule, gaveUp, null);
-                shutdown.Stop();
+                output.WriteLine($"node {nodeName} joined {ClusterAddress.Format(node.Coordinator!)} as {nodeId}");
+                output.Flush();
             };
             try
             {
-                foreach (var path in parse.GetValue(modules) ?? [])
-                {
-                    // The loader is chosen by the file: a .NET assembly is loaded into the node, a script or an executable
-                    // runs as a module process speaking the stdio protocol.
-                    var module = await services.AddModuleAsync(new ModuleLoadRequest(path, loader: parse.GetValue(loader)), shutdown.Token).ConfigureAwait(false);
-                    output.WriteLine($"node {options.Name} hosts {string.Join(", ", module.Services.Select(s => s.Name))} from {Path.GetFileName(Path.TrimEndingDirectorySeparator(path))} ({module.Loader})");
-                }
-                foreach (var path in parse.GetValue(isolatedModules) ?? [])
-                {
-                    var module = await services.AddModuleAsync(new ModuleLoadRequest(path, loader: ModuleFormats.Isolated), shutdown.Token).ConfigureAwait(false);
-                    output.WriteLine($"node {options.Name} hosts {string.Join(", ", module.Services.Select(s => s.Name))} from {Path.GetFileName(Path.TrimEndingDirectorySeparator(path))} ({module.Loader})");
-                }
-                // SKEIN_MODULE_PATH adds directories as --module-dir does: the node discovers modules there and may load from them.
-                var modulePaths = new ModulePaths([.. parse.GetValue(moduleDirs) ?? [], .. ModuleSearchPath.FromEnvironment()], parse.GetValue(anyPath));
-                await using var host = await NodeHost.StartAsync(services, options.Token, parse.GetValue(listen)!, ClusterLogging.Configure, shutdown.Token, modulePaths)
-                    .ConfigureAwait(false);
-                // Listening on every interface: tell others this machine's name, which they can resolve, not "localhost".
-                var everywhere = parse.GetValue(listen)!.Split(':')[0] is "*" or "0.0.0.0" or "[::]";
-                options.Address = $"{(everywhere ? System.Net.Dns.GetHostName() : host.Address.Host)}:{host.Address.Port}";
-                foreach (var service in services.Describe()) options.Services.Add(service);
-                using var agent = new NodeAgent(options, TimeProvider.System, loggers.CreateLogger<NodeAgent>());
-                // A module that goes (its process exited) is withdrawn from the registry at once, so no call is routed to it.
-                services.ServicesChanged += () => agent.UpdateServicesAsync(services.Describe(), shutdown.Token);
-                await agent.RunAsync(
-                    nodeId =>
-                    {
-                        output.WriteLine($"node {options.Name} joined {ClusterAddress.Format(agent.Coordinator)} as {nodeId}");
-                        output.Flush();
-                    },
-                    shutdown.Token).ConfigureAwait(false);
+                await CliHost.StartAsync(host, shutdown.Token).ConfigureAwait(false);
+                await shutdown.WaitAsync().ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (Volatile.Read(ref failedModule) is not null)
+            catch (OperationCanceledException) when (shutdown.Token.IsCancellationRequested)
             {
-                // A module failed for good before the node had joined: the same ending, said below.
+                // Stopped (or a module failed for good) before the node had joined: the same ending, said below.
             }
-            if (Volatile.Read(ref failedModule) is { } failed)
+            finally
+            {
+                await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
+                await CliHost.DisposeAsync(host).ConfigureAwait(false);
+            }
+            if (node.FailedModule is { } failed)
             {
                 parse.InvocationConfiguration.Error.WriteLine(
-                    $"skein: node {options.Name} stopped because module {failed.Module} failed and is declared on-failure: fail-node: {failed.Reason}");
+                    $"skein: node {nodeName} stopped because module {failed.Module} failed and is declared on-failure: fail-node: {failed.Reason}");
                 return ExitCodes.TasksFailed;
             }
-            output.WriteLine($"node {options.Name} left");
+            output.WriteLine($"node {nodeName} left");
             return ExitCodes.Success;
         });
         return command;
-    }
-
-    // Null keeps the loaders' defaults; a bad value is refused naming it, before anything starts.
-    private static ModuleSupervisorOptions? Supervision(string? restart, string? onFailure)
-    {
-        if (restart is null && onFailure is null) return null;
-        try
-        {
-            return new ModuleSupervisorOptions
-            {
-                Restart = restart is null ? RestartPolicy.Default : RestartPolicy.Parse(restart),
-                OnFailure = onFailure is null ? ModuleFailureAction.Withdraw : ModuleFailureActions.Parse(onFailure),
-            };
-        }
-        catch (FormatException ex)
-        {
-            throw new SkeinException(ex.Message, ex);
-        }
     }
 
     /// <summary>--isolated-module PATH, repeatable: .NET assemblies the node runs out of process, each in a module host.</summary>

@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Skein.Cluster;
 
 namespace Skein.Cli.Commands;
@@ -30,54 +32,75 @@ internal static class UpCommand
             var count = parse.GetValue(nodes);
             if (count is < 0 or > 256) throw new SkeinException($"--nodes must be between 0 and 256, not {count}");
             var stateDirectory = parse.GetValue(state)!;
-            var output = parse.InvocationConfiguration.Output;
-            var error = parse.InvocationConfiguration.Error;
             Directory.CreateDirectory(stateDirectory);
             var pidFile = Path.Combine(stateDirectory, PidFileName);
             if (ReadPid(pidFile) is { } running && Posix.Exists(running))
                 throw new SkeinException($"a local cluster is already up from {Path.GetFullPath(stateDirectory)} (process {running}); stop it with 'skein down'");
 
             using var shutdown = new Shutdown();
-            await using var coordinator = await Coordinator.StartAsync(
-                new CoordinatorOptions { Listen = parse.GetValue(listen)!, StateDirectory = stateDirectory }, ClusterLogging.Configure).ConfigureAwait(false);
-            var address = ClusterAddress.Format(coordinator.Address);
-            await File.WriteAllTextAsync(pidFile, Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n").ConfigureAwait(false);
-            var children = new List<NodeChild>();
-            var exitCode = ExitCodes.Success;
+            // The coordinator runs in this process, composed as skein coordinator's is; the nodes are child processes.
+            var builder = CliHost.CreateBuilder();
+            builder.Services.AddSkeinCoordinator(options =>
+            {
+                options.Listen = parse.GetValue(listen)!;
+                options.StateDirectory = stateDirectory;
+            });
+            var host = builder.Build();
             try
             {
-                // Every node hosts every module: the local cluster mirrors one where a service runs on several nodes.
-                var modulePaths = (parse.GetValue(modules) ?? []).Select(Path.GetFullPath).ToArray();
-                var isolatedPaths = (parse.GetValue(isolatedModules) ?? []).Select(Path.GetFullPath).ToArray();
-                foreach (var path in modulePaths.Concat(isolatedPaths))
-                {
-                    if (!File.Exists(path) && !Directory.Exists(path)) throw new SkeinException($"module not found: {path}");
-                }
-                for (var i = 1; i <= count; i++)
-                    children.Add(StartNode(address, $"node-{i}", coordinator.TokenPath, stateDirectory, modulePaths, isolatedPaths, error));
-                if (await WaitForNodesAsync(coordinator, children, shutdown.Token).ConfigureAwait(false) is { } problem)
-                {
-                    // Not bad input: the nodes were asked for properly and did not come; nothing is left running.
-                    error.WriteLine($"skein: {problem}");
-                    exitCode = ExitCodes.TasksFailed;
-                }
-                else if (!shutdown.Token.IsCancellationRequested)
-                {
-                    output.WriteLine($"cluster up at {address} with {count} node{(count == 1 ? "" : "s")}; stop it with Ctrl+C or 'skein down'");
-                    output.Flush();
-                    await shutdown.WaitAsync().ConfigureAwait(false);
-                }
+                await CliHost.StartAsync(host, CancellationToken.None).ConfigureAwait(false);
+                return await RunAsync(parse, host.Services.GetRequiredService<Coordinator>(), host, shutdown, stateDirectory, pidFile, count, modules, isolatedModules)
+                    .ConfigureAwait(false);
             }
             finally
             {
-                await StopAllAsync(children).ConfigureAwait(false);
-                await coordinator.StopAsync().ConfigureAwait(false);
-                if (ReadPid(pidFile) == Environment.ProcessId) File.Delete(pidFile);
+                await CliHost.DisposeAsync(host).ConfigureAwait(false);
             }
-            output.WriteLine("cluster down");
-            return exitCode;
         });
         return command;
+    }
+
+    private static async Task<int> RunAsync(ParseResult parse, Coordinator coordinator, IHost host, Shutdown shutdown, string stateDirectory, string pidFile, int count,
+        Option<string[]> modules, Option<string[]> isolatedModules)
+    {
+        var output = parse.InvocationConfiguration.Output;
+        var error = parse.InvocationConfiguration.Error;
+        var address = ClusterAddress.Format(coordinator.Address);
+        await File.WriteAllTextAsync(pidFile, Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n").ConfigureAwait(false);
+        var children = new List<NodeChild>();
+        var exitCode = ExitCodes.Success;
+        try
+        {
+            // Every node hosts every module: the local cluster mirrors one where a service runs on several nodes.
+            var modulePaths = (parse.GetValue(modules) ?? []).Select(Path.GetFullPath).ToArray();
+            var isolatedPaths = (parse.GetValue(isolatedModules) ?? []).Select(Path.GetFullPath).ToArray();
+            foreach (var path in modulePaths.Concat(isolatedPaths))
+            {
+                if (!File.Exists(path) && !Directory.Exists(path)) throw new SkeinException($"module not found: {path}");
+            }
+            for (var i = 1; i <= count; i++)
+                children.Add(StartNode(address, $"node-{i}", coordinator.TokenPath, stateDirectory, modulePaths, isolatedPaths, error));
+            if (await WaitForNodesAsync(coordinator, children, shutdown.Token).ConfigureAwait(false) is { } problem)
+            {
+                // Not bad input: the nodes were asked for properly and did not come; nothing is left running.
+                error.WriteLine($"skein: {problem}");
+                exitCode = ExitCodes.TasksFailed;
+            }
+            else if (!shutdown.Token.IsCancellationRequested)
+            {
+                output.WriteLine($"cluster up at {address} with {count} node{(count == 1 ? "" : "s")}; stop it with Ctrl+C or 'skein down'");
+                output.Flush();
+                await shutdown.WaitAsync().ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            await StopAllAsync(children).ConfigureAwait(false);
+            await host.StopAsync().ConfigureAwait(false);
+            if (ReadPid(pidFile) == Environment.ProcessId) File.Delete(pidFile);
+        }
+        output.WriteLine("cluster down");
+        return exitCode;
     }
 
     internal static int? ReadPid(string path)

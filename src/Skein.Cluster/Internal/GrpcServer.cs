@@ -17,11 +17,21 @@ namespace Skein.Cluster.Internal;
 /// </summary>
 internal static class GrpcServer
 {
-    public static WebApplicationBuilder CreateBuilder(ListenAddress listen, string token, Action<ILoggingBuilder>? configureLogging, int? maxMessageBytes = null)
+    public static WebApplicationBuilder CreateBuilder(ListenAddress listen, string token, Action<ILoggingBuilder>? configureLogging, int? maxMessageBytes = null) =>
+        CreateBuilder(listen, token, configureLogging, loggers: null, maxMessageBytes);
+
+    /// <param name="loggers">
+    /// The logger factory of the application hosting this server (a node or coordinator added to its generic host), so
+    /// that the server logs where the application does; null gives the server its own, set up by <paramref name="configureLogging"/>.
+    /// </param>
+    public static WebApplicationBuilder CreateBuilder(ListenAddress listen, string token, Action<ILoggingBuilder>? configureLogging, ILoggerFactory? loggers,
+        int? maxMessageBytes = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
         configureLogging?.Invoke(builder.Logging);
+        // Registered as an instance, the application's factory is not disposed with this server.
+        if (loggers is not null) builder.Services.AddSingleton(loggers);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;

@@ -2,7 +2,6 @@ using System.Text;
 using System.Text.Json;
 using Grpc.Core;
 using Grpc.Net.Client;
-using Microsoft.Extensions.Logging.Abstractions;
 using Skein.Cluster.Events;
 using Skein.Cluster.Protocol;
 
@@ -169,27 +168,18 @@ public sealed class ClusterEventsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_remote_subscriber_hears_node_joined_when_a_node_agent_joins()
+    public async Task A_remote_subscriber_hears_node_joined_when_a_node_joins()
     {
         await using var events = Connect();
         await using var nodes = await RemoteSubscriber.StartAsync(events, SystemEvents.AllNodes);
 
-        using var stop = new CancellationTokenSource();
-        using var agent = new NodeAgent(new NodeOptions { Join = _coordinator.Address.ToString(), Token = _token, Name = "n1" }, TimeProvider.System, NullLogger<NodeAgent>.Instance);
-        var running = agent.RunAsync(_ => { }, stop.Token);
-        try
-        {
-            var joined = await nodes.NextAsync();
-            Assert.Equal(SystemEvents.NodeJoined, joined.Subject);
-            using var json = JsonDocument.Parse(joined.Payload);
-            Assert.Equal("n1", json.RootElement.GetProperty("name").GetString());
-            Assert.Equal("alive", json.RootElement.GetProperty("state").GetString());
-        }
-        finally
-        {
-            await stop.CancelAsync();
-            await running.WaitAsync(Timeout, Ct);
-        }
+        await using var node = await Support.TestHosts.StartNodeAsync(_coordinator, "n1", cancellationToken: Ct);
+
+        var joined = await nodes.NextAsync();
+        Assert.Equal(SystemEvents.NodeJoined, joined.Subject);
+        using var json = JsonDocument.Parse(joined.Payload);
+        Assert.Equal("n1", json.RootElement.GetProperty("name").GetString());
+        Assert.Equal("alive", json.RootElement.GetProperty("state").GetString());
     }
 
     [Fact]

@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Logging.Abstractions;
+using Skein.Cluster.Tests.Support;
 
 namespace Skein.Cluster.Tests.Services;
 
@@ -18,13 +18,8 @@ public sealed class CoordinatorRestartTests
         var token = ClusterToken.Read(first.TokenPath);
         var address = first.Address;
 
-        using var stopNode = new CancellationTokenSource();
-        using var node = new NodeAgent(
-            new NodeOptions { Join = address.ToString(), Token = token, Name = "a", Address = "127.0.0.1:7801", Services = [TestServices.Echo()] },
-            TimeProvider.System, NullLogger<NodeAgent>.Instance);
-        var joined = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var running = node.RunAsync(_ => joined.TrySetResult(), stopNode.Token);
-        await joined.Task.WaitAsync(Timeout, Ct);
+        await using var running = await TestHosts.StartNodeAsync(first, "a", configure: o => o.Services = [TestServices.Echo()], cancellationToken: Ct);
+        var node = running.Runtime;
 
         await using var directory = new ServiceDirectory(address, token);
         await directory.StartAsync(Ct);
@@ -41,16 +36,13 @@ public sealed class CoordinatorRestartTests
         var restarted = TimeProvider.System.GetTimestamp();
         await second.Membership.WaitForAliveAsync(1, Ct).WaitAsync(TimeSpan.FromSeconds(5), Ct);
         var member = second.Membership.List().Single();
-        Assert.Equal(("a", "127.0.0.1:7801", "echo"), (member.Name, member.CallAddress, member.Services.Single().Name));
+        Assert.Equal(("a", node.CallAddress, "echo"), (member.Name, member.CallAddress, member.Services.Single().Name));
 
         // The directory sees the node under the id the new coordinator gave it, and the same address: no NodeGone.
         await directory.WaitUntilAsync(r => directory.IsConnected && r.Resolve("echo") is [{ } host] && host.NodeId == node.NodeId && !ReferenceEquals(host, before), Ct)
             .WaitAsync(TimeSpan.FromSeconds(5), Ct);
         Assert.True(TimeProvider.System.GetElapsedTime(restarted) < TimeSpan.FromSeconds(5));
-        Assert.Equal("127.0.0.1:7801", directory.Resolve("echo").Single().Address);
+        Assert.Equal(node.CallAddress, directory.Resolve("echo").Single().Address);
         lock (gone) Assert.Empty(gone);
-
-        await stopNode.CancelAsync();
-        await running.WaitAsync(Timeout, Ct);
     }
 }

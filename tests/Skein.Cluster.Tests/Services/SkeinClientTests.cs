@@ -1,6 +1,6 @@
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Hosting;
 using Skein.Cluster.Events;
-using ServiceHost = Skein.Cluster.Services.Hosting.ServiceHost;
+using Skein.Cluster.Tests.Support;
 
 namespace Skein.Cluster.Tests.Services;
 
@@ -12,7 +12,8 @@ public sealed class SkeinClientTests : IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
     private readonly TempDirectory _state = new();
-    private readonly List<(NodeHost Host, NodeAgent Agent, CancellationTokenSource Stop, Task Running)> _nodes = [];
+    private readonly List<RunningHost<Node>> _nodes = [];
+    private RunningHost<Coordinator> _coordinatorHost = null!;
     private Coordinator _coordinator = null!;
     private string _token = "";
 
@@ -20,43 +21,29 @@ public sealed class SkeinClientTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _coordinator = await Coordinator.StartAsync(new CoordinatorOptions { Listen = "127.0.0.1:0", StateDirectory = _state.Path }, cancellationToken: Ct);
+        _coordinatorHost = await TestHosts.StartCoordinatorAsync(_state.Path, cancellationToken: Ct);
+        _coordinator = _coordinatorHost.Runtime;
         _token = ClusterToken.Read(_coordinator.TokenPath);
     }
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var node in _nodes.ToList()) await StopNodeAsync(node.Host.Services.NodeName, leave: true);
-        await _coordinator.DisposeAsync();
+        foreach (var node in _nodes.ToList()) await StopNodeAsync(node.Runtime.Name, leave: true);
+        await _coordinatorHost.DisposeAsync();
         _state.Dispose();
     }
 
-    private async Task StartNodeAsync(string name)
-    {
-        var services = new ServiceHost(name);
-        services.Add<ITestEcho, TestEcho>();
-        services.Add<ITestCounter, TestCounter>();
-        var host = await NodeHost.StartAsync(services, _token, cancellationToken: Ct);
-        var options = new NodeOptions { Join = ClusterAddress.Format(_coordinator.Address), Token = _token, Name = name, Address = $"127.0.0.1:{host.Address.Port}" };
-        foreach (var service in services.Describe()) options.Services.Add(service);
-        var agent = new NodeAgent(options, TimeProvider.System, NullLogger<NodeAgent>.Instance);
-        var stop = new CancellationTokenSource();
-        var joined = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var running = agent.RunAsync(_ => joined.TrySetResult(), stop.Token);
-        await joined.Task.WaitAsync(Timeout, Ct);
-        _nodes.Add((host, agent, stop, running));
-    }
+    private async Task StartNodeAsync(string name) =>
+        _nodes.Add(await TestHosts.StartNodeAsync(_coordinator, name, services => services
+            .AddSkeinService<ITestEcho, TestEcho>()
+            .AddSkeinService<ITestCounter, TestCounter>(), cancellationToken: Ct));
 
     private async Task StopNodeAsync(string name, bool leave)
     {
-        var node = _nodes.Single(n => n.Host.Services.NodeName == name);
+        var node = _nodes.Single(n => n.Runtime.Name == name);
         _nodes.Remove(node);
-        if (leave) await node.Stop.CancelAsync();
-        await node.Host.DisposeAsync(); // without leaving: its calls break as a killed node's would
-        if (!leave) await node.Stop.CancelAsync();
-        await node.Running.WaitAsync(Timeout, Ct);
-        node.Agent.Dispose();
-        node.Stop.Dispose();
+        if (!leave) await node.Runtime.BreakEndpointAsync(); // without leaving first: its calls break as a killed node's would
+        await node.DisposeAsync();
     }
 
     [Fact]

@@ -13,7 +13,8 @@ namespace Skein.Cluster.Modules.Isolated;
 /// would, and turns the node's frames into the envelopes that host already serves — so the services behave exactly as
 /// they would in the node (codecs, instance modes, streams, cancellation, errors), only in another process.
 /// </summary>
-internal sealed class HostedAssemblyHandler(string path) : IStdioModuleHandler, IEnvelopeSink
+/// <param name="serviceHost">The module host's services, made by its generic host (<c>AddSkeinModuleHost</c>); this handler disposes them when it stops.</param>
+internal sealed class HostedAssemblyHandler(string path, ServiceHost serviceHost) : IStdioModuleHandler, IEnvelopeSink
 {
     // Conversations the node chooses stay below 2^53; the host's own (opening and releasing objects) use the top half.
     private const ulong OwnConversations = 1UL << 63;
@@ -29,8 +30,7 @@ internal sealed class HostedAssemblyHandler(string path) : IStdioModuleHandler, 
     public async Task<IReadOnlyList<StdioServiceDescription>> StartAsync(StdioFrameHeader welcome, StdioModuleServer server, CancellationToken cancellationToken)
     {
         _server = server;
-        var node = Environment.GetEnvironmentVariable("SKEIN_NODE") is { Length: > 0 } named ? named : "module-host";
-        _host = new ServiceHost(node);
+        _host = serviceHost;
         await _host.AddModuleAsync(new ModuleLoadRequest(path, welcome.Module, ModuleFormats.Assembly)
         {
             Config = welcome.Config,

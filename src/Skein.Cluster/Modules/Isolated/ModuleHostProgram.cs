@@ -1,4 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Skein.Cluster.Modules.Stdio;
+using Skein.Cluster.Services.Hosting;
 
 namespace Skein.Cluster.Modules.Isolated;
 
@@ -29,9 +32,16 @@ public static class ModuleHostProgram
             return 2;
         }
         var server = StdioModuleServer.ForConsole();
+        // Composed as a node is: the module's service objects are made by this host's container. No logging provider:
+        // stdout carries the protocol, and stderr is what the node reports of this process.
+        var node = Environment.GetEnvironmentVariable("SKEIN_NODE") is { Length: > 0 } named ? named : "module-host";
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
+        builder.Services.AddSkeinModuleHost(node);
+        var host = builder.Build();
         try
         {
-            await server.RunAsync(new HostedAssemblyHandler(Path.GetFullPath(args[0])), cancellationToken).ConfigureAwait(false);
+            await server.RunAsync(new HostedAssemblyHandler(Path.GetFullPath(args[0]), host.Services.GetRequiredService<ServiceHost>()), cancellationToken)
+                .ConfigureAwait(false);
             return 0;
         }
         catch (SkeinException ex)
@@ -54,6 +64,11 @@ public static class ModuleHostProgram
             // A module's own failure while loading (a type initializer, a hook): one line the node shows, not a stack trace.
             await Console.Error.WriteLineAsync($"cannot host {args[0]}: {ex.GetType().Name}: {ex.Message}").ConfigureAwait(false);
             return 1;
+        }
+        finally
+        {
+            if (host is IAsyncDisposable asyncDisposable) await asyncDisposable.DisposeAsync().ConfigureAwait(false);
+            else host.Dispose();
         }
     }
 }

@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Reflection;
+using Microsoft.Extensions.DependencyInjection;
 using Skein.Cluster.Protocol;
 using Skein.Cluster.Services.Contracts;
 
@@ -8,9 +10,16 @@ namespace Skein.Cluster.Services.Hosting;
 /// One service on one node: its contract, how its objects are made, its instance mode and capacity, and the count
 /// of its live server objects (what a test watches to prove that disposing proxies frees them).
 /// </summary>
+/// <remarks>
+/// With the node's <see cref="IServiceProvider"/>, each per-connection object is made in a scope of its own (its
+/// scoped dependencies are its alone) that is disposed with it; shared objects are made from the root provider.
+/// </remarks>
 internal sealed class HostedService
 {
-    private readonly Func<object> _factory;
+    private readonly Func<IServiceProvider?, object> _factory;
+    private readonly IServiceProvider? _services;
+    // The scope each per-connection object was made in, disposed when the object is.
+    private readonly ConcurrentDictionary<object, AsyncServiceScope> _scopes = new(ReferenceEqualityComparer.Instance);
     private Lazy<object> _shared;
     private int _reservations;
     private int _liveObjects;
@@ -18,9 +27,12 @@ internal sealed class HostedService
 
     /// <param name="mode">Replaces the implementation's declared instance mode (a module.yaml's <c>instance</c>); null keeps it.</param>
     /// <param name="gate">The module's gate, for a service of a supervised in-process module; null otherwise.</param>
-    public HostedService(ServiceContract contract, Type implementation, Func<object> factory, InstanceMode? mode = null, ModuleGate? gate = null)
+    /// <param name="services">The provider objects are made with (and per-connection scopes made from); null for none.</param>
+    public HostedService(ServiceContract contract, Type implementation, Func<IServiceProvider?, object> factory, IServiceProvider? services = null,
+        InstanceMode? mode = null, ModuleGate? gate = null)
     {
         Gate = gate;
+        _services = services;
         Contract = contract;
         Implementation = implementation;
         _factory = factory;
@@ -69,7 +81,7 @@ internal sealed class HostedService
         }
         try
         {
-            return Mode == InstanceMode.PerConnection ? Create() : Shared;
+            return Mode == InstanceMode.PerConnection ? Create(ownScope: true) : Shared;
         }
         catch
         {
@@ -86,7 +98,7 @@ internal sealed class HostedService
     }
 
     /// <summary>A per-connection object for one call that came without a reservation (e.g. from <c>skein call</c>).</summary>
-    public object CreateTransient() => Create();
+    public object CreateTransient() => Create(ownScope: true);
 
     public async ValueTask DestroyAsync(object instance)
     {
@@ -96,6 +108,8 @@ internal sealed class HostedService
             case IAsyncDisposable asyncDisposable: await asyncDisposable.DisposeAsync().ConfigureAwait(false); break;
             case IDisposable disposable: disposable.Dispose(); break;
         }
+        // The object goes first: its Dispose may still use what the scope gave it.
+        if (_scopes.TryRemove(instance, out var scope)) await scope.DisposeAsync().ConfigureAwait(false);
     }
 
     public async ValueTask StopAsync()
@@ -118,7 +132,7 @@ internal sealed class HostedService
         if (old.IsValueCreated) await DestroyAsync(old.Value).ConfigureAwait(false);
     }
 
-    private Lazy<object> NewShared() => new(Create, LazyThreadSafetyMode.ExecutionAndPublication);
+    private Lazy<object> NewShared() => new(() => Create(ownScope: false), LazyThreadSafetyMode.ExecutionAndPublication);
 
     public ServiceInfo Describe()
     {
@@ -148,9 +162,26 @@ internal sealed class HostedService
         return info;
     }
 
-    private object Create()
+    private object Create(bool ownScope)
     {
-        var instance = _factory();
+        AsyncServiceScope? scope = ownScope && _services is { } root ? root.CreateAsyncScope() : null;
+        object instance;
+        try
+        {
+            instance = _factory(scope?.ServiceProvider ?? _services);
+        }
+        catch (InvalidOperationException ex) when (_services is not null)
+        {
+            // What the container says (a dependency nobody registered), said as this node's problem with this service.
+            scope?.Dispose();
+            throw new SkeinException($"cannot make a {Implementation.FullName} to serve '{Name}': {ex.Message}", ex);
+        }
+        catch
+        {
+            scope?.Dispose();
+            throw;
+        }
+        if (scope is { } own) _scopes[instance] = own;
         Interlocked.Increment(ref _liveObjects);
         return instance;
     }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.DependencyInjection;
 using Skein.Cluster.Modules;
 using Skein.Cluster.Modules.Lifecycle;
 using Skein.Cluster.Modules.Manifests;
@@ -24,10 +25,23 @@ public sealed class ServiceHost : IAsyncDisposable
     // Adding or removing a module changes several services at once; this keeps each change all-or-nothing.
     private readonly Lock _moduleChanges = new();
 
-    public ServiceHost(string nodeName, ServiceHostOptions? options = null)
+    // Makes service objects with constructor injection; null makes them with their parameterless constructors.
+    private readonly IServiceProvider? _provider;
+
+    public ServiceHost(string nodeName, ServiceHostOptions? options = null) : this(nodeName, options, services: null)
+    {
+    }
+
+    /// <summary>
+    /// A host whose service objects are made by <paramref name="services"/> (<see cref="ActivatorUtilities"/>), so their
+    /// constructors may take what it provides: loggers, options, the node's client, the application's own registrations.
+    /// Each per-connection object gets a scope of its own, disposed when the object is released.
+    /// </summary>
+    public ServiceHost(string nodeName, ServiceHostOptions? options, IServiceProvider? services)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(nodeName);
         NodeName = nodeName;
+        _provider = services;
         Options = options ?? new ServiceHostOptions();
         if (Options.MaxMessageBytes < 1024) throw new SkeinException($"the maximum message size must be at least 1 KiB, not {Options.MaxMessageBytes} bytes");
         if (Options.LeaseTimeout <= TimeSpan.Zero) throw new SkeinException("the lease timeout must be positive");
@@ -54,27 +68,34 @@ public sealed class ServiceHost : IAsyncDisposable
 
     /// <summary>Hosts <typeparamref name="TImplementation"/> (made with its public parameterless constructor) as <typeparamref name="TContract"/>.</summary>
     public void Add<TContract, TImplementation>() where TContract : class where TImplementation : class, TContract, new() =>
-        Add(typeof(TContract), typeof(TImplementation), static () => new TImplementation());
+        Add(typeof(TContract), typeof(TImplementation), static _ => new TImplementation());
 
     /// <summary>Hosts objects made by <paramref name="factory"/>; the instance mode is read from <typeparamref name="TImplementation"/>.</summary>
     public void Add<TContract, TImplementation>(Func<TImplementation> factory) where TContract : class where TImplementation : class, TContract =>
-        Add(typeof(TContract), typeof(TImplementation), factory);
+        Add(typeof(TContract), typeof(TImplementation), _ => factory());
 
     public void Add(Type contract, Type implementation) => AddByType(contract, implementation);
 
     private HostedService AddByType(Type contract, Type implementation, InstanceMode? mode = null, ModuleGate? gate = null)
     {
-        if (implementation.IsAbstract || implementation.GetConstructor(Type.EmptyTypes) is null)
-            throw new SkeinException($"{implementation.FullName} needs a public parameterless constructor to serve {contract.FullName}");
-        return Add(contract, implementation, () => Activator.CreateInstance(implementation)!, mode, gate);
+        if (_provider is null)
+        {
+            if (implementation.IsAbstract || implementation.GetConstructor(Type.EmptyTypes) is null)
+                throw new SkeinException($"{implementation.FullName} needs a public parameterless constructor to serve {contract.FullName}");
+            return Add(contract, implementation, _ => Activator.CreateInstance(implementation)!, mode, gate);
+        }
+        if (implementation.IsAbstract || implementation.GetConstructors().Length == 0)
+            throw new SkeinException($"{implementation.FullName} needs a public constructor to serve {contract.FullName}");
+        // The provider given is the object's own scope for a per-connection object, the root for a shared one.
+        return Add(contract, implementation, provider => ActivatorUtilities.CreateInstance(provider!, implementation), mode, gate);
     }
 
-    private HostedService Add(Type contract, Type implementation, Func<object> factory, InstanceMode? mode = null, ModuleGate? gate = null)
+    private HostedService Add(Type contract, Type implementation, Func<IServiceProvider?, object> factory, InstanceMode? mode = null, ModuleGate? gate = null)
     {
         var reflected = ServiceContract.For(contract);
         if (!contract.IsAssignableFrom(implementation))
             throw new SkeinException($"{implementation.FullName} does not implement {contract.FullName}");
-        var hosted = new HostedService(reflected, implementation, factory, mode, gate);
+        var hosted = new HostedService(reflected, implementation, factory, _provider, mode, gate);
         if (!_services.TryAdd(reflected.Name, hosted))
             throw new SkeinException($"service '{reflected.Name}' is hosted twice on node {NodeName}: by {_services[reflected.Name].Implementation.FullName} and {implementation.FullName}");
         return hosted;
