@@ -12,6 +12,11 @@ public sealed class CommandAction : ITaskAction
     private const int NotExecutable = 126;
 
     /// <summary>How long output is still read after the command exits: a grandchild that escaped the group could hold the pipes open forever.</summary>
+    /// <remarks>
+    /// This limit and the kill grace bound a real process, so they run on the system clock, not the run's
+    /// TimeProvider: under a fake clock a command that ignored SIGTERM would never get its SIGKILL. The run's own
+    /// deadlines (the timeout, and how long it waits for <see cref="StopsWithin"/>) do use the run's clock.
+    /// </remarks>
     private static readonly TimeSpan OutputDrainLimit = TimeSpan.FromSeconds(2);
 
     public CommandAction(string command)

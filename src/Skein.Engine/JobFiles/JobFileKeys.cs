@@ -33,7 +33,7 @@ internal static class JobFileKeys
 
     public static readonly IReadOnlyList<string> TopLevel = [Version, Name, Defaults, Groups, Tasks];
 
-    public static readonly IReadOnlyList<string> InDefaults = [Timeout, Retries, RetryDelay, RetryBackoff, Workdir, Env, KillGrace];
+    public static readonly IReadOnlyList<string> InDefaults = [Timeout, Retries, Workdir, Env, KillGrace, RetryDelay, RetryBackoff];
 
     public static readonly IReadOnlyList<string> InGroup = [Workers];
 
