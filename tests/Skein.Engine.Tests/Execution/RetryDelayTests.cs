@@ -139,6 +139,58 @@ public class RetryDelayTests
     }
 
     [Fact]
+    public async Task Cancelling_the_run_during_an_attempt_is_not_followed_by_a_delayed_retry()
+    {
+        var started = Runs.NewSignal();
+        var attempts = 0;
+        var job = new Job("cancel-in-attempt").Add(new TaskSpec
+        {
+            Id = "waits",
+            Retries = 3,
+            RetryDelay = TimeSpan.FromHours(1),
+            Action = DelegateAction.From(async (_, ct) =>
+            {
+                Interlocked.Increment(ref attempts);
+                started.TrySetResult();
+                await Task.Delay(Timeout.InfiniteTimeSpan, ct);
+            }),
+        });
+
+        await using var run = await JobRun.StartAsync(job, Options(new ObservedTimeProvider()), TestContext.Current.CancellationToken);
+        await started.Task.Within();
+        run.Cancel();
+        var (events, _) = await Runs.DrainWithinAsync(run);
+
+        var result = Assert.Single(events.Results());
+        Assert.Equal(Outcome.Cancelled, result.Outcome);
+        Assert.Equal("cancelled while running", result.Reason);
+        Assert.Equal(1, result.Attempts);
+        Assert.Empty(events.OfType<TaskRetrying>());
+        Assert.Equal(1, attempts);
+    }
+
+    [Fact]
+    public async Task A_task_added_while_running_with_a_bad_retry_delay_is_refused()
+    {
+        string? refused = null;
+        var job = new Job("adds").AddAction("adder", ctx =>
+        {
+            try
+            {
+                ctx.AddTasks(new TaskSpec { Id = "late", Retries = 1, RetryDelay = TimeSpan.FromDays(2), Action = DelegateAction.From(_ => 1) });
+            }
+            catch (JobValidationException e)
+            {
+                refused = e.Message;
+            }
+        });
+
+        await Runs.CollectWithinAsync(job);
+
+        Assert.Contains("task 'late' has a retry delay of", refused, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Without_a_delay_a_retry_starts_at_once_and_sets_no_timer()
     {
         var time = new ObservedTimeProvider();
