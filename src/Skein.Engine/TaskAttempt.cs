@@ -1,7 +1,8 @@
 namespace Skein.Engine;
 
 /// <summary>One attempt of one task, as the run hands it to an <see cref="ITaskExecutor"/>.</summary>
-public sealed class TaskAttempt
+/// <remarks>A struct: the run makes one per attempt, and a run of no-op tasks makes millions.</remarks>
+public readonly struct TaskAttempt
 {
     internal TaskAttempt(TaskSpec task, int number, long runId, DateTimeOffset startedAt, TaskContext context)
     {
