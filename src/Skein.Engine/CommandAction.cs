@@ -12,33 +12,65 @@ public sealed class CommandAction : ITaskAction
     private const int NotExecutable = 126;
 
     /// <summary>How long output is still read after the command exits: a grandchild that escaped the group could hold the pipes open forever.</summary>
+    /// <remarks>
+    /// This limit and the kill grace bound a real process, so they run on the system clock, not the run's
+    /// TimeProvider: under a fake clock a command that ignored SIGTERM would never get its SIGKILL. The run's own
+    /// deadlines (the timeout, and how long it waits for <see cref="StopsWithin"/>) do use the run's clock.
+    /// </remarks>
     private static readonly TimeSpan OutputDrainLimit = TimeSpan.FromSeconds(2);
 
     public CommandAction(string command)
     {
         ArgumentNullException.ThrowIfNull(command);
-        Command = command;
+        Spec = new CommandSpec { Command = command };
     }
 
-    public string Command { get; }
+    /// <summary>An action that runs the command the data describes (as a remote node would, given the same data).</summary>
+    public CommandAction(CommandSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(spec.Command, nameof(spec.Command));
+        Spec = spec;
+    }
+
+    /// <summary>The command as data: what an executor ships when the attempt runs somewhere else.</summary>
+    public CommandSpec Spec { get; private set; }
+
+    public string Command => Spec.Command;
 
     /// <summary>Directory the command runs in; null means the current directory.</summary>
-    public string? WorkingDirectory { get; init; }
+    public string? WorkingDirectory
+    {
+        get => Spec.WorkingDirectory;
+        init => Spec = Spec with { WorkingDirectory = value };
+    }
 
     /// <summary>Variables added to (or replacing) the inherited environment.</summary>
-    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Environment
+    {
+        get => Spec.Environment;
+        init => Spec = Spec with { Environment = value };
+    }
 
     /// <summary>Exit codes that mean "passed with problems" (warned) instead of failed.</summary>
-    public IReadOnlyList<int> WarnExitCodes { get; init; } = [];
+    public IReadOnlyList<int> WarnExitCodes
+    {
+        get => Spec.WarnExitCodes;
+        init => Spec = Spec with { WarnExitCodes = value };
+    }
 
     /// <summary>How long a terminated command may take to exit after SIGTERM before its group gets SIGKILL.</summary>
-    public TimeSpan KillGrace { get; init; } = TimeSpan.FromSeconds(5);
+    public TimeSpan KillGrace
+    {
+        get => Spec.KillGrace;
+        init => Spec = Spec with { KillGrace = value };
+    }
 
     /// <summary>
-    /// The longest a cancelled command takes to end: its kill grace, the output drain, and a margin. The engine
-    /// waits this long before giving up on it, instead of the abandon grace meant for C# code that cannot be killed.
+    /// The longest a cancelled command takes to end: its kill grace, the output drain, and a margin. The run waits
+    /// this long before giving up on it, instead of the abandon grace meant for C# code that cannot be killed.
     /// </summary>
-    internal TimeSpan StopWithin => KillGrace + OutputDrainLimit + TimeSpan.FromSeconds(1);
+    public TimeSpan? StopsWithin => KillGrace + OutputDrainLimit + TimeSpan.FromSeconds(1);
 
     public string Fingerprint
     {

@@ -136,6 +136,7 @@ public sealed partial class JobRun
             local.Add(new TaskSpec
             {
                 Id = spec.Id, Action = spec.Action, Needs = needs, Provides = spec.Provides, Retries = spec.Retries,
+                RetryDelay = spec.RetryDelay, RetryBackoff = spec.RetryBackoff,
                 Timeout = spec.Timeout, Group = spec.Group, Source = spec.Source,
             });
         }

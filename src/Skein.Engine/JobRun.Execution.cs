@@ -14,6 +14,7 @@ public sealed partial class JobRun
         var spec = node.Spec;
         var startedAt = _time.GetUtcNow();
         var start = _time.GetTimestamp();
+        if (spec.RetryDelay > TimeSpan.Zero && spec.Retries > 0) return ExecuteWithRetryDelaysAsync(spec, startedAt, start);
         for (var attempt = 1; ; attempt++)
         {
             var pending = RunAttemptAsync(spec, attempt, attempt == 1 ? startedAt : _time.GetUtcNow());
@@ -34,14 +35,86 @@ public sealed partial class JobRun
         }
     }
 
-    /// <summary>Records the attempt's end, and announces a retry when the task gets another attempt.</summary>
+    /// <summary>Records the attempt's end, and announces a retry when the task gets another attempt at once.</summary>
     private bool ShouldRetry(TaskSpec spec, int attempt, AttemptOutcome outcome)
     {
-        _journal?.RecordAttemptFinished(RunId, spec.Id, attempt, outcome.Outcome, outcome.Message, outcome.ExitCode, _time.GetUtcNow());
-        var retry = outcome.Outcome is Outcome.Failed or Outcome.TimedOut or Outcome.Errored
-                    && attempt <= spec.Retries && !_cancel.IsCancellationRequested;
+        RecordAttemptFinished(spec, attempt, outcome);
+        var retry = IsRetryable(outcome) && attempt <= spec.Retries;
         if (retry) _events.WriteAndFlush(new TaskRetrying(spec.Id, attempt, outcome.Outcome, outcome.Message));
         return retry;
+    }
+
+    private void RecordAttemptFinished(TaskSpec spec, int attempt, AttemptOutcome outcome) =>
+        _journal?.RecordAttemptFinished(RunId, spec.Id, attempt, outcome.Outcome, outcome.Message, outcome.ExitCode, _time.GetUtcNow());
+
+    /// <summary>Whether an attempt that ended so calls for another, retries left permitting.</summary>
+    private bool IsRetryable(AttemptOutcome outcome) =>
+        outcome.Outcome is Outcome.Failed or Outcome.TimedOut or Outcome.Errored && !_cancel.IsCancellationRequested;
+
+    /// <summary>The task being retried with delays, as the Polly pipeline's callbacks see it.</summary>
+    private sealed class RetryingTask(JobRun run, TaskSpec spec, DateTimeOffset startedAt)
+    {
+        public JobRun Run { get; } = run;
+        public TaskSpec Spec { get; } = spec;
+        public DateTimeOffset StartedAt { get; } = startedAt;
+        public int Attempt { get; set; }
+        public AttemptOutcome Last { get; set; }
+    }
+
+    private static readonly Polly.ResiliencePropertyKey<RetryingTask> RetryingTaskKey = new("skein.retrying-task");
+
+    private Internal.RetryPipelines<AttemptOutcome> CreateRetryPipelines() => new(
+        _time,
+        IsRetryable,
+        args =>
+        {
+            // Told before the delay: progress views show the task as waiting, not running, until its next attempt.
+            var task = args.Context.Properties.GetValue(RetryingTaskKey, null!);
+            var failed = args.Outcome.Result;
+            _events.WriteAndFlush(new TaskRetrying(task.Spec.Id, task.Attempt, failed.Outcome, failed.Message) { Delay = args.RetryDelay });
+            return ValueTask.CompletedTask;
+        });
+
+    /// <summary>
+    /// Runs the task's attempts through its retry pipeline, which waits before each retry. The task keeps its worker
+    /// and its claims through the delay, as it does between retries without one; cancelling the run ends the delay.
+    /// </summary>
+    private async ValueTask<TaskResult> ExecuteWithRetryDelaysAsync(TaskSpec spec, DateTimeOffset startedAt, long start)
+    {
+        var task = new RetryingTask(this, spec, startedAt);
+        var context = Polly.ResilienceContextPool.Shared.Get(_cancel.Token);
+        context.Properties.Set(RetryingTaskKey, task);
+        try
+        {
+            var outcome = await _retryPipelines.For(spec).ExecuteAsync(
+                static (_, task) => task.Run.RunRetriedAttemptAsync(task), context, task).ConfigureAwait(false);
+            return Result(spec, task.Attempt, outcome, startedAt, start);
+        }
+        catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
+        {
+            // Polly ends the delay (or declines to start a first attempt) when the run is cancelled.
+            if (task.Attempt == 0) return new TaskResult { TaskId = spec.Id, Outcome = Outcome.Cancelled, Reason = "the run was cancelled before it started" };
+            var last = task.Last;
+            var cancelled = last with
+            {
+                Outcome = Outcome.Cancelled,
+                Message = $"cancelled while waiting to retry (attempt {task.Attempt} {Describe(last.Outcome)}{(last.Message is null ? "" : ": " + last.Message)})",
+            };
+            return Result(spec, task.Attempt, cancelled, startedAt, start);
+        }
+        finally
+        {
+            Polly.ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    private async ValueTask<AttemptOutcome> RunRetriedAttemptAsync(RetryingTask task)
+    {
+        var attempt = ++task.Attempt;
+        var outcome = await RunAttemptAsync(task.Spec, attempt, attempt == 1 ? task.StartedAt : _time.GetUtcNow()).ConfigureAwait(false);
+        RecordAttemptFinished(task.Spec, attempt, outcome);
+        task.Last = outcome;
+        return outcome;
     }
 
     private TaskResult Result(TaskSpec spec, int attempts, AttemptOutcome outcome, DateTimeOffset startedAt, long start) => new()
@@ -60,7 +133,13 @@ public sealed partial class JobRun
 
     private readonly record struct AttemptOutcome(Outcome Outcome, string? Message, object? Value, int? ExitCode, IReadOnlyList<SubResult> SubResults, string? LogPath);
 
-    /// <summary>One attempt; complete on return when the action finished synchronously and has no timeout to watch.</summary>
+    /// <summary>
+    /// How long an attempt is waited for after its token fired: what its action promises, or the abandon grace for
+    /// code that promises nothing.
+    /// </summary>
+    private TimeSpan StopGrace(TaskSpec spec) => spec.Action.StopsWithin ?? _options.AbandonGrace;
+
+    /// <summary>One attempt; complete on return when the executor finished it synchronously and it has no timeout to watch.</summary>
     private ValueTask<AttemptOutcome> RunAttemptAsync(TaskSpec spec, int attempt, DateTimeOffset attemptStartedAt)
     {
         if (_options.ReportStarts) _events.WriteAndFlush(new TaskStarted(spec.Id, attempt, attemptStartedAt));
@@ -71,38 +150,39 @@ public sealed partial class JobRun
             logPath = LogPathFor(spec.Id, attempt);
             _journal.RecordAttemptStarted(RunId, spec.Id, attempt, attemptStartedAt, logPath);
         }
-        if (spec.Timeout is not null) return RunWatchedAttemptAsync(spec, attempt, logPath);
+        if (spec.Timeout is not null) return RunWatchedAttemptAsync(spec, attempt, attemptStartedAt, logPath);
 
         var token = _cancel.Token;
         var context = new TaskContext(this, spec.Id, attempt, logPath, token);
-        ValueTask<ActionResult> pending;
-        try
-        {
-            pending = spec.Action.ExecuteAsync(context, token);
-        }
-        catch (Exception ex)
-        {
-            pending = new ValueTask<ActionResult>(ResultOf(ex, context, watchdog: null));
-        }
+        var pending = StartAttempt(new TaskAttempt(spec, attempt, RunId, attemptStartedAt, context), token, watchdog: null);
         if (!pending.IsCompletedSuccessfully) return AwaitAttemptAsync(spec, context, pending, watchdog: null);
         using (context) return new ValueTask<AttemptOutcome>(Conclude(spec, context, pending.Result, watchdog: null, abandoned: false));
     }
 
-    private async ValueTask<AttemptOutcome> RunWatchedAttemptAsync(TaskSpec spec, int attempt, string? logPath)
+    private async ValueTask<AttemptOutcome> RunWatchedAttemptAsync(TaskSpec spec, int attempt, DateTimeOffset attemptStartedAt, string? logPath)
     {
-        // A command is killed when it times out and ends on its own; only code that cannot be killed is abandoned.
-        var abandonGrace = (spec.Action as CommandAction)?.StopWithin ?? _options.AbandonGrace;
-        using var watchdog = new AttemptWatchdog(spec.Timeout!.Value, abandonGrace, _time, _cancel.Token);
+        // An action that promises to stop (a command is killed) is waited for that long; only code that cannot be
+        // stopped is abandoned after the run's grace.
+        using var watchdog = new AttemptWatchdog(spec.Timeout!.Value, StopGrace(spec), _time, _cancel.Token);
         var context = new TaskContext(this, spec.Id, attempt, logPath, watchdog.Token);
-        // Started off this thread: a synchronous body that blocks and ignores its token would otherwise hold the
-        // worker inside ExecuteAsync, where the watchdog could never abandon it.
-        var action = spec.Action;
-        var token = watchdog.Token;
-        var pending = new ValueTask<ActionResult>(Task.Run(() => action.ExecuteAsync(context, token).AsTask(), CancellationToken.None));
+        var pending = StartAttempt(new TaskAttempt(spec, attempt, RunId, attemptStartedAt, context), watchdog.Token, watchdog);
         return await AwaitAttemptAsync(spec, context, pending, watchdog).ConfigureAwait(false);
     }
 
-    /// <summary>Waits for an action that did not finish synchronously (through the watchdog when it has a timeout).</summary>
+    /// <summary>Hands the attempt to the executor; the attempt's context is also where it reports back.</summary>
+    private ValueTask<ActionResult> StartAttempt(TaskAttempt attempt, CancellationToken token, AttemptWatchdog? watchdog)
+    {
+        try
+        {
+            return _executor.RunAsync(attempt, attempt.Context, token);
+        }
+        catch (Exception ex)
+        {
+            return new ValueTask<ActionResult>(ResultOf(ex, attempt.Context, watchdog));
+        }
+    }
+
+    /// <summary>Waits for an attempt that did not finish synchronously (through the watchdog when it has a timeout).</summary>
     private async ValueTask<AttemptOutcome> AwaitAttemptAsync(TaskSpec spec, TaskContext context, ValueTask<ActionResult> pending, AttemptWatchdog? watchdog)
     {
         using (context)
@@ -118,9 +198,9 @@ public sealed partial class JobRun
                 else
                 {
                     // Wait for the attempt, unless it outlives its timeout or the run's cancellation by the grace.
-                    // Commands are killed and end on their own, so the run's cancel grace does not apply to them.
+                    // An action that promises to stop ends on its own, so the run's cancel grace does not apply to it.
                     var work = pending.AsTask();
-                    var cancelGrace = spec.Action is CommandAction ? work : _cancelGraceOver.Task;
+                    var cancelGrace = spec.Action.StopsWithin is null ? _cancelGraceOver.Task : work;
                     var first = await Task.WhenAny(work, watchdog?.Expired ?? work, cancelGrace).ConfigureAwait(false);
                     if (first == work)
                     {
@@ -165,7 +245,7 @@ public sealed partial class JobRun
         {
             outcome = Outcome.TimedOut;
             message = abandoned
-                ? $"timed out after {Durations.Format(spec.Timeout!.Value)} and did not stop within {Durations.Format(_options.AbandonGrace)}; abandoned"
+                ? $"timed out after {Durations.Format(spec.Timeout!.Value)} and did not stop within {Durations.Format(StopGrace(spec))}; abandoned"
                 : $"timed out after {Durations.Format(spec.Timeout!.Value)}";
         }
         else if (abandoned)

@@ -285,6 +285,7 @@ public sealed partial class JobRun
         var toStart = new List<TaskNode>(4);
         TaskNode? node = first;
         var inline = 0;
+        // Real time, not the run's clock: this paces how long a worker keeps its thread, and a fake clock stands still.
         var yieldedAt = Environment.TickCount64;
         try
         {

@@ -19,6 +19,8 @@ public sealed partial class JobRun : IAsyncDisposable, IRunHost
     private readonly RunOptions _options;
     private readonly IRunJournal? _journal;
     private readonly TimeProvider _time;
+    private readonly ITaskExecutor _executor;
+    private readonly Internal.RetryPipelines<AttemptOutcome> _retryPipelines;
     private readonly RunEventStream _events;
     private readonly TaskCompletionSource<RunSummary> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _cancel = new();
@@ -44,6 +46,9 @@ public sealed partial class JobRun : IAsyncDisposable, IRunHost
     private ITimer? _cancelGraceTimer;
     private ResumeLock? _resumeLock;
 
+    /// <summary>Tells apart the log folders of runs without a journal started by this process at the same moment (a fake clock stands still).</summary>
+    private static int s_unjournaledRuns;
+
     /// <summary>The folder of the state directory that holds the task logs, one folder per run.</summary>
     internal const string LogsDirectoryName = "logs";
 
@@ -54,11 +59,13 @@ public sealed partial class JobRun : IAsyncDisposable, IRunHost
         _events = new RunEventStream(_lock);
         _journal = options.Journal;
         _time = options.TimeProvider;
+        _executor = options.Executor;
+        _retryPipelines = CreateRetryPipelines();
         RunId = runId;
         _nodes = new TaskTable(graph.IndexById, graph.Tasks.Length);
         _ungrouped = new Pool(null, options.Workers);
         foreach (var (name, group) in job.Groups) _groups[name] = new Pool(name, group.Workers);
-        _logDirectory = Path.GetFullPath(Path.Combine(options.StateDirectory, LogsDirectoryName, runId > 0 ? runId.ToString() : $"unjournaled-{Environment.ProcessId}-{DateTime.UtcNow:yyyyMMddHHmmssfff}"));
+        _logDirectory = Path.GetFullPath(Path.Combine(options.StateDirectory, LogsDirectoryName, runId > 0 ? runId.ToString() : $"unjournaled-{Environment.ProcessId}-{_time.GetUtcNow():yyyyMMddHHmmssfff}-{Interlocked.Increment(ref s_unjournaledRuns)}"));
         _startedAt = _time.GetUtcNow();
         _startTimestamp = _time.GetTimestamp();
     }

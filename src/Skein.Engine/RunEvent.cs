@@ -7,7 +7,12 @@ public abstract record RunEvent(string TaskId);
 public sealed record TaskStarted(string TaskId, int Attempt, DateTimeOffset At) : RunEvent(TaskId);
 
 /// <summary>An attempt did not pass and the task will run again.</summary>
-public sealed record TaskRetrying(string TaskId, int FailedAttempt, Outcome Outcome, string? Reason) : RunEvent(TaskId);
+/// <remarks>Until its next attempt starts the task is waiting, not running.</remarks>
+public sealed record TaskRetrying(string TaskId, int FailedAttempt, Outcome Outcome, string? Reason) : RunEvent(TaskId)
+{
+    /// <summary>How long the task waits before its next attempt (<see cref="TaskSpec.RetryDelay"/>, grown and jittered); zero for at once.</summary>
+    public TimeSpan Delay { get; init; }
+}
 
 /// <summary>A task ended; its result is final.</summary>
 public sealed record TaskFinished(TaskResult Result) : RunEvent(Result.TaskId);

@@ -33,8 +33,16 @@ public sealed class RunOptions
     /// </summary>
     public TimeSpan AbandonGrace { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Runs each attempt: <see cref="InProcessExecutor"/> (the default) in this process, or another executor that
+    /// runs attempts elsewhere. The run keeps scheduling, timeouts, cancellation and retries either way.
+    /// </summary>
+    public ITaskExecutor Executor { get; init; } = InProcessExecutor.Instance;
+
     internal void Validate()
     {
+        ArgumentNullException.ThrowIfNull(Executor);
+        ArgumentNullException.ThrowIfNull(TimeProvider);
         if (Workers < 1) throw new ArgumentOutOfRangeException(nameof(Workers), Workers, "Workers must be at least 1.");
         ArgumentException.ThrowIfNullOrWhiteSpace(StateDirectory);
     }

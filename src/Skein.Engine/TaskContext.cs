@@ -3,7 +3,7 @@ using Skein.Engine.Internal;
 namespace Skein.Engine;
 
 /// <summary>What a running task can see and do: its identity, its dependencies' values, sub-results, new tasks, a log.</summary>
-public sealed class TaskContext : IDisposable
+public sealed class TaskContext : IAttemptReporter, IDisposable
 {
     private readonly IRunHost _run;
     private List<SubResult>? _subResults;

@@ -31,6 +31,15 @@ public sealed class TaskSpec
     /// <summary>How many times to run the task again after a failure, timeout or error.</summary>
     public int Retries { get; init; }
 
+    /// <summary>
+    /// How long to wait before a retry: the first delay, which <see cref="RetryBackoff"/> grows for later ones (with
+    /// jitter). Zero, the default, retries at once. At most a day.
+    /// </summary>
+    public TimeSpan RetryDelay { get; init; }
+
+    /// <summary>How the delay between retries grows. Only matters with a <see cref="RetryDelay"/>.</summary>
+    public RetryBackoff RetryBackoff { get; init; }
+
     /// <summary>The exclusivity group, or null for a task that runs beside any group.</summary>
     public string? Group { get; init; }
 

@@ -71,6 +71,10 @@ internal sealed class LiveProgress(string jobName, int initialTotal) : IRunProgr
             case TaskStarted started:
                 _running[started.TaskId] = _clock.ElapsedTicks;
                 break;
+            case TaskRetrying retrying:
+                // Waiting for its next attempt (a retry delay), not running.
+                _running.Remove(retrying.TaskId);
+                break;
             case TaskFinished finished:
                 _running.Remove(finished.TaskId);
                 _counts[(int)finished.Result.Outcome]++;

@@ -28,7 +28,7 @@ internal sealed class PlainProgress(TextWriter output) : IRunProgress
                             : $"[{stamp}s] start     {started.TaskId} (attempt {started.Attempt})");
                         break;
                     case TaskRetrying retrying:
-                        output.WriteLine($"[{stamp}s] retry     {retrying.TaskId}: attempt {retrying.FailedAttempt} {retrying.Outcome.ToWireName()}{(retrying.Reason is null ? "" : $" ({retrying.Reason})")}");
+                        output.WriteLine($"[{stamp}s] retry     {retrying.TaskId}: attempt {retrying.FailedAttempt} {retrying.Outcome.ToWireName()}{(retrying.Reason is null ? "" : $" ({retrying.Reason})")}{(retrying.Delay > TimeSpan.Zero ? $", waiting {Durations.Format(retrying.Delay)}" : "")}");
                         break;
                     case TaskFinished finished:
                         results.Add(finished.Result);

@@ -104,6 +104,12 @@ internal sealed class JobGraph
             problems.Add(ValidationProblem.Error($"task '{task.Id}' has retries {task.Retries}; it must be 0 or more", task.Source?.LocationOf("retries")));
         if (task.Timeout is { } timeout && timeout <= TimeSpan.Zero)
             problems.Add(ValidationProblem.Error($"task '{task.Id}' has a timeout of {timeout}; it must be positive", task.Source?.LocationOf("timeout")));
+        if (task.RetryDelay < TimeSpan.Zero || task.RetryDelay > RetryDelays.Longest)
+            problems.Add(ValidationProblem.Error(
+                $"task '{task.Id}' has a retry delay of {task.RetryDelay}; it must be between zero and {Durations.Format(RetryDelays.Longest)}",
+                task.Source?.LocationOf("retry-delay")));
+        if (!Enum.IsDefined(task.RetryBackoff))
+            problems.Add(ValidationProblem.Error($"task '{task.Id}' has retry backoff {(int)task.RetryBackoff}, which is none of constant, linear, exponential", task.Source?.LocationOf("retry-backoff")));
         if (task.Group is { } group && !groups.ContainsKey(group))
         {
             var hint = NameSuggester.Suggest(group, groups.Keys);

@@ -5,6 +5,8 @@ internal sealed class JobDefaults
 {
     public Located<TimeSpan>? Timeout { get; set; }
     public Located<int>? Retries { get; set; }
+    public Located<TimeSpan>? RetryDelay { get; set; }
+    public Located<RetryBackoff>? RetryBackoff { get; set; }
     public Located<string>? Workdir { get; set; }
     public Located<TimeSpan>? KillGrace { get; set; }
 

@@ -17,6 +17,8 @@ internal static class JobFileKeys
     public const string Priority = "priority";
     public const string Timeout = "timeout";
     public const string Retries = "retries";
+    public const string RetryDelay = "retry-delay";
+    public const string RetryBackoff = "retry-backoff";
     public const string Group = "group";
     public const string Workdir = "workdir";
     public const string Env = "env";
@@ -31,13 +33,13 @@ internal static class JobFileKeys
 
     public static readonly IReadOnlyList<string> TopLevel = [Version, Name, Defaults, Groups, Tasks];
 
-    public static readonly IReadOnlyList<string> InDefaults = [Timeout, Retries, Workdir, Env, KillGrace];
+    public static readonly IReadOnlyList<string> InDefaults = [Timeout, Retries, Workdir, Env, KillGrace, RetryDelay, RetryBackoff];
 
     public static readonly IReadOnlyList<string> InGroup = [Workers];
 
     public static readonly IReadOnlyList<string> InTask =
     [
-        Run, Needs, Provides, Claims, Uses, Priority, Timeout, Retries, Group, Workdir, Env, KillGrace, WarnExitCodes,
+        Run, Needs, Provides, Claims, Uses, Priority, Timeout, Retries, RetryDelay, RetryBackoff, Group, Workdir, Env, KillGrace, WarnExitCodes,
         Matrix, Foreach, FollowSymlinks, Description, Version,
     ];
 }

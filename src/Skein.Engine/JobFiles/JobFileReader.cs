@@ -90,6 +90,8 @@ internal sealed class JobFileReader
             {
                 case JobFileKeys.Timeout: defaults.Timeout = _reader.Duration(value, what, zeroAllowed: false); break;
                 case Retries: defaults.Retries = _reader.WholeNumber(value, what, minimum: 0); break;
+                case RetryDelay: defaults.RetryDelay = _reader.RetryDelay(value, what); break;
+                case JobFileKeys.RetryBackoff: defaults.RetryBackoff = _reader.RetryBackoff(value, what); break;
                 case Workdir: defaults.Workdir = _reader.Text(value, what); break;
                 case Env: _reader.Environment(value, what, defaults.Env); break;
                 case KillGrace: defaults.KillGrace = _reader.Duration(value, what, zeroAllowed: true); break;

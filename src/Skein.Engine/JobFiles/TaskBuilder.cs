@@ -5,9 +5,6 @@ namespace Skein.Engine.JobFiles;
 /// <summary>Builds the <see cref="TaskSpec"/> of one copy of a template: placeholders filled in, defaults applied.</summary>
 internal sealed class TaskBuilder(JobDefaults defaults, string baseDirectory, ProblemCollector problems)
 {
-    // The file leaves the grace to CommandAction unless it says otherwise; reading it here keeps one source of truth.
-    private static readonly TimeSpan DefaultKillGrace = new CommandAction(string.Empty).KillGrace;
-
     /// <summary>The task's spec. A template without a usable 'run' (already reported) gets an empty command.</summary>
     public TaskSpec Build(TaskTemplate task, IReadOnlyDictionary<string, string> values)
     {
@@ -29,13 +26,14 @@ internal sealed class TaskBuilder(JobDefaults defaults, string baseDirectory, Pr
         var warnExitCodes = new List<int>(task.WarnExitCodes.Count);
         foreach (var code in task.WarnExitCodes) warnExitCodes.Add(code.Value);
 
-        var action = new CommandAction(task.Run is { } run ? FillCommand(task, run, values) : string.Empty)
+        var action = new CommandAction(new CommandSpec
         {
+            Command = task.Run is { } run ? FillCommand(task, run, values) : string.Empty,
             WorkingDirectory = Path.GetFullPath(Path.Combine(baseDirectory, workdir is { } dir ? Fill(dir) : ".")),
             Environment = environment,
             WarnExitCodes = warnExitCodes,
-            KillGrace = (task.KillGrace ?? defaults.KillGrace)?.Value ?? DefaultKillGrace,
-        };
+            KillGrace = (task.KillGrace ?? defaults.KillGrace)?.Value ?? CommandSpec.DefaultKillGrace,
+        });
 
         return new TaskSpec
         {
@@ -48,6 +46,8 @@ internal sealed class TaskBuilder(JobDefaults defaults, string baseDirectory, Pr
             Priority = task.Priority?.Value ?? 0,
             Timeout = (task.Timeout ?? defaults.Timeout)?.Value,
             Retries = (task.Retries ?? defaults.Retries)?.Value ?? 0,
+            RetryDelay = (task.RetryDelay ?? defaults.RetryDelay)?.Value ?? TimeSpan.Zero,
+            RetryBackoff = (task.RetryBackoff ?? defaults.RetryBackoff)?.Value ?? RetryBackoff.Exponential,
             Group = task.Group is { } group ? Fill(group) : null,
             Version = task.Version is { } version ? Fill(version) : null,
             Source = Source(task),

@@ -19,6 +19,8 @@ internal sealed class TaskTemplate(Located<string> id)
     public Located<int>? Priority { get; set; }
     public Located<TimeSpan>? Timeout { get; set; }
     public Located<int>? Retries { get; set; }
+    public Located<TimeSpan>? RetryDelay { get; set; }
+    public Located<RetryBackoff>? RetryBackoff { get; set; }
     public Located<string>? Group { get; set; }
     public Located<string>? Workdir { get; set; }
     public List<(Located<string> Name, Located<string> Value)> Env { get; } = [];

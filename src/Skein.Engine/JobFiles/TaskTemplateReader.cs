@@ -70,6 +70,8 @@ internal sealed class TaskTemplateReader(NodeReader reader)
             case Priority: task.Priority = reader.WholeNumber(value, what); break;
             case JobFileKeys.Timeout: task.Timeout = reader.Duration(value, what, zeroAllowed: false); break;
             case Retries: task.Retries = reader.WholeNumber(value, what, minimum: 0); break;
+            case RetryDelay: task.RetryDelay = reader.RetryDelay(value, what); break;
+            case JobFileKeys.RetryBackoff: task.RetryBackoff = reader.RetryBackoff(value, what); break;
             case Group: task.Group = reader.Text(value, what); break;
             case Workdir: task.Workdir = reader.Text(value, what); break;
             case Env: reader.Environment(value, what, task.Env); break;

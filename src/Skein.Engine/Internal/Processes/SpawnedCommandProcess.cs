@@ -69,6 +69,8 @@ internal sealed unsafe class SpawnedCommandProcess : CommandProcess, IReadinessL
     public override bool WaitForExitBriefly(TimeSpan window)
     {
         if (_exited.Task.IsCompleted) return true;
+        // poll(2) waits on the kernel's clock, so this window is measured on it too, not on the run's TimeProvider:
+        // it only decides how long this thread lingers before waiting asynchronously, never an outcome.
         var deadline = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(window.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
         var fds = stackalloc PollFd[3];
         fds[0] = new PollFd { Fd = _pidfd, Events = Libc.POLLIN };

@@ -1,0 +1,19 @@
+namespace Skein.Engine;
+
+/// <summary>
+/// How an executor tells the run what an attempt produced while it runs: its output and its named results. The
+/// attempt's outcome itself is what <see cref="ITaskExecutor.RunAsync"/> returns.
+/// </summary>
+/// <remarks>
+/// The run owns the log and the results: an executor that runs the attempt in another process or on another
+/// machine appends the output it receives to <see cref="LogPath"/> and passes each result to <see cref="Report"/>,
+/// exactly as a command run here does.
+/// </remarks>
+public interface IAttemptReporter
+{
+    /// <summary>Where the attempt's output goes, on the run's side. The file exists only once something was written.</summary>
+    string LogPath { get; }
+
+    /// <summary>A named result under the attempt; the attempt's outcome becomes the worst of its own and these.</summary>
+    void Report(string name, Outcome outcome, string? message = null);
+}

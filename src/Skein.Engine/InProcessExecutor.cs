@@ -1,0 +1,19 @@
+namespace Skein.Engine;
+
+/// <summary>Runs attempts in this process: the task's action is called with its <see cref="TaskContext"/>. The default executor.</summary>
+public sealed class InProcessExecutor : ITaskExecutor
+{
+    public static InProcessExecutor Instance { get; } = new();
+
+    public ValueTask<ActionResult> RunAsync(TaskAttempt attempt, IAttemptReporter reporter, CancellationToken cancellationToken)
+    {
+        if (attempt.Task is null) throw new ArgumentException("The attempt was not made by a run.", nameof(attempt));
+        var action = attempt.Task.Action;
+        var context = attempt.Context;
+        // Most attempts have no timeout and most C# bodies finish synchronously: calling the action on this thread
+        // spares them a thread hand-over. One with a timeout starts off this thread, since a synchronous body that
+        // blocks and ignores its token would otherwise hold the caller, where the timeout could never abandon it.
+        if (attempt.Timeout is null) return action.ExecuteAsync(context, cancellationToken);
+        return new ValueTask<ActionResult>(Task.Run(() => action.ExecuteAsync(context, cancellationToken).AsTask(), CancellationToken.None));
+    }
+}

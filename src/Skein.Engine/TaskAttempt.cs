@@ -1,0 +1,40 @@
+namespace Skein.Engine;
+
+/// <summary>One attempt of one task, as the run hands it to an <see cref="ITaskExecutor"/>.</summary>
+/// <remarks>A struct: the run makes one per attempt, and a run of no-op tasks makes millions.</remarks>
+public readonly struct TaskAttempt
+{
+    internal TaskAttempt(TaskSpec task, int number, long runId, DateTimeOffset startedAt, TaskContext context)
+    {
+        Task = task;
+        Number = number;
+        RunId = runId;
+        StartedAt = startedAt;
+        Context = context;
+    }
+
+    /// <summary>The task, with its action. A command's definition as data is <c>((CommandAction)Task.Action).Spec</c>.</summary>
+    public TaskSpec Task { get; }
+
+    public string TaskId => Task.Id;
+
+    /// <summary>1 for the first attempt, 2 for the first retry, and so on.</summary>
+    public int Number { get; }
+
+    /// <summary>The run's id in the journal; 0 when it runs without one.</summary>
+    public long RunId { get; }
+
+    /// <summary>When the run started the attempt, by the run's clock.</summary>
+    public DateTimeOffset StartedAt { get; }
+
+    /// <summary>Longest the attempt may run; null: no limit. The run enforces it by cancelling the attempt's token.</summary>
+    public TimeSpan? Timeout => Task.Timeout;
+
+    /// <summary>When the attempt times out, by the run's clock; null: never. For an executor that passes it on.</summary>
+    public DateTimeOffset? Deadline => Task.Timeout is { } timeout ? StartedAt + timeout : null;
+
+    /// <summary>What C# code running in this process sees: dependencies' values, added tasks, the log.</summary>
+    internal TaskContext Context { get; }
+
+    public override string ToString() => $"{TaskId} attempt {Number}";
+}
