@@ -26,18 +26,16 @@ internal static class CoordinatorCommand
         {
             Description = "Seconds without a heartbeat after which a node is declared lost.", HelpName = "SECONDS", DefaultValueFactory = _ => defaults.LostAfter.TotalSeconds,
         };
-        var command = new Command("coordinator", "Run a cluster's coordinator in the foreground (stop with Ctrl+C).") { listen, state, heartbeat, lostAfter };
+        var config = CommandConfiguration.ConfigOption();
+        var command = new Command("coordinator", "Run a cluster's coordinator in the foreground (stop with Ctrl+C).") { listen, state, heartbeat, lostAfter, config };
         command.SetAction(async (parse, _) =>
         {
             var output = parse.InvocationConfiguration.Output;
+            // skein.yaml, then SKEIN_COORDINATOR__… variables, then the flags given.
+            var settings = CommandConfiguration.ForCoordinator(parse, config, listen, heartbeat, lostAfter);
             using var shutdown = new Shutdown();
-            var options = new CoordinatorOptions
-            {
-                Listen = parse.GetValue(listen)!,
-                StateDirectory = parse.GetValue(state)!,
-                HeartbeatInterval = Seconds(parse.GetValue(heartbeat), "--heartbeat-interval"),
-                LostAfter = Seconds(parse.GetValue(lostAfter), "--lost-after"),
-            };
+            var options = new CoordinatorOptions { StateDirectory = parse.GetValue(state)! };
+            settings.ApplyTo(options);
             await using var coordinator = await Coordinator.StartAsync(options, ClusterLogging.Configure).ConfigureAwait(false);
             output.WriteLine($"coordinator listening on {ClusterAddress.Format(coordinator.Address)}");
             output.WriteLine($"token: {coordinator.TokenPath}");
@@ -49,9 +47,4 @@ internal static class CoordinatorCommand
         });
         return command;
     }
-
-    private static TimeSpan Seconds(double value, string option) =>
-        double.IsFinite(value) && value is > 0 and <= 3600
-            ? TimeSpan.FromSeconds(value)
-            : throw new SkeinException($"{option} must be a number of seconds between 0 and 3600, not {value}");
 }

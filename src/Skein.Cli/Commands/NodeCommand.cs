@@ -52,31 +52,29 @@ internal static class NodeCommand
         var state = CommonOptions.State();
         // Set by skein up for its children, so they leave even when skein up itself is killed.
         var stopWithParent = new Option<bool>("--stop-with-parent") { Description = "Leave when standard input closes.", Hidden = true };
-        var command = new Command("node", "Join a cluster as a node and stay until Ctrl+C.") { join, name, labels, cores, modules, isolatedModules, loader, moduleDirs, anyPath, allowReload, moduleRestart, moduleOnFailure, listen, tokenFile, state, stopWithParent };
+        var config = CommandConfiguration.ConfigOption();
+        var flags = new NodeFlags(join, name, labels, cores, listen, modules, loader, isolatedModules, moduleDirs, anyPath, allowReload, moduleRestart, moduleOnFailure);
+        var command = new Command("node", "Join a cluster as a node and stay until Ctrl+C.") { join, name, labels, cores, modules, isolatedModules, loader, moduleDirs, anyPath, allowReload, moduleRestart, moduleOnFailure, listen, tokenFile, state, config, stopWithParent };
         command.SetAction(async (parse, _) =>
         {
             var output = parse.InvocationConfiguration.Output;
             var stateDirectory = parse.GetValue(state)!;
-            var labelSet = LabelsParser.Parse(parse.GetValue(labels));
+            // skein.yaml, then SKEIN_NODE__… variables, then the flags given.
+            var settings = CommandConfiguration.ForNode(parse, config, flags);
             var options = new NodeOptions
             {
-                Join = ClusterConnection.ResolveAddress(parse.GetValue(join), stateDirectory).ToString(),
+                Join = ClusterConnection.ResolveAddress(settings.Join, stateDirectory).ToString(),
                 Token = ClusterConnection.ResolveToken(parse.GetValue(tokenFile), stateDirectory),
-                Labels = labelSet,
             };
-            if (parse.GetValue(name) is { } given) options.Name = given;
-            if (parse.GetValue(cores) is { } n) options.Cores = n;
+            settings.ApplyTo(options);
             // Services learn which node they run on from SKEIN_NODE (the worker example reports it).
             Environment.SetEnvironmentVariable("SKEIN_NODE", options.Name);
             using var shutdown = new Shutdown();
             if (parse.GetValue(stopWithParent)) shutdown.StopWhenStandardInputCloses();
-            var supervision = Supervision(parse.GetValue(moduleRestart), parse.GetValue(moduleOnFailure));
             using var loggers = ClusterLogging.CreateFactory();
-            await using var services = new ServiceHost(options.Name, new ServiceHostOptions
-            {
-                Loaders = ModuleLoaders.CreateDefault(loggers.CreateLogger("Skein.Modules"), supervision),
-                AllowReload = parse.GetValue(allowReload),
-            });
+            var hostOptions = new ServiceHostOptions { Loaders = ModuleLoaders.CreateDefault(loggers.CreateLogger("Skein.Modules"), settings.Supervision()) };
+            settings.ApplyTo(hostOptions);
+            await using var services = new ServiceHost(options.Name, hostOptions);
             // What modules publish, and their state changes from their first, go on the cluster's event bus.
             await using var bus = new Skein.Cluster.Events.ClusterEvents(ClusterAddress.Parse(options.Join), options.Token);
             services.Events += (subject, payload) =>
@@ -100,24 +98,21 @@ internal static class NodeCommand
             };
             try
             {
-                foreach (var path in parse.GetValue(modules) ?? [])
+                // skein.yaml's modules, then --module (with --loader), then --isolated-module.
+                foreach (var configured in settings.Modules)
                 {
-                    // The loader is chosen by the file: a .NET assembly is loaded into the node, a script or an executable
-                    // runs as a module process speaking the stdio protocol.
-                    var module = await services.AddModuleAsync(new ModuleLoadRequest(path, loader: parse.GetValue(loader)), shutdown.Token).ConfigureAwait(false);
-                    output.WriteLine($"node {options.Name} hosts {string.Join(", ", module.Services.Select(s => s.Name))} from {Path.GetFileName(Path.TrimEndingDirectorySeparator(path))} ({module.Loader})");
-                }
-                foreach (var path in parse.GetValue(isolatedModules) ?? [])
-                {
-                    var module = await services.AddModuleAsync(new ModuleLoadRequest(path, loader: ModuleFormats.Isolated), shutdown.Token).ConfigureAwait(false);
-                    output.WriteLine($"node {options.Name} hosts {string.Join(", ", module.Services.Select(s => s.Name))} from {Path.GetFileName(Path.TrimEndingDirectorySeparator(path))} ({module.Loader})");
+                    // Without a loader named, the file chooses: a .NET assembly is loaded into the node, a script or an
+                    // executable runs as a module process speaking the stdio protocol.
+                    var module = await services.AddModuleAsync(configured.ToRequest(), shutdown.Token).ConfigureAwait(false);
+                    output.WriteLine($"node {options.Name} hosts {string.Join(", ", module.Services.Select(s => s.Name))} from {Path.GetFileName(Path.TrimEndingDirectorySeparator(configured.Path))} ({module.Loader})");
                 }
                 // SKEIN_MODULE_PATH adds directories as --module-dir does: the node discovers modules there and may load from them.
-                var modulePaths = new ModulePaths([.. parse.GetValue(moduleDirs) ?? [], .. ModuleSearchPath.FromEnvironment()], parse.GetValue(anyPath));
-                await using var host = await NodeHost.StartAsync(services, options.Token, parse.GetValue(listen)!, ClusterLogging.Configure, shutdown.Token, modulePaths)
+                var modulePaths = new ModulePaths([.. settings.ModuleDirectories, .. ModuleSearchPath.FromEnvironment()], settings.AllowAnyModulePath ?? false);
+                var listenAt = settings.Listen ?? parse.GetValue(listen)!;
+                await using var host = await NodeHost.StartAsync(services, options.Token, listenAt, ClusterLogging.Configure, shutdown.Token, modulePaths)
                     .ConfigureAwait(false);
                 // Listening on every interface: tell others this machine's name, which they can resolve, not "localhost".
-                var everywhere = parse.GetValue(listen)!.Split(':')[0] is "*" or "0.0.0.0" or "[::]";
+                var everywhere = listenAt.Split(':')[0] is "*" or "0.0.0.0" or "[::]";
                 options.Address = $"{(everywhere ? System.Net.Dns.GetHostName() : host.Address.Host)}:{host.Address.Port}";
                 foreach (var service in services.Describe()) options.Services.Add(service);
                 using var agent = new NodeAgent(options, TimeProvider.System, loggers.CreateLogger<NodeAgent>());
@@ -145,24 +140,6 @@ internal static class NodeCommand
             return ExitCodes.Success;
         });
         return command;
-    }
-
-    // Null keeps the loaders' defaults; a bad value is refused naming it, before anything starts.
-    private static ModuleSupervisorOptions? Supervision(string? restart, string? onFailure)
-    {
-        if (restart is null && onFailure is null) return null;
-        try
-        {
-            return new ModuleSupervisorOptions
-            {
-                Restart = restart is null ? RestartPolicy.Default : RestartPolicy.Parse(restart),
-                OnFailure = onFailure is null ? ModuleFailureAction.Withdraw : ModuleFailureActions.Parse(onFailure),
-            };
-        }
-        catch (FormatException ex)
-        {
-            throw new SkeinException(ex.Message, ex);
-        }
     }
 
     /// <summary>--isolated-module PATH, repeatable: .NET assemblies the node runs out of process, each in a module host.</summary>

@@ -24,11 +24,15 @@ internal static class UpCommand
         var modules = NodeCommand.ModuleOption();
         var isolatedModules = NodeCommand.IsolatedModuleOption();
         var state = CommonOptions.State();
-        var command = new Command("up", "Start a local cluster (a coordinator and N nodes) and keep it until Ctrl+C or 'skein down'.") { nodes, modules, isolatedModules, listen, state };
+        var config = CommandConfiguration.ConfigOption();
+        var command = new Command("up", "Start a local cluster (a coordinator and N nodes) and keep it until Ctrl+C or 'skein down'.") { nodes, modules, isolatedModules, listen, state, config };
         command.SetAction(async (parse, _) =>
         {
             var count = parse.GetValue(nodes);
             if (count is < 0 or > 256) throw new SkeinException($"--nodes must be between 0 and 256, not {count}");
+            // The whole file is checked here, before anything starts; the nodes read its node section themselves.
+            var configured = CommandConfiguration.ForCoordinator(parse, config, listen);
+            var configFile = CommandConfiguration.FilePath(parse, config);
             var stateDirectory = parse.GetValue(state)!;
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
@@ -38,8 +42,9 @@ internal static class UpCommand
                 throw new SkeinException($"a local cluster is already up from {Path.GetFullPath(stateDirectory)} (process {running}); stop it with 'skein down'");
 
             using var shutdown = new Shutdown();
-            await using var coordinator = await Coordinator.StartAsync(
-                new CoordinatorOptions { Listen = parse.GetValue(listen)!, StateDirectory = stateDirectory }, ClusterLogging.Configure).ConfigureAwait(false);
+            var coordinatorOptions = new CoordinatorOptions { StateDirectory = stateDirectory };
+            configured.ApplyTo(coordinatorOptions);
+            await using var coordinator = await Coordinator.StartAsync(coordinatorOptions, ClusterLogging.Configure).ConfigureAwait(false);
             var address = ClusterAddress.Format(coordinator.Address);
             await File.WriteAllTextAsync(pidFile, Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n").ConfigureAwait(false);
             var children = new List<NodeChild>();
@@ -54,7 +59,7 @@ internal static class UpCommand
                     if (!File.Exists(path) && !Directory.Exists(path)) throw new SkeinException($"module not found: {path}");
                 }
                 for (var i = 1; i <= count; i++)
-                    children.Add(StartNode(address, $"node-{i}", coordinator.TokenPath, stateDirectory, modulePaths, isolatedPaths, error));
+                    children.Add(StartNode(address, $"node-{i}", coordinator.TokenPath, stateDirectory, modulePaths, isolatedPaths, configFile, error));
                 if (await WaitForNodesAsync(coordinator, children, shutdown.Token).ConfigureAwait(false) is { } problem)
                 {
                     // Not bad input: the nodes were asked for properly and did not come; nothing is left running.
@@ -145,7 +150,7 @@ internal static class UpCommand
         return missing.Count == 0 ? null : $"only {asked.Count - missing.Count} of {asked.Count} nodes joined (missing: {string.Join(", ", missing)})";
     }
 
-    private static NodeChild StartNode(string address, string name, string tokenPath, string stateDirectory, string[] modules, string[] isolated, TextWriter error)
+    private static NodeChild StartNode(string address, string name, string tokenPath, string stateDirectory, string[] modules, string[] isolated, string? configFile, TextWriter error)
     {
         var (file, prefix) = SelfCommand();
         var start = new ProcessStartInfo(file)
@@ -168,6 +173,14 @@ internal static class UpCommand
             start.ArgumentList.Add("--isolated-module");
             start.ArgumentList.Add(module);
         }
+        // Every node shares the file's node settings (labels, modules, limits); the name and a free loopback port are its own.
+        if (configFile is not null)
+        {
+            start.ArgumentList.Add("--config");
+            start.ArgumentList.Add(configFile);
+        }
+        start.ArgumentList.Add("--listen");
+        start.ArgumentList.Add("127.0.0.1:0");
         // A local cluster loads modules at run time ('skein module load') from the directory it was started in.
         start.ArgumentList.Add("--module-dir");
         start.ArgumentList.Add(Environment.CurrentDirectory);

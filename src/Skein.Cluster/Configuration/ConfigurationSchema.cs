@@ -32,7 +32,7 @@ internal static partial class ConfigurationSchema
             new ValueSchema("allow-reload", ValueKinds.Boolean),
             new ValueSchema("module-restart", ValueKinds.RestartMode),
             new ValueSchema("module-on-failure", ValueKinds.FailureAction),
-            new ValueSchema("max-message-size", ValueKinds.Bytes(1024, int.MaxValue - 1024 * 1024)),
+            new ValueSchema("max-message-size", ValueKinds.Bytes(1024, 1024 * 1024 * 1024)),
             new ValueSchema("lease-timeout", ValueKinds.Duration(MaxSeconds)),
             new ValueSchema("join-timeout", ValueKinds.Duration(MaxSeconds)),
             new ValueSchema("register-ceiling", ValueKinds.Duration(24 * MaxSeconds)),
