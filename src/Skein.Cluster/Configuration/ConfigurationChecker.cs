@@ -65,6 +65,11 @@ internal sealed class ConfigurationChecker(List<ValidationProblem> problems)
                     Report(provider, path!, atValue: true, $"'{display}' must be a list such as [a, b], not '{value}'");
                     return;
                 }
+                if (provider is SkeinYamlConfigurationProvider yaml && yaml.TryGetEntry(path!, out var written) && written.Shape == "a mapping")
+                {
+                    Report(provider, path!, atValue: true, $"'{display}' must be a list such as [a, b], not a mapping");
+                    return;
+                }
                 foreach (var key in children)
                 {
                     var childPath = Combine(path, key);
