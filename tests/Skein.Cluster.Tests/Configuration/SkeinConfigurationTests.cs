@@ -180,7 +180,7 @@ public sealed class SkeinConfigurationTests : IDisposable
                 "8:17 'node.allow-reload' must be true or false, not 'maybe'",
                 "9:18 'node.lease-timeout' must be a duration such as 500ms, 30s, 5m or 1h, not '30' (did you mean '30s'?)",
                 "10:21 'node.max-message-size' must be from 1KiB to 1024MiB, not '12'",
-                "11:20 'node.module-restart' must be permanent, transient or temporary, not 'sometimes'",
+                "11:19 'node.module-restart' must be permanent, transient or temporary, not 'sometimes'",
                 "12:8 'node.name' is empty; give it a value or leave the key out",
                 "14:11 'coordinator.listen' must be HOST:PORT with an IP address, localhost or * as HOST (port 0 picks a free one), not 'nowhere:7700'",
                 "15:18 'coordinator.event-history' must be a whole number from 0 to 10000000, not '-1'",
