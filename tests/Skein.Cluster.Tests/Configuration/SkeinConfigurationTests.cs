@@ -290,4 +290,17 @@ public sealed class SkeinConfigurationTests : IDisposable
         Assert.True(configuration.Node.AllowAnyModulePath);
         Assert.Null(configuration.Node.Supervision()); // nothing configured leaves the loaders' defaults
     }
+
+    [Fact]
+    public void The_example_file_holds_only_keys_and_values_the_schema_accepts()
+    {
+        var root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "Skein.sln"))) root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("the repository root was not found");
+        var examples = Path.Combine(root, "examples");
+
+        var node = SkeinConfiguration.Load(Path.Combine(examples, "skein.yaml"), NoVariables).Node;
+
+        Assert.Equal(Path.Combine(examples, "modules", "stats"), Assert.Single(node.Modules).Path);
+        Assert.Equal("lab", node.Labels["zone"]);
+    }
 }
