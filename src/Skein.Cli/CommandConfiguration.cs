@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using Skein.Cluster;
 using Skein.Cluster.Configuration;
 using Skein.Cluster.Modules;
 using Skein.Cluster.Modules.Lifecycle;
@@ -37,6 +38,8 @@ internal static class CommandConfiguration
     {
         var node = Load(parse, config).Node;
         if (parse.GetValue(flags.Join) is { } join) node.Join = join;
+        // SKEIN_CLUSTER names the coordinator too, and as an environment variable it wins over the file.
+        else if (Environment.GetEnvironmentVariable(ClusterLocator.ClusterVariable) is { Length: > 0 }) node.Join = null;
         if (parse.GetValue(flags.Name) is { } name) node.Name = name;
         foreach (var (key, value) in LabelsParser.Parse(parse.GetValue(flags.Labels))) node.Labels[key] = value;
         if (parse.GetValue(flags.Cores) is { } cores) node.Cores = cores;

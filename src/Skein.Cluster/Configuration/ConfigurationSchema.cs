@@ -139,11 +139,12 @@ internal static class ValueKinds
         _ => Parsed.Fail($"must be true or false, not '{text}'"),
     });
 
-    public static ValueKind Listen { get; } = new("HOST:PORT", (text, _) =>
+    public static ValueKind Listen { get; } = new("HOST:PORT", (text, baseDirectory) =>
     {
         try
         {
-            return Parsed.Ok(ListenAddress.Parse(text.Trim()) is not null ? text.Trim() : text);
+            _ = ListenAddress.Parse(text.Trim());
+            return Parsed.Ok(text.Trim());
         }
         catch (SkeinException)
         {

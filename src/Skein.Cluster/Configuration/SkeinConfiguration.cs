@@ -108,8 +108,10 @@ public sealed class SkeinConfiguration
                 }
                 else if (root[module.Path + ":path"] is null && module.Value is null)
                 {
-                    var source = root.Providers.Last(p => ConfigurationChecker.ChildKeys(p, module.Path).Count > 0);
-                    checker.Report(source, module.Path, atValue: false, $"'node.modules[{module.Key}]' needs a 'path': the module's file or folder");
+                    // An empty entry ("- ") or one with a name or loader but no path, from whichever source wrote it last.
+                    var source = root.Providers.LastOrDefault(p => p.TryGet(module.Path, out _) || ConfigurationChecker.ChildKeys(p, module.Path).Count > 0);
+                    if (source is not null)
+                        checker.Report(source, module.Path, atValue: false, $"'node.modules[{module.Key}]' needs a 'path': the module's file or folder");
                 }
             }
             return node;

@@ -189,6 +189,22 @@ public sealed class SkeinConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void A_module_entry_without_a_path_is_refused_where_it_is()
+    {
+        var path = Write("""
+            node:
+              modules:
+                -
+                - name: named-only
+            """);
+
+        var problems = Problems(path);
+
+        Assert.Equal([(3, "'node.modules[0]' needs a 'path': the module's file or folder"), (4, "'node.modules[1]' needs a 'path': the module's file or folder")],
+            problems.Select(p => (p.Location!.Value.Line, p.Message)));
+    }
+
+    [Fact]
     public void A_module_that_is_not_there_is_refused_where_it_is_named()
     {
         var path = Write("""
