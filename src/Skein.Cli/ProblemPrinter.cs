@@ -3,7 +3,8 @@ namespace Skein.Cli;
 /// <summary>Prints validation problems the way compilers do: file:line:col: error: message.</summary>
 internal static class ProblemPrinter
 {
-    public static void Print(IReadOnlyList<ValidationProblem> problems, TextWriter error)
+    /// <param name="outcome">What the errors prevented, said after their count.</param>
+    public static void Print(IReadOnlyList<ValidationProblem> problems, TextWriter error, string outcome = "nothing ran")
     {
         var errors = 0;
         var warnings = 0;
@@ -14,6 +15,6 @@ internal static class ProblemPrinter
             else warnings++;
         }
         if (errors > 0)
-            error.WriteLine($"{errors} error{(errors == 1 ? "" : "s")}{(warnings > 0 ? $", {warnings} warning{(warnings == 1 ? "" : "s")}" : "")}; nothing ran.");
+            error.WriteLine($"{errors} error{(errors == 1 ? "" : "s")}{(warnings > 0 ? $", {warnings} warning{(warnings == 1 ? "" : "s")}" : "")}; {outcome}.");
     }
 }

@@ -58,6 +58,12 @@ internal static class SkeinCommand
             ProblemPrinter.Print(ex.Problems, error);
             return ExitCodes.InvalidInput;
         }
+        catch (Skein.Cluster.Configuration.SkeinConfigurationException ex)
+        {
+            // skein.yaml or a SKEIN_…__… variable is wrong: every problem, each where it is, and nothing started.
+            ProblemPrinter.Print(ex.Problems, error, "nothing started");
+            return ExitCodes.InvalidInput;
+        }
         catch (Skein.Cluster.Modules.ModuleStartFailedException ex)
         {
             // The input was fine; the module itself failed to start.

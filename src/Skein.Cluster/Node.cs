@@ -115,21 +115,21 @@ public sealed partial class Node : IHostedService, IAsyncDisposable
     private async Task StartCoreAsync(CancellationToken cancellationToken)
     {
         using var starting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
-        var supervision = NodeOptionsValidator.Supervision(Settings);
+        var supervision = Settings.Supervision();
         _host = new ServiceHost(Settings.Name, new ServiceHostOptions
         {
             Loaders = ModuleLoaders.CreateDefault(_loggers.CreateLogger("Skein.Modules"), supervision),
             AllowReload = Settings.AllowReload,
+            MaxMessageBytes = Settings.MaxMessageBytes,
+            LeaseTimeout = Settings.LeaseTimeout,
         }, _services);
         // What modules publish, and their state changes from their first, go on the cluster's event bus.
         _bus = new ClusterEvents(ClusterAddress.Parse(Settings.Join), Settings.Token);
         _host.Events += Publish;
         _host.FailNodeRequested += OnFailNodeRequested;
         foreach (var registered in _services.GetServices<SkeinServiceRegistration>()) _host.Add(registered.Contract, registered.Implementation);
-        foreach (var path in Settings.Modules)
-            Loaded(path, await _host.AddModuleAsync(new ModuleLoadRequest(path, loader: Settings.ModuleLoader), starting.Token).ConfigureAwait(false));
-        foreach (var path in Settings.IsolatedModules)
-            Loaded(path, await _host.AddModuleAsync(new ModuleLoadRequest(path, loader: ModuleFormats.Isolated), starting.Token).ConfigureAwait(false));
+        foreach (var module in Settings.Modules)
+            Loaded(module.Path, await _host.AddModuleAsync(module.ToRequest(), starting.Token).ConfigureAwait(false));
 
         var modulePaths = new ModulePaths(Settings.ModuleDirectories, Settings.AllowAnyModulePath);
         _endpoint = await NodeHost.StartAsync(_host, Settings.Token, Settings.Listen, _loggers, starting.Token, modulePaths).ConfigureAwait(false);

@@ -1,4 +1,8 @@
+using Skein.Cluster.Configuration;
 using Skein.Cluster.Membership;
+using Skein.Cluster.Modules.Lifecycle;
+using Skein.Cluster.Services;
+using Skein.Cluster.Services.Hosting;
 using Skein.Cluster.Protocol;
 
 namespace Skein.Cluster;
@@ -47,14 +51,11 @@ public sealed class NodeOptions
     /// <summary>Where a <see cref="Node"/> serves calls, HOST:PORT; port 0 picks a free one, <c>*</c> listens everywhere.</summary>
     public string Listen { get; set; } = "127.0.0.1:0";
 
-    /// <summary>Modules a <see cref="Node"/> loads at start, in order: assemblies, scripts, executables or module folders.</summary>
-    public IList<string> Modules { get; set; } = new List<string>();
-
-    /// <summary>The loader (assembly, process or isolated) for every one of <see cref="Modules"/>; null lets each file choose.</summary>
-    public string? ModuleLoader { get; set; }
-
-    /// <summary>.NET assemblies a <see cref="Node"/> loads at start into module host processes of their own.</summary>
-    public IList<string> IsolatedModules { get; set; } = new List<string>();
+    /// <summary>
+    /// Modules a <see cref="Node"/> loads at start, in order: assemblies, scripts, executables or module folders, each
+    /// optionally with its name and loader (assembly, process or isolated; null lets the file choose).
+    /// </summary>
+    public IList<ConfiguredModule> Modules { get; set; } = new List<ConfiguredModule>();
 
     /// <summary>Directories module control may load from, and finds modules in by name.</summary>
     public IList<string> ModuleDirectories { get; set; } = new List<string>();
@@ -65,11 +66,27 @@ public sealed class NodeOptions
     /// <summary>Lets module control reload modules (a debugging aid).</summary>
     public bool AllowReload { get; set; }
 
-    /// <summary>The restart policy of modules that declare none: permanent, transient or temporary; null keeps the default.</summary>
-    public string? ModuleRestart { get; set; }
+    /// <summary>The restart mode of modules that declare none; null keeps the default (permanent).</summary>
+    public RestartMode? ModuleRestart { get; set; }
 
-    /// <summary>What a module that failed for good does to the node unless it declares its own: withdraw or fail-node; null keeps the default.</summary>
-    public string? ModuleOnFailure { get; set; }
+    /// <summary>What a module that failed for good does to the node unless it declares its own; null keeps the default (withdraw).</summary>
+    public ModuleFailureAction? ModuleOnFailure { get; set; }
+
+    /// <summary>The largest payload the node's call endpoint sends or accepts.</summary>
+    public int MaxMessageBytes { get; set; } = MessageLimits.DefaultMaxMessageBytes;
+
+    /// <summary>How long a per-connection object outlives a client that went away without releasing it.</summary>
+    public TimeSpan LeaseTimeout { get; set; } = new ServiceHostOptions().LeaseTimeout;
+
+    /// <summary>The module supervision these options ask for; null keeps the loaders' defaults.</summary>
+    public ModuleSupervisorOptions? Supervision() =>
+        ModuleRestart is null && ModuleOnFailure is null
+            ? null
+            : new ModuleSupervisorOptions
+            {
+                Restart = ModuleRestart is { } mode ? RestartPolicy.Default with { Mode = mode } : RestartPolicy.Default,
+                OnFailure = ModuleOnFailure ?? ModuleFailureAction.Withdraw,
+            };
 
     public void Validate()
     {

@@ -49,7 +49,7 @@ internal sealed class SkeinEchoServer : IAsyncDisposable
             options.Token = ClusterToken.Read(coordinator.TokenPath);
             options.Name = "bench-node";
             options.Listen = "127.0.0.1:0";
-            if (python) options.Modules = [PythonEchoPath()];
+            if (python) options.Modules = [new global::Skein.Cluster.Configuration.ConfiguredModule(PythonEchoPath())];
         });
         if (!python) nodeBuilder.Services.AddSkeinService<IBenchEcho, BenchEcho>();
         var nodeHost = nodeBuilder.Build();

@@ -28,20 +28,19 @@ internal static class CoordinatorCommand
         {
             Description = "Seconds without a heartbeat after which a node is declared lost.", HelpName = "SECONDS", DefaultValueFactory = _ => defaults.LostAfter.TotalSeconds,
         };
-        var command = new Command("coordinator", "Run a cluster's coordinator in the foreground (stop with Ctrl+C).") { listen, state, heartbeat, lostAfter };
+        var config = CommandConfiguration.ConfigOption();
+        var command = new Command("coordinator", "Run a cluster's coordinator in the foreground (stop with Ctrl+C).") { listen, state, heartbeat, lostAfter, config };
         command.SetAction(async (parse, _) =>
         {
             var output = parse.InvocationConfiguration.Output;
+            // skein.yaml, then SKEIN_COORDINATOR__… variables, then the flags given.
+            var settings = CommandConfiguration.ForCoordinator(parse, config, listen, heartbeat, lostAfter);
             using var shutdown = new Shutdown();
             var builder = CliHost.CreateBuilder();
-            var heartbeatInterval = Seconds(parse.GetValue(heartbeat), "--heartbeat-interval");
-            var lostAfterValue = Seconds(parse.GetValue(lostAfter), "--lost-after");
             builder.Services.AddSkeinCoordinator(options =>
             {
-                options.Listen = parse.GetValue(listen)!;
                 options.StateDirectory = parse.GetValue(state)!;
-                options.HeartbeatInterval = heartbeatInterval;
-                options.LostAfter = lostAfterValue;
+                settings.ApplyTo(options);
             });
             var host = builder.Build();
             try
@@ -63,9 +62,4 @@ internal static class CoordinatorCommand
         });
         return command;
     }
-
-    private static TimeSpan Seconds(double value, string option) =>
-        double.IsFinite(value) && value is > 0 and <= 3600
-            ? TimeSpan.FromSeconds(value)
-            : throw new SkeinException($"{option} must be a number of seconds between 0 and 3600, not {value}");
 }

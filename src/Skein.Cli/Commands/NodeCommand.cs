@@ -50,15 +50,18 @@ internal static class NodeCommand
         var state = CommonOptions.State();
         // Set by skein up for its children, so they leave even when skein up itself is killed.
         var stopWithParent = new Option<bool>("--stop-with-parent") { Description = "Leave when standard input closes.", Hidden = true };
-        var command = new Command("node", "Join a cluster as a node and stay until Ctrl+C.") { join, name, labels, cores, modules, isolatedModules, loader, moduleDirs, anyPath, allowReload, moduleRestart, moduleOnFailure, listen, tokenFile, state, stopWithParent };
+        var config = CommandConfiguration.ConfigOption();
+        var flags = new NodeFlags(join, name, labels, cores, listen, modules, loader, isolatedModules, moduleDirs, anyPath, allowReload, moduleRestart, moduleOnFailure);
+        var command = new Command("node", "Join a cluster as a node and stay until Ctrl+C.") { join, name, labels, cores, modules, isolatedModules, loader, moduleDirs, anyPath, allowReload, moduleRestart, moduleOnFailure, listen, tokenFile, state, config, stopWithParent };
         command.SetAction(async (parse, _) =>
         {
             var output = parse.InvocationConfiguration.Output;
             var stateDirectory = parse.GetValue(state)!;
-            var labelSet = LabelsParser.Parse(parse.GetValue(labels));
-            var joinAddress = ClusterConnection.ResolveAddress(parse.GetValue(join), stateDirectory).ToString();
+            // skein.yaml, then SKEIN_NODE__… variables, then the flags given.
+            var settings = CommandConfiguration.ForNode(parse, config, flags);
+            var joinAddress = ClusterConnection.ResolveAddress(settings.Join, stateDirectory).ToString();
             var token = ClusterConnection.ResolveToken(parse.GetValue(tokenFile), stateDirectory);
-            var nodeName = parse.GetValue(name) ?? new NodeOptions().Name;
+            var nodeName = settings.Name ?? new NodeOptions().Name;
             // Services learn which node they run on from SKEIN_NODE (the worker example reports it).
             Environment.SetEnvironmentVariable("SKEIN_NODE", nodeName);
             using var shutdown = new Shutdown();
@@ -66,21 +69,12 @@ internal static class NodeCommand
             var builder = CliHost.CreateBuilder();
             builder.Services.AddSkeinNode(options =>
             {
+                settings.ApplyTo(options);
                 options.Join = joinAddress;
                 options.Token = token;
-                options.Labels = labelSet;
                 options.Name = nodeName;
-                if (parse.GetValue(cores) is { } n) options.Cores = n;
-                options.Listen = parse.GetValue(listen)!;
-                options.Modules = parse.GetValue(modules) ?? [];
-                options.ModuleLoader = parse.GetValue(loader);
-                options.IsolatedModules = parse.GetValue(isolatedModules) ?? [];
                 // SKEIN_MODULE_PATH adds directories as --module-dir does: the node discovers modules there and may load from them.
-                options.ModuleDirectories = [.. parse.GetValue(moduleDirs) ?? [], .. ModuleSearchPath.FromEnvironment()];
-                options.AllowAnyModulePath = parse.GetValue(anyPath);
-                options.AllowReload = parse.GetValue(allowReload);
-                options.ModuleRestart = parse.GetValue(moduleRestart);
-                options.ModuleOnFailure = parse.GetValue(moduleOnFailure);
+                foreach (var directory in ModuleSearchPath.FromEnvironment()) options.ModuleDirectories.Add(directory);
             });
             var host = builder.Build();
             var node = host.Services.GetRequiredService<Node>();

@@ -26,11 +26,15 @@ internal static class UpCommand
         var modules = NodeCommand.ModuleOption();
         var isolatedModules = NodeCommand.IsolatedModuleOption();
         var state = CommonOptions.State();
-        var command = new Command("up", "Start a local cluster (a coordinator and N nodes) and keep it until Ctrl+C or 'skein down'.") { nodes, modules, isolatedModules, listen, state };
+        var config = CommandConfiguration.ConfigOption();
+        var command = new Command("up", "Start a local cluster (a coordinator and N nodes) and keep it until Ctrl+C or 'skein down'.") { nodes, modules, isolatedModules, listen, state, config };
         command.SetAction(async (parse, _) =>
         {
             var count = parse.GetValue(nodes);
             if (count is < 0 or > 256) throw new SkeinException($"--nodes must be between 0 and 256, not {count}");
+            // The whole file is checked here, before anything starts; the nodes read its node section themselves.
+            var configured = CommandConfiguration.ForCoordinator(parse, config, listen);
+            var configFile = CommandConfiguration.FilePath(parse, config);
             var stateDirectory = parse.GetValue(state)!;
             Directory.CreateDirectory(stateDirectory);
             var pidFile = Path.Combine(stateDirectory, PidFileName);
@@ -42,14 +46,14 @@ internal static class UpCommand
             var builder = CliHost.CreateBuilder();
             builder.Services.AddSkeinCoordinator(options =>
             {
-                options.Listen = parse.GetValue(listen)!;
                 options.StateDirectory = stateDirectory;
+                configured.ApplyTo(options);
             });
             var host = builder.Build();
             try
             {
                 await CliHost.StartAsync(host, CancellationToken.None).ConfigureAwait(false);
-                return await RunAsync(parse, host.Services.GetRequiredService<Coordinator>(), host, shutdown, stateDirectory, pidFile, count, modules, isolatedModules)
+                return await RunAsync(parse, host.Services.GetRequiredService<Coordinator>(), host, shutdown, stateDirectory, pidFile, count, modules, isolatedModules, configFile)
                     .ConfigureAwait(false);
             }
             finally
@@ -61,7 +65,7 @@ internal static class UpCommand
     }
 
     private static async Task<int> RunAsync(ParseResult parse, Coordinator coordinator, IHost host, Shutdown shutdown, string stateDirectory, string pidFile, int count,
-        Option<string[]> modules, Option<string[]> isolatedModules)
+        Option<string[]> modules, Option<string[]> isolatedModules, string? configFile)
     {
         var output = parse.InvocationConfiguration.Output;
         var error = parse.InvocationConfiguration.Error;
@@ -79,7 +83,7 @@ internal static class UpCommand
                 if (!File.Exists(path) && !Directory.Exists(path)) throw new SkeinException($"module not found: {path}");
             }
             for (var i = 1; i <= count; i++)
-                children.Add(StartNode(address, $"node-{i}", coordinator.TokenPath, stateDirectory, modulePaths, isolatedPaths, error));
+                children.Add(StartNode(address, $"node-{i}", coordinator.TokenPath, stateDirectory, modulePaths, isolatedPaths, configFile, error));
             if (await WaitForNodesAsync(coordinator, children, shutdown.Token).ConfigureAwait(false) is { } problem)
             {
                 // Not bad input: the nodes were asked for properly and did not come; nothing is left running.
@@ -168,7 +172,7 @@ internal static class UpCommand
         return missing.Count == 0 ? null : $"only {asked.Count - missing.Count} of {asked.Count} nodes joined (missing: {string.Join(", ", missing)})";
     }
 
-    private static NodeChild StartNode(string address, string name, string tokenPath, string stateDirectory, string[] modules, string[] isolated, TextWriter error)
+    private static NodeChild StartNode(string address, string name, string tokenPath, string stateDirectory, string[] modules, string[] isolated, string? configFile, TextWriter error)
     {
         var (file, prefix) = SelfCommand();
         var start = new ProcessStartInfo(file)
@@ -191,6 +195,14 @@ internal static class UpCommand
             start.ArgumentList.Add("--isolated-module");
             start.ArgumentList.Add(module);
         }
+        // Every node shares the file's node settings (labels, modules, limits); the name and a free loopback port are its own.
+        if (configFile is not null)
+        {
+            start.ArgumentList.Add("--config");
+            start.ArgumentList.Add(configFile);
+        }
+        start.ArgumentList.Add("--listen");
+        start.ArgumentList.Add("127.0.0.1:0");
         // A local cluster loads modules at run time ('skein module load') from the directory it was started in.
         start.ArgumentList.Add("--module-dir");
         start.ArgumentList.Add(Environment.CurrentDirectory);

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using Skein.Cluster.Modules.Lifecycle;
 
 namespace Skein.Cluster.Hosting;
 
@@ -41,24 +40,5 @@ internal sealed class NodeOptionsValidator : SkeinOptionsValidator<NodeOptions>
     {
         options.Validate();
         _ = ListenAddress.Parse(options.Listen);
-        _ = Supervision(options);
-    }
-
-    /// <summary>The module supervision the options ask for; null keeps the loaders' defaults. A bad value is refused naming it.</summary>
-    public static ModuleSupervisorOptions? Supervision(NodeOptions options)
-    {
-        if (options.ModuleRestart is null && options.ModuleOnFailure is null) return null;
-        try
-        {
-            return new ModuleSupervisorOptions
-            {
-                Restart = options.ModuleRestart is null ? RestartPolicy.Default : RestartPolicy.Parse(options.ModuleRestart),
-                OnFailure = options.ModuleOnFailure is null ? ModuleFailureAction.Withdraw : ModuleFailureActions.Parse(options.ModuleOnFailure),
-            };
-        }
-        catch (FormatException ex)
-        {
-            throw new SkeinException(ex.Message, ex);
-        }
     }
 }
