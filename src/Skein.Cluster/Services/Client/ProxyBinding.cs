@@ -62,9 +62,10 @@ internal sealed class ProxyBinding
         using var linked = callerToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(callerToken, cancellationToken) : null;
         var token = linked?.Token ?? cancellationToken;
         var request = Request(method, arguments);
+        request.StreamWindow = _caller.StreamWindow;
         var connection = Connection();
-        var conversation = new StreamConversation();
-        connection.Begin(request, conversation);
+        var conversation = new StreamConversation(_caller.StreamWindow);
+        await connection.BeginAsync(request, conversation, token).ConfigureAwait(false);
         var id = request.ConversationId;
         var finished = false;
         using var cancel = token.UnsafeRegister(_ => connection.Abandon(id, Cancelled(method, connection)), null);
@@ -89,6 +90,7 @@ internal sealed class ProxyBinding
                     yield break;
                 }
                 yield return CodecOf(envelope).DecodeValue<T>(envelope.Payload.Memory);
+                conversation.Consumed(connection, envelope.Sequence);
             }
         }
         finally

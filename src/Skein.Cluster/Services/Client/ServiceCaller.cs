@@ -33,6 +33,7 @@ internal sealed class ServiceCaller : IAsyncDisposable
     private readonly ConcurrentDictionary<(string Node, string Address), CallConnection> _connections = new();
     private readonly ConcurrentDictionary<string, ClusterChannel> _channels = new(StringComparer.Ordinal);
     private readonly TimeSpan _connectTimeout;
+    private readonly SendQueueLimits _sendQueue;
     private readonly Timer _deadlines;
     private int _turn = Random.Shared.Next(); // so separate short-lived clients (one skein call each) spread too
 
@@ -45,6 +46,8 @@ internal sealed class ServiceCaller : IAsyncDisposable
         DefaultTimeout = options.CallTimeout;
         MaxMessageBytes = options.MaxMessageBytes;
         _connectTimeout = options.ConnectTimeout;
+        _sendQueue = options.SendQueue;
+        StreamWindow = (uint)options.StreamWindow;
         _routes.NodeGone += OnNodeGone;
         _deadlines = new Timer(static state => ((ServiceCaller)state!).ExpireDeadlines(), this, DeadlineResolution, DeadlineResolution);
     }
@@ -52,6 +55,9 @@ internal sealed class ServiceCaller : IAsyncDisposable
     public TimeSpan DefaultTimeout { get; }
 
     public int MaxMessageBytes { get; }
+
+    /// <summary>The flow-control window a stream asks of its node (0: none).</summary>
+    public uint StreamWindow { get; }
 
     /// <summary>Answers that arrived after their caller stopped waiting, over every connection.</summary>
     public long LateReplies => _connections.Values.Sum(c => c.LateReplies) + (_localConnection?.LateReplies ?? 0);
@@ -126,7 +132,8 @@ internal sealed class ServiceCaller : IAsyncDisposable
     {
         var conversation = connection.NewUnary();
         if (timeout != Timeout.InfiniteTimeSpan) conversation.SetDeadline(timeout); // enforced by the sweep: no timer per call
-        connection.Begin(request, conversation);
+        // Waits only while the connection's send queue is full; a cancel meanwhile throws, having sent nothing.
+        await connection.BeginAsync(request, conversation, cancellationToken).ConfigureAwait(false);
         if (!cancellationToken.CanBeCanceled) return await conversation.Reply.ConfigureAwait(false);
         var id = request.ConversationId;
         using var onCancel = cancellationToken.UnsafeRegister(_ => connection.Abandon(id, RemoteErrors.Local(RemoteErrorKind.Cancelled,
@@ -180,10 +187,11 @@ internal sealed class ServiceCaller : IAsyncDisposable
             ContentType = JsonPayloadCodec.MediaType,
             Payload = UnsafeByteOperations.UnsafeWrap(arguments),
             TimeoutMs = WireTimeout(timeout),
+            StreamWindow = StreamWindow, // used by the node only if the method streams
         };
-        var conversation = new StreamConversation();
+        var conversation = new StreamConversation(StreamWindow);
         if (timeout != Timeout.InfiniteTimeSpan) conversation.SetDeadline(timeout); // enforced by the sweep, as for proxies
-        connection.Begin(request, conversation);
+        await connection.BeginAsync(request, conversation, cancellationToken).ConfigureAwait(false);
         var id = request.ConversationId;
         var finished = false;
         using var onCancel = cancellationToken.UnsafeRegister(_ => connection.Abandon(id, RemoteErrors.Local(RemoteErrorKind.Cancelled,
@@ -197,6 +205,7 @@ internal sealed class ServiceCaller : IAsyncDisposable
                 if (envelope.Kind == EnvelopeKind.StreamItem)
                 {
                     yield return envelope.Payload.Memory;
+                    conversation.Consumed(connection, envelope.Sequence);
                     continue;
                 }
                 finished = true;
@@ -269,7 +278,7 @@ internal sealed class ServiceCaller : IAsyncDisposable
     {
         var channel = _channels.GetOrAdd(route.Address, address =>
             new ClusterChannel(ClusterAddress.Parse(address), _token, _connectTimeout, MessageLimits.TransportLimit(MaxMessageBytes)));
-        return new NodeConnection(route.NodeId, route.NodeName, route.Address, channel.CallInvoker);
+        return new NodeConnection(route.NodeId, route.NodeName, route.Address, channel.CallInvoker, _sendQueue);
     }
 
     private void OnNodeGone(object? sender, NodeGoneEventArgs gone)

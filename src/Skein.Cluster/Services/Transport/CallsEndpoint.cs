@@ -10,7 +10,7 @@ internal sealed class CallsEndpoint(ServiceHost host) : Calls.CallsBase
     public override async Task Connect(IAsyncStreamReader<Frame> requestStream, IServerStreamWriter<Frame> responseStream, ServerCallContext context)
     {
         var ct = context.CancellationToken;
-        var writer = new FrameWriter();
+        var writer = new FrameWriter(host.Options.SendQueue);
         var connection = new ServerConnection(host, writer);
         var writing = writer.RunAsync(responseStream, ct);
         RpcException? refused = null;
