@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Runtime.CompilerServices;
 using Google.Protobuf;
 using Grpc.Core;
+using Skein.Cluster.Diagnostics;
 using Skein.Cluster.Internal;
 using Skein.Engine;
 using Skein.Cluster.Protocol;
@@ -130,21 +131,38 @@ internal sealed class ServiceCaller : IAsyncDisposable
     /// <summary>Sends <paramref name="request"/> and waits for its answer, its deadline, or the caller's cancel.</summary>
     public async Task<Envelope> ExchangeAsync(CallConnection connection, Envelope request, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        using var activity = CallActivities.StartClient(request, connection.NodeName);
         var conversation = connection.NewUnary();
         if (timeout != Timeout.InfiniteTimeSpan) conversation.SetDeadline(timeout); // enforced by the sweep: no timer per call
-        // Waits only while the connection's send queue is full; a cancel meanwhile throws, having sent nothing.
-        await connection.BeginAsync(request, conversation, cancellationToken).ConfigureAwait(false);
-        if (!cancellationToken.CanBeCanceled) return await conversation.Reply.ConfigureAwait(false);
-        var id = request.ConversationId;
-        using var onCancel = cancellationToken.UnsafeRegister(_ => connection.Abandon(id, RemoteErrors.Local(RemoteErrorKind.Cancelled,
-            $"{Describe(request)} was cancelled", connection.NodeName, request.Service, request.Method)), null);
+        CancellationTokenRegistration onCancel = default;
         try
         {
-            return await conversation.Reply.ConfigureAwait(false);
+            // Waits only while the connection's send queue is full; a cancel meanwhile throws, having sent nothing.
+            await connection.BeginAsync(request, conversation, cancellationToken).ConfigureAwait(false);
+            CallActivities.Sent(activity, request);
+            if (cancellationToken.CanBeCanceled)
+            {
+                var id = request.ConversationId;
+                onCancel = cancellationToken.UnsafeRegister(_ => connection.Abandon(id, RemoteErrors.Local(RemoteErrorKind.Cancelled,
+                    $"{Describe(request)} was cancelled", connection.NodeName, request.Service, request.Method)), null);
+            }
+            var reply = await conversation.Reply.ConfigureAwait(false);
+            if (reply.Status == EnvelopeStatus.Error) CallActivities.Failed(activity, reply.Error.Message);
+            return reply;
         }
         catch (RemoteException ex) when (ex.Kind == RemoteErrorKind.Cancelled && cancellationToken.IsCancellationRequested)
         {
+            CallActivities.Failed(activity, ex.Message);
             throw new OperationCanceledException(ex.Message, ex, cancellationToken);
+        }
+        catch (Exception ex) when (activity is not null)
+        {
+            CallActivities.Failed(activity, ex.Message);
+            throw;
+        }
+        finally
+        {
+            onCancel.Dispose();
         }
     }
 
@@ -191,7 +209,9 @@ internal sealed class ServiceCaller : IAsyncDisposable
         };
         var conversation = new StreamConversation(StreamWindow);
         if (timeout != Timeout.InfiniteTimeSpan) conversation.SetDeadline(timeout); // enforced by the sweep, as for proxies
+        using var activity = CallActivities.StartStream(request, connection.NodeName);
         await connection.BeginAsync(request, conversation, cancellationToken).ConfigureAwait(false);
+        CallActivities.Sent(activity, request);
         var id = request.ConversationId;
         var finished = false;
         using var onCancel = cancellationToken.UnsafeRegister(_ => connection.Abandon(id, RemoteErrors.Local(RemoteErrorKind.Cancelled,
@@ -201,7 +221,11 @@ internal sealed class ServiceCaller : IAsyncDisposable
             while (await conversation.Items.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
             {
                 if (!conversation.Items.TryRead(out var envelope)) continue;
-                if (envelope.Status == EnvelopeStatus.Error) throw RemoteErrors.ToException(envelope.Error);
+                if (envelope.Status == EnvelopeStatus.Error)
+                {
+                    CallActivities.Failed(activity, envelope.Error.Message);
+                    throw RemoteErrors.ToException(envelope.Error);
+                }
                 if (envelope.Kind == EnvelopeKind.StreamItem)
                 {
                     yield return envelope.Payload.Memory;

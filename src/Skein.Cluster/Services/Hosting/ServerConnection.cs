@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Google.Protobuf;
+using Skein.Cluster.Diagnostics;
 using Skein.Cluster.Protocol;
 using Skein.Cluster.Services.Codecs;
 using Skein.Cluster.Services.Contracts;
@@ -276,13 +277,15 @@ internal sealed class ServerConnection
         _inFlight[request.ConversationId] = call;
         if (_closed.IsCancellationRequested) TryCancel(call); // the client left while this was being decoded
         var crash = service.Gate is { } gate ? FailOnCrash(gate, request, service, method, call) : default;
+        var activity = CallActivities.StartServer(request, Node);
         try
         {
-            if (method.IsStreaming) await StreamAsync(request, service, method, codec, target, arguments, call).ConfigureAwait(false);
-            else await ReplyAsync(request, service, method, codec, target, arguments, call).ConfigureAwait(false);
+            if (method.IsStreaming) await StreamAsync(request, service, method, codec, target, arguments, call, activity).ConfigureAwait(false);
+            else await ReplyAsync(request, service, method, codec, target, arguments, call, activity).ConfigureAwait(false);
         }
         finally
         {
+            activity?.Dispose();
             crash.Dispose(); // before the source goes back to the pool: a crash must not cancel the next call to use it
             _inFlight.TryRemove(request.ConversationId, out _);
             lock (call) _tokens.Return(call);
@@ -312,7 +315,7 @@ internal sealed class ServerConnection
     }
 
     private async Task ReplyAsync(Envelope request, HostedService service, ContractMethod method, IPayloadCodec codec, object target, object?[] arguments,
-        CancellationTokenSource call)
+        CancellationTokenSource call, Activity? activity)
     {
         var token = call.Token;
         object? result;
@@ -325,8 +328,9 @@ internal sealed class ServerConnection
         }
         catch (Exception ex)
         {
+            CallActivities.Failed(activity, ex.Message);
             if (token.IsCancellationRequested) _host.CountLateReply(); // the caller gave up or its deadline passed: nobody waits for this
-            else _replies.Send(ApplicationError(request, ex));
+            else await _replies.SendAsync(ApplicationError(request, ex), CancellationToken.None).ConfigureAwait(false);
             return;
         }
         if (token.IsCancellationRequested)
@@ -341,7 +345,7 @@ internal sealed class ServerConnection
     }
 
     private async Task StreamAsync(Envelope request, HostedService service, ContractMethod method, IPayloadCodec codec, object target, object?[] arguments,
-        CancellationTokenSource call)
+        CancellationTokenSource call, Activity? activity)
     {
         var token = call.Token;
         ArmDeadline(request, call);
@@ -368,6 +372,7 @@ internal sealed class ServerConnection
         }
         catch (Exception ex)
         {
+            CallActivities.Failed(activity, ex.Message);
             if (token.IsCancellationRequested) _host.CountLateReply();
             else await _replies.SendAsync(ApplicationError(request, ex), CancellationToken.None).ConfigureAwait(false);
             return;
