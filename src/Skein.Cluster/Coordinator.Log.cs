@@ -4,9 +4,9 @@ namespace Skein.Cluster;
 
 public sealed partial class Coordinator
 {
-    [LoggerMessage(Level = LogLevel.Debug, Message = "coordinator listening on {Address}")]
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Debug, Message = "coordinator listening on {Address}")]
     private partial void LogListening(Uri address);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "coordinator stopped")]
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "coordinator stopped")]
     private partial void LogStopped();
 }

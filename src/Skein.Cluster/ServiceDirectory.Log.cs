@@ -4,18 +4,18 @@ namespace Skein.Cluster;
 
 public sealed partial class ServiceDirectory
 {
-    [LoggerMessage(Level = LogLevel.Warning, Message = "the service watch broke ({Reason}); watching again")]
+    [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "the service watch broke ({Reason}); watching again")]
     private partial void LogWatchBroken(string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "the service watch resynced: {Count} services")]
+    [LoggerMessage(EventId = 2102, Level = LogLevel.Information, Message = "the service watch resynced: {Count} services")]
     private partial void LogResynced(int count);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "watching again failed ({Reason}); next try in {Delay}")]
+    [LoggerMessage(EventId = 2103, Level = LogLevel.Debug, Message = "watching again failed ({Reason}); next try in {Delay}")]
     private partial void LogReconnectFailed(string reason, TimeSpan delay);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "node {Name} ({NodeId}) gone: {Reason}")]
+    [LoggerMessage(EventId = 2104, Level = LogLevel.Information, Message = "node {Name} ({NodeId}) gone: {Reason}")]
     private partial void LogNodeGone(string name, string nodeId, string reason);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "a NodeGone handler failed")]
+    [LoggerMessage(EventId = 2105, Level = LogLevel.Error, Message = "a NodeGone handler failed")]
     private partial void LogHandlerFailed(Exception exception);
 }

@@ -33,8 +33,21 @@ public sealed class SkeinClientOptions
     /// <summary>Services hosted in this process: calls to them stay in-process (no socket), through the same proxies.</summary>
     public ServiceHost? LocalServices { get; set; }
 
+    /// <summary>How much each connection to a node may queue for its socket before callers wait for room.</summary>
+    public SendQueueLimits SendQueue { get; set; } = new();
+
+    /// <summary>
+    /// How many items of a stream a node may send ahead of the consumer reading it (flow control: a consumer that
+    /// stops reading pauses the node's producer); default 64. 0 turns flow control off: the node sends as fast as it
+    /// produces and the items wait in the client.
+    /// </summary>
+    public int StreamWindow { get; set; } = 64;
+
     internal void Validate()
     {
+        ArgumentNullException.ThrowIfNull(SendQueue);
+        SendQueue.Validate();
+        if (StreamWindow < 0) throw new SkeinException($"the stream window must be 0 (off) or more, not {StreamWindow}");
         if (CallTimeout <= TimeSpan.Zero && CallTimeout != Timeout.InfiniteTimeSpan) throw new SkeinException("the call timeout must be positive (or infinite)");
         if (ConnectTimeout <= TimeSpan.Zero) throw new SkeinException("the connect timeout must be positive");
         if (MaxMessageBytes < 1024) throw new SkeinException($"the maximum message size must be at least 1 KiB, not {MaxMessageBytes} bytes");

@@ -14,7 +14,11 @@ namespace Skein.Cluster.Events;
 /// Delivery is at most once, to the subscriptions live when the coordinator publishes. Failures
 /// become <see cref="SkeinException"/>s naming the coordinator's address.
 /// </summary>
-public sealed class ClusterEvents : IAsyncDisposable, IDisposable
+/// <remarks>
+/// Only <see cref="DisposeAsync"/>: closing sends what is still queued, which is network work that a synchronous
+/// <c>Dispose</c> could only do by blocking its thread (and deadlocking a caller with a synchronization context).
+/// </remarks>
+public sealed class ClusterEvents : IAsyncDisposable
 {
     /// <summary>Events queued for sending before <see cref="PublishAsync(string, ReadOnlyMemory{byte}, string, CancellationToken)"/> waits.</summary>
     public const int PublishQueueCapacity = 65_536;
@@ -170,6 +174,4 @@ public sealed class ClusterEvents : IAsyncDisposable, IDisposable
         await _publisher.DisposeAsync().ConfigureAwait(false);
         if (_ownsChannel) _channel.Dispose();
     }
-
-    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 }

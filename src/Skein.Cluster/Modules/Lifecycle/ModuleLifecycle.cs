@@ -81,6 +81,6 @@ public sealed partial class ModuleLifecycle
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "a handler of module {Module}'s change from {From} to {To} threw")]
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Error, Message = "a handler of module {Module}'s change from {From} to {To} threw")]
     private partial void LogHandlerFailed(Exception exception, string module, string from, string to);
 }

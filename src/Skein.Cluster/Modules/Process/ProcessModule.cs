@@ -595,24 +595,24 @@ public sealed partial class ProcessModule : IAsyncDisposable
 
     private sealed class ModuleStartException(string message) : Exception(message);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "[{Module}] {Line}")]
+    [LoggerMessage(EventId = 3201, Level = LogLevel.Information, Message = "[{Module}] {Line}")]
     private partial void LogStderr(string module, string line);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "[{Module}] {Count} more stderr lines dropped: over the limit of lines per second")]
+    [LoggerMessage(EventId = 3202, Level = LogLevel.Warning, Message = "[{Module}] {Count} more stderr lines dropped: over the limit of lines per second")]
     private partial void LogStderrDropped(string module, int count);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "module {Module} {Reason}; stopping it")]
+    [LoggerMessage(EventId = 3203, Level = LogLevel.Error, Message = "module {Module} {Reason}; stopping it")]
     private partial void LogFlooded(string module, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "[{Module}] {Level}: {Text}")]
+    [LoggerMessage(EventId = 3204, Level = LogLevel.Information, Message = "[{Module}] {Level}: {Text}")]
     private partial void LogFromModule(string module, string level, string text);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "module {Module} {Reason}; its last stderr lines: {Stderr}")]
+    [LoggerMessage(EventId = 3205, Level = LogLevel.Warning, Message = "module {Module} {Reason}; its last stderr lines: {Stderr}")]
     private partial void LogExited(string module, string reason, string stderr);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "module {Module}: could not write to it: {Reason}")]
+    [LoggerMessage(EventId = 3206, Level = LogLevel.Warning, Message = "module {Module}: could not write to it: {Reason}")]
     private partial void LogWriteFailed(string module, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "module {Module} sent an unexpected {Kind} frame; ignored")]
+    [LoggerMessage(EventId = 3207, Level = LogLevel.Warning, Message = "module {Module} sent an unexpected {Kind} frame; ignored")]
     private partial void LogUnexpectedFrame(string module, string kind);
 }

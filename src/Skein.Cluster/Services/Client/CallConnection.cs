@@ -46,8 +46,16 @@ internal abstract class CallConnection
     /// <summary>A conversation for a call with one answer, suited to how this connection delivers answers.</summary>
     public virtual UnaryConversation NewUnary() => new(synchronousContinuations: false);
 
-    /// <summary>Sends <paramref name="request"/> as a new conversation answered through <paramref name="conversation"/>.</summary>
-    public void Begin(Envelope request, Conversation conversation)
+    /// <summary>
+    /// Sends <paramref name="request"/> as a new conversation answered through <paramref name="conversation"/>. Completes
+    /// once the request is queued for sending: at once, unless the connection's send queue is full, when it waits for
+    /// room (a caller faster than the network is slowed to its pace). A conversation abandoned meanwhile (its deadline)
+    /// is never sent, and this completes; its failure is the conversation's.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">
+    /// <paramref name="cancellationToken"/> fired while waiting for room; nothing was sent and the conversation is forgotten.
+    /// </exception>
+    public ValueTask BeginAsync(Envelope request, Conversation conversation, CancellationToken cancellationToken)
     {
         var id = (ulong)Interlocked.Increment(ref _nextConversation);
         request.ConversationId = id;
@@ -56,9 +64,33 @@ internal abstract class CallConnection
         if (Failure is { } failure)
         {
             if (_waiting.TryRemove(id, out _)) conversation.OnFailure(failure);
-            return;
+            return default;
         }
-        Transmit(request);
+        conversation.SendPending = true;
+        var sending = TransmitAsync(request, cancellationToken);
+        if (sending.IsCompletedSuccessfully)
+        {
+            conversation.SendPending = false;
+            return default;
+        }
+        return WaitSentAsync(sending, id, conversation);
+    }
+
+    private async ValueTask WaitSentAsync(ValueTask sending, ulong id, Conversation conversation)
+    {
+        try
+        {
+            await sending.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            _waiting.TryRemove(id, out _);
+            throw;
+        }
+        finally
+        {
+            conversation.SendPending = false;
+        }
     }
 
     /// <summary>The caller stopped waiting (cancelled or deadline): forget the call and tell the node.</summary>
@@ -66,8 +98,19 @@ internal abstract class CallConnection
     {
         if (!_waiting.TryRemove(conversationId, out var conversation)) return false;
         conversation.OnFailure(reason);
+        // A request still waiting for room in the send queue is taken back: the node never hears of it.
+        if (conversation.SendPending && conversation.Request is { } request && Withdraw(request)) return true;
         if (Failure is null) Transmit(new Envelope { Kind = EnvelopeKind.Cancel, ConversationId = conversationId });
         return true;
+    }
+
+    /// <summary>
+    /// Tells the node that the consumer of a flow-controlled stream has taken its items up to <paramref name="consumed"/>,
+    /// so it may send more.
+    /// </summary>
+    public void Credit(ulong conversationId, ulong consumed)
+    {
+        if (Failure is null) Transmit(new Envelope { Kind = EnvelopeKind.Credit, ConversationId = conversationId, Sequence = consumed });
     }
 
     /// <summary>Sends an envelope outside any conversation (a release).</summary>
@@ -108,7 +151,18 @@ internal abstract class CallConnection
         if (conversation.OnEnvelope(envelope)) _waiting.TryRemove(envelope.ConversationId, out _);
     }
 
+    /// <summary>Sends without waiting (cancels, credits, releases).</summary>
     protected abstract void Transmit(Envelope envelope);
+
+    /// <summary>Sends a request, waiting for room where the transport's send queue is bounded.</summary>
+    protected virtual ValueTask TransmitAsync(Envelope envelope, CancellationToken cancellationToken)
+    {
+        Transmit(envelope);
+        return default;
+    }
+
+    /// <summary>Takes back a request still waiting for room; false when it is already on its way.</summary>
+    protected virtual bool Withdraw(Envelope envelope) => false;
 
     /// <summary>Releases the transport after <see cref="Fail"/>.</summary>
     protected virtual void OnFailed()

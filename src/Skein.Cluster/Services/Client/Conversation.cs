@@ -14,6 +14,15 @@ internal abstract class Conversation
 
     public TimeSpan Timeout { get; private set; }
 
+    /// <summary>True while the request waits for room in the connection's send queue.</summary>
+    public bool SendPending
+    {
+        get => Volatile.Read(ref _sendPending);
+        set => Volatile.Write(ref _sendPending, value);
+    }
+
+    private bool _sendPending;
+
     public void SetDeadline(TimeSpan timeout)
     {
         Timeout = timeout;
@@ -45,14 +54,25 @@ internal sealed class UnaryConversation(bool synchronousContinuations) : Convers
 }
 
 /// <summary>A streaming call: items, then the RESPONSE that ends it.</summary>
-internal sealed class StreamConversation : Conversation
+/// <remarks>
+/// With a <see cref="Window"/>, the node sends at most that many items ahead of the consumer (when it understands
+/// flow control, which its items say), and <see cref="Consumed"/> hands credit back as the consumer reads, so a
+/// consumer that does not read pauses the producer and this buffer never holds more than a window.
+/// </remarks>
+internal sealed class StreamConversation(uint window = 0) : Conversation
 {
     private readonly Channel<Envelope> _items = Channel.CreateUnbounded<Envelope>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private volatile bool _flowControlled;
+    private ulong _granted;
+
+    /// <summary>How many items the node may send ahead of the consumer; 0 for no flow control.</summary>
+    public uint Window { get; } = window;
 
     public ChannelReader<Envelope> Items => _items.Reader;
 
     public override bool OnEnvelope(Envelope envelope)
     {
+        if (envelope.Kind == EnvelopeKind.StreamItem && envelope.StreamWindow != 0) _flowControlled = true;
         _items.Writer.TryWrite(envelope);
         if (envelope.Kind == EnvelopeKind.StreamItem) return false;
         _items.Writer.TryComplete();
@@ -60,4 +80,15 @@ internal sealed class StreamConversation : Conversation
     }
 
     public override void OnFailure(RemoteException error) => _items.Writer.TryComplete(error);
+
+    /// <summary>
+    /// The consumer has taken the item numbered <paramref name="sequence"/>: every half window, give the node credit for
+    /// what was read (never to a node that did not say it takes credit: an older one would refuse the envelope).
+    /// </summary>
+    public void Consumed(CallConnection connection, ulong sequence)
+    {
+        if (!_flowControlled || sequence - _granted < Math.Max(1, Window / 2)) return;
+        _granted = sequence;
+        if (Request is { } request) connection.Credit(request.ConversationId, sequence);
+    }
 }

@@ -10,22 +10,30 @@ namespace Skein.Cluster.Services.Client;
 /// </summary>
 internal sealed class NodeConnection : CallConnection, IAsyncDisposable
 {
-    private readonly FrameWriter _writer = new();
+    private readonly FrameWriter _writer;
     private readonly CancellationTokenSource _end = new();
     private readonly AsyncDuplexStreamingCall<Frame, Frame> _call;
     private readonly Task _writing;
     private readonly Task _reading;
     private readonly string _address;
 
-    public NodeConnection(string nodeId, string nodeName, string address, CallInvoker invoker) : base(nodeId, nodeName)
+    public NodeConnection(string nodeId, string nodeName, string address, CallInvoker invoker, SendQueueLimits? sendQueue = null) : base(nodeId, nodeName)
     {
         _address = address;
+        _writer = new FrameWriter(sendQueue);
         _call = new Calls.CallsClient(invoker).Connect(cancellationToken: _end.Token);
         _writing = WriteAsync();
         _reading = ReadAsync();
     }
 
+    /// <summary>The connection's bounded send queue.</summary>
+    internal FrameWriter SendQueue => _writer;
+
     protected override void Transmit(Envelope envelope) => _writer.Send(envelope);
+
+    protected override ValueTask TransmitAsync(Envelope envelope, CancellationToken cancellationToken) => _writer.SendAsync(envelope, cancellationToken);
+
+    protected override bool Withdraw(Envelope envelope) => _writer.Withdraw(envelope);
 
     private async Task WriteAsync()
     {

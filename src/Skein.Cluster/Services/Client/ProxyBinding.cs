@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Google.Protobuf;
+using Skein.Cluster.Diagnostics;
 using Skein.Cluster.Protocol;
 using Skein.Cluster.Services.Codecs;
 using Skein.Cluster.Services.Contracts;
@@ -62,9 +63,12 @@ internal sealed class ProxyBinding
         using var linked = callerToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(callerToken, cancellationToken) : null;
         var token = linked?.Token ?? cancellationToken;
         var request = Request(method, arguments);
+        request.StreamWindow = _caller.StreamWindow;
         var connection = Connection();
-        var conversation = new StreamConversation();
-        connection.Begin(request, conversation);
+        var conversation = new StreamConversation(_caller.StreamWindow);
+        using var activity = CallActivities.StartStream(request, connection.NodeName);
+        await connection.BeginAsync(request, conversation, token).ConfigureAwait(false);
+        CallActivities.Sent(activity, request);
         var id = request.ConversationId;
         var finished = false;
         using var cancel = token.UnsafeRegister(_ => connection.Abandon(id, Cancelled(method, connection)), null);
@@ -82,13 +86,18 @@ internal sealed class ProxyBinding
                 {
                     throw new OperationCanceledException(token);
                 }
-                if (envelope.Status == EnvelopeStatus.Error) throw RemoteErrors.ToException(envelope.Error);
+                if (envelope.Status == EnvelopeStatus.Error)
+                {
+                    CallActivities.Failed(activity, envelope.Error.Message);
+                    throw RemoteErrors.ToException(envelope.Error);
+                }
                 if (envelope.Kind != EnvelopeKind.StreamItem)
                 {
                     finished = true;
                     yield break;
                 }
                 yield return CodecOf(envelope).DecodeValue<T>(envelope.Payload.Memory);
+                conversation.Consumed(connection, envelope.Sequence);
             }
         }
         finally

@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Runtime.CompilerServices;
 using Google.Protobuf;
 using Grpc.Core;
+using Skein.Cluster.Diagnostics;
 using Skein.Cluster.Internal;
 using Skein.Engine;
 using Skein.Cluster.Protocol;
@@ -33,6 +34,7 @@ internal sealed class ServiceCaller : IAsyncDisposable
     private readonly ConcurrentDictionary<(string Node, string Address), CallConnection> _connections = new();
     private readonly ConcurrentDictionary<string, ClusterChannel> _channels = new(StringComparer.Ordinal);
     private readonly TimeSpan _connectTimeout;
+    private readonly SendQueueLimits _sendQueue;
     private readonly Timer _deadlines;
     private int _turn = Random.Shared.Next(); // so separate short-lived clients (one skein call each) spread too
 
@@ -45,6 +47,8 @@ internal sealed class ServiceCaller : IAsyncDisposable
         DefaultTimeout = options.CallTimeout;
         MaxMessageBytes = options.MaxMessageBytes;
         _connectTimeout = options.ConnectTimeout;
+        _sendQueue = options.SendQueue;
+        StreamWindow = (uint)options.StreamWindow;
         _routes.NodeGone += OnNodeGone;
         _deadlines = new Timer(static state => ((ServiceCaller)state!).ExpireDeadlines(), this, DeadlineResolution, DeadlineResolution);
     }
@@ -52,6 +56,9 @@ internal sealed class ServiceCaller : IAsyncDisposable
     public TimeSpan DefaultTimeout { get; }
 
     public int MaxMessageBytes { get; }
+
+    /// <summary>The flow-control window a stream asks of its node (0: none).</summary>
+    public uint StreamWindow { get; }
 
     /// <summary>Answers that arrived after their caller stopped waiting, over every connection.</summary>
     public long LateReplies => _connections.Values.Sum(c => c.LateReplies) + (_localConnection?.LateReplies ?? 0);
@@ -124,20 +131,38 @@ internal sealed class ServiceCaller : IAsyncDisposable
     /// <summary>Sends <paramref name="request"/> and waits for its answer, its deadline, or the caller's cancel.</summary>
     public async Task<Envelope> ExchangeAsync(CallConnection connection, Envelope request, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        using var activity = CallActivities.StartClient(request, connection.NodeName);
         var conversation = connection.NewUnary();
         if (timeout != Timeout.InfiniteTimeSpan) conversation.SetDeadline(timeout); // enforced by the sweep: no timer per call
-        connection.Begin(request, conversation);
-        if (!cancellationToken.CanBeCanceled) return await conversation.Reply.ConfigureAwait(false);
-        var id = request.ConversationId;
-        using var onCancel = cancellationToken.UnsafeRegister(_ => connection.Abandon(id, RemoteErrors.Local(RemoteErrorKind.Cancelled,
-            $"{Describe(request)} was cancelled", connection.NodeName, request.Service, request.Method)), null);
+        CancellationTokenRegistration onCancel = default;
         try
         {
-            return await conversation.Reply.ConfigureAwait(false);
+            // Waits only while the connection's send queue is full; a cancel meanwhile throws, having sent nothing.
+            await connection.BeginAsync(request, conversation, cancellationToken).ConfigureAwait(false);
+            CallActivities.Sent(activity, request);
+            if (cancellationToken.CanBeCanceled)
+            {
+                var id = request.ConversationId;
+                onCancel = cancellationToken.UnsafeRegister(_ => connection.Abandon(id, RemoteErrors.Local(RemoteErrorKind.Cancelled,
+                    $"{Describe(request)} was cancelled", connection.NodeName, request.Service, request.Method)), null);
+            }
+            var reply = await conversation.Reply.ConfigureAwait(false);
+            if (reply.Status == EnvelopeStatus.Error) CallActivities.Failed(activity, reply.Error.Message);
+            return reply;
         }
         catch (RemoteException ex) when (ex.Kind == RemoteErrorKind.Cancelled && cancellationToken.IsCancellationRequested)
         {
+            CallActivities.Failed(activity, ex.Message);
             throw new OperationCanceledException(ex.Message, ex, cancellationToken);
+        }
+        catch (Exception ex) when (activity is not null)
+        {
+            CallActivities.Failed(activity, ex.Message);
+            throw;
+        }
+        finally
+        {
+            onCancel.Dispose();
         }
     }
 
@@ -180,10 +205,13 @@ internal sealed class ServiceCaller : IAsyncDisposable
             ContentType = JsonPayloadCodec.MediaType,
             Payload = UnsafeByteOperations.UnsafeWrap(arguments),
             TimeoutMs = WireTimeout(timeout),
+            StreamWindow = StreamWindow, // used by the node only if the method streams
         };
-        var conversation = new StreamConversation();
+        var conversation = new StreamConversation(StreamWindow);
         if (timeout != Timeout.InfiniteTimeSpan) conversation.SetDeadline(timeout); // enforced by the sweep, as for proxies
-        connection.Begin(request, conversation);
+        using var activity = CallActivities.StartStream(request, connection.NodeName);
+        await connection.BeginAsync(request, conversation, cancellationToken).ConfigureAwait(false);
+        CallActivities.Sent(activity, request);
         var id = request.ConversationId;
         var finished = false;
         using var onCancel = cancellationToken.UnsafeRegister(_ => connection.Abandon(id, RemoteErrors.Local(RemoteErrorKind.Cancelled,
@@ -193,10 +221,15 @@ internal sealed class ServiceCaller : IAsyncDisposable
             while (await conversation.Items.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
             {
                 if (!conversation.Items.TryRead(out var envelope)) continue;
-                if (envelope.Status == EnvelopeStatus.Error) throw RemoteErrors.ToException(envelope.Error);
+                if (envelope.Status == EnvelopeStatus.Error)
+                {
+                    CallActivities.Failed(activity, envelope.Error.Message);
+                    throw RemoteErrors.ToException(envelope.Error);
+                }
                 if (envelope.Kind == EnvelopeKind.StreamItem)
                 {
                     yield return envelope.Payload.Memory;
+                    conversation.Consumed(connection, envelope.Sequence);
                     continue;
                 }
                 finished = true;
@@ -269,7 +302,7 @@ internal sealed class ServiceCaller : IAsyncDisposable
     {
         var channel = _channels.GetOrAdd(route.Address, address =>
             new ClusterChannel(ClusterAddress.Parse(address), _token, _connectTimeout, MessageLimits.TransportLimit(MaxMessageBytes)));
-        return new NodeConnection(route.NodeId, route.NodeName, route.Address, channel.CallInvoker);
+        return new NodeConnection(route.NodeId, route.NodeName, route.Address, channel.CallInvoker, _sendQueue);
     }
 
     private void OnNodeGone(object? sender, NodeGoneEventArgs gone)

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Google.Protobuf;
+using Skein.Cluster.Diagnostics;
 using Skein.Cluster.Protocol;
 using Skein.Cluster.Services.Codecs;
 using Skein.Cluster.Services.Contracts;
@@ -19,6 +20,8 @@ internal sealed class ServerConnection
     private readonly IEnvelopeSink _replies;
     private readonly ConcurrentDictionary<ulong, CancellationTokenSource> _inFlight = new();
     private readonly ConcurrentDictionary<ulong, Reservation> _reservations = new();
+    // The flow-controlled streams in flight, by conversation: where the caller's CREDIT goes.
+    private readonly ConcurrentDictionary<ulong, StreamCredit> _credits = new();
     private readonly CancellationTokenSource _closed = new();
     private readonly TokenSourcePool _tokens = new();
     private long _nextInstance;
@@ -62,6 +65,10 @@ internal sealed class ServerConnection
                 break;
             case EnvelopeKind.Cancel:
                 CancelCall(envelope.ConversationId);
+                break;
+            case EnvelopeKind.Credit:
+                // A credit for a stream that has just ended is old news.
+                if (_credits.TryGetValue(envelope.ConversationId, out var credit)) credit.Grant(envelope.Sequence);
                 break;
             case EnvelopeKind.Open:
                 Open(envelope);
@@ -270,13 +277,15 @@ internal sealed class ServerConnection
         _inFlight[request.ConversationId] = call;
         if (_closed.IsCancellationRequested) TryCancel(call); // the client left while this was being decoded
         var crash = service.Gate is { } gate ? FailOnCrash(gate, request, service, method, call) : default;
+        var activity = CallActivities.StartServer(request, Node);
         try
         {
-            if (method.IsStreaming) await StreamAsync(request, service, method, codec, target, arguments, call).ConfigureAwait(false);
-            else await ReplyAsync(request, service, method, codec, target, arguments, call).ConfigureAwait(false);
+            if (method.IsStreaming) await StreamAsync(request, service, method, codec, target, arguments, call, activity).ConfigureAwait(false);
+            else await ReplyAsync(request, service, method, codec, target, arguments, call, activity).ConfigureAwait(false);
         }
         finally
         {
+            activity?.Dispose();
             crash.Dispose(); // before the source goes back to the pool: a crash must not cancel the next call to use it
             _inFlight.TryRemove(request.ConversationId, out _);
             lock (call) _tokens.Return(call);
@@ -306,7 +315,7 @@ internal sealed class ServerConnection
     }
 
     private async Task ReplyAsync(Envelope request, HostedService service, ContractMethod method, IPayloadCodec codec, object target, object?[] arguments,
-        CancellationTokenSource call)
+        CancellationTokenSource call, Activity? activity)
     {
         var token = call.Token;
         object? result;
@@ -319,8 +328,9 @@ internal sealed class ServerConnection
         }
         catch (Exception ex)
         {
+            CallActivities.Failed(activity, ex.Message);
             if (token.IsCancellationRequested) _host.CountLateReply(); // the caller gave up or its deadline passed: nobody waits for this
-            else _replies.Send(ApplicationError(request, ex));
+            else await _replies.SendAsync(ApplicationError(request, ex), CancellationToken.None).ConfigureAwait(false);
             return;
         }
         if (token.IsCancellationRequested)
@@ -328,15 +338,22 @@ internal sealed class ServerConnection
             _host.CountLateReply();
             return;
         }
-        _replies.Send(Result(request, service, method, codec, method.ResultType, result, EnvelopeKind.Response, 0));
+        // Waits while the connection's send queue is full (the client reads slower than handlers answer); the handler's
+        // transient object is kept until then. Once the client has gone the writer drops the reply and lets go.
+        await _replies.SendAsync(Result(request, service, method, codec, method.ResultType, result, EnvelopeKind.Response, 0), CancellationToken.None)
+            .ConfigureAwait(false);
     }
 
     private async Task StreamAsync(Envelope request, HostedService service, ContractMethod method, IPayloadCodec codec, object target, object?[] arguments,
-        CancellationTokenSource call)
+        CancellationTokenSource call, Activity? activity)
     {
         var token = call.Token;
         ArmDeadline(request, call);
         ulong sequence = 0;
+        // A caller that asks for flow control gets at most its window of items ahead of its consumer: the producer is
+        // not asked for the next item until the last one could be sent. An older caller asks for none and gets all.
+        var credit = request.StreamWindow > 0 ? new StreamCredit(request.StreamWindow) : null;
+        if (credit is not null) _credits[request.ConversationId] = credit;
         try
         {
             var returned = method.ServerInvoker(target, arguments, token)
@@ -344,18 +361,29 @@ internal sealed class ServerConnection
             await foreach (var item in ResultAdapters.StreamFor(method)(returned, token).ConfigureAwait(false))
             {
                 var envelope = Result(request, service, method, codec, method.ResultType, item, EnvelopeKind.StreamItem, ++sequence);
-                _replies.Send(envelope);
+                if (credit is not null)
+                {
+                    envelope.StreamWindow = credit.Window;
+                    await credit.WaitToSendAsync(sequence, token).ConfigureAwait(false);
+                }
+                await _replies.SendAsync(envelope, token).ConfigureAwait(false);
                 if (envelope.Status == EnvelopeStatus.Error) return;
             }
         }
         catch (Exception ex)
         {
+            CallActivities.Failed(activity, ex.Message);
             if (token.IsCancellationRequested) _host.CountLateReply();
-            else _replies.Send(ApplicationError(request, ex));
+            else await _replies.SendAsync(ApplicationError(request, ex), CancellationToken.None).ConfigureAwait(false);
             return;
         }
+        finally
+        {
+            if (credit is not null) _credits.TryRemove(request.ConversationId, out _);
+        }
         if (!token.IsCancellationRequested)
-            _replies.Send(new Envelope { Kind = EnvelopeKind.Response, ConversationId = request.ConversationId, Status = EnvelopeStatus.Ok, Sequence = sequence + 1 });
+            await _replies.SendAsync(new Envelope { Kind = EnvelopeKind.Response, ConversationId = request.ConversationId, Status = EnvelopeStatus.Ok, Sequence = sequence + 1 },
+                CancellationToken.None).ConfigureAwait(false);
     }
 
     private Envelope Result(Envelope request, HostedService service, ContractMethod method, IPayloadCodec codec, Type? type, object? value, EnvelopeKind kind,

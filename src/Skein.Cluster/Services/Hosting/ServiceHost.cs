@@ -45,6 +45,7 @@ public sealed class ServiceHost : IAsyncDisposable
         Options = options ?? new ServiceHostOptions();
         if (Options.MaxMessageBytes < 1024) throw new SkeinException($"the maximum message size must be at least 1 KiB, not {Options.MaxMessageBytes} bytes");
         if (Options.LeaseTimeout <= TimeSpan.Zero) throw new SkeinException("the lease timeout must be positive");
+        Options.SendQueue.Validate();
     }
 
     public string NodeName { get; }

@@ -1,4 +1,5 @@
 using Skein.Cluster.Modules;
+using Skein.Cluster.Services;
 
 namespace Skein.Cluster.Services.Hosting;
 
@@ -13,6 +14,9 @@ public sealed class ServiceHostOptions
     /// (and their capacity freed). Default 30 s.
     /// </summary>
     public TimeSpan LeaseTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How much each client connection may queue for its socket before replies and stream items wait for room.</summary>
+    public SendQueueLimits SendQueue { get; set; } = new();
 
     /// <summary>The loaders <see cref="ServiceHost.AddModuleAsync"/> chooses from; by default <see cref="ModuleLoaders.CreateDefault"/>.</summary>
     public ModuleLoaders Loaders { get; set; } = ModuleLoaders.CreateDefault();

@@ -1,16 +1,26 @@
 using Grpc.Core;
+using Microsoft.Extensions.Logging;
 using Skein.Cluster.Protocol;
 using Skein.Cluster.Services.Hosting;
 
 namespace Skein.Cluster.Services.Transport;
 
 /// <summary>A node's gRPC call endpoint: each Connect stream is one client connection, served by a <see cref="ServerConnection"/>.</summary>
-internal sealed class CallsEndpoint(ServiceHost host) : Calls.CallsBase
+internal sealed partial class CallsEndpoint : Calls.CallsBase
 {
+    private readonly ServiceHost host;
+    private readonly ILogger<CallsEndpoint> logger;
+
+    public CallsEndpoint(ServiceHost host, ILogger<CallsEndpoint> logger)
+    {
+        this.host = host;
+        this.logger = logger;
+    }
+
     public override async Task Connect(IAsyncStreamReader<Frame> requestStream, IServerStreamWriter<Frame> responseStream, ServerCallContext context)
     {
         var ct = context.CancellationToken;
-        var writer = new FrameWriter();
+        var writer = new FrameWriter(host.Options.SendQueue);
         var connection = new ServerConnection(host, writer);
         var writing = writer.RunAsync(responseStream, ct);
         RpcException? refused = null;
@@ -24,12 +34,14 @@ internal sealed class CallsEndpoint(ServiceHost host) : Calls.CallsBase
         catch (RpcException ex) when (ex.StatusCode == StatusCode.ResourceExhausted)
         {
             // A frame over the transport limit: say so in the call's status rather than end it as if all were well.
-            refused = new RpcException(new Status(StatusCode.ResourceExhausted,
-                $"node {host.NodeName} refused a frame over its limit of {MessageLimits.Describe(MessageLimits.TransportLimit(host.Options.MaxMessageBytes))}"));
+            var limit = MessageLimits.Describe(MessageLimits.TransportLimit(host.Options.MaxMessageBytes));
+            LogFrameRefused(context.Peer, limit);
+            refused = new RpcException(new Status(StatusCode.ResourceExhausted, $"node {host.NodeName} refused a frame over its limit of {limit}"));
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or RpcException)
         {
             // The client went away; Close below releases what it held.
+            LogClientGone(context.Peer, ex.Message);
         }
         finally
         {
@@ -46,4 +58,10 @@ internal sealed class CallsEndpoint(ServiceHost host) : Calls.CallsBase
         }
         if (refused is not null) throw refused;
     }
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "refused a frame from {Peer} over the limit of {Limit}; its call stream is ended")]
+    private partial void LogFrameRefused(string peer, string limit);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Debug, Message = "the call stream from {Peer} ended abruptly: {Reason}")]
+    private partial void LogClientGone(string peer, string reason);
 }

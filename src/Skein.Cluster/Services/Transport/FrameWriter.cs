@@ -9,6 +9,13 @@ namespace Skein.Cluster.Services.Transport;
 /// every envelope ready at that moment as one <see cref="Frame"/>, until the queue is empty. Concurrent calls share
 /// HTTP/2 writes, frames never interleave, and a lone caller writes on its own thread without waking another.
 /// </summary>
+/// <remarks>
+/// The queue is bounded (<see cref="SendQueueLimits"/>): <see cref="SendAsync"/> waits, in order of arrival, while it
+/// is full, and an envelope counts against the bound until the frame holding it has been written, so what a slow
+/// socket leaves behind is at most the bound. <see cref="Send"/> never waits — it is for the small envelopes that let
+/// the other side move (cancels, credits, errors of the stream's reader) — but it still queues behind the senders
+/// already waiting, so that a cancel never overtakes its own request.
+/// </remarks>
 internal sealed class FrameWriter : IEnvelopeSink
 {
     private const int MaxEnvelopesPerFrame = 512;
@@ -16,23 +23,192 @@ internal sealed class FrameWriter : IEnvelopeSink
 
     private readonly ConcurrentQueue<Envelope> _queue = new();
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly int _maxEnvelopes;
+    private readonly long _maxBytes;
     private IAsyncStreamWriter<Frame>? _stream;
     private CancellationToken _cancellation;
     private int _writing;
     private volatile bool _completed;
 
+    // Admission: what is in _queue (or carried, or being written) and who waits for room. Guarded by _gate.
+    private readonly Lock _gate = new();
+    private readonly Queue<Waiter> _waiters = new();
+    private int _queuedEnvelopes;
+    private long _queuedBytes;
+    private long _peakBytes;
+    private int _peakEnvelopes;
+
+    public FrameWriter(SendQueueLimits? limits = null)
+    {
+        limits ??= new SendQueueLimits();
+        _maxEnvelopes = limits.MaxEnvelopes;
+        _maxBytes = limits.MaxBytes;
+    }
+
+    /// <summary>Bytes queued and not yet written (as <see cref="SendQueueLimits"/> counts them).</summary>
+    public long QueuedBytes
+    {
+        get { lock (_gate) return _queuedBytes; }
+    }
+
+    /// <summary>The most bytes ever queued at once.</summary>
+    public long PeakQueuedBytes
+    {
+        get { lock (_gate) return _peakBytes; }
+    }
+
+    /// <summary>The most envelopes ever queued at once.</summary>
+    public int PeakQueuedEnvelopes
+    {
+        get { lock (_gate) return _peakEnvelopes; }
+    }
+
+    /// <summary>Senders waiting for room.</summary>
+    public int WaitingSenders
+    {
+        get { lock (_gate) return _waiters.Count(w => !w.Withdrawn && !w.Forced); }
+    }
+
+    /// <summary>Queues <paramref name="envelope"/> without waiting for room (it still counts against the bound).</summary>
     public void Send(Envelope envelope)
     {
         if (_completed) return;
-        _queue.Enqueue(envelope);
+        lock (_gate)
+        {
+            if (_waiters.Count > 0)
+            {
+                _waiters.Enqueue(new Waiter(envelope, SendQueueLimits.SizeOf(envelope), forced: true));
+                return;
+            }
+            Admit(envelope, SendQueueLimits.SizeOf(envelope));
+        }
         TryStartWriting();
     }
 
-    /// <summary>Stops taking envelopes; what is queued is still written.</summary>
+    /// <summary>
+    /// Queues <paramref name="envelope"/>, first waiting for room while the queue is full. Once the writer has
+    /// stopped, the envelope is dropped and this returns at once, as <see cref="Send"/> does.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">Cancelled while waiting; the envelope was not queued.</exception>
+    public ValueTask SendAsync(Envelope envelope, CancellationToken cancellationToken)
+    {
+        if (_completed) return default;
+        var size = SendQueueLimits.SizeOf(envelope);
+        Waiter waiter;
+        lock (_gate)
+        {
+            if (_waiters.Count == 0 && Fits(size))
+            {
+                Admit(envelope, size);
+                waiter = null!;
+            }
+            else
+            {
+                if (cancellationToken.IsCancellationRequested) return ValueTask.FromCanceled(cancellationToken);
+                waiter = new Waiter(envelope, size, forced: false);
+                _waiters.Enqueue(waiter);
+            }
+        }
+        if (waiter is null)
+        {
+            TryStartWriting();
+            return default;
+        }
+        if (cancellationToken.CanBeCanceled) waiter.Watch(this, cancellationToken);
+        return new ValueTask(waiter.Task);
+    }
+
+    /// <summary>
+    /// Takes back an envelope still waiting for room: it will not be sent, and its <see cref="SendAsync"/> completes.
+    /// False when it was already queued (or sent).
+    /// </summary>
+    public bool Withdraw(Envelope envelope)
+    {
+        Waiter? withdrawn = null;
+        lock (_gate)
+        {
+            foreach (var waiter in _waiters)
+            {
+                if (!ReferenceEquals(waiter.Envelope, envelope) || waiter.Withdrawn) continue;
+                waiter.Withdrawn = true;
+                withdrawn = waiter;
+                break;
+            }
+        }
+        if (withdrawn is null) return false;
+        withdrawn.Release();
+        return true;
+    }
+
+    private bool Fits(int size) =>
+        _queuedEnvelopes == 0 || (_queuedEnvelopes < _maxEnvelopes && _queuedBytes + size <= _maxBytes);
+
+    // Under _gate: enqueueing here keeps the queue in the order senders were admitted.
+    private void Admit(Envelope envelope, int size)
+    {
+        _queuedEnvelopes++;
+        _queuedBytes += size;
+        if (_queuedBytes > _peakBytes) _peakBytes = _queuedBytes;
+        if (_queuedEnvelopes > _peakEnvelopes) _peakEnvelopes = _queuedEnvelopes;
+        _queue.Enqueue(envelope);
+    }
+
+    // A frame was written: free its room and let in who now fits, in order.
+    private void Written(int envelopes, long bytes)
+    {
+        List<Waiter>? admitted = null;
+        lock (_gate)
+        {
+            _queuedEnvelopes -= envelopes;
+            _queuedBytes -= bytes;
+            while (_waiters.TryPeek(out var next))
+            {
+                if (next.Withdrawn)
+                {
+                    _waiters.Dequeue();
+                    continue;
+                }
+                if (!next.Forced && !Fits(next.Size)) break;
+                _waiters.Dequeue();
+                Admit(next.Envelope, next.Size);
+                next.Admitted = true;
+                (admitted ??= []).Add(next);
+            }
+        }
+        if (admitted is null) return;
+        foreach (var waiter in admitted) waiter.Release();
+    }
+
+    // Under _gate or not: a withdrawn or admitted waiter is never touched again by the admission loop.
+    private void Cancel(Waiter waiter, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (waiter.Admitted || waiter.Withdrawn) return;
+            waiter.Withdrawn = true;
+        }
+        waiter.TrySetCanceled(cancellationToken);
+    }
+
+    /// <summary>Stops taking envelopes; what is queued is still written, and who waits for room is let go.</summary>
     public void Complete()
     {
         _completed = true;
+        ReleaseWaiters();
         TryStartWriting();
+    }
+
+    private void ReleaseWaiters()
+    {
+        List<Waiter> released;
+        lock (_gate)
+        {
+            if (_waiters.Count == 0) return;
+            released = [.. _waiters];
+            _waiters.Clear();
+            foreach (var waiter in released) waiter.Withdrawn = true;
+        }
+        foreach (var waiter in released) waiter.Release();
     }
 
     /// <summary>Writes until <see cref="Complete"/> and the queue is drained, or the stream fails (which it throws).</summary>
@@ -89,6 +265,7 @@ internal sealed class FrameWriter : IEnvelopeSink
                         bytes += envelope.Payload.Length;
                     }
                     await _stream!.WriteAsync(frame, _cancellation).ConfigureAwait(false);
+                    Written(frame.Envelopes.Count, bytes + (long)frame.Envelopes.Count * SendQueueLimits.EnvelopeOverhead);
                 }
                 Volatile.Write(ref _writing, 0);
                 // Someone may have enqueued after the queue looked empty but before the flag dropped: take over again.
@@ -102,7 +279,39 @@ internal sealed class FrameWriter : IEnvelopeSink
         catch (Exception ex)
         {
             _completed = true;
+            ReleaseWaiters();
             _done.TrySetException(ex);
+        }
+    }
+
+    /// <summary>One sender waiting for room; completes when its envelope is queued, withdrawn, or dropped.</summary>
+    private sealed class Waiter(Envelope envelope, int size, bool forced) : TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
+    {
+        private CancellationTokenRegistration _registration;
+
+        public Envelope Envelope { get; } = envelope;
+
+        public int Size { get; } = size;
+
+        /// <summary>Queued by <see cref="FrameWriter.Send"/>: goes in its turn whatever the room.</summary>
+        public bool Forced { get; } = forced;
+
+        // Both under the writer's _gate.
+        public bool Admitted { get; set; }
+
+        public bool Withdrawn { get; set; }
+
+        public void Watch(FrameWriter writer, CancellationToken cancellationToken) =>
+            _registration = cancellationToken.UnsafeRegister(static (state, token) =>
+            {
+                var (writer, waiter) = ((FrameWriter, Waiter))state!;
+                writer.Cancel(waiter, token);
+            }, (writer, this));
+
+        public void Release()
+        {
+            TrySetResult();
+            _registration.Dispose();
         }
     }
 }
