@@ -25,7 +25,7 @@ public sealed partial class ServiceClusterTests(ExampleCluster cluster) : IClass
     /// </summary>
     public const string Collection = "service cluster processes";
 
-    internal static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
+    internal static readonly TimeSpan Timeout = TestPatience.Ceiling;
 
     /// <summary>The example services assembly, copied next to the tests by the project reference.</summary>
     internal static string Module => Path.Combine(AppContext.BaseDirectory, "Skein.Examples.Services.dll");
@@ -233,16 +233,14 @@ public sealed partial class ServiceClusterTests(ExampleCluster cluster) : IClass
         var port = ExampleCluster.ClosedPort();
         var token = cluster.Directory.WritePrivate("some-token", "0123456789abcdef0123456789abcdef");
 
-        var started = TimeProvider.System.GetTimestamp();
-        var call = await cluster.RunAsync("call", "echo", "Echo", """["hi"]""", "--cluster", $"127.0.0.1:{port}", "--token-file", token);
+        // Allowed to try for far longer than this test may run: only a refusal taken at once can end it in time.
+        var call = await cluster.RunAsync("call", "echo", "Echo", """["hi"]""", "--cluster", $"127.0.0.1:{port}", "--token-file", token, "--timeout", "1h");
         Assert.True(call.ExitCode == 1, call.ToString());
         Assert.Contains($"skein: cannot reach the cluster at http://127.0.0.1:{port}: ", call.Stderr);
-        Assert.True(TimeProvider.System.GetElapsedTime(started) < TimeSpan.FromSeconds(5), $"took {TimeProvider.System.GetElapsedTime(started)}");
 
-        started = TimeProvider.System.GetTimestamp();
-        var error = await Assert.ThrowsAnyAsync<SkeinException>(() => SkeinClient.ConnectAsync(new Uri($"http://127.0.0.1:{port}"), "t", cancellationToken: Ct));
+        var patient = new SkeinClientOptions { ConnectTimeout = TimeSpan.FromHours(1) };
+        var error = await Assert.ThrowsAnyAsync<SkeinException>(() => SkeinClient.ConnectAsync(new Uri($"http://127.0.0.1:{port}"), "t", patient, Ct));
         Assert.Contains($"127.0.0.1:{port}", error.Message);
-        Assert.True(TimeProvider.System.GetElapsedTime(started) < TimeSpan.FromSeconds(5), $"took {TimeProvider.System.GetElapsedTime(started)}");
     }
 
     [Fact(Timeout = 60_000)]
