@@ -17,7 +17,7 @@ public sealed class ServiceClusterFailureTests
 
     private static string TokenOf(string directory) => ClusterToken.Read(Path.Combine(directory, ".skein", ClusterToken.FileName));
 
-    [Fact(Timeout = 60_000)]
+    [Fact(Timeout = TestPatience.WholeTest)]
     public async Task A_node_killed_with_sigkill_fails_its_calls_in_flight_with_node_lost_and_the_pool_keeps_answering()
     {
         using var dir = new TempDirectory();
@@ -98,7 +98,7 @@ public sealed class ServiceClusterFailureTests
         Assert.Matches(@"(?m)^worker\s+pooled\s+\S+\s+survivor\s", services.Stdout);
     }
 
-    [Fact(Timeout = 60_000)]
+    [Fact(Timeout = TestPatience.WholeTest)]
     public async Task A_node_stopped_while_a_client_is_connected_leaves_promptly_and_calls_go_to_the_other()
     {
         using var dir = new TempDirectory();
@@ -119,7 +119,7 @@ public sealed class ServiceClusterFailureTests
         for (var i = 0; i < 10; i++) Assert.Equal("staying", (await worker.ProcessAsync("item", Ct)).Node);
     }
 
-    [Fact(Timeout = 60_000)]
+    [Fact(Timeout = TestPatience.WholeTest)]
     public async Task After_the_coordinator_is_killed_and_restarted_nodes_register_again_and_clients_call_within_five_seconds()
     {
         using var dir = new TempDirectory();
@@ -155,7 +155,7 @@ public sealed class ServiceClusterFailureTests
         Assert.Equal("\"again\"", call.Stdout.Trim());
     }
 
-    [Fact(Timeout = 60_000)]
+    [Fact(Timeout = TestPatience.WholeTest)]
     public async Task Skein_up_with_the_example_module_then_skein_down_leaves_no_process_behind()
     {
         using var dir = new TempDirectory();
@@ -171,7 +171,7 @@ public sealed class ServiceClusterFailureTests
         Assert.False(File.Exists(Path.Combine(dir.Path, ".skein", "cluster.json")));
     }
 
-    [Fact(Timeout = 60_000)]
+    [Fact(Timeout = TestPatience.WholeTest)]
     public async Task Skein_up_with_the_example_module_stopped_by_sigterm_leaves_no_process_behind()
     {
         using var dir = new TempDirectory();

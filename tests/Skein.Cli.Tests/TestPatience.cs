@@ -11,8 +11,11 @@ internal static class TestPatience
 {
     public static readonly TimeSpan Ceiling = Read(Environment.GetEnvironmentVariable("SKEIN_TEST_PATIENCE"));
 
+    /// <summary>The bound on a whole test that starts processes (<c>[Fact(Timeout = ...)]</c>): several waits' worth.</summary>
+    public const int WholeTest = 600_000;
+
     private static TimeSpan Read(string? seconds) =>
         double.TryParse(seconds, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0
             ? TimeSpan.FromSeconds(value)
-            : TimeSpan.FromSeconds(60);
+            : TimeSpan.FromSeconds(120);
 }

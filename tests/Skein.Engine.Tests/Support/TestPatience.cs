@@ -14,5 +14,5 @@ internal static class TestPatience
     private static TimeSpan Read(string? seconds) =>
         double.TryParse(seconds, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0
             ? TimeSpan.FromSeconds(value)
-            : TimeSpan.FromSeconds(60);
+            : TimeSpan.FromSeconds(120);
 }
