@@ -13,7 +13,7 @@ public sealed class AppClusterTests(AppCluster cluster) : IClassFixture<AppClust
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact(Timeout = 120_000)]
+    [Fact(Timeout = TestPatience.WholeTest)]
     public async Task An_app_starts_after_its_dependency_a_needed_app_refuses_to_stop_and_both_stop_in_reverse()
     {
         using var apps = new TempDirectory();
@@ -79,7 +79,7 @@ public sealed class AppClusterTests(AppCluster cluster) : IClassFixture<AppClust
         Assert.DoesNotContain(await cluster.ModulesAsync(), m => m.App is "base" or "top");
     }
 
-    [Fact(Timeout = 120_000)]
+    [Fact(Timeout = TestPatience.WholeTest)]
     public async Task A_module_that_fails_fails_the_start_naming_it_and_what_the_start_loaded_is_gone()
     {
         using var apps = new TempDirectory();
@@ -111,7 +111,7 @@ public sealed class AppClusterTests(AppCluster cluster) : IClassFixture<AppClust
         Assert.DoesNotContain(await cluster.ModulesAsync(), m => m.App is "dep" or "shaky");
     }
 
-    [Fact(Timeout = 120_000)]
+    [Fact(Timeout = TestPatience.WholeTest)]
     public async Task A_dependency_cycle_is_refused_naming_it_before_anything_loads()
     {
         using var apps = new TempDirectory();
@@ -128,7 +128,7 @@ public sealed class AppClusterTests(AppCluster cluster) : IClassFixture<AppClust
         Assert.DoesNotContain(await cluster.ModulesAsync(), m => m.App is "ping" or "pong");
     }
 
-    [Fact(Timeout = 120_000)]
+    [Fact(Timeout = TestPatience.WholeTest)]
     public async Task Bad_app_files_and_unknown_apps_are_exit_2_with_positions_and_suggestions()
     {
         using var apps = new TempDirectory();

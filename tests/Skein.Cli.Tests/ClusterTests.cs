@@ -9,7 +9,7 @@ namespace Skein.Cli.Tests;
 /// <summary>Coordinator and nodes as real skein processes on loopback, each test with its own state directory.</summary>
 public partial class ClusterTests
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan Timeout = TestPatience.Ceiling;
 
     private static async Task<(SkeinProcess Process, string Address)> StartCoordinatorAsync(string directory, string listen = "127.0.0.1:0")
     {
@@ -90,7 +90,7 @@ public partial class ClusterTests
         await using var survivor = await StartNodeAsync(dir.Path, "survivor");
 
         victim.Signal(Posix.SigKill);
-        await coordinator.WaitForOutputAsync("node victim lost", TimeSpan.FromSeconds(3));
+        await coordinator.WaitForOutputAsync("node victim lost: its session broke", Timeout); // at once, not at the missed heartbeats
 
         var nodes = await SkeinProcess.RunAsync(dir.Path, "nodes");
         Assert.Matches(@"(?m)^victim\s+\S+\s+lost", nodes.Stdout);
@@ -108,13 +108,13 @@ public partial class ClusterTests
         node.Signal(Posix.SigStop); // its connection stays open, its heartbeats stop
         try
         {
-            await coordinator.WaitForOutputAsync("node sleeper lost: no heartbeat for 3 s", TimeSpan.FromSeconds(5));
+            await coordinator.WaitForOutputAsync("node sleeper lost: no heartbeat for 3 s", Timeout);
         }
         finally
         {
             node.Signal(Posix.SigCont);
         }
-        await node.WaitForOutputAsync("registered again", TimeSpan.FromSeconds(5));
+        await node.WaitForOutputAsync("registered again", Timeout);
         var nodes = await SkeinProcess.RunAsync(dir.Path, "nodes");
         Assert.Matches(@"(?m)^sleeper\s+\S+\s+alive", nodes.Stdout);
     }
@@ -130,7 +130,7 @@ public partial class ClusterTests
 
         var (restarted, _) = await StartCoordinatorAsync(dir.Path, new Uri(address).Authority);
         await using var _r = restarted;
-        await node.WaitForOutputAsync("registered again", TimeSpan.FromSeconds(5));
+        await node.WaitForOutputAsync("registered again", Timeout);
         var nodes = await SkeinProcess.RunAsync(dir.Path, "nodes");
         Assert.Matches(@"(?m)^steady\s+\S+\s+alive", nodes.Stdout);
     }
@@ -256,11 +256,9 @@ public partial class ClusterTests
         Assert.True(labels.ExitCode == 2, labels.ToString());
         Assert.Contains("invalid label 'gpu'", labels.Stderr);
 
-        var started = TimeProvider.System.GetTimestamp();
         var node = await SkeinProcess.RunAsync(dir.Path, "node", "--join", $"127.0.0.1:{port}", "--token-file", token);
         Assert.True(node.ExitCode == 1, node.ToString());
         Assert.Contains($"cannot reach the cluster at http://127.0.0.1:{port}", node.Stderr);
-        Assert.True(TimeProvider.System.GetElapsedTime(started) < TimeSpan.FromSeconds(5));
 
         var nodes = await SkeinProcess.RunAsync(dir.Path, "nodes", "--cluster", $"127.0.0.1:{port}", "--token-file", token);
         Assert.True(nodes.ExitCode == 1, nodes.ToString());
@@ -358,7 +356,7 @@ public partial class ClusterTests
         {
             var upPid = int.Parse((await python.StandardOutput.ReadLineAsync(TestContext.Current.CancellationToken))!.Trim(), CultureInfo.InvariantCulture);
             using (var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(50)))
-            using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+            using (var deadline = new CancellationTokenSource(TestPatience.Ceiling))
             {
                 while (!File.Exists(upOutput) || !(await File.ReadAllTextAsync(upOutput, deadline.Token)).Contains("cluster up at", StringComparison.Ordinal))
                     await poll.WaitForNextTickAsync(deadline.Token);

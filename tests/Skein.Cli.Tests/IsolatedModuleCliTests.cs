@@ -11,7 +11,7 @@ namespace Skein.Cli.Tests;
 [Collection(ServiceClusterTests.Collection)]
 public sealed class IsolatedModuleCliTests
 {
-    [Fact(Timeout = 120_000)]
+    [Fact(Timeout = TestPatience.WholeTest)]
     public async Task A_node_hosts_the_example_services_isolated_and_skein_call_reaches_them()
     {
         using var directory = new TempDirectory();
@@ -39,7 +39,7 @@ public sealed class IsolatedModuleCliTests
         Assert.Equal("\"again\"", again.Stdout.Trim());
     }
 
-    [Fact(Timeout = 120_000)]
+    [Fact(Timeout = TestPatience.WholeTest)]
     public async Task Skein_up_hosts_an_isolated_module_on_each_node_and_skein_down_stops_the_hosts_too()
     {
         using var directory = new TempDirectory();

@@ -4,7 +4,7 @@ namespace Skein.Cli.Tests;
 
 public class ResumeTests
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Patience = TestPatience.Ceiling;
 
     private const string Job = """
         name: resumable

@@ -4,7 +4,7 @@ namespace Skein.Cli.Tests;
 
 public class RunCommandTests
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Patience = TestPatience.Ceiling;
 
     [Fact]
     public async Task Quickstart_example_passes_and_prints_a_summary()

@@ -25,14 +25,14 @@ public sealed partial class ServiceClusterTests(ExampleCluster cluster) : IClass
     /// </summary>
     public const string Collection = "service cluster processes";
 
-    internal static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
+    internal static readonly TimeSpan Timeout = TestPatience.Ceiling;
 
     /// <summary>The example services assembly, copied next to the tests by the project reference.</summary>
     internal static string Module => Path.Combine(AppContext.BaseDirectory, "Skein.Examples.Services.dll");
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact(Timeout = 60_000)]
+    [Fact(Timeout = TestPatience.WholeTest)]
     public async Task Two_nodes_host_the_example_services_and_skein_call_reaches_them()
     {
         var services = await cluster.RunAsync("services");
@@ -50,7 +50,7 @@ public sealed partial class ServiceClusterTests(ExampleCluster cluster) : IClass
         Assert.Matches("""^\{"item":"APPLE","node":"(alpha|beta)","processId":\d+\}$""", work.Stdout.Trim());
     }
 
-    [Fact(Timeout = 60_000)]
+    [Fact(Timeout = TestPatience.WholeTest)]
     public async Task A_wrong_token_is_refused_by_the_cli_the_client_and_the_node()
     {
         var wrong = cluster.Directory.WritePrivate("wrong-token", "0123456789abcdef0123456789abcdef");
@@ -72,7 +72,7 @@ public sealed partial class ServiceClusterTests(ExampleCluster cluster) : IClass
         await cluster.AssertServingAsync();
     }
 
-    [Fact(Timeout = 60_000)]
+    [Fact(Timeout = TestPatience.WholeTest)]
     public async Task Garbage_and_http1_on_the_node_and_coordinator_ports_leave_both_serving()
     {
         var random = new Random(7);
@@ -93,7 +93,7 @@ public sealed partial class ServiceClusterTests(ExampleCluster cluster) : IClass
         await cluster.AssertServingAsync();
     }
 
-    [Fact(Timeout = 60_000)]
+    [Fact(Timeout = TestPatience.WholeTest)]
     public async Task Malformed_envelopes_on_a_node_call_stream_are_answered_with_errors_and_the_node_keeps_serving()
     {
         using var channel = GrpcChannel.ForAddress($"http://{await cluster.NodeAddressAsync("alpha")}");
@@ -154,7 +154,7 @@ public sealed partial class ServiceClusterTests(ExampleCluster cluster) : IClass
         await cluster.AssertServingAsync();
     }
 
-    [Fact(Timeout = 60_000)]
+    [Fact(Timeout = TestPatience.WholeTest)]
     public async Task A_frame_over_the_transport_limit_is_refused_and_the_node_keeps_serving()
     {
         using var channel = GrpcChannel.ForAddress($"http://{await cluster.NodeAddressAsync("beta")}", new GrpcChannelOptions { MaxSendMessageSize = null });
@@ -177,7 +177,7 @@ public sealed partial class ServiceClusterTests(ExampleCluster cluster) : IClass
         await cluster.AssertServingAsync();
     }
 
-    [Fact(Timeout = 60_000)]
+    [Fact(Timeout = TestPatience.WholeTest)]
     public async Task Calls_the_services_do_not_have_or_too_large_are_refused_naming_the_problem()
     {
         var method = await cluster.RunAsync("call", "echo", "Shout", """["hi"]""");
@@ -212,7 +212,7 @@ public sealed partial class ServiceClusterTests(ExampleCluster cluster) : IClass
         await cluster.AssertServingAsync();
     }
 
-    [Fact(Timeout = 60_000)]
+    [Fact(Timeout = TestPatience.WholeTest)]
     public async Task A_node_joining_under_a_live_name_is_refused_and_the_first_keeps_serving()
     {
         var twin = await cluster.RunAsync("node", "--name", "alpha", "--module", Module);
@@ -227,25 +227,23 @@ public sealed partial class ServiceClusterTests(ExampleCluster cluster) : IClass
         Assert.Single(Regex.Matches(nodes.Stdout, @"(?m)^alpha\s"));
     }
 
-    [Fact(Timeout = 60_000)]
+    [Fact(Timeout = TestPatience.WholeTest)]
     public async Task An_unreachable_coordinator_is_a_clear_error_within_five_seconds()
     {
         var port = ExampleCluster.ClosedPort();
         var token = cluster.Directory.WritePrivate("some-token", "0123456789abcdef0123456789abcdef");
 
-        var started = TimeProvider.System.GetTimestamp();
-        var call = await cluster.RunAsync("call", "echo", "Echo", """["hi"]""", "--cluster", $"127.0.0.1:{port}", "--token-file", token);
+        // Allowed to try for far longer than this test may run: only a refusal taken at once can end it in time.
+        var call = await cluster.RunAsync("call", "echo", "Echo", """["hi"]""", "--cluster", $"127.0.0.1:{port}", "--token-file", token, "--timeout", "1h");
         Assert.True(call.ExitCode == 1, call.ToString());
         Assert.Contains($"skein: cannot reach the cluster at http://127.0.0.1:{port}: ", call.Stderr);
-        Assert.True(TimeProvider.System.GetElapsedTime(started) < TimeSpan.FromSeconds(5), $"took {TimeProvider.System.GetElapsedTime(started)}");
 
-        started = TimeProvider.System.GetTimestamp();
-        var error = await Assert.ThrowsAnyAsync<SkeinException>(() => SkeinClient.ConnectAsync(new Uri($"http://127.0.0.1:{port}"), "t", cancellationToken: Ct));
+        var patient = new SkeinClientOptions { ConnectTimeout = TimeSpan.FromHours(1) };
+        var error = await Assert.ThrowsAnyAsync<SkeinException>(() => SkeinClient.ConnectAsync(new Uri($"http://127.0.0.1:{port}"), "t", patient, Ct));
         Assert.Contains($"127.0.0.1:{port}", error.Message);
-        Assert.True(TimeProvider.System.GetElapsedTime(started) < TimeSpan.FromSeconds(5), $"took {TimeProvider.System.GetElapsedTime(started)}");
     }
 
-    [Fact(Timeout = 60_000)]
+    [Fact(Timeout = TestPatience.WholeTest)]
     public async Task A_coordinator_that_accepts_but_never_answers_is_waited_for_as_long_as_the_timeout_then_exit_1()
     {
         // Accepts TCP connections and never says a word: a coordinator too busy to answer.
@@ -283,7 +281,7 @@ public sealed partial class ServiceClusterTests(ExampleCluster cluster) : IClass
         }
     }
 
-    [Fact(Timeout = 60_000)]
+    [Fact(Timeout = TestPatience.WholeTest)]
     public async Task An_unknown_option_or_command_is_exit_2_naming_it()
     {
         var option = await cluster.RunAsync("call", "echo", "Echo", """["hi"]""", "--bogus-option");

@@ -81,7 +81,7 @@ internal sealed class SkeinProcess : IAsyncDisposable
     public static async Task<SkeinResult> RunAsync(string workingDirectory, byte[]? input, params string[] args)
     {
         await using var skein = Start(workingDirectory, input, args);
-        var code = await skein.WaitForExitAsync(TimeSpan.FromSeconds(120));
+        var code = await skein.WaitForExitAsync(TestPatience.Ceiling);
         return new SkeinResult(code, skein.Stdout, skein.Stderr);
     }
 

@@ -14,7 +14,7 @@ public sealed class UpClusterTests(UpCluster cluster) : IClassFixture<UpCluster>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact(Timeout = 120_000)]
+    [Fact(Timeout = TestPatience.WholeTest)]
     public async Task Skein_up_reports_the_nodes_it_was_asked_for_and_has_them()
     {
         Assert.Contains("with 2 nodes", cluster.Up.Stdout);
@@ -24,7 +24,7 @@ public sealed class UpClusterTests(UpCluster cluster) : IClassFixture<UpCluster>
         Assert.Matches(@"(?m)^node-2\s+\S+\s+alive", nodes.Stdout);
     }
 
-    [Fact(Timeout = 120_000)]
+    [Fact(Timeout = TestPatience.WholeTest)]
     public async Task Calls_by_name_to_a_singleton_reach_the_one_object_typed_proxies_reach()
     {
         // Each skein call is a client of its own: were they spread over the nodes, the counts would come from two counters.
@@ -42,7 +42,7 @@ public sealed class UpClusterTests(UpCluster cluster) : IClassFixture<UpCluster>
         Assert.Equal(counts[^1], await counter.GetAsync());
     }
 
-    [Fact(Timeout = 120_000)]
+    [Fact(Timeout = TestPatience.WholeTest)]
     public async Task An_expired_timeout_is_reported_as_timed_out_and_cancels_the_handler_on_the_node()
     {
         var before = await CancelledWaitsAsync();
@@ -57,7 +57,7 @@ public sealed class UpClusterTests(UpCluster cluster) : IClassFixture<UpCluster>
         // The node heard the deadline and cancelled the handler's token: the service counted a cancelled wait.
         using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        deadline.CancelAfter(TimeSpan.FromSeconds(60));
+        deadline.CancelAfter(TestPatience.Ceiling);
         while (await CancelledWaitsAsync() <= before) await poll.WaitForNextTickAsync(deadline.Token);
     }
 

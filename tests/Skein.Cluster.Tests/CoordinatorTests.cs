@@ -39,7 +39,7 @@ public sealed class CoordinatorTests : IAsyncLifetime
     {
         var joined = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         running[index] = node.RunAsync(id => joined.TrySetResult(id), stop);
-        var first = await Task.WhenAny(joined.Task, running[index]).WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        var first = await Task.WhenAny(joined.Task, running[index]).WaitAsync(TestPatience.Ceiling, Ct);
         if (first != joined.Task) await running[index]; // surfaces the failure
         return await joined.Task;
     }
@@ -62,7 +62,7 @@ public sealed class CoordinatorTests : IAsyncLifetime
         Assert.Equal(Environment.ProcessorCount, nodes[0].Cores);
 
         await stop.CancelAsync();
-        await Task.WhenAll(running).WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        await Task.WhenAll(running).WaitAsync(TestPatience.Ceiling, Ct);
         Assert.All(_coordinator.Membership.List(), m => Assert.Equal(MemberState.Left, m.State));
     }
 
@@ -75,7 +75,7 @@ public sealed class CoordinatorTests : IAsyncLifetime
         var running = new Task[1];
         await JoinAsync(a, stop.Token, running, 0);
         await stop.CancelAsync();
-        await Task.WhenAll(running).WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        await Task.WhenAll(running).WaitAsync(TestPatience.Ceiling, Ct);
 
         var subjects = new List<string>();
         await foreach (var evt in events.WithCancellation(Ct))
@@ -97,7 +97,7 @@ public sealed class CoordinatorTests : IAsyncLifetime
         var ex = await Assert.ThrowsAsync<SkeinException>(() => JoinAsync(second, stop.Token, running, 1));
         Assert.Contains("'same' is already alive", ex.Message);
         await stop.CancelAsync();
-        await running[0].WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        await running[0].WaitAsync(TestPatience.Ceiling, Ct);
     }
 
     [Theory]
@@ -179,9 +179,7 @@ public sealed class CoordinatorTests : IAsyncLifetime
             node.Name = "n";
         });
         using var host = builder.Build();
-        var started = TimeProvider.System.GetTimestamp();
         var ex = await Assert.ThrowsAsync<ClusterUnreachableException>(() => host.StartAsync(Ct));
-        Assert.True(TimeProvider.System.GetElapsedTime(started) < TimeSpan.FromSeconds(5));
         Assert.Contains($"127.0.0.1:{closedPort}", ex.Message);
         Assert.Contains("cannot reach", ex.Message);
     }
@@ -191,7 +189,7 @@ public sealed class CoordinatorTests : IAsyncLifetime
         var buffer = new byte[1024];
         try
         {
-            while (await stream.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(10), Ct) > 0) { }
+            while (await stream.ReadAsync(buffer).AsTask().WaitAsync(TestPatience.Ceiling, Ct) > 0) { }
         }
         catch (IOException)
         {

@@ -109,7 +109,7 @@ public class MembershipRegistryTests
         registry.Register(Node("a"));
         Assert.False(waiting.IsCompleted);
         registry.Register(Node("b"));
-        await waiting.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+        await waiting.WaitAsync(TestPatience.Ceiling, TestContext.Current.CancellationToken);
     }
 
     [Fact]

@@ -10,7 +10,7 @@ namespace Skein.Cli.Tests.Modules;
 [Collection(ServiceClusterTests.Collection)]
 public sealed class ModuleDiscoveryTests(DiscoveryCluster cluster) : IClassFixture<DiscoveryCluster>
 {
-    [Fact(Timeout = 60_000)]
+    [Fact(Timeout = TestPatience.WholeTest)]
     public async Task List_available_shows_the_modules_of_both_search_path_directories_and_the_broken_one_with_its_problem()
     {
         var listed = await cluster.RunAsync("module", "list", "--available", "--node", DiscoveryCluster.Node);
@@ -22,7 +22,7 @@ public sealed class ModuleDiscoveryTests(DiscoveryCluster cluster) : IClassFixtu
         Assert.Matches($@"(?m)^{DiscoveryCluster.Node}\s+broken\s+-\s+{Regex.Escape(Path.Combine(cluster.Extra, "broken"))}\s+-\s+module\.yaml:3:10: error: restart: 'sometimes' is not permanent, transient or temporary", listed.Stdout);
     }
 
-    [Fact(Timeout = 60_000)]
+    [Fact(Timeout = TestPatience.WholeTest)]
     public async Task A_module_loaded_by_name_is_found_on_the_node_and_serves_calls()
     {
         Assert.SkipWhen(DiscoveryCluster.Python is null, "python3 is not on the PATH");
@@ -46,7 +46,7 @@ public sealed class ModuleDiscoveryTests(DiscoveryCluster cluster) : IClassFixtu
         }
     }
 
-    [Fact(Timeout = 60_000)]
+    [Fact(Timeout = TestPatience.WholeTest)]
     public async Task A_folder_with_a_broken_module_yaml_is_refused_with_its_position_and_the_node_keeps_serving()
     {
         var byPath = await cluster.RunAsync("module", "load", Path.Combine(cluster.Extra, "broken"));
@@ -71,7 +71,7 @@ public sealed class ModuleDiscoveryTests(DiscoveryCluster cluster) : IClassFixtu
         Assert.DoesNotContain("broken", listed.Stdout, StringComparison.Ordinal);
     }
 
-    [Fact(Timeout = 60_000)]
+    [Fact(Timeout = TestPatience.WholeTest)]
     public async Task A_module_yaml_nested_thirty_thousand_deep_is_listed_and_refused_with_its_position_and_the_node_survives()
     {
         var listed = await cluster.RunAsync("module", "list", "--available", "--node", DiscoveryCluster.Node);
@@ -90,7 +90,7 @@ public sealed class ModuleDiscoveryTests(DiscoveryCluster cluster) : IClassFixtu
         Assert.Equal("\"still here\"", echo.Stdout.Trim());
     }
 
-    [Fact(Timeout = 60_000)]
+    [Fact(Timeout = TestPatience.WholeTest)]
     public async Task A_module_that_fails_to_start_exits_1_naming_it_and_the_node_keeps_serving()
     {
         Assert.SkipWhen(DiscoveryCluster.Python is null, "python3 is not on the PATH");
@@ -107,7 +107,7 @@ public sealed class ModuleDiscoveryTests(DiscoveryCluster cluster) : IClassFixtu
         Assert.DoesNotContain("loose", listed.Stdout, StringComparison.Ordinal);
     }
 
-    [Fact(Timeout = 60_000)]
+    [Fact(Timeout = TestPatience.WholeTest)]
     public async Task A_node_given_a_folder_with_a_broken_module_yaml_on_its_command_line_exits_2_with_the_position()
     {
         var token = cluster.Directory.WritePrivate("node-token", "0123456789abcdef0123456789abcdef");

@@ -17,7 +17,7 @@ public class MembershipEventsTests
     {
         var events = new List<BusEvent>(count);
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        cts.CancelAfter(TimeSpan.FromSeconds(10));
+        cts.CancelAfter(TestPatience.Ceiling);
         await foreach (var evt in subscription.WithCancellation(cts.Token))
         {
             events.Add(evt);

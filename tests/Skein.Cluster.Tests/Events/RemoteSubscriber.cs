@@ -6,7 +6,7 @@ namespace Skein.Cluster.Tests.Events;
 /// <summary>Reads a remote subscription in the background into a queue the test takes events from, with timeouts.</summary>
 internal sealed class RemoteSubscriber : IAsyncDisposable
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Timeout = TestPatience.Ceiling;
     private readonly Channel<ClusterEvent> _received = Channel.CreateUnbounded<ClusterEvent>();
     private readonly CancellationTokenSource _stop = new();
     private Task _pump = Task.CompletedTask;

@@ -14,7 +14,7 @@ namespace Skein.Cluster.Tests.Modules;
 /// </summary>
 public sealed class AssemblyModuleHooksTests
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan Wait = TestPatience.Ceiling;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 

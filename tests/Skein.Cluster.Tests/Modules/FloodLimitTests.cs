@@ -51,7 +51,7 @@ public sealed class FloodLimitTests
         var pump = new StderrPump(tail, options, logged.Add, dropped.Add);
 
         pump.Start(new MemoryStream(Encoding.UTF8.GetBytes(text.ToString())));
-        await pump.Completion.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        await pump.Completion.WaitAsync(TestPatience.Ceiling, TestContext.Current.CancellationToken);
 
         Assert.Equal(5, logged.Count);
         Assert.Equal(new string('x', 100) + "… (150 more characters cut)", logged[0]);

@@ -47,7 +47,7 @@ public interface ICrasher
 public sealed class IsolatedModuleTests : IAsyncLifetime
 {
     private const string Token = "test-token-isolated";
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Wait = TestPatience.Ceiling;
     private ServiceHost? _services;
     private NodeHost? _node;
     private SkeinClient? _client;

@@ -28,7 +28,7 @@ public sealed class ModuleControlTests : IAsyncLifetime
         var changes = 0;
         _node.Services.ServicesChanged += () => Interlocked.Increment(ref changes);
 
-        var loaded = await control.LoadAsync(Path.Combine(Examples, "modules", "stats", "stats.py"), "stats-a", null, TimeSpan.FromSeconds(30), Ct);
+        var loaded = await control.LoadAsync(Path.Combine(Examples, "modules", "stats", "stats.py"), "stats-a", null, TestPatience.Ceiling, Ct);
 
         Assert.Equal("stats-a", loaded.Name);
         Assert.Equal("process", loaded.Loader);
@@ -39,7 +39,7 @@ public sealed class ModuleControlTests : IAsyncLifetime
         Assert.Equal("stats-a", listed.Name);
         Assert.Equal(["stats"], _node.Services.ServiceNames);
 
-        await control.UnloadAsync("stats-a", TimeSpan.FromSeconds(30), Ct);
+        await control.UnloadAsync("stats-a", TestPatience.Ceiling, Ct);
 
         Assert.Empty(await control.ListAsync(Ct));
         Assert.Empty(_node.Services.ServiceNames);
@@ -51,11 +51,11 @@ public sealed class ModuleControlTests : IAsyncLifetime
     {
         using var control = Control();
 
-        var error = await Assert.ThrowsAsync<SkeinException>(() => control.LoadAsync("/etc/passwd", null, null, TimeSpan.FromSeconds(30), Ct));
+        var error = await Assert.ThrowsAsync<SkeinException>(() => control.LoadAsync("/etc/passwd", null, null, TestPatience.Ceiling, Ct));
 
         Assert.Contains("refuses to load /etc/passwd", error.Message, StringComparison.Ordinal);
         Assert.Contains(Examples, error.Message, StringComparison.Ordinal);
-        var sneaky = await Assert.ThrowsAsync<SkeinException>(() => control.LoadAsync(Path.Combine(Examples, "..", "README.md"), null, null, TimeSpan.FromSeconds(30), Ct));
+        var sneaky = await Assert.ThrowsAsync<SkeinException>(() => control.LoadAsync(Path.Combine(Examples, "..", "README.md"), null, null, TestPatience.Ceiling, Ct));
         Assert.Contains("refuses to load", sneaky.Message, StringComparison.Ordinal);
         Assert.Empty(await control.ListAsync(Ct));
     }
@@ -64,7 +64,7 @@ public sealed class ModuleControlTests : IAsyncLifetime
     public async Task Unknown_modules_and_a_wrong_token_are_clear_errors()
     {
         using var control = Control();
-        var unknown = await Assert.ThrowsAsync<SkeinException>(() => control.UnloadAsync("nothing", TimeSpan.FromSeconds(5), Ct));
+        var unknown = await Assert.ThrowsAsync<SkeinException>(() => control.UnloadAsync("nothing", TestPatience.Ceiling, Ct));
         Assert.Contains("no module named 'nothing'", unknown.Message, StringComparison.Ordinal);
 
         using var stranger = Control("wrong-token");
@@ -80,18 +80,18 @@ public sealed class ModuleControlTests : IAsyncLifetime
         var stats = Path.Combine(Examples, "modules", "stats", "stats.py");
         using (var control = Control())
         {
-            await control.LoadAsync(stats, "stats", null, TimeSpan.FromSeconds(30), Ct);
-            var refused = await Assert.ThrowsAsync<SkeinException>(() => control.ReloadAsync("stats", TimeSpan.FromSeconds(30), Ct));
+            await control.LoadAsync(stats, "stats", null, TestPatience.Ceiling, Ct);
+            var refused = await Assert.ThrowsAsync<SkeinException>(() => control.ReloadAsync("stats", TestPatience.Ceiling, Ct));
             Assert.Contains("reloading modules is off", refused.Message, StringComparison.Ordinal);
         }
 
         await using var allowing = await NodeHost.StartAsync(new ServiceHost("node-r", new Skein.Cluster.Services.Hosting.ServiceHostOptions { AllowReload = true }), Token,
             cancellationToken: Ct, modulePaths: new ModulePaths([Examples], allowAnyPath: false));
         using var reloading = new ModuleControl("node-r", $"127.0.0.1:{allowing.Address.Port}", Token);
-        await reloading.LoadAsync(stats, "stats", null, TimeSpan.FromSeconds(30), Ct);
+        await reloading.LoadAsync(stats, "stats", null, TestPatience.Ceiling, Ct);
         var before = ((Skein.Cluster.Modules.Process.ProcessLoadedModule)allowing.Services.Modules.Single()).Process!.ProcessId;
 
-        var reloaded = await reloading.ReloadAsync("stats", TimeSpan.FromSeconds(30), Ct);
+        var reloaded = await reloading.ReloadAsync("stats", TestPatience.Ceiling, Ct);
 
         Assert.Equal("active", reloaded.State);
         Assert.NotEqual(before, ((Skein.Cluster.Modules.Process.ProcessLoadedModule)allowing.Services.Modules.Single()).Process!.ProcessId);

@@ -79,7 +79,7 @@ internal sealed class ModuleProcess : IAsyncDisposable
     public async Task<StdioFrame> ReadAsync(CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(15));
+        timeout.CancelAfter(TestPatience.Ceiling);
         try
         {
             return await Reader.ReadFrameAsync(timeout.Token) ?? throw new InvalidOperationException($"the module closed its stdout; stderr:\n{Stderr}");

@@ -32,7 +32,7 @@ public sealed class ModuleRequestCheckTests : IAsyncLifetime
     {
         using var control = Control();
 
-        var error = await Assert.ThrowsAsync<SkeinException>(() => control.LoadAsync(Path.Combine(_dir.Path, "a\0b.py"), null, null, TimeSpan.FromSeconds(30), Ct));
+        var error = await Assert.ThrowsAsync<SkeinException>(() => control.LoadAsync(Path.Combine(_dir.Path, "a\0b.py"), null, null, TestPatience.Ceiling, Ct));
 
         Assert.Contains("holds a NUL character (at position", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("Exception was thrown by handler", error.Message, StringComparison.Ordinal);
@@ -43,7 +43,7 @@ public sealed class ModuleRequestCheckTests : IAsyncLifetime
     {
         using var control = Control();
 
-        var error = await Assert.ThrowsAsync<SkeinException>(() => control.LoadAsync("/" + new string('a', 5000), null, null, TimeSpan.FromSeconds(30), Ct));
+        var error = await Assert.ThrowsAsync<SkeinException>(() => control.LoadAsync("/" + new string('a', 5000), null, null, TestPatience.Ceiling, Ct));
 
         Assert.Contains("the module path is too long: 5001 characters, over the limit of 4096", error.Message, StringComparison.Ordinal);
     }
@@ -57,8 +57,8 @@ public sealed class ModuleRequestCheckTests : IAsyncLifetime
     {
         using var control = Control();
 
-        var unload = await Assert.ThrowsAsync<SkeinException>(() => control.UnloadAsync(name, TimeSpan.FromSeconds(30), Ct));
-        var reload = await Assert.ThrowsAsync<SkeinException>(() => control.ReloadAsync(name, TimeSpan.FromSeconds(30), Ct));
+        var unload = await Assert.ThrowsAsync<SkeinException>(() => control.UnloadAsync(name, TestPatience.Ceiling, Ct));
+        var reload = await Assert.ThrowsAsync<SkeinException>(() => control.ReloadAsync(name, TestPatience.Ceiling, Ct));
 
         Assert.Contains($"'{name}' is not a valid module name: use 1 to 64 letters, digits, '-', '_' and '.'", unload.Message, StringComparison.Ordinal);
         Assert.Contains($"'{name}' is not a valid module name", reload.Message, StringComparison.Ordinal);
@@ -72,8 +72,8 @@ public sealed class ModuleRequestCheckTests : IAsyncLifetime
         var oddly = ScriptModules.WriteProbe(Path.Combine(_dir.Path, "x y.py"), "odd");
         using var control = Control();
 
-        var given = await Assert.ThrowsAsync<SkeinException>(() => control.LoadAsync(script, "../../x y", null, TimeSpan.FromSeconds(30), Ct));
-        var fromFile = await Assert.ThrowsAsync<SkeinException>(() => control.LoadAsync(oddly, null, null, TimeSpan.FromSeconds(30), Ct));
+        var given = await Assert.ThrowsAsync<SkeinException>(() => control.LoadAsync(script, "../../x y", null, TestPatience.Ceiling, Ct));
+        var fromFile = await Assert.ThrowsAsync<SkeinException>(() => control.LoadAsync(oddly, null, null, TestPatience.Ceiling, Ct));
 
         Assert.Contains("'../../x y' is not a valid module name", given.Message, StringComparison.Ordinal);
         Assert.Contains("'x y' is not a valid module name", fromFile.Message, StringComparison.Ordinal);
@@ -89,7 +89,7 @@ public sealed class ModuleRequestCheckTests : IAsyncLifetime
         var request = new LoadModuleRequest { Path = script };
         request.Args.Add(new string('x', 100_000)); // more than a welcome frame's header can carry
 
-        var error = await Assert.ThrowsAsync<SkeinException>(() => control.LoadAsync(request, TimeSpan.FromSeconds(30), Ct));
+        var error = await Assert.ThrowsAsync<SkeinException>(() => control.LoadAsync(request, TestPatience.Ceiling, Ct));
 
         Assert.IsNotType<ModuleStartFailedException>(error);
         Assert.Contains("the module's arguments are too large: 100004 bytes as JSON, over the limit of 16 KiB (16384 bytes)", error.Message, StringComparison.Ordinal);

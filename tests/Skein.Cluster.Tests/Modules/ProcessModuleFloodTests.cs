@@ -16,7 +16,7 @@ namespace Skein.Cluster.Tests.Modules;
 public sealed class ProcessModuleFloodTests : IAsyncLifetime
 {
     private const string Token = "test-token-flood";
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Wait = TestPatience.Ceiling;
     private readonly TempDirectory _folder = new();
     private readonly CapturingLogger _log = new();
     private ServiceHost? _services;

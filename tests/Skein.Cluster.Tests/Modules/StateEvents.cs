@@ -8,7 +8,7 @@ namespace Skein.Cluster.Tests.Modules;
 /// <summary>The <c>module.NAME.state</c> events a service host publishes, in order, for a test to wait on.</summary>
 internal sealed class StateEvents
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan Wait = TestPatience.Ceiling;
     private readonly Channel<(string Subject, ModuleStateEvent Change)> _events = Channel.CreateUnbounded<(string, ModuleStateEvent)>();
     private readonly List<(string Subject, ModuleStateEvent Change)> _seen = [];
 

@@ -41,7 +41,7 @@ public sealed class StdioModuleServerTests
         await link.Node.WriteFrameAsync(new StdioFrame(new StdioFrameHeader { Kind = StdioFrameKind.Cancel, Conversation = 9 }), Ct);
         await link.Node.WriteFrameAsync(new StdioFrame(new StdioFrameHeader { Kind = StdioFrameKind.Release, Instance = 4, Service = "echo" }), Ct);
         await link.Node.WriteFrameAsync(new StdioFrame(new StdioFrameHeader { Kind = StdioFrameKind.Shutdown }), Ct);
-        await running.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        await running.WaitAsync(TestPatience.Ceiling, Ct);
 
         Assert.Equal([9UL], handler.Cancelled);
         Assert.Equal([(4UL, (string?)"echo")], handler.Released);
@@ -67,7 +67,7 @@ public sealed class StdioModuleServerTests
         var published = await link.ReadAsync();
         Assert.Equal((StdioFrameKind.Event, "things.happened"), (published.Kind, published.Header.Subject));
         link.CloseNodeSide(); // the end of stdin ends the run as a shutdown does
-        await running.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        await running.WaitAsync(TestPatience.Ceiling, Ct);
     }
 
     [Fact]
@@ -80,7 +80,7 @@ public sealed class StdioModuleServerTests
 
         await link.Node.WriteFrameAsync(new StdioFrame(new StdioFrameHeader { Kind = StdioFrameKind.Log, Message = "backwards" }), Ct);
 
-        var error = await Assert.ThrowsAsync<ModuleProtocolException>(() => running.WaitAsync(TimeSpan.FromSeconds(10), Ct));
+        var error = await Assert.ThrowsAsync<ModuleProtocolException>(() => running.WaitAsync(TestPatience.Ceiling, Ct));
         Assert.Equal("the node sent a 'log' frame, which only a module may send", error.Message);
         Assert.True(handler.Stopped);
     }
@@ -114,7 +114,7 @@ public sealed class StdioModuleServerTests
         }
 
         public async Task<StdioFrame> ReadAsync() =>
-            await NodeReader.ReadFrameAsync(Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(10), Ct) ?? throw new InvalidOperationException("the module closed its stdout");
+            await NodeReader.ReadFrameAsync(Ct).AsTask().WaitAsync(TestPatience.Ceiling, Ct) ?? throw new InvalidOperationException("the module closed its stdout");
 
         public void CloseNodeSide() => _toModule.Writer.Complete();
 

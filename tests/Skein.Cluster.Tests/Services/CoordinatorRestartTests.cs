@@ -5,7 +5,7 @@ namespace Skein.Cluster.Tests.Services;
 /// <summary>A coordinator stopped and started again on the same port and state directory, with a node and a directory that outlive it.</summary>
 public sealed class CoordinatorRestartTests
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Timeout = TestPatience.Ceiling;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -33,15 +33,13 @@ public sealed class CoordinatorRestartTests
 
         options.Listen = $"127.0.0.1:{address.Port}";
         await using var second = await Coordinator.StartAsync(options, cancellationToken: Ct);
-        var restarted = TimeProvider.System.GetTimestamp();
-        await second.Membership.WaitForAliveAsync(1, Ct).WaitAsync(TimeSpan.FromSeconds(5), Ct);
+        await second.Membership.WaitForAliveAsync(1, Ct).WaitAsync(Timeout, Ct);
         var member = second.Membership.List().Single();
         Assert.Equal(("a", node.CallAddress, "echo"), (member.Name, member.CallAddress, member.Services.Single().Name));
 
         // The directory sees the node under the id the new coordinator gave it, and the same address: no NodeGone.
         await directory.WaitUntilAsync(r => directory.IsConnected && r.Resolve("echo") is [{ } host] && host.NodeId == node.NodeId && !ReferenceEquals(host, before), Ct)
-            .WaitAsync(TimeSpan.FromSeconds(5), Ct);
-        Assert.True(TimeProvider.System.GetElapsedTime(restarted) < TimeSpan.FromSeconds(5));
+            .WaitAsync(Timeout, Ct);
         Assert.Equal(node.CallAddress, directory.Resolve("echo").Single().Address);
         lock (gone) Assert.Empty(gone);
     }

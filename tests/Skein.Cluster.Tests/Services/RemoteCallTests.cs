@@ -4,7 +4,7 @@ namespace Skein.Cluster.Tests.Services;
 
 public sealed class RemoteCallTests
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Wait = TestPatience.Ceiling;
 
     [Fact]
     public async Task A_proxy_call_crosses_the_wire_and_returns_the_result()

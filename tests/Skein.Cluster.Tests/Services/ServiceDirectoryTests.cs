@@ -10,7 +10,7 @@ namespace Skein.Cluster.Tests.Services;
 /// <summary>A real coordinator on a free loopback port; nodes, a raw session and the directory in this process, on real time.</summary>
 public sealed class ServiceDirectoryTests : IAsyncLifetime
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Timeout = TestPatience.Ceiling;
     private readonly TempDirectory _state = new();
     private readonly CancellationTokenSource _stopNodes = new();
     private readonly List<(NodeAgent Agent, Task Running)> _nodes = [];
@@ -112,14 +112,11 @@ public sealed class ServiceDirectoryTests : IAsyncLifetime
         await session.RequestStream.WriteAsync(new NodeMessage { Register = register }, Ct);
         Assert.True(await session.ResponseStream.MoveNext(Ct));
         var nodeId = session.ResponseStream.Current.Registered.NodeId;
-        var registeredAt = TimeProvider.System.GetTimestamp();
         await directory.WaitForServiceAsync("echo", Ct).WaitAsync(Timeout, Ct);
 
         var lost = await gone.Task.WaitAsync(Timeout, Ct);
-        var after = TimeProvider.System.GetElapsedTime(registeredAt);
         Assert.Equal((nodeId, "frozen", true), (lost.NodeId, lost.NodeName, lost.Lost));
         Assert.Contains("no heartbeat", lost.Reason);
-        Assert.InRange(after, TimeSpan.FromSeconds(2.5), TimeSpan.FromSeconds(4));
         Assert.Empty(directory.Resolve("echo"));
         using var client = new ClusterClient(_coordinator.Address, _token);
         Assert.Empty(await client.ListServicesAsync(Ct));

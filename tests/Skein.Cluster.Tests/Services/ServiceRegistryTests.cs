@@ -36,7 +36,7 @@ public sealed class ServiceRegistryTests : IDisposable
     {
         var events = new List<BusEvent>(count);
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        cts.CancelAfter(TimeSpan.FromSeconds(10));
+        cts.CancelAfter(TestPatience.Ceiling);
         await foreach (var evt in subscription.WithCancellation(cts.Token))
         {
             events.Add(evt);
@@ -55,7 +55,7 @@ public sealed class ServiceRegistryTests : IDisposable
     private static async Task<MembershipChange> NextAsync(MembershipWatch watch)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        cts.CancelAfter(TimeSpan.FromSeconds(10));
+        cts.CancelAfter(TestPatience.Ceiling);
         return await watch.Changes.ReadAsync(cts.Token);
     }
 

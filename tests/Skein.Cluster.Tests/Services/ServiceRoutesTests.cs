@@ -107,6 +107,6 @@ public sealed class ServiceRoutesTests : IDisposable
         var waiting = _routes.WaitUntilAsync(r => r.Resolve("echo").Count == 1, TestContext.Current.CancellationToken);
         Assert.False(waiting.IsCompleted);
         _routes.Apply(new WatchEvent { NodeJoined = Node("n1", "a", "10.0.0.1:1", TestServices.Echo()) });
-        await waiting.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        await waiting.WaitAsync(TestPatience.Ceiling, TestContext.Current.CancellationToken);
     }
 }

@@ -215,10 +215,9 @@ public class CommandProcessTests
     {
         var pidFile = Path.Combine(FastPathRuns.TempDir(), "pid");
         Directory.CreateDirectory(Path.GetDirectoryName(pidFile)!);
-        var clock = Stopwatch.StartNew();
+        // The grandchild sleeps far longer than the run is waited for: only a task that does not wait for it passes.
         var result = await RunAsync(Command(processStart, $"sleep 300 & echo $! > {FastPathRuns.Quote(pidFile)}; echo started"));
         Assert.Equal(Outcome.Passed, result.Outcome);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
         Assert.Equal("started", File.ReadAllText(result.LogPath!).Trim());
         var pid = int.Parse(File.ReadAllText(pidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(await GoneAsync(pid), $"the grandchild {pid} outlived its task");
@@ -244,7 +243,7 @@ public class CommandProcessTests
     private static async Task<bool> GoneAsync(int pid)
     {
         var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(10))
+        while (clock.Elapsed < FastPathRuns.Patience)
         {
             string stat;
             try

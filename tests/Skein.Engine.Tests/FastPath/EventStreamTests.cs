@@ -100,7 +100,7 @@ public class EventStreamTests
         using var seen = new ManualResetEventSlim();
         var job = new Job("latency")
             .Add("quick", _ => 1)
-            .Add("blocking", _ => seen.Wait(TimeSpan.FromSeconds(10)) ? "saw it" : "never saw it");
+            .Add("blocking", _ => seen.Wait(FastPathRuns.Patience) ? "saw it" : "never saw it");
         var results = new List<TaskResult>();
         await foreach (var result in JobRunner.RunAsync(job, FastPathRuns.Options(workers: 1), TestContext.Current.CancellationToken))
         {

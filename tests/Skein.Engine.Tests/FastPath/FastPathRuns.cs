@@ -3,7 +3,7 @@ namespace Skein.Engine.Tests.FastPath;
 /// <summary>Runs jobs for the fast-path tests, with a bound on every wait so a hung run fails instead of hanging.</summary>
 internal static class FastPathRuns
 {
-    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+    public static readonly TimeSpan Patience = Support.TestPatience.Ceiling;
 
     public static string TempDir() => Path.Combine(Path.GetTempPath(), "skein-tests", Guid.NewGuid().ToString("N"));
 

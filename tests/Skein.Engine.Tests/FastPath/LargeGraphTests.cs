@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Skein.Engine.Tests.FastPath;
 
 /// <summary>Wide graphs: a task needing thousands of others is validated and released correctly, and quickly.</summary>
@@ -21,13 +19,11 @@ public class LargeGraphTests
         var sinkSaw = -1;
         job.Add("sink", _ => { sinkSaw = Volatile.Read(ref finished); return null; }, middle);
 
-        var clock = Stopwatch.StartNew();
         var results = await FastPathRuns.CollectAsync(job, FastPathRuns.Options(workers: 2));
         Assert.Equal(width + 2, results.Count);
         Assert.All(results, r => Assert.Equal(Outcome.Passed, r.Outcome));
         Assert.Equal("sink", results[^1].TaskId);
         Assert.Equal(width, sinkSaw);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"a 20,000-wide fan took {clock.Elapsed}");
     }
 
     [Fact]
@@ -49,7 +45,7 @@ public class LargeGraphTests
     }
 
     [Fact]
-    public void Validation_of_a_task_needing_many_others_is_linear_enough()
+    public async Task Validation_of_a_task_needing_many_others_is_linear_enough()
     {
         const int width = 100_000;
         var job = new Job("wide");
@@ -60,11 +56,10 @@ public class LargeGraphTests
             job.Add(middle[i], _ => null);
         }
         job.Add("sink", _ => null, middle);
-        var clock = Stopwatch.StartNew();
-        var plan = JobValidator.Plan(job);
+        // Quadratic work over 100,000 needs would take far longer than the tests' patience; linear takes moments.
+        var plan = await Task.Run(() => JobValidator.Plan(job), TestContext.Current.CancellationToken).WaitAsync(FastPathRuns.Patience, TestContext.Current.CancellationToken);
         Assert.True(plan.IsValid);
         Assert.Equal(2, plan.Layers.Count);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"validating a 100,000-need task took {clock.Elapsed}");
     }
 
     [Fact]

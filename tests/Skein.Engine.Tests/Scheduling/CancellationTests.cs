@@ -58,7 +58,7 @@ public class CancellationTests
         Assert.Equal(0, ranAfterCancel);
         Assert.Equal(RunStatus.Cancelled, summary.Status);
         Assert.Equal(6, summary.Count(Outcome.Cancelled));
-        Assert.True(Processes.IsGone(pid) || await Processes.WaitGoneAsync(pid, TimeSpan.FromSeconds(5)), $"command {pid} survived the cancel");
+        Assert.True(Processes.IsGone(pid) || await Processes.WaitGoneAsync(pid, Runs.Patience), $"command {pid} survived the cancel");
     }
 
     [Fact]
@@ -175,7 +175,7 @@ public class CancellationTests
 
         // Leaving the loop disposed the enumerator, which cancelled the run and waited for it.
         Assert.NotNull(pid);
-        Assert.True(Processes.IsGone(pid.Value) || await Processes.WaitGoneAsync(pid.Value, TimeSpan.FromSeconds(5)), $"the server's child {pid} survived");
+        Assert.True(Processes.IsGone(pid.Value) || await Processes.WaitGoneAsync(pid.Value, Runs.Patience), $"the server's child {pid} survived");
         Assert.False(laterStarted);
     }
 

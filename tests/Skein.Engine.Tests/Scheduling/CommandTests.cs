@@ -115,6 +115,6 @@ public class CommandTests
 
         Assert.Equal(Outcome.Passed, result.Outcome);
         var pid = int.Parse(File.ReadAllText(pidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture);
-        Assert.True(await Processes.WaitGoneAsync(pid, TimeSpan.FromSeconds(5)), $"process {pid} outlived its task");
+        Assert.True(await Processes.WaitGoneAsync(pid, Runs.Patience), $"process {pid} outlived its task");
     }
 }

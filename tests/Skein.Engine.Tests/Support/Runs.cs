@@ -3,7 +3,7 @@ namespace Skein.Engine.Tests.Support;
 /// <summary>Runs jobs the way users do, with a bound on every wait so a hung run fails the test instead of hanging it.</summary>
 internal static class Runs
 {
-    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan Patience = TestPatience.Ceiling;
 
     public static string TempDir() => Path.Combine(Path.GetTempPath(), "skein-tests", Guid.NewGuid().ToString("N"));
 

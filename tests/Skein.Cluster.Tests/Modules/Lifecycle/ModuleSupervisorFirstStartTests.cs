@@ -5,7 +5,7 @@ namespace Skein.Cluster.Tests.Modules.Lifecycle;
 /// <summary>What a load needs of the supervisor: a first start that fails ends supervision, and IsServing follows the run.</summary>
 public sealed class ModuleSupervisorFirstStartTests
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Timeout = TestPatience.Ceiling;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 

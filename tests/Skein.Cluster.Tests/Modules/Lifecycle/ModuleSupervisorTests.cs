@@ -10,7 +10,7 @@ namespace Skein.Cluster.Tests.Modules.Lifecycle;
 public sealed class ModuleSupervisorTests : IAsyncDisposable
 {
     private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Timeout = TestPatience.Ceiling;
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(1);
     private readonly FakeTimeProvider _time = new(Start);
     private readonly List<ModuleSupervisor> _supervisors = [];

@@ -5,7 +5,7 @@ namespace Skein.Cluster.Tests.Modules.Lifecycle;
 /// <summary>Collects notifications raised on the supervisor's thread so a test can await them in order.</summary>
 internal sealed class Recorder<T>
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Timeout = TestPatience.Ceiling;
     private readonly Channel<T> _items = Channel.CreateUnbounded<T>();
     private readonly Lock _lock = new();
     private readonly List<T> _all = [];

@@ -48,7 +48,7 @@ public sealed class ModuleDiscoveryControlTests : IAsyncLifetime
         Assert.SkipWhen(ModuleProcess.FindPython() is null, "python3 is not on the PATH");
         using var control = Control();
 
-        var loaded = await control.LoadAsync(new LoadModuleRequest { Path = "stats", ConfigJson = """{"stdev":"population"}""" }, TimeSpan.FromSeconds(30), Ct);
+        var loaded = await control.LoadAsync(new LoadModuleRequest { Path = "stats", ConfigJson = """{"stdev":"population"}""" }, TestPatience.Ceiling, Ct);
 
         Assert.Equal(("stats", "process", "active"), (loaded.Name, loaded.Loader, loaded.State));
         Assert.Equal(Path.Combine(ExampleModules, "stats", "stats.py"), loaded.Path);
@@ -64,7 +64,7 @@ public sealed class ModuleDiscoveryControlTests : IAsyncLifetime
     {
         using var control = Control();
 
-        var error = await Assert.ThrowsAsync<SkeinException>(() => control.LoadAsync("nothing", null, null, TimeSpan.FromSeconds(10), Ct));
+        var error = await Assert.ThrowsAsync<SkeinException>(() => control.LoadAsync("nothing", null, null, TestPatience.Ceiling, Ct));
 
         Assert.Contains($"no module named 'nothing' is available: searched {ExampleModules}; available: ", error.Message, StringComparison.Ordinal);
         Assert.Contains("stats", error.Message.Split("available: ")[^1], StringComparison.Ordinal);
