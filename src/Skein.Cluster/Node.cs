@@ -242,12 +242,12 @@ public sealed partial class Node : IHostedService, IAsyncDisposable
         _stopping.Dispose();
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "node {Node} loaded module {Module} ({Loader})")]
+    [LoggerMessage(EventId = 1301, Level = LogLevel.Debug, Message = "node {Node} loaded module {Module} ({Loader})")]
     private partial void LogModuleLoaded(string node, string module, string loader);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "node {Node} joined {Coordinator} as {NodeId}, serving calls at {Address}")]
+    [LoggerMessage(EventId = 1302, Level = LogLevel.Debug, Message = "node {Node} joined {Coordinator} as {NodeId}, serving calls at {Address}")]
     private partial void LogJoined(string node, string coordinator, string nodeId, string address);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "node {Node}: a module's event was refused: {Problem}")]
+    [LoggerMessage(EventId = 1303, Level = LogLevel.Warning, Message = "node {Node}: a module's event was refused: {Problem}")]
     private partial void LogEventRefused(string node, string problem);
 }
