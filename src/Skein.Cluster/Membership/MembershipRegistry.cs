@@ -194,6 +194,22 @@ public sealed partial class MembershipRegistry : IDisposable
         }
     }
 
+    /// <summary>
+    /// Completes once <paramref name="condition"/> holds for the members as <see cref="List"/> gives them; checked now
+    /// and after every change, never by polling.
+    /// </summary>
+    public async Task WaitUntilAsync(Func<IReadOnlyList<Member>, bool> condition, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        while (true)
+        {
+            Task changed;
+            lock (_lock) changed = _changed.Task;
+            if (condition(List())) return;
+            await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     internal void Sweep()
     {
         List<Member>? lost = null;

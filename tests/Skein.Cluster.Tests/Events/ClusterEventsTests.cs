@@ -4,6 +4,7 @@ using Grpc.Core;
 using Grpc.Net.Client;
 using Skein.Cluster.Events;
 using Skein.Cluster.Protocol;
+using Skein.Testing;
 
 namespace Skein.Cluster.Tests.Events;
 
@@ -11,7 +12,7 @@ namespace Skein.Cluster.Tests.Events;
 public sealed class ClusterEventsTests : IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TestPatience.Ceiling;
-    private readonly TempDirectory _state = new();
+    private TestCluster _cluster = null!;
     private Coordinator _coordinator = null!;
     private string _token = "";
 
@@ -19,15 +20,12 @@ public sealed class ClusterEventsTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _coordinator = await Coordinator.StartAsync(new CoordinatorOptions { Listen = "127.0.0.1:0", StateDirectory = _state.Path }, cancellationToken: Ct);
-        _token = ClusterToken.Read(_coordinator.TokenPath);
+        _cluster = await TestCluster.StartAsync(nodes: 0, cancellationToken: Ct);
+        _coordinator = _cluster.Coordinator;
+        _token = _cluster.Token;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _coordinator.DisposeAsync();
-        _state.Dispose();
-    }
+    public ValueTask DisposeAsync() => _cluster.DisposeAsync();
 
     private ClusterEvents Connect(string? token = null) => new(_coordinator.Address, token ?? _token);
 
@@ -173,7 +171,7 @@ public sealed class ClusterEventsTests : IAsyncLifetime
         await using var events = Connect();
         await using var nodes = await RemoteSubscriber.StartAsync(events, SystemEvents.AllNodes);
 
-        await using var node = await Support.TestHosts.StartNodeAsync(_coordinator, "n1", cancellationToken: Ct);
+        await _cluster.StartNodeAsync("n1", cancellationToken: Ct);
 
         var joined = await nodes.NextAsync();
         Assert.Equal(SystemEvents.NodeJoined, joined.Subject);

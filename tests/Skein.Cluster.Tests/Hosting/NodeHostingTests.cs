@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Skein.Cluster.Tests.Support;
+using Skein.Testing;
 
 namespace Skein.Cluster.Tests.Hosting;
 
@@ -15,51 +16,48 @@ namespace Skein.Cluster.Tests.Hosting;
 public sealed class NodeHostingTests : IAsyncLifetime
 {
     private static readonly TimeSpan Ceiling = TimeSpan.FromSeconds(60);
-    private readonly TempDirectory _state = new();
-    private RunningHost<Coordinator> _coordinator = null!;
+    private TestCluster _cluster = null!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync() => _coordinator = await TestHosts.StartCoordinatorAsync(_state.Path, cancellationToken: Ct);
+    // A coordinator alone: each test starts the node it needs.
+    public async ValueTask InitializeAsync() => _cluster = await TestCluster.StartAsync(nodes: 0, cancellationToken: Ct);
 
-    public async ValueTask DisposeAsync()
-    {
-        await _coordinator.DisposeAsync();
-        _state.Dispose();
-    }
+    public ValueTask DisposeAsync() => _cluster.DisposeAsync();
 
-    private Task<SkeinClient> ConnectAsync() =>
-        SkeinClient.ConnectAsync(_coordinator.Runtime.Address, ClusterToken.Read(_coordinator.Runtime.TokenPath), cancellationToken: Ct);
+    private Task<SkeinClient> ConnectAsync() => _cluster.ConnectClientAsync(cancellationToken: Ct);
 
     [Fact]
     public async Task A_service_with_constructor_dependencies_is_made_by_the_container_and_called_through_a_proxy()
     {
         var logged = new RecordingLoggerProvider();
-        var builder = TestHosts.CreateNodeBuilder(_coordinator.Runtime, "node-di", services => services
-            .AddSingleton(new GreetingWords("hello"))
-            .AddSkeinService<IGreeting, Greeting>());
-        builder.Logging.AddProvider(logged);
-        await using var node = await TestHosts.StartNodeAsync(builder, Ct);
+        var node = await _cluster.StartNodeAsync("node-di", host =>
+        {
+            host.Services
+                .AddSingleton(new GreetingWords("hello"))
+                .AddSkeinService<IGreeting, Greeting>();
+            host.Logging.AddProvider(logged);
+        }, Ct);
         await using var client = await ConnectAsync();
 
         var greeting = await client.GetServiceAsync<IGreeting>(Ct);
 
         Assert.Equal("hello, Ada, from node-di", await greeting.GreetAsync("Ada", Ct));
         Assert.Contains((typeof(Greeting).FullName!, "greeting Ada"), logged.Lines);
-        Assert.Equal("node-di", node.Runtime.Name);
-        Assert.Contains("greeting", node.Runtime.Services!.ServiceNames);
+        Assert.Equal("node-di", node.Name);
+        Assert.Contains("greeting", node.Services!.ServiceNames);
         // The node's own client, injected: calls to services of this node stay in the process.
-        Assert.Same(node.Services.GetRequiredService<SkeinClient>(), node.Runtime.Client);
+        Assert.Same(_cluster.ServicesOf(node).GetRequiredService<SkeinClient>(), node.Client);
     }
 
     [Fact]
     public async Task Each_per_connection_object_has_its_own_scope_disposed_when_its_proxy_is_released()
     {
         var log = new ScopeLog();
-        await using var node = await TestHosts.StartNodeAsync(_coordinator.Runtime, "node-scope", services => services
+        await _cluster.StartNodeAsync("node-scope", host => host.Services
             .AddSingleton(log)
             .AddScoped<ScopedResource>()
-            .AddSkeinService<IScopedProbe, ScopedProbe>(), cancellationToken: Ct);
+            .AddSkeinService<IScopedProbe, ScopedProbe>(), Ct);
         await using var client = await ConnectAsync();
 
         var first = await client.GetServiceAsync<IScopedProbe>(Ct);
@@ -78,7 +76,7 @@ public sealed class NodeHostingTests : IAsyncLifetime
     [Fact]
     public async Task A_bad_option_fails_the_start_with_the_options_own_message()
     {
-        var builder = TestHosts.CreateNodeBuilder(_coordinator.Runtime, "node-bad", configure: options => options.Cores = 0);
+        var builder = TestHosts.CreateNodeBuilder(_cluster.Coordinator, "node-bad", configure: options => options.Cores = 0);
         using var host = builder.Build();
 
         var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(Ct));

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Skein.Cluster.Events;
 using Skein.Cluster.Tests.Support;
+using Skein.Testing;
 
 namespace Skein.Cluster.Tests.Services;
 
@@ -11,9 +12,7 @@ namespace Skein.Cluster.Tests.Services;
 public sealed class SkeinClientTests : IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TestPatience.Ceiling;
-    private readonly TempDirectory _state = new();
-    private readonly List<RunningHost<Node>> _nodes = [];
-    private RunningHost<Coordinator> _coordinatorHost = null!;
+    private TestCluster _cluster = null!;
     private Coordinator _coordinator = null!;
     private string _token = "";
 
@@ -21,29 +20,27 @@ public sealed class SkeinClientTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _coordinatorHost = await TestHosts.StartCoordinatorAsync(_state.Path, cancellationToken: Ct);
-        _coordinator = _coordinatorHost.Runtime;
-        _token = ClusterToken.Read(_coordinator.TokenPath);
+        // A coordinator alone: each test starts the nodes it needs, every one hosting the test services.
+        _cluster = await new TestClusterBuilder().WithNodes(0)
+            .AddService<ITestEcho, TestEcho>()
+            .AddService<ITestCounter, TestCounter>()
+            .StartAsync(Ct);
+        _coordinator = _cluster.Coordinator;
+        _token = _cluster.Token;
     }
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var node in _nodes.ToList()) await StopNodeAsync(node.Runtime.Name, leave: true);
-        await _coordinatorHost.DisposeAsync();
-        _state.Dispose();
+        await _cluster.DisposeAsync(); // the nodes leave, then the coordinator stops
     }
 
-    private async Task StartNodeAsync(string name) =>
-        _nodes.Add(await TestHosts.StartNodeAsync(_coordinator, name, services => services
-            .AddSkeinService<ITestEcho, TestEcho>()
-            .AddSkeinService<ITestCounter, TestCounter>(), cancellationToken: Ct));
+    private Task StartNodeAsync(string name) => _cluster.StartNodeAsync(name, cancellationToken: Ct);
 
     private async Task StopNodeAsync(string name, bool leave)
     {
-        var node = _nodes.Single(n => n.Runtime.Name == name);
-        _nodes.Remove(node);
-        if (!leave) await node.Runtime.BreakEndpointAsync(); // without leaving first: its calls break as a killed node's would
-        await node.DisposeAsync();
+        var node = _cluster.Nodes.Single(n => n.Name == name);
+        if (!leave) await node.BreakEndpointAsync(); // without leaving first: its calls break as a killed node's would
+        await _cluster.StopNodeAsync(node, Ct);
     }
 
     [Fact]

@@ -5,8 +5,9 @@ namespace Skein.Cluster.Tests.Support;
 
 /// <summary>
 /// A coordinator and nodes in this process, each in a generic host of its own composed with AddSkeinCoordinator and
-/// AddSkeinNode as an application would, over real gRPC on loopback with free ports. The one place the tests build
-/// them.
+/// AddSkeinNode as an application would, over real gRPC on loopback with free ports. Tests that need a cluster use
+/// <see cref="Skein.Testing.TestCluster"/>; these are for what it does not do: a host built but not started, a
+/// coordinator restarted over the same state directory.
 /// </summary>
 internal static class TestHosts
 {
