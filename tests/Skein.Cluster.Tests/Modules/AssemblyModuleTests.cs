@@ -200,10 +200,11 @@ public sealed class AssemblyModuleTests
     }
 
     [Fact]
-    public void AddAssemblyLoadsIntoTheModulesOwnContext()
+    public async Task AnAssemblyModuleLoadsIntoItsOwnContext()
     {
         var host = new ServiceHost("node-a");
-        Assert.Equal(["greeter"], host.AddAssembly(TestModules.GreeterV1));
+        var loaded = await host.AddModuleAsync(new ModuleLoadRequest(TestModules.GreeterV1, loader: ModuleFormats.Assembly), Ct);
+        Assert.Equal(["greeter"], loaded.Services.Select(s => s.Name));
         var module = Assert.IsType<AssemblyModule>(Assert.Single(host.Modules));
         Assert.Equal("Greeter.V1", module.Name);
         Assert.NotSame(AssemblyLoadContext.Default, module.LoadContext);
@@ -211,17 +212,17 @@ public sealed class AssemblyModuleTests
     }
 
     [Fact]
-    public void AFileThatIsNotAnAssemblyOrHasNoServiceIsRefused()
+    public async Task AFileThatIsNotAnAssemblyOrHasNoServiceIsRefused()
     {
         using var directory = new TempDirectory();
         var fake = Path.Combine(directory.Path, "fake.dll");
         File.WriteAllBytes(fake, [(byte)'M', (byte)'Z', 0, 0]);
         var host = new ServiceHost("node-a");
-        var error = Assert.Throws<SkeinException>(() => host.AddAssembly(fake));
+        var error = await Assert.ThrowsAsync<SkeinException>(() => host.AddModuleAsync(new ModuleLoadRequest(fake, loader: ModuleFormats.Assembly), Ct));
         Assert.StartsWith($"{fake} is not a .NET assembly Skein can load", error.Message);
 
         var noService = typeof(AssemblyModuleTests).Assembly.Location.Replace("Skein.Cluster.Tests.dll", "Skein.Engine.dll", StringComparison.Ordinal);
-        error = Assert.Throws<SkeinException>(() => host.AddAssembly(noService));
+        error = await Assert.ThrowsAsync<SkeinException>(() => host.AddModuleAsync(new ModuleLoadRequest(noService, loader: ModuleFormats.Assembly), Ct));
         Assert.Equal($"{noService} has no service: no public class implements an interface marked [Service(\"name\")]", error.Message);
         Assert.Empty(host.Modules);
     }

@@ -103,22 +103,6 @@ public sealed class ServiceHost : IAsyncDisposable
     }
 
     /// <summary>
-    /// Loads a .NET assembly as a module (in its own collectible load context, named after the file), starts it (its
-    /// hooks, if it has any) and hosts every public class in it that implements a <see cref="ServiceAttribute"/>
-    /// interface. Returns the names of the services added.
-    /// </summary>
-    public IReadOnlyList<string> AddAssembly(string path)
-    {
-        var request = new ModuleLoadRequest(path, loader: ModuleFormats.Assembly);
-        RefuseTakenName(request.Name);
-        var loader = Options.Loaders.Find(ModuleFormats.Assembly) as AssemblyModuleLoader ?? new AssemblyModuleLoader();
-        var module = loader.Load(request with { Node = NodeName });
-        // The hooks are asynchronous; run them off the caller's thread so no synchronization context of its can deadlock.
-        Task.Run(() => StartAndHostAsync(request, module, CancellationToken.None)).GetAwaiter().GetResult();
-        return module.Services.Select(s => s.Name).ToList();
-    }
-
-    /// <summary>
     /// Loads a module with the loader the request names, or the one that recognises the file (see
     /// <see cref="ModuleLoaders.Choose"/>), and hosts its services. All or nothing: if one of its services cannot be
     /// hosted (a name already in use here), none is and the module is unloaded.
