@@ -101,6 +101,7 @@ public sealed partial class Coordinator : IHostedService, IAsyncDisposable
         var app = builder.Build();
         app.MapGrpcService<MembershipService>();
         app.MapGrpcService<EventsService>();
+        GrpcServer.MapStandardServices(app);
         _address = await GrpcServer.StartAsync(app, options.Listen, cancellationToken).ConfigureAwait(false);
         _app = app;
         _logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<Coordinator>();

@@ -52,6 +52,7 @@ public sealed class NodeHost : IAsyncDisposable
         var app = builder.Build();
         app.MapGrpcService<CallsEndpoint>();
         app.MapGrpcService<ModulesEndpoint>();
+        GrpcServer.MapStandardServices(app);
         var address = await GrpcServer.StartAsync(app, listen, cancellationToken).ConfigureAwait(false);
         return new NodeHost(app, services, address);
     }

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -56,8 +57,19 @@ internal static class GrpcServer
                 grpc.MaxSendMessageSize = limit;
             }
         });
+        // The standard services a generic gRPC client (grpcurl, a load balancer, Kubernetes) expects: health answers
+        // without the token (it says nothing but "serving"), reflection only with it (it describes every service).
+        builder.Services.AddGrpcHealthChecks().AddCheck<ServingCheck>("skein");
+        builder.Services.AddGrpcReflection();
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(5));
         return builder;
+    }
+
+    /// <summary>Maps grpc.health.v1 and server reflection (v1 and v1alpha) beside the application's own services.</summary>
+    public static void MapStandardServices(WebApplication app)
+    {
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
     }
 
     /// <summary>Starts <paramref name="app"/> and returns the address it really listens on (the real port when 0 was asked for).</summary>
@@ -75,4 +87,16 @@ internal static class GrpcServer
         var bound = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         return new Uri(bound.Replace("[::]", "localhost", StringComparison.Ordinal).Replace("0.0.0.0", "localhost", StringComparison.Ordinal));
     }
+}
+
+/// <summary>
+/// The server's own health: serving until it starts stopping. (Without a registered check the health service answers
+/// "unknown", which probes read as unhealthy.)
+/// </summary>
+internal sealed class ServingCheck(IHostApplicationLifetime lifetime) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(lifetime.ApplicationStopping.IsCancellationRequested
+            ? HealthCheckResult.Unhealthy("stopping")
+            : HealthCheckResult.Healthy());
 }

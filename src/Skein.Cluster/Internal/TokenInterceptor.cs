@@ -5,7 +5,10 @@ using Grpc.Core.Interceptors;
 
 namespace Skein.Cluster.Internal;
 
-/// <summary>Refuses every call that does not present the cluster token, telling the caller nothing else.</summary>
+/// <summary>
+/// Refuses every call that does not present the cluster token, telling the caller nothing else; only the standard
+/// health service (grpc.health.v1) answers without it, as probes from outside the cluster expect.
+/// </summary>
 internal sealed class TokenInterceptor(ClusterSecret secret) : Interceptor
 {
     public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
@@ -36,8 +39,11 @@ internal sealed class TokenInterceptor(ClusterSecret secret) : Interceptor
         return continuation(requestStream, responseStream, context);
     }
 
+    private const string HealthService = "/grpc.health.v1.Health/";
+
     private void Check(ServerCallContext context)
     {
+        if (context.Method.StartsWith(HealthService, StringComparison.Ordinal)) return;
         var presented = context.RequestHeaders.GetValue(ClusterToken.Header);
         if (presented is null || !secret.Matches(presented)) throw new RpcException(new Status(StatusCode.Unauthenticated, ""));
     }
