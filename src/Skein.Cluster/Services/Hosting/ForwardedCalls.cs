@@ -106,7 +106,7 @@ internal sealed class ForwardedCalls : IEnvelopeSink
     // As the node's own per-connection objects are: a module would otherwise keep them until it restarts.
     private async Task ReleaseAfterLeaseAsync()
     {
-        await Task.Delay(_host.Options.LeaseTimeout).ConfigureAwait(false);
+        await Task.Delay(_host.Options.LeaseTimeout, _host.Time).ConfigureAwait(false);
         foreach (var instance in _objects.Keys)
         {
             if (!_objects.TryRemove(instance, out var opened) || opened.Module.Process is not { } process) continue;

@@ -105,7 +105,7 @@ internal sealed class ServerConnection
 
     private async Task ReleaseAfterLeaseAsync()
     {
-        await Task.Delay(_host.Options.LeaseTimeout).ConfigureAwait(false);
+        await Task.Delay(_host.Options.LeaseTimeout, _host.Time).ConfigureAwait(false);
         foreach (var id in _reservations.Keys)
         {
             if (_reservations.TryRemove(id, out var reservation)) await reservation.Service.ReleaseAsync(reservation.Instance).ConfigureAwait(false);
