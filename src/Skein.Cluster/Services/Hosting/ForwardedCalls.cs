@@ -68,7 +68,7 @@ internal sealed class ForwardedCalls : IEnvelopeSink
     // A call that arrives while the module restarts waits for it, within the call's own deadline.
     private async Task ForwardWhenActiveAsync(Envelope envelope, ProcessLoadedModule module)
     {
-        using var deadline = new CancellationTokenSource(envelope.TimeoutMs > 0 ? TimeSpan.FromMilliseconds(envelope.TimeoutMs) : DefaultWait);
+        using var deadline = new CancellationTokenSource(envelope.TimeoutMs > 0 ? TimeSpan.FromMilliseconds(envelope.TimeoutMs) : DefaultWait, _host.Time);
         try
         {
             await module.Supervisor.WhenActiveAsync(deadline.Token).ConfigureAwait(false);
