@@ -19,6 +19,9 @@ public sealed class ClusterClient : IDisposable
 
     public Uri Address => _channel.Address;
 
+    // gRPC deadlines are wall-clock instants; they are taken from the clock as every other deadline is.
+    private static DateTime Deadline() => TimeProvider.System.GetUtcNow().UtcDateTime + CallTimeout;
+
     /// <summary>The alive nodes that serve calls (and so module control), by name.</summary>
     public async Task<IReadOnlyList<NodeInfo>> ListCallableNodesAsync(CancellationToken cancellationToken = default) =>
         (await ListNodesAsync(cancellationToken).ConfigureAwait(false))
@@ -36,7 +39,7 @@ public sealed class ClusterClient : IDisposable
     {
         try
         {
-            var reply = await _membership.ListNodesAsync(new ListNodesRequest(), deadline: DateTime.UtcNow + CallTimeout, cancellationToken: cancellationToken)
+            var reply = await _membership.ListNodesAsync(new ListNodesRequest(), deadline: Deadline(), cancellationToken: cancellationToken)
                 .ConfigureAwait(false);
             return reply.Nodes;
         }
@@ -51,7 +54,7 @@ public sealed class ClusterClient : IDisposable
     {
         try
         {
-            var reply = await _membership.ListServicesAsync(new ListServicesRequest(), deadline: DateTime.UtcNow + CallTimeout, cancellationToken: cancellationToken)
+            var reply = await _membership.ListServicesAsync(new ListServicesRequest(), deadline: Deadline(), cancellationToken: cancellationToken)
                 .ConfigureAwait(false);
             return reply.Services;
         }

@@ -8,7 +8,7 @@ namespace Skein.Cluster;
 
 /// <summary>
 /// A node's side of membership: joins the coordinator, heartbeats on one long-lived session, and when the
-/// coordinator goes away reconnects with capped exponential backoff and registers again, with its call address
+/// coordinator goes away reconnects with capped exponential backoff with jitter (<see cref="Backoff"/>) and registers again, with its call address
 /// and its current services.
 /// </summary>
 public sealed partial class NodeAgent : IDisposable
@@ -19,6 +19,7 @@ public sealed partial class NodeAgent : IDisposable
     private readonly ILogger _logger;
     private readonly ClusterChannel _channel;
     private readonly Protocol.Membership.MembershipClient _membership;
+    private readonly Backoff _reconnect;
     // Replaced whole, never changed in place: a session compares references to know whether the coordinator has the latest.
     private ServiceInfo[] _services;
     private Session? _session;
@@ -32,6 +33,8 @@ public sealed partial class NodeAgent : IDisposable
         _channel = new ClusterChannel(ClusterAddress.Parse(options.Join), options.Token, options.JoinTimeout);
         _membership = new Protocol.Membership.MembershipClient(_channel.CallInvoker);
         _services = ServiceList.Freeze(options.Services);
+        _reconnect = new Backoff(time, FirstReconnectDelay, options.MaxReconnectDelay, (ex, _) => ex is SkeinException,
+            (ex, delay) => LogReconnectFailed(ClusterAddress.Format(Coordinator), ex.Message, delay));
     }
 
     public Uri Coordinator => _channel.Address;
@@ -83,7 +86,6 @@ public sealed partial class NodeAgent : IDisposable
         var session = await JoinAsync(stoppingToken).ConfigureAwait(false);
         if (session is null) return; // stopped before it joined
         registered?.Invoke(NodeId!);
-        var delay = FirstReconnectDelay;
         while (true)
         {
             using (session)
@@ -110,30 +112,17 @@ public sealed partial class NodeAgent : IDisposable
                 if (stoppingToken.IsCancellationRequested) return;
                 LogCoordinatorGone(ClusterAddress.Format(Coordinator), reason);
             }
-            while (true)
+            try
             {
-                try
-                {
-                    await Task.Delay(delay, _time, stoppingToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxReconnectDelay.Ticks));
-                try
-                {
-                    var next = await OpenAsync(_options.JoinTimeout, stoppingToken).ConfigureAwait(false);
-                    if (next is null) return;
-                    session = next;
-                    delay = FirstReconnectDelay;
-                    LogRejoined(ClusterAddress.Format(Coordinator), NodeId!);
-                    break;
-                }
-                catch (SkeinException ex)
-                {
-                    LogReconnectFailed(ClusterAddress.Format(Coordinator), ex.Message, delay);
-                }
+                // Waits before the first attempt too: a coordinator that accepts and drops at once cannot make this spin.
+                var next = await _reconnect.RunAsync((_, ct) => OpenAsync(_options.JoinTimeout, ct), waitFirst: true, stoppingToken).ConfigureAwait(false);
+                if (next is null) return;
+                session = next;
+                LogRejoined(ClusterAddress.Format(Coordinator), NodeId!);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
             }
         }
     }

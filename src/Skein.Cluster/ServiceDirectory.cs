@@ -162,28 +162,21 @@ public sealed partial class ServiceDirectory : IAsyncDisposable, Services.Client
         }
     }
 
-    /// <summary>Watches again with capped exponential backoff; null once the directory is disposed.</summary>
+    /// <summary>Watches again with the cluster's <see cref="Backoff"/> (capped, exponential, with jitter); null once the directory is disposed.</summary>
     private async Task<AsyncServerStreamingCall<WatchEvent>?> ReconnectAsync(CancellationToken stop)
     {
-        var delay = FirstReconnectDelay;
-        while (true)
+        var backoff = new Backoff(_time, FirstReconnectDelay, MaxReconnectDelay,
+            (ex, _) => ex is RpcException or IOException or OperationCanceledException, (ex, delay) => LogReconnectFailed(ex.Message, delay));
+        try
         {
-            try
-            {
-                await Task.Delay(delay, _time, stop).ConfigureAwait(false);
-                var call = await WatchAsync(stop).ConfigureAwait(false);
-                LogResynced(_routes.Services.Count);
-                return call;
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-                return null;
-            }
-            catch (Exception ex) when (ex is RpcException or IOException or OperationCanceledException)
-            {
-                LogReconnectFailed(ex.Message, delay);
-            }
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxReconnectDelay.Ticks));
+            // The stream just broke: wait before the first attempt too, so a coordinator that drops it at once cannot make this spin.
+            var call = await backoff.RunAsync((_, ct) => WatchAsync(ct), waitFirst: true, stop).ConfigureAwait(false);
+            LogResynced(_routes.Services.Count);
+            return call;
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            return null;
         }
     }
 

@@ -370,7 +370,7 @@ public partial class ClusterTests
         finally
         {
             python.StandardInput.Close();
-            if (!python.WaitForExit(TimeSpan.FromSeconds(30))) python.Kill(entireProcessTree: true);
+            if (!python.WaitForExit(TestPatience.Ceiling)) python.Kill(entireProcessTree: true);
         }
     }
 

@@ -8,11 +8,11 @@ namespace Skein.Cli.Tests;
 public sealed class ConfigurationFileTests
 {
     // Generous: on a loaded machine a process takes long to start; these are ceilings, not expectations.
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
+    private static readonly TimeSpan Timeout = TestPatience.Ceiling;
 
     private static string Yaml(string text) => text.ReplaceLineEndings("\n");
 
-    [Fact(Timeout = 300_000)]
+    [Fact(Timeout = TestPatience.WholeTest)]
     public async Task A_nodes_skein_yaml_gives_its_labels_module_and_limits_with_variables_and_flags_on_top()
     {
         using var dir = new TempDirectory();
@@ -57,7 +57,7 @@ public sealed class ConfigurationFileTests
         Assert.Contains("limit of 1 KiB", large.Stderr);
     }
 
-    [Fact(Timeout = 300_000)]
+    [Fact(Timeout = TestPatience.WholeTest)]
     public async Task Skein_up_gives_every_node_the_files_labels_and_modules()
     {
         using var dir = new TempDirectory();
@@ -80,7 +80,7 @@ public sealed class ConfigurationFileTests
         Assert.Equal(0, await up.WaitForExitAsync(Timeout));
     }
 
-    [Fact(Timeout = 300_000)]
+    [Fact(Timeout = TestPatience.WholeTest)]
     public async Task A_misspelt_key_is_exit_2_naming_file_line_and_key_and_nothing_starts()
     {
         using var dir = new TempDirectory();
@@ -117,7 +117,7 @@ public sealed class ConfigurationFileTests
         }
     }
 
-    [Fact(Timeout = 120_000)]
+    [Fact(Timeout = TestPatience.WholeTest)]
     public async Task A_named_file_that_is_not_there_and_a_wrong_variable_are_exit_2()
     {
         using var dir = new TempDirectory();

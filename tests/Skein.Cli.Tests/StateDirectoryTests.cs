@@ -115,7 +115,7 @@ public class StateDirectoryTests
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();
         var stdout = await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(120));
+        await process.WaitForExitAsync().WaitAsync(TestPatience.Ceiling);
         return new SkeinResult(process.ExitCode, stdout, await stderr);
     }
 }

@@ -5,7 +5,7 @@ namespace Skein.Cli.Tests;
 /// <summary>What skein keeps of a task's output: all of it in the log, never all of it in memory.</summary>
 public class TaskOutputTests
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
+    private static readonly TimeSpan Patience = TestPatience.Ceiling;
 
     [Fact]
     public async Task A_huge_line_without_a_newline_is_logged_whole_while_memory_stays_bounded()

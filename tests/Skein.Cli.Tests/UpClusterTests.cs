@@ -89,7 +89,7 @@ public sealed class UpCluster : IAsyncLifetime
         Up = SkeinProcess.Start(Directory.Path, "up", "--nodes", "2", "--module", ServiceClusterTests.Module);
         try
         {
-            await Up.WaitForOutputAsync("cluster up at", TimeSpan.FromSeconds(120));
+            await Up.WaitForOutputAsync("cluster up at", TestPatience.Ceiling);
         }
         catch (Exception ex)
         {
@@ -109,7 +109,7 @@ public sealed class UpCluster : IAsyncLifetime
             Up.Signal(Posix.SigInt);
             try
             {
-                await Up.WaitForExitAsync(TimeSpan.FromSeconds(60));
+                await Up.WaitForExitAsync(TestPatience.Ceiling);
             }
             finally
             {

@@ -3,7 +3,6 @@ using System.Text;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging.Abstractions;
 using Skein.Cluster.Events;
 using Skein.Cluster.Membership;
 using Skein.Cluster.Protocol;
@@ -31,28 +30,20 @@ public sealed class CoordinatorTests : IAsyncLifetime
         _state.Dispose();
     }
 
-    private NodeAgent NewNode(string name, string? token = null) => new(
-        new NodeOptions { Join = _coordinator.Address.ToString(), Token = token ?? _token, Name = name, Labels = { ["zone"] = "a" } },
-        TimeProvider.System, NullLogger<NodeAgent>.Instance);
-
-    private static async Task<string> JoinAsync(NodeAgent node, CancellationToken stop, Task[] running, int index)
-    {
-        var joined = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        running[index] = node.RunAsync(id => joined.TrySetResult(id), stop);
-        var first = await Task.WhenAny(joined.Task, running[index]).WaitAsync(TestPatience.Ceiling, Ct);
-        if (first != joined.Task) await running[index]; // surfaces the failure
-        return await joined.Task;
-    }
+    // Nodes are composed as applications compose them (AddSkeinNode, in a host of their own); disposing one stops
+    // its host, and the node leaves.
+    private Task<Support.RunningHost<Node>> StartNodeAsync(string name, string? token = null) =>
+        Support.TestHosts.StartNodeAsync(_coordinator, name, configure: options =>
+        {
+            options.Labels["zone"] = "a";
+            if (token is not null) options.Token = token;
+        }, cancellationToken: Ct);
 
     [Fact]
     public async Task Nodes_join_and_are_listed_then_leave_cleanly()
     {
-        using var stop = new CancellationTokenSource();
-        using var a = NewNode("a");
-        using var b = NewNode("b");
-        var running = new Task[2];
-        await JoinAsync(a, stop.Token, running, 0);
-        await JoinAsync(b, stop.Token, running, 1);
+        var a = await StartNodeAsync("a");
+        var b = await StartNodeAsync("b");
 
         using var client = new ClusterClient(_coordinator.Address, _token);
         var nodes = await client.ListNodesAsync(Ct);
@@ -61,8 +52,8 @@ public sealed class CoordinatorTests : IAsyncLifetime
         Assert.Equal("a", nodes[0].Labels["zone"]);
         Assert.Equal(Environment.ProcessorCount, nodes[0].Cores);
 
-        await stop.CancelAsync();
-        await Task.WhenAll(running).WaitAsync(TestPatience.Ceiling, Ct);
+        await a.DisposeAsync();
+        await b.DisposeAsync();
         Assert.All(_coordinator.Membership.List(), m => Assert.Equal(MemberState.Left, m.State));
     }
 
@@ -70,12 +61,8 @@ public sealed class CoordinatorTests : IAsyncLifetime
     public async Task The_coordinator_publishes_node_joins_and_departures_on_its_event_bus()
     {
         using var events = _coordinator.Events.Subscribe(SystemEvents.AllNodes);
-        using var stop = new CancellationTokenSource();
-        using var a = NewNode("a");
-        var running = new Task[1];
-        await JoinAsync(a, stop.Token, running, 0);
-        await stop.CancelAsync();
-        await Task.WhenAll(running).WaitAsync(TestPatience.Ceiling, Ct);
+        var a = await StartNodeAsync("a");
+        await a.DisposeAsync();
 
         var subjects = new List<string>();
         await foreach (var evt in events.WithCancellation(Ct))
@@ -89,15 +76,9 @@ public sealed class CoordinatorTests : IAsyncLifetime
     [Fact]
     public async Task A_second_node_with_a_live_name_is_refused()
     {
-        using var stop = new CancellationTokenSource();
-        using var first = NewNode("same");
-        using var second = NewNode("same");
-        var running = new Task[2];
-        await JoinAsync(first, stop.Token, running, 0);
-        var ex = await Assert.ThrowsAsync<SkeinException>(() => JoinAsync(second, stop.Token, running, 1));
+        await using var first = await StartNodeAsync("same");
+        var ex = await Assert.ThrowsAnyAsync<SkeinException>(() => StartNodeAsync("same"));
         Assert.Contains("'same' is already alive", ex.Message);
-        await stop.CancelAsync();
-        await running[0].WaitAsync(TestPatience.Ceiling, Ct);
     }
 
     [Theory]
@@ -123,9 +104,7 @@ public sealed class CoordinatorTests : IAsyncLifetime
     [Fact]
     public async Task A_node_with_a_wrong_token_fails_to_join_with_a_clear_error()
     {
-        using var stop = new CancellationTokenSource();
-        using var node = NewNode("intruder", token: "not-the-token");
-        var ex = await Assert.ThrowsAsync<SkeinException>(() => JoinAsync(node, stop.Token, new Task[1], 0));
+        var ex = await Assert.ThrowsAsync<SkeinException>(() => StartNodeAsync("intruder", token: "not-the-token"));
         Assert.Contains("refused the cluster token", ex.Message);
     }
 

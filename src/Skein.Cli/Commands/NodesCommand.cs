@@ -21,7 +21,7 @@ internal static class NodesCommand
             var token = ClusterConnection.ResolveToken(parse.GetValue(tokenFile), stateDirectory);
             using var client = new ClusterClient(address, token);
             var nodes = await client.ListNodesAsync(ct).ConfigureAwait(false);
-            Print(nodes, DateTimeOffset.UtcNow, parse.InvocationConfiguration.Output);
+            Print(nodes, TimeProvider.System.GetUtcNow(), parse.InvocationConfiguration.Output);
             return ExitCodes.Success;
         });
         return command;

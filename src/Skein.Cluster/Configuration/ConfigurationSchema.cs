@@ -14,9 +14,14 @@ internal static partial class ConfigurationSchema
 {
     public const int MaxSeconds = 3600;
 
+    /// <summary>Why a key a host may configure is refused in skein.yaml and SKEIN_…__… variables, which the CLI reads.</summary>
+    private const string TokenNotHere =
+        "the token is not read from skein.yaml or SKEIN_…__… variables: give it with --token-file, SKEIN_TOKEN or the state directory";
+
     public static SectionSchema Root { get; } = new("", [
         new SectionSchema("node", [
             new ValueSchema("name", ValueKinds.Text),
+            new ValueSchema("token", ValueKinds.Text) { HostOnly = TokenNotHere },
             new ValueSchema("join", ValueKinds.ClusterAddress),
             new MapSchema("labels", ValueKinds.LabelKey, ValueKinds.AnyText),
             new ValueSchema("cores", ValueKinds.Whole(1, 1_000_000)),
@@ -46,6 +51,15 @@ internal static partial class ConfigurationSchema
             new ValueSchema("event-history-size", ValueKinds.Bytes(1, long.MaxValue)),
             new ValueSchema("max-event-size", ValueKinds.Bytes(1, int.MaxValue)),
         ]),
+        // What AddSkeinClient connects with; the CLI's client commands take flags instead.
+        new SectionSchema("client", [
+            new ValueSchema("coordinator", ValueKinds.ClusterAddress),
+            new ValueSchema("token", ValueKinds.Text),
+            new ValueSchema("state-directory", ValueKinds.Text),
+            new ValueSchema("call-timeout", ValueKinds.Duration(MaxSeconds)),
+            new ValueSchema("connect-timeout", ValueKinds.Duration(MaxSeconds)),
+            new ValueSchema("max-message-size", ValueKinds.Bytes(1024, 1024 * 1024 * 1024)),
+        ]) { HostOnly = "the 'client' section is read by applications that host a client (AddSkeinClient), not by the skein command" },
     ]);
 
     /// <summary>
@@ -82,17 +96,29 @@ internal static partial class ConfigurationSchema
     internal static partial Regex ModuleNamePattern();
 }
 
-internal abstract record SchemaNode(string Name);
+internal abstract record SchemaNode(string Name)
+{
+    /// <summary>
+    /// Set on keys only an application's host may configure (appsettings.json, its own sources): skein.yaml and the
+    /// SKEIN_…__… variables, which the CLI reads, refuse them with this reason rather than read what the CLI ignores.
+    /// </summary>
+    public string? HostOnly { get; init; }
+}
 
 /// <summary>A mapping of known keys; <paramref name="Shorthand"/> is the key a plain value stands for (a module given as its path).</summary>
 internal sealed record SectionSchema(string Name, IReadOnlyList<SchemaNode> Children, string? Shorthand = null, string? Required = null) : SchemaNode(Name)
 {
     public IReadOnlyList<string> Keys => Children.Select(c => c.Name).ToList();
 
-    /// <param name="loose">Any case, '_' for '-' (environment variables); otherwise exactly as the schema writes it (skein.yaml).</param>
+    /// <param name="loose">
+    /// Any case, with or without '-' and '_' between words (environment variables, appsettings.json: <c>MODULE_RESTART</c>,
+    /// <c>ModuleRestart</c>); otherwise exactly as the schema writes it (skein.yaml: <c>module-restart</c>).
+    /// </param>
     public SchemaNode? Find(string key, bool loose) => Children.FirstOrDefault(c => loose
-        ? string.Equals(c.Name, key.Replace('_', '-'), StringComparison.OrdinalIgnoreCase)
+        ? string.Equals(Squeeze(c.Name), Squeeze(key), StringComparison.OrdinalIgnoreCase)
         : string.Equals(c.Name, key, StringComparison.Ordinal));
+
+    private static string Squeeze(string key) => key.Replace("-", "", StringComparison.Ordinal).Replace("_", "", StringComparison.Ordinal);
 }
 
 /// <summary>One value of a <see cref="ValueKind"/>.</summary>

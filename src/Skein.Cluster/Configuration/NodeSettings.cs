@@ -13,6 +13,9 @@ public sealed class NodeSettings
 {
     public string? Name { get; set; }
 
+    /// <summary>The cluster token, from a host's own configuration (never skein.yaml or SKEIN_…__… variables).</summary>
+    internal string? Token { get; set; }
+
     /// <summary>The coordinator to join, as http://HOST:PORT.</summary>
     public string? Join { get; set; }
 
@@ -59,6 +62,7 @@ public sealed class NodeSettings
     {
         ArgumentNullException.ThrowIfNull(options);
         if (Name is not null) options.Name = Name;
+        if (Token is not null) options.Token = Token;
         if (Join is not null) options.Join = Join;
         foreach (var (key, value) in Labels) options.Labels[key] = value;
         if (Cores is { } cores) options.Cores = cores;

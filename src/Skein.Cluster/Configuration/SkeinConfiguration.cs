@@ -15,15 +15,26 @@ public sealed class SkeinConfiguration
     /// <summary>The file looked for in the current directory when none is named.</summary>
     public const string FileName = "skein.yaml";
 
-    private SkeinConfiguration(NodeSettings node, CoordinatorSettings coordinator)
+    /// <summary>
+    /// The configuration section all of Skein's settings are under, whatever the source: skein.yaml's <c>node.cores</c>,
+    /// <c>SKEIN_NODE__CORES</c> and appsettings.json's <c>{ "Skein": { "Node": { "Cores": 8 } } }</c> are all
+    /// <c>Skein:node:cores</c>.
+    /// </summary>
+    public const string Section = "Skein";
+
+    private SkeinConfiguration(NodeSettings node, CoordinatorSettings coordinator, ClientSettings client)
     {
         Node = node;
         Coordinator = coordinator;
+        Client = client;
     }
 
     public NodeSettings Node { get; }
 
     public CoordinatorSettings Coordinator { get; }
+
+    /// <summary>What a hosted client (<c>AddSkeinClient</c>) is configured with; the skein command reads none of it.</summary>
+    internal ClientSettings Client { get; }
 
     /// <summary>
     /// The file to read: <paramref name="named"/> when given (it must exist), else skein.yaml in
@@ -57,8 +68,8 @@ public sealed class SkeinConfiguration
         var problems = new List<ValidationProblem>();
         var checker = new ConfigurationChecker(problems);
         foreach (var provider in configuration.Providers) checker.Check(provider);
-        var binder = new Binder(configuration, checker);
-        var result = new SkeinConfiguration(binder.Node(), binder.Coordinator());
+        var binder = new Binder(SchemaView.Of(configuration.Providers), checker);
+        var result = new SkeinConfiguration(binder.Node(), binder.Coordinator(), binder.Client());
         if (problems.Count > 0)
         {
             // Stable: problems without a position (a variable's) keep their order after the file's.
@@ -71,14 +82,24 @@ public sealed class SkeinConfiguration
         return result;
     }
 
+    /// <summary>
+    /// <see cref="Bind(IConfigurationRoot)"/> for whatever configuration a host has: its root when it is one (a host's
+    /// always is), else its values as one source.
+    /// </summary>
+    internal static SkeinConfiguration Bind(IConfiguration configuration) =>
+        Bind(configuration as IConfigurationRoot ?? new ConfigurationRoot([new SchemaView.Copy(configuration.AsEnumerable())]));
+
     /// <summary>Reads the merged values; each was checked in its own source, so a value that does not parse is skipped here.</summary>
-    private sealed class Binder(IConfigurationRoot root, ConfigurationChecker checker)
+    private sealed class Binder(SchemaView view, ConfigurationChecker checker)
     {
+        private readonly IConfigurationRoot root = view.Root;
+
         public NodeSettings Node()
         {
             var node = new NodeSettings
             {
                 Name = Text("node:name"),
+                Token = Text("node:token"),
                 Join = Text("node:join"),
                 Cores = (int?)Read<long>("node:cores"),
                 MemoryBytes = Read<long>("node:memory"),
@@ -109,9 +130,8 @@ public sealed class SkeinConfiguration
                 else if (root[module.Path + ":path"] is null && module.Value is null)
                 {
                     // An empty entry ("- ") or one with a name or loader but no path, from whichever source wrote it last.
-                    var source = root.Providers.LastOrDefault(p => p.TryGet(module.Path, out _) || ConfigurationChecker.ChildKeys(p, module.Path).Count > 0);
-                    if (source is not null)
-                        checker.Report(source, module.Path, atValue: false, $"'node.modules[{module.Key}]' needs a 'path': the module's file or folder");
+                    if (view.Source(module.Path, withChildren: true) is { } source)
+                        checker.Report(source.Provider, source.Path, atValue: false, $"'node.modules[{module.Key}]' needs a 'path': the module's file or folder");
                 }
             }
             return node;
@@ -127,6 +147,16 @@ public sealed class SkeinConfiguration
             MaxEventPayloadBytes = (int?)Read<long>("coordinator:max-event-size"),
         };
 
+        public ClientSettings Client() => new()
+        {
+            Coordinator = Text("client:coordinator"),
+            Token = Text("client:token"),
+            StateDirectory = Text("client:state-directory"),
+            CallTimeout = Read<TimeSpan>("client:call-timeout"),
+            ConnectTimeout = Read<TimeSpan>("client:connect-timeout"),
+            MaxMessageBytes = (int?)Read<long>("client:max-message-size"),
+        };
+
         private T? Read<T>(string key) where T : struct => Parse(key) is T value ? value : null;
 
         private string? Text(string key) => Parse(key) as string;
@@ -135,8 +165,7 @@ public sealed class SkeinConfiguration
         private object? Parse(string key, string? schemaKey = null)
         {
             if (root[key] is not { } text) return null;
-            var source = root.Providers.LastOrDefault(p => p.TryGet(key, out var v) && v is not null);
-            return Kind(schemaKey ?? key)?.Parse(text, ConfigurationChecker.BaseDirectory(source)).Value;
+            return Kind(schemaKey ?? key)?.Parse(text, ConfigurationChecker.BaseDirectory(view.Source(key, withChildren: false)?.Provider)).Value;
         }
 
         private static ValueKind? Kind(string key)

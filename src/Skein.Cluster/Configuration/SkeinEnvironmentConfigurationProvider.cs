@@ -14,7 +14,7 @@ public sealed class SkeinEnvironmentConfigurationSource : IConfigurationSource
 
 /// <summary>
 /// Reads environment variables named <c>SKEIN_SECTION__KEY</c> (the .NET convention: <c>__</c> separates levels) as
-/// configuration: <c>SKEIN_NODE__CORES=8</c> is <c>node.cores</c>, <c>SKEIN_NODE__LABELS__gpu=a100</c> is the label
+/// configuration: <c>SKEIN_NODE__CORES=8</c> is <c>node.cores</c> (the key <c>Skein:node:cores</c>), <c>SKEIN_NODE__LABELS__gpu=a100</c> is the label
 /// <c>gpu</c>, <c>SKEIN_NODE__MODULE_RESTART=transient</c> is <c>node.module-restart</c>.
 /// </summary>
 /// <remarks>
@@ -47,7 +47,8 @@ public sealed class SkeinEnvironmentConfigurationProvider(IDictionary? variables
         foreach (DictionaryEntry variable in variables ?? Environment.GetEnvironmentVariables())
         {
             if (variable.Key is not string name || !IsConfiguration(name)) continue;
-            var key = ConfigurationPath.Combine(ConfigurationSchema.Canonical(name[Prefix.Length..].Split("__")));
+            // Under the Skein section, as every source of Skein's settings: SKEIN_NODE__CORES is Skein:node:cores.
+            var key = ConfigurationPath.Combine([SkeinConfiguration.Section, .. ConfigurationSchema.Canonical(name[Prefix.Length..].Split("__"))]);
             data[key] = variable.Value as string;
             _names[key] = name;
         }

@@ -6,7 +6,7 @@ namespace Skein.Cluster.Configuration;
 
 /// <summary>
 /// Reads a skein.yaml through the shared YAML reader (its size, depth and UTF-8 limits, its file:line:column
-/// messages) into configuration keys — <c>node:labels:gpu</c>, <c>node:modules:0:path</c> — and remembers where each
+/// messages) into configuration keys under the <c>Skein</c> section — <c>Skein:node:labels:gpu</c>, <c>Skein:node:modules:0:path</c> — and remembers where each
 /// key and value was written, so a problem found later (<see cref="SkeinConfiguration"/>) points into the file.
 /// </summary>
 /// <remarks>
@@ -58,18 +58,19 @@ public sealed class SkeinYamlConfigurationProvider : ConfigurationProvider
         if (!IsOnlyComments(text))
         {
             var root = YamlDocumentReader.ReadRoot(text, problems, "skein.yaml", "a 'node' or 'coordinator' section");
-            if (root is not null) Flatten(root, null, data, problems);
+            // Under the Skein section, as every source of Skein's settings: node.cores is Skein:node:cores.
+            if (root is not null) Flatten(root, SkeinConfiguration.Section, data, problems);
         }
         if (problems.HasErrors) throw new SkeinConfigurationException(problems.ToList());
         Data = data;
     }
 
-    private void Flatten(YamlNode node, string? path, Dictionary<string, string?> data, ProblemCollector problems)
+    private void Flatten(YamlNode node, string path, Dictionary<string, string?> data, ProblemCollector problems)
     {
         switch (node)
         {
             case YamlMappingNode mapping:
-                if (path is not null && mapping.Children.Count == 0) data[path] = null;
+                if (mapping.Children.Count == 0) data[path] = null;
                 // Configuration keys ignore case, so "gpu" and "GPU" would silently become one; say so instead.
                 var seen = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
                 foreach (var (key, value) in mapping.Children)
@@ -89,13 +90,12 @@ public sealed class SkeinYamlConfigurationProvider : ConfigurationProvider
                         problems.Error($"key '{name}' differs from '{seen[name]}' only in case; configuration keys ignore case, so write one of them", key);
                         continue;
                     }
-                    var child = path is null ? name : ConfigurationPath.Combine(path, name);
+                    var child = ConfigurationPath.Combine(path, name);
                     _entries[child] = new YamlEntry(problems.At(key), problems.At(value), NodeText.Describe(value));
                     Flatten(value, child, data, problems);
                 }
                 break;
             case YamlSequenceNode sequence:
-                if (path is null) return; // the root is always a mapping (the reader says so otherwise)
                 if (sequence.Children.Count == 0) data[path] = null;
                 for (var i = 0; i < sequence.Children.Count; i++)
                 {
@@ -105,7 +105,7 @@ public sealed class SkeinYamlConfigurationProvider : ConfigurationProvider
                     Flatten(item, child, data, problems);
                 }
                 break;
-            case YamlScalarNode scalar when path is not null:
+            case YamlScalarNode scalar:
                 data[path] = NodeText.IsNull(scalar) ? null : scalar.Value;
                 break;
             default:

@@ -12,9 +12,10 @@ namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
 /// Puts Skein into an application's generic host: <c>builder.Services.AddSkeinCoordinator()</c>,
-/// <c>AddSkeinNode()</c>, <c>AddSkeinClient()</c>. Each registers its hosted service, its options (bound from the
-/// configuration section <c>Skein:Coordinator</c>, <c>Skein:Node</c> or <c>Skein:Client</c>, then changed by the
-/// action given, and validated once when the host starts), logging, and a <see cref="TimeProvider"/>
+/// <c>AddSkeinNode()</c>, <c>AddSkeinClient()</c>. Each registers its hosted service, its options (read from the
+/// configuration section <c>Skein:Coordinator</c>, <c>Skein:Node</c> or <c>Skein:Client</c> through the schema
+/// skein.yaml is checked against, so a wrong key or value fails the start naming it; then changed by the action
+/// given, and validated once when the host starts), logging, and a <see cref="TimeProvider"/>
 /// (<see cref="TimeProvider.System"/> unless the application registered one). Calling one twice configures one
 /// runtime, applying both actions.
 /// </summary>
@@ -34,7 +35,7 @@ public static class SkeinHostingExtensions
         if (Once<CoordinatorMarker>(services))
         {
             AddCommon(services);
-            AddOptions<CoordinatorOptions, CoordinatorOptionsValidator>(services, CoordinatorSection);
+            AddOptions<CoordinatorOptions, CoordinatorOptionsValidator>(services, provider => new CoordinatorConfigurationBinding(provider.GetService<IConfiguration>()));
             services.AddSingleton<Coordinator>();
             services.AddHostedService(provider => provider.GetRequiredService<Coordinator>());
         }
@@ -55,7 +56,7 @@ public static class SkeinHostingExtensions
         if (Once<NodeMarker>(services))
         {
             AddCommon(services);
-            AddOptions<NodeOptions, NodeOptionsValidator>(services, NodeSection);
+            AddOptions<NodeOptions, NodeOptionsValidator>(services, provider => new NodeConfigurationBinding(provider.GetService<IConfiguration>()));
             services.AddSingleton<Node>();
             services.AddHostedService(provider => provider.GetRequiredService<Node>());
             services.AddSingleton(provider => provider.GetRequiredService<Node>().Client);
@@ -75,7 +76,7 @@ public static class SkeinHostingExtensions
         if (Once<ClientMarker>(services))
         {
             AddCommon(services);
-            AddOptions<SkeinClientOptions, SkeinClientOptionsValidator>(services, ClientSection);
+            AddOptions<SkeinClientOptions, SkeinClientOptionsValidator>(services, provider => new ClientConfigurationBinding(provider.GetService<IConfiguration>()));
             services.AddSingleton<ClientConnection>();
             services.AddHostedService(provider => provider.GetRequiredService<ClientConnection>());
             services.AddSingleton(provider => provider.GetRequiredService<ClientConnection>().Client);
@@ -116,11 +117,11 @@ public static class SkeinHostingExtensions
         services.TryAddSingleton(TimeProvider.System);
     }
 
-    private static void AddOptions<TOptions, TValidator>(IServiceCollection services, string section)
+    private static void AddOptions<TOptions, TValidator>(IServiceCollection services, Func<IServiceProvider, IConfigureOptions<TOptions>> binding)
         where TOptions : class where TValidator : class, IValidateOptions<TOptions>
     {
         // Configuration first, so the caller's action (the CLI's flags) is applied over it.
-        services.AddSingleton<IConfigureOptions<TOptions>>(provider => new ConfigurationBinding<TOptions>(provider.GetService<IConfiguration>(), section));
+        services.AddSingleton(binding);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>, TValidator>());
         services.AddOptions<TOptions>().ValidateOnStart();
     }

@@ -1,9 +1,12 @@
+using Skein.Cluster.Internal;
+
 namespace Skein.Cluster.Membership;
 
 /// <summary>
 /// How a node keeps trying to register while the coordinator is there but slow: an attempt that timed out or met a
-/// passing failure is tried again after a capped exponential backoff, each attempt allowed longer than the last,
-/// until an overall ceiling. A failure not worth retrying (nothing listens, a wrong token) ends it at once.
+/// passing failure is tried again after the cluster's <see cref="Backoff"/> (exponential, capped, with jitter, on the
+/// injected clock), each attempt allowed longer than the last, until an overall ceiling. A failure not worth retrying
+/// (nothing listens, a wrong token) ends it at once.
 /// </summary>
 internal sealed class RegistrationRetry(TimeProvider time, TimeSpan firstAttemptTimeout, TimeSpan ceiling, TimeSpan maxDelay)
 {
@@ -17,26 +20,26 @@ internal sealed class RegistrationRetry(TimeProvider time, TimeSpan firstAttempt
     /// <paramref name="worthRetrying"/> refuses, or the ceiling is reached; then the last failure is thrown.
     /// <paramref name="retrying"/> hears each failure retried and the delay before the next attempt.
     /// </summary>
-    public async Task<T> RunAsync<T>(Func<TimeSpan, CancellationToken, Task<T>> attempt, Func<Exception, bool> worthRetrying,
+    public Task<T> RunAsync<T>(Func<TimeSpan, CancellationToken, Task<T>> attempt, Func<Exception, bool> worthRetrying,
         Action<Exception, TimeSpan>? retrying, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
-        var delay = FirstDelay;
-        var attemptTimeout = firstAttemptTimeout;
-        while (true)
-        {
-            try
-            {
-                return await attempt(attemptTimeout, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && worthRetrying(ex)
-                && time.GetElapsedTime(started) + delay < ceiling)
-            {
-                retrying?.Invoke(ex, delay);
-            }
-            await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, maxDelay.Ticks));
-            attemptTimeout = TimeSpan.FromTicks(Math.Min(attemptTimeout.Ticks * 2, Math.Max(MaxAttemptTimeout.Ticks, firstAttemptTimeout.Ticks)));
-        }
+        // The ceiling counts the wait that would follow, as its undisturbed (jitter-free) length.
+        var backoff = new Backoff(time, FirstDelay, maxDelay,
+            (ex, number) => worthRetrying(ex) && time.GetElapsedTime(started) + Nominal(number) < ceiling, retrying);
+        return backoff.RunAsync((number, ct) => attempt(AttemptTimeout(number), ct), waitFirst: false, cancellationToken);
+    }
+
+    private TimeSpan Nominal(int number) => Doubled(FirstDelay, number, maxDelay);
+
+    private TimeSpan AttemptTimeout(int number) =>
+        Doubled(firstAttemptTimeout, number, firstAttemptTimeout > MaxAttemptTimeout ? firstAttemptTimeout : MaxAttemptTimeout);
+
+    /// <summary><paramref name="start"/> doubled <paramref name="times"/> times, no longer than <paramref name="cap"/>.</summary>
+    private static TimeSpan Doubled(TimeSpan start, int times, TimeSpan cap)
+    {
+        var value = start;
+        for (var i = 0; i < times && value < cap; i++) value = value > cap / 2 ? cap : value * 2;
+        return value < cap ? value : cap;
     }
 }

@@ -22,28 +22,31 @@ public sealed class ModuleControl : IDisposable
 
     public string Node { get; }
 
+    // gRPC deadlines are wall-clock instants; they are taken from the clock as every other deadline is.
+    private static DateTime Deadline(TimeSpan timeout) => TimeProvider.System.GetUtcNow().UtcDateTime + timeout;
+
     /// <summary>Loads <paramref name="path"/> (a path on the node's machine) and returns once the module is active.</summary>
     public Task<ModuleDescription> LoadAsync(string path, string? name, string? loader, TimeSpan timeout, CancellationToken cancellationToken) =>
         LoadAsync(new LoadModuleRequest { Path = path, Name = name ?? "", Loader = loader ?? "" }, timeout, cancellationToken);
 
     /// <summary>Loads what <paramref name="request"/> says (path, name, loader, config, app) and returns once the module is active.</summary>
     public Task<ModuleDescription> LoadAsync(LoadModuleRequest request, TimeSpan timeout, CancellationToken cancellationToken) =>
-        CallAsync(() => _modules.LoadAsync(request, deadline: DateTime.UtcNow + timeout, cancellationToken: cancellationToken).ResponseAsync);
+        CallAsync(() => _modules.LoadAsync(request, deadline: Deadline(timeout), cancellationToken: cancellationToken).ResponseAsync);
 
     /// <summary>Unloads module <paramref name="name"/> and loads its file again; refused unless the node allows reloading.</summary>
     public Task<ModuleDescription> ReloadAsync(string name, TimeSpan timeout, CancellationToken cancellationToken) =>
-        CallAsync(() => _modules.ReloadAsync(new ReloadModuleRequest { Name = name }, deadline: DateTime.UtcNow + timeout, cancellationToken: cancellationToken).ResponseAsync);
+        CallAsync(() => _modules.ReloadAsync(new ReloadModuleRequest { Name = name }, deadline: Deadline(timeout), cancellationToken: cancellationToken).ResponseAsync);
 
     public Task UnloadAsync(string name, TimeSpan timeout, CancellationToken cancellationToken) =>
-        CallAsync(() => _modules.UnloadAsync(new UnloadModuleRequest { Name = name }, deadline: DateTime.UtcNow + timeout, cancellationToken: cancellationToken).ResponseAsync);
+        CallAsync(() => _modules.UnloadAsync(new UnloadModuleRequest { Name = name }, deadline: Deadline(timeout), cancellationToken: cancellationToken).ResponseAsync);
 
     public async Task<IReadOnlyList<ModuleDescription>> ListAsync(CancellationToken cancellationToken) =>
-        (await CallAsync(() => _modules.ListAsync(new ListModulesRequest(), deadline: DateTime.UtcNow + ConnectTimeout, cancellationToken: cancellationToken).ResponseAsync)
+        (await CallAsync(() => _modules.ListAsync(new ListModulesRequest(), deadline: Deadline(ConnectTimeout), cancellationToken: cancellationToken).ResponseAsync)
             .ConfigureAwait(false)).Modules;
 
     /// <summary>The modules the node could load by name, from its module directories (broken ones with their problem), and those directories.</summary>
     public Task<ListAvailableModulesReply> ListAvailableAsync(CancellationToken cancellationToken) =>
-        CallAsync(() => _modules.ListAvailableAsync(new ListAvailableModulesRequest(), deadline: DateTime.UtcNow + ConnectTimeout, cancellationToken: cancellationToken).ResponseAsync);
+        CallAsync(() => _modules.ListAvailableAsync(new ListAvailableModulesRequest(), deadline: Deadline(ConnectTimeout), cancellationToken: cancellationToken).ResponseAsync);
 
     private async Task<T> CallAsync<T>(Func<Task<T>> call)
     {

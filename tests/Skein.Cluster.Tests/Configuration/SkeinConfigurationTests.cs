@@ -27,7 +27,7 @@ public sealed class SkeinConfigurationTests : IDisposable
         Assert.Throws<SkeinConfigurationException>(() => SkeinConfiguration.Load(path, variables ?? NoVariables)).Problems;
 
     [Fact]
-    public void The_file_becomes_configuration_keys_each_remembering_where_it_was_written()
+    public void The_file_becomes_configuration_keys_under_the_Skein_section_each_remembering_where_it_was_written()
     {
         var path = Write("""
             node:
@@ -42,19 +42,19 @@ public sealed class SkeinConfigurationTests : IDisposable
             """);
         var provider = (SkeinYamlConfigurationProvider)new ConfigurationBuilder().AddSkeinYaml(path).Build().Providers.Single();
 
-        Assert.True(provider.TryGet("node:labels:gpu", out var gpu));
+        Assert.True(provider.TryGet("Skein:node:labels:gpu", out var gpu));
         Assert.Equal("a100", gpu);
-        Assert.True(provider.TryGet("node:modules:0:path", out var module));
+        Assert.True(provider.TryGet("Skein:node:modules:0:path", out var module));
         Assert.Equal("m.dll", module);
-        Assert.True(provider.TryGet("Coordinator:Listen", out var listen)); // configuration keys ignore case
+        Assert.True(provider.TryGet("skein:Coordinator:Listen", out var listen)); // configuration keys ignore case
         Assert.Equal("127.0.0.1:7700", listen);
-        Assert.True(provider.TryGet("node:module-dirs", out var empty)); // an empty list is still a key
+        Assert.True(provider.TryGet("Skein:node:module-dirs", out var empty)); // an empty list is still a key
         Assert.Null(empty);
 
-        Assert.True(provider.TryGetEntry("node:labels:gpu", out var entry));
+        Assert.True(provider.TryGetEntry("Skein:node:labels:gpu", out var entry));
         Assert.Equal(new SourceLocation(path, 3, 5), entry.Key);
         Assert.Equal(new SourceLocation(path, 3, 10), entry.Value);
-        Assert.True(provider.TryGetEntry("node:modules:0:loader", out var loader));
+        Assert.True(provider.TryGetEntry("Skein:node:modules:0:loader", out var loader));
         Assert.Equal(6, loader.Key.Line);
     }
 

@@ -15,7 +15,7 @@ namespace Skein.Cluster.Tests.Hosting;
 /// </summary>
 public sealed class NodeHostingTests : IAsyncLifetime
 {
-    private static readonly TimeSpan Ceiling = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Ceiling = TestPatience.Ceiling;
     private TestCluster _cluster = null!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -114,7 +114,7 @@ public sealed class NodeHostingTests : IAsyncLifetime
             ["Skein:Node:Cores"] = "3",
             ["Skein:Node:Name"] = "from-config",
             ["Skein:Node:Labels:zone"] = "a",
-            ["Skein:Coordinator:HeartbeatInterval"] = "00:00:02",
+            ["Skein:Coordinator:HeartbeatInterval"] = "2s",
         });
         builder.Services.AddSkeinNode(options => options.Name = "from-code");
         builder.Services.AddSkeinCoordinator();

@@ -73,7 +73,7 @@ public sealed class ModuleAnswerCheckTests
         var host = new ServiceHost("node-a");
         await using var node = await NodeHost.StartAsync(host, Token, cancellationToken: Ct, modulePaths: new ModulePaths([dir.Path], allowAnyPath: false));
         using var control = new ModuleControl("node-a", $"127.0.0.1:{node.Address.Port}", Token);
-        await control.LoadAsync(script, null, null, TimeSpan.FromSeconds(60), Ct);
+        await control.LoadAsync(script, null, null, TestPatience.Ceiling, Ct);
         var module = (Skein.Cluster.Modules.Process.ProcessLoadedModule)host.Modules.Single();
         var routes = new StaticRoutes(host.Describe().Select(s => new ServiceLocation("n-1", "node-a", $"127.0.0.1:{node.Address.Port}", s)));
         await using var client = new SkeinClient(routes, Token, new SkeinClientOptions(), null);

@@ -33,13 +33,13 @@ public sealed class ModuleChildProcessTests
         var script = ScriptModules.WriteProbe(Path.Combine(dir.Path, "forker.py"), "forker", Forks);
         await using var node = await NodeHost.StartAsync(new ServiceHost("node-c"), Token, cancellationToken: Ct, modulePaths: new ModulePaths([dir.Path], allowAnyPath: false));
         using var control = new ModuleControl("node-c", $"127.0.0.1:{node.Address.Port}", Token);
-        await control.LoadAsync(script, null, null, TimeSpan.FromSeconds(60), Ct);
+        await control.LoadAsync(script, null, null, TestPatience.Ceiling, Ct);
         var module = (ProcessLoadedModule)node.Services.Modules.Single();
         var child = ChildOf(dir.Path, module.Process!.ProcessId);
         Assert.True(ScriptModules.IsRunning(child, "sleep"));
 
         // The node's own deadline for an unload is a minute; before, the unload waited for the child's end of stdout.
-        await control.UnloadAsync("forker", TimeSpan.FromSeconds(90), Ct);
+        await control.UnloadAsync("forker", TestPatience.Ceiling, Ct);
 
         Assert.Empty(await control.ListAsync(Ct));
         await ScriptModules.WaitUntilAsync(() => !ScriptModules.IsRunning(child, "sleep"), "the module's child ending");
@@ -54,7 +54,7 @@ public sealed class ModuleChildProcessTests
         var host = new ServiceHost("node-c");
         await using var node = await NodeHost.StartAsync(host, Token, cancellationToken: Ct, modulePaths: new ModulePaths([dir.Path], allowAnyPath: false));
         using var control = new ModuleControl("node-c", $"127.0.0.1:{node.Address.Port}", Token);
-        await control.LoadAsync(script, null, null, TimeSpan.FromSeconds(60), Ct);
+        await control.LoadAsync(script, null, null, TestPatience.Ceiling, Ct);
         var routes = new StaticRoutes(host.Describe().Select(s => new ServiceLocation("n-1", "node-c", $"127.0.0.1:{node.Address.Port}", s)));
         await using var client = new SkeinClient(routes, Token, new SkeinClientOptions(), null);
         var first = int.Parse(await TestModules.CallJsonAsync(client, "forker", "pid", "[]", Ct), System.Globalization.CultureInfo.InvariantCulture);

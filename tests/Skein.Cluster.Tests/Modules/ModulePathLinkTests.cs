@@ -45,7 +45,7 @@ public sealed class ModulePathLinkTests : IAsyncLifetime
         File.CreateSymbolicLink(link, Evil);
         using var control = Control();
 
-        var error = await Assert.ThrowsAsync<SkeinException>(() => control.LoadAsync(link, null, null, TimeSpan.FromSeconds(60), Ct));
+        var error = await Assert.ThrowsAsync<SkeinException>(() => control.LoadAsync(link, null, null, TestPatience.Ceiling, Ct));
 
         Assert.Contains($"refuses to load {link}, which really is {Evil}", error.Message, StringComparison.Ordinal);
         Assert.Empty(await control.ListAsync(Ct));
@@ -59,7 +59,7 @@ public sealed class ModulePathLinkTests : IAsyncLifetime
         Directory.CreateSymbolicLink(folder, _outside.Path);
         using var control = Control();
 
-        var error = await Assert.ThrowsAsync<SkeinException>(() => control.LoadAsync(Path.Combine(folder, "evil.py"), null, null, TimeSpan.FromSeconds(60), Ct));
+        var error = await Assert.ThrowsAsync<SkeinException>(() => control.LoadAsync(Path.Combine(folder, "evil.py"), null, null, TestPatience.Ceiling, Ct));
 
         Assert.Contains($"refuses to load {Path.Combine(folder, "evil.py")}, which really is {Evil}", error.Message, StringComparison.Ordinal);
         Assert.Empty(await control.ListAsync(Ct));
@@ -75,7 +75,7 @@ public sealed class ModulePathLinkTests : IAsyncLifetime
         await File.WriteAllTextAsync(Path.Combine(folder, "module.yaml"), "name: sneaky\nentry: sneaky.py\n", Ct);
         using var control = Control();
 
-        var error = await Assert.ThrowsAsync<SkeinException>(() => control.LoadAsync(folder, null, null, TimeSpan.FromSeconds(60), Ct));
+        var error = await Assert.ThrowsAsync<SkeinException>(() => control.LoadAsync(folder, null, null, TestPatience.Ceiling, Ct));
 
         Assert.Contains($"refuses to load {entry}, which really is {Evil}", error.Message, StringComparison.Ordinal);
         Assert.Empty(await control.ListAsync(Ct));
@@ -88,7 +88,7 @@ public sealed class ModulePathLinkTests : IAsyncLifetime
         var script = ScriptModules.WriteProbe(Path.Combine(_allowed.Path, "swapped.py"), "swapped");
         var events = new StateEvents(_host);
         using var control = Control();
-        await control.LoadAsync(script, null, null, TimeSpan.FromSeconds(60), Ct);
+        await control.LoadAsync(script, null, null, TestPatience.Ceiling, Ct);
         var routes = new StaticRoutes(_host.Describe().Select(s => new ServiceLocation("n-1", "node-l", $"127.0.0.1:{_node.Address.Port}", s)));
         await using var client = new SkeinClient(routes, Token, new SkeinClientOptions(), null);
         File.Delete(script);

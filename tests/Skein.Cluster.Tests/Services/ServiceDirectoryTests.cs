@@ -38,6 +38,9 @@ public sealed class ServiceDirectoryTests : IAsyncLifetime
         _state.Dispose();
     }
 
+    // A bare NodeAgent, not a Node: these tests are about the membership protocol's service lists, so each node
+    // announces a list and a call address the test chooses (capacities, modes, addresses nobody listens on) and
+    // replaces it mid-session; a Node derives both from the services it really hosts and the endpoint it listens on.
     private async Task<NodeAgent> JoinAsync(string name, string address, params ServiceInfo[] services)
     {
         var agent = new NodeAgent(

@@ -68,7 +68,7 @@ internal sealed class ForwardedCalls : IEnvelopeSink
     // A call that arrives while the module restarts waits for it, within the call's own deadline.
     private async Task ForwardWhenActiveAsync(Envelope envelope, ProcessLoadedModule module)
     {
-        using var deadline = new CancellationTokenSource(envelope.TimeoutMs > 0 ? TimeSpan.FromMilliseconds(envelope.TimeoutMs) : DefaultWait);
+        using var deadline = new CancellationTokenSource(envelope.TimeoutMs > 0 ? TimeSpan.FromMilliseconds(envelope.TimeoutMs) : DefaultWait, _host.Time);
         try
         {
             await module.Supervisor.WhenActiveAsync(deadline.Token).ConfigureAwait(false);
@@ -106,7 +106,7 @@ internal sealed class ForwardedCalls : IEnvelopeSink
     // As the node's own per-connection objects are: a module would otherwise keep them until it restarts.
     private async Task ReleaseAfterLeaseAsync()
     {
-        await Task.Delay(_host.Options.LeaseTimeout).ConfigureAwait(false);
+        await Task.Delay(_host.Options.LeaseTimeout, _host.Time).ConfigureAwait(false);
         foreach (var instance in _objects.Keys)
         {
             if (!_objects.TryRemove(instance, out var opened) || opened.Module.Process is not { } process) continue;

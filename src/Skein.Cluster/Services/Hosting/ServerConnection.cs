@@ -105,7 +105,7 @@ internal sealed class ServerConnection
 
     private async Task ReleaseAfterLeaseAsync()
     {
-        await Task.Delay(_host.Options.LeaseTimeout).ConfigureAwait(false);
+        await Task.Delay(_host.Options.LeaseTimeout, _host.Time).ConfigureAwait(false);
         foreach (var id in _reservations.Keys)
         {
             if (_reservations.TryRemove(id, out var reservation)) await reservation.Service.ReleaseAsync(reservation.Instance).ConfigureAwait(false);
@@ -180,8 +180,9 @@ internal sealed class ServerConnection
     // stopping or was given up on fails at once, saying so.
     private async Task<bool> EnterWhenActiveAsync(Envelope request, ModuleGate gate)
     {
-        using var wait = CancellationTokenSource.CreateLinkedTokenSource(_closed.Token);
-        wait.CancelAfter(request.TimeoutMs > 0 ? TimeSpan.FromMilliseconds(request.TimeoutMs) : RestartWait);
+        // On the host's clock, as the module's restart backoff is, so both run on the same time.
+        using var limit = new CancellationTokenSource(request.TimeoutMs > 0 ? TimeSpan.FromMilliseconds(request.TimeoutMs) : RestartWait, _host.Time);
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(_closed.Token, limit.Token);
         try
         {
             do

@@ -46,9 +46,13 @@ public sealed class ServiceHost : IAsyncDisposable
         if (Options.MaxMessageBytes < 1024) throw new SkeinException($"the maximum message size must be at least 1 KiB, not {Options.MaxMessageBytes} bytes");
         if (Options.LeaseTimeout <= TimeSpan.Zero) throw new SkeinException("the lease timeout must be positive");
         Options.SendQueue.Validate();
+        Time = services?.GetService<TimeProvider>() ?? TimeProvider.System;
     }
 
     public string NodeName { get; }
+
+    /// <summary>The clock leases run on: the container's (a node's, a test's fake one), else the system's.</summary>
+    internal TimeProvider Time { get; }
 
     public ServiceHostOptions Options { get; }
 
