@@ -33,6 +33,12 @@ internal static class JsonReport
             if (result.ExitCode is { } exit) json.WriteNumber("exitCode", exit);
             if (result.LogPath is not null) json.WriteString("log", result.LogPath);
             if (result.Reused) json.WriteBoolean("reused", true);
+            if (result.Outputs.Count > 0)
+            {
+                json.WriteStartObject("outputs");
+                foreach (var (name, value) in result.Outputs.OrderBy(p => p.Key, StringComparer.Ordinal)) json.WriteString(name, value);
+                json.WriteEndObject();
+            }
             if (result.SubResults.Count > 0)
             {
                 json.WriteStartArray("subResults");
