@@ -305,8 +305,11 @@ public sealed partial class JobRun
         }
 
         var subResults = context.SubResults;
+        var own = outcome;
         foreach (var sub in subResults) outcome = outcome.CombineWithSubResult(sub.Outcome);
-        if (message is null && !outcome.IsSuccess() && subResults.Count > 0) message = FirstBadSubResult(subResults);
+        // The reason names what decided the outcome: a sub-result worse than the action's own result leads it.
+        if (!outcome.IsSuccess() && (message is null || outcome != own) && DecisiveSubResult(subResults, outcome) is { } decisive)
+            message = message is null ? decisive : $"{decisive}; {message}";
         return new AttemptOutcome(outcome, message, result.Value, result.ExitCode, subResults, context.WrittenLogPath, outputs);
     }
 
@@ -324,11 +327,12 @@ public sealed partial class JobRun
         }
     }
 
-    private static string? FirstBadSubResult(IReadOnlyList<SubResult> subResults)
+    /// <summary>The first sub-result as bad as the task's outcome — the one that decided it — described; null when none is.</summary>
+    private static string? DecisiveSubResult(IReadOnlyList<SubResult> subResults, Outcome outcome)
     {
         foreach (var sub in subResults)
         {
-            if (!sub.Outcome.IsSuccess() && sub.Outcome != Outcome.Skipped)
+            if (sub.Outcome == outcome)
                 return sub.Message is null ? $"{sub.Name} {sub.Outcome.ToWireName()}" : $"{sub.Name} {sub.Outcome.ToWireName()}: {sub.Message}";
         }
         return null;
