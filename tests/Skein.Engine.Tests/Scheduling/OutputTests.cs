@@ -117,6 +117,28 @@ public class OutputTests : IDisposable
     }
 
     [Fact]
+    public async Task A_factory_copy_reads_the_outputs_of_the_copy_its_placeholders_name()
+    {
+        var job = Load("""
+            name: per-os
+            tasks:
+              "build-{{matrix.os}}":
+                matrix: { os: [linux, mac] }
+                run: echo "::output v=built-for-{{matrix.os}}"
+              "test-{{matrix.os}}":
+                matrix: { os: [linux, mac] }
+                needs: ["build-{{matrix.os}}"]
+                run: printf %s {{tasks.build-{{matrix.os}}.outputs.v}} > test-{{matrix.os}}.txt
+            """);
+
+        var results = await Runs.ResultsByIdAsync(job, Options());
+
+        Assert.All(results.Values, r => Assert.Equal(Outcome.Passed, r.Outcome));
+        Assert.Equal("built-for-linux", System.IO.File.ReadAllText(File("test-linux.txt")));
+        Assert.Equal("built-for-mac", System.IO.File.ReadAllText(File("test-mac.txt")));
+    }
+
+    [Fact]
     public async Task Validation_refuses_a_reference_to_a_task_outside_the_needs_or_unknown_naming_where()
     {
         var result = JobFileAssert.Parse("""
