@@ -25,6 +25,11 @@ public sealed class TaskResult
     /// <summary>The exit code of the last attempt of a command task.</summary>
     public int? ExitCode { get; init; }
 
+    /// <summary>The outputs the task set (its last attempt's), by name; a reused result keeps those of the run that produced it.</summary>
+    public IReadOnlyDictionary<string, string> Outputs { get; init; } = NoOutputs;
+
+    private static readonly IReadOnlyDictionary<string, string> NoOutputs = new Dictionary<string, string>(StringComparer.Ordinal);
+
     /// <summary>True when the result was carried over from an earlier run by --resume instead of running again.</summary>
     public bool Reused { get; init; }
 

@@ -5,7 +5,7 @@ using Skein.Engine.Internal.Processes;
 namespace Skein.Engine;
 
 /// <summary>A task whose work is a shell command, run by <c>bash -c</c> as the leader of its own process group.</summary>
-public sealed class CommandAction : ITaskAction
+public sealed class CommandAction : ITaskAction, IReadsTaskOutputs
 {
     /// <summary>bash's exit codes for "command not found" and "not executable": the task could not run at all.</summary>
     private const int CommandNotFound = 127;
@@ -71,6 +71,45 @@ public sealed class CommandAction : ITaskAction
     /// this long before giving up on it, instead of the abandon grace meant for C# code that cannot be killed.
     /// </summary>
     public TimeSpan? StopsWithin => KillGrace + OutputDrainLimit + TimeSpan.FromSeconds(1);
+
+    private IReadOnlyList<(string Key, OutputReference Reference)>? _outputReferences;
+
+    /// <summary>The <c>{{tasks.ID.outputs.NAME}}</c> in the command ("run") and in environment values ("env.NAME").</summary>
+    public IReadOnlyList<(string Key, OutputReference Reference)> OutputReferences => _outputReferences ??= FindOutputReferences();
+
+    private List<(string Key, OutputReference Reference)> FindOutputReferences()
+    {
+        var found = new List<(string Key, OutputReference Reference)>();
+        foreach (var reference in OutputPlaceholders.Find(Command)) found.Add(("run", reference));
+        foreach (var (name, value) in Environment)
+        {
+            foreach (var reference in OutputPlaceholders.Find(value)) found.Add(($"env.{name}", reference));
+        }
+        return found;
+    }
+
+    /// <summary>
+    /// The command with its output references filled in: shell-quoted in the command (as every placeholder of a
+    /// <c>run</c>), as they are in environment values.
+    /// </summary>
+    public ITaskAction WithOutputs(Func<OutputReference, string> valueOf)
+    {
+        ArgumentNullException.ThrowIfNull(valueOf);
+        if (OutputReferences.Count == 0) return this;
+        Dictionary<string, string>? environment = null;
+        foreach (var (name, value) in Environment)
+        {
+            if (!value.Contains("{{", StringComparison.Ordinal)) continue;
+            environment ??= new Dictionary<string, string>(Environment, StringComparer.Ordinal);
+            environment[name] = OutputPlaceholders.Fill(value, valueOf);
+        }
+        var spec = Spec with
+        {
+            Command = OutputPlaceholders.FillCommand(Command, valueOf),
+            Environment = environment ?? Spec.Environment,
+        };
+        return new CommandAction(spec) { UseProcessStart = UseProcessStart };
+    }
 
     public string Fingerprint
     {
@@ -171,16 +210,17 @@ public sealed class CommandAction : ITaskAction
         if (output.LogError is { } lost) return new ActionResult(Outcome.Errored, $"exit code {exitCode}, but {lost}", null, exitCode);
         var lastLine = output.LastLine;
         var tail = string.IsNullOrEmpty(lastLine) ? "" : $": {lastLine}";
-        if (exitCode == 0) return new ActionResult(Outcome.Passed, null, null, exitCode);
+        var outputs = output.Outputs;
+        if (exitCode == 0) return new ActionResult(Outcome.Passed, null, null, exitCode) { Outputs = outputs };
         foreach (var warn in WarnExitCodes)
         {
-            if (warn == exitCode) return new ActionResult(Outcome.Warned, $"exit code {exitCode}{tail}", null, exitCode);
+            if (warn == exitCode) return new ActionResult(Outcome.Warned, $"exit code {exitCode}{tail}", null, exitCode) { Outputs = outputs };
         }
         return exitCode switch
         {
             CommandNotFound => new ActionResult(Outcome.Errored, $"command not found (exit code 127){tail}", null, exitCode),
             NotExecutable => new ActionResult(Outcome.Errored, $"command not executable (exit code 126){tail}", null, exitCode),
-            _ => new ActionResult(Outcome.Failed, $"exit code {exitCode}{tail}", null, exitCode),
+            _ => new ActionResult(Outcome.Failed, $"exit code {exitCode}{tail}", null, exitCode) { Outputs = outputs },
         };
     }
 }

@@ -44,7 +44,11 @@ public sealed record RunRecord(string JobName, string? JobFile, DateTimeOffset S
 public sealed record TaskRecord(string TaskId, string DefinitionHash, string? Group, int Order);
 
 /// <summary>A task that passed or warned in an earlier run.</summary>
-public sealed record PreviousResult(string DefinitionHash, Outcome Outcome, long RunId);
+public sealed record PreviousResult(string DefinitionHash, Outcome Outcome, long RunId)
+{
+    /// <summary>The outputs it set, which its dependents read when --resume reuses it.</summary>
+    public IReadOnlyDictionary<string, string> Outputs { get; init; } = TaskOutputs.None;
+}
 
 /// <summary>The run --resume continues from, and what in it need not run again.</summary>
 public sealed record ResumePoint(long RunId, IReadOnlyDictionary<string, PreviousResult> Succeeded);

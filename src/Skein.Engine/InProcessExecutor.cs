@@ -8,7 +8,7 @@ public sealed class InProcessExecutor : ITaskExecutor
     public ValueTask<ActionResult> RunAsync(TaskAttempt attempt, IAttemptReporter reporter, CancellationToken cancellationToken)
     {
         if (attempt.Task is null) throw new ArgumentException("The attempt was not made by a run.", nameof(attempt));
-        var action = attempt.Task.Action;
+        var action = attempt.Action;
         var context = attempt.Context;
         // Most attempts have no timeout and most C# bodies finish synchronously: calling the action on this thread
         // spares them a thread hand-over. One with a timeout starts off this thread, since a synchronous body that

@@ -49,7 +49,7 @@ public sealed partial class JobRun
 
     /// <summary>Whether an attempt that ended so calls for another, retries left permitting.</summary>
     private bool IsRetryable(AttemptOutcome outcome) =>
-        outcome.Outcome is Outcome.Failed or Outcome.TimedOut or Outcome.Errored && !_cancel.IsCancellationRequested;
+        !outcome.Final && outcome.Outcome is Outcome.Failed or Outcome.TimedOut or Outcome.Errored && !_cancel.IsCancellationRequested;
 
     /// <summary>The task being retried with delays, as the Polly pipeline's callbacks see it.</summary>
     private sealed class RetryingTask(JobRun run, TaskSpec spec, DateTimeOffset startedAt)
@@ -129,9 +129,13 @@ public sealed partial class JobRun
         SubResults = outcome.SubResults,
         LogPath = outcome.LogPath,
         ExitCode = outcome.ExitCode,
+        Outputs = outcome.Outputs,
     };
 
-    private readonly record struct AttemptOutcome(Outcome Outcome, string? Message, object? Value, int? ExitCode, IReadOnlyList<SubResult> SubResults, string? LogPath);
+    /// <param name="Final">Another attempt would end the same way (an output it reads was never set): no retry.</param>
+    private readonly record struct AttemptOutcome(
+        Outcome Outcome, string? Message, object? Value, int? ExitCode, IReadOnlyList<SubResult> SubResults, string? LogPath,
+        IReadOnlyDictionary<string, string> Outputs, bool Final = false);
 
     /// <summary>
     /// How long an attempt is waited for after its token fired: what its action promises, or the abandon grace for
@@ -150,22 +154,54 @@ public sealed partial class JobRun
             logPath = LogPathFor(spec.Id, attempt);
             _journal.RecordAttemptStarted(RunId, spec.Id, attempt, attemptStartedAt, logPath);
         }
-        if (spec.Timeout is not null) return RunWatchedAttemptAsync(spec, attempt, attemptStartedAt, logPath);
+        // The outputs it reads are filled in now, before the executor sees the attempt, wherever it will run.
+        var action = spec.Action;
+        if (action is IReadsTaskOutputs reads && reads.OutputReferences.Count > 0)
+        {
+            action = ResolveOutputs(spec, reads, out var unresolved);
+            if (unresolved is not null)
+            {
+                using var failed = new TaskContext(this, spec.Id, attempt, logPath, _cancel.Token);
+                return new ValueTask<AttemptOutcome>(Conclude(spec, failed, ActionResult.Failed(unresolved), watchdog: null, abandoned: false) with { Final = true });
+            }
+        }
+        if (spec.Timeout is not null) return RunWatchedAttemptAsync(spec, action, attempt, attemptStartedAt, logPath);
 
         var token = _cancel.Token;
         var context = new TaskContext(this, spec.Id, attempt, logPath, token);
-        var pending = StartAttempt(new TaskAttempt(spec, attempt, RunId, attemptStartedAt, context), token, watchdog: null);
+        var pending = StartAttempt(new TaskAttempt(spec, action, attempt, RunId, attemptStartedAt, context), token, watchdog: null);
         if (!pending.IsCompletedSuccessfully) return AwaitAttemptAsync(spec, context, pending, watchdog: null);
         using (context) return new ValueTask<AttemptOutcome>(Conclude(spec, context, pending.Result, watchdog: null, abandoned: false));
     }
 
-    private async ValueTask<AttemptOutcome> RunWatchedAttemptAsync(TaskSpec spec, int attempt, DateTimeOffset attemptStartedAt, string? logPath)
+    /// <summary>The action with the outputs it reads filled in; on a problem (an output never set), the task's own action and the reason.</summary>
+    private ITaskAction ResolveOutputs(TaskSpec spec, IReadsTaskOutputs reads, out string? problem)
+    {
+        problem = null;
+        try
+        {
+            return reads.WithOutputs(reference =>
+            {
+                var outputs = ((IRunHost)this).GetOutputs(reference.TaskId, spec.Id);
+                return outputs.TryGetValue(reference.Name, out var value)
+                    ? value
+                    : throw new MissingOutputException(reference, $"task '{reference.TaskId}' set no output '{reference.Name}'");
+            });
+        }
+        catch (Exception e) when (e is MissingOutputException or InvalidOperationException or ArgumentException)
+        {
+            problem = e.Message;
+            return spec.Action;
+        }
+    }
+
+    private async ValueTask<AttemptOutcome> RunWatchedAttemptAsync(TaskSpec spec, ITaskAction action, int attempt, DateTimeOffset attemptStartedAt, string? logPath)
     {
         // An action that promises to stop (a command is killed) is waited for that long; only code that cannot be
         // stopped is abandoned after the run's grace.
         using var watchdog = new AttemptWatchdog(spec.Timeout!.Value, StopGrace(spec), _time, _cancel.Token);
         var context = new TaskContext(this, spec.Id, attempt, logPath, watchdog.Token);
-        var pending = StartAttempt(new TaskAttempt(spec, attempt, RunId, attemptStartedAt, context), watchdog.Token, watchdog);
+        var pending = StartAttempt(new TaskAttempt(spec, action, attempt, RunId, attemptStartedAt, context), watchdog.Token, watchdog);
         return await AwaitAttemptAsync(spec, context, pending, watchdog).ConfigureAwait(false);
     }
 
@@ -259,17 +295,44 @@ public sealed partial class JobRun
             message ??= "cancelled while running";
         }
 
+        var outputs = Outputs(result, context);
+        if (TaskOutputs.CheckAll(outputs) is { } badOutputs)
+        {
+            // An executor's outputs come from elsewhere: what breaks the bounds is refused here, whoever sent it.
+            outcome = outcome.CombineWithSubResult(Outcome.Errored);
+            message = message is null ? badOutputs : $"{message}; {badOutputs}";
+            outputs = TaskOutputs.None;
+        }
+
         var subResults = context.SubResults;
+        var own = outcome;
         foreach (var sub in subResults) outcome = outcome.CombineWithSubResult(sub.Outcome);
-        if (message is null && !outcome.IsSuccess() && subResults.Count > 0) message = FirstBadSubResult(subResults);
-        return new AttemptOutcome(outcome, message, result.Value, result.ExitCode, subResults, context.WrittenLogPath);
+        // The reason names what decided the outcome: a sub-result worse than the action's own result leads it.
+        if (!outcome.IsSuccess() && (message is null || outcome != own) && DecisiveSubResult(subResults, outcome) is { } decisive)
+            message = message is null ? decisive : $"{decisive}; {message}";
+        return new AttemptOutcome(outcome, message, result.Value, result.ExitCode, subResults, context.WrittenLogPath, outputs);
     }
 
-    private static string? FirstBadSubResult(IReadOnlyList<SubResult> subResults)
+    /// <summary>The attempt's outputs: what the executor returned, and what C# code set on its context (which wins a clash).</summary>
+    private static IReadOnlyDictionary<string, string> Outputs(ActionResult result, TaskContext context)
+    {
+        var returned = result.Outputs;
+        if (context.SetOutputs is not { } set) return returned;
+        lock (set)
+        {
+            if (returned.Count == 0) return new Dictionary<string, string>(set, StringComparer.Ordinal);
+            var merged = new Dictionary<string, string>(returned, StringComparer.Ordinal);
+            foreach (var (name, value) in set) merged[name] = value;
+            return merged;
+        }
+    }
+
+    /// <summary>The first sub-result as bad as the task's outcome — the one that decided it — described; null when none is.</summary>
+    private static string? DecisiveSubResult(IReadOnlyList<SubResult> subResults, Outcome outcome)
     {
         foreach (var sub in subResults)
         {
-            if (!sub.Outcome.IsSuccess() && sub.Outcome != Outcome.Skipped)
+            if (sub.Outcome == outcome)
                 return sub.Message is null ? $"{sub.Name} {sub.Outcome.ToWireName()}" : $"{sub.Name} {sub.Outcome.ToWireName()}: {sub.Message}";
         }
         return null;
@@ -291,6 +354,20 @@ public sealed partial class JobRun
 
     internal string LogPathFor(string taskId, int attempt) =>
         Path.Combine(_logDirectory, $"{FileNames.Escape(taskId)}.{attempt}.log");
+
+    IReadOnlyDictionary<string, string> IRunHost.GetOutputs(string taskId, string askingTaskId)
+    {
+        lock (_lock)
+        {
+            if (!_nodes.TryGetValue(taskId, out var node))
+                throw new InvalidOperationException($"task '{askingTaskId}' reads the outputs of '{taskId}', which is not a task of this run");
+            if (node.State != NodeState.Done || node.Result is not { } result)
+                throw new InvalidOperationException($"task '{askingTaskId}' reads the outputs of '{taskId}', which has not finished; add it to '{askingTaskId}' needs");
+            if (!result.Outcome.IsSuccess())
+                throw new InvalidOperationException($"task '{askingTaskId}' reads the outputs of '{taskId}', which {result.Outcome.ToWireName()}");
+            return result.Outputs;
+        }
+    }
 
     object? IRunHost.GetValue(string taskId, string askingTaskId)
     {

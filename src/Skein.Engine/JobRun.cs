@@ -101,6 +101,7 @@ public sealed partial class JobRun : IAsyncDisposable, IRunHost
         var selected = JobValidator.Select(graph, options.Only, problems);
         // Only resuming walks the layers; a plain run needs Kahn's pass just for its cycle check.
         var layers = JobValidator.Layer(graph, selected, problems, out _, withNames: options.Resume);
+        OutputReferenceCheck.Check(graph, selected, problems);
         foreach (var (name, group) in job.Groups)
         {
             if (group.Workers < 1) problems.Add(ValidationProblem.Error($"group '{name}' has workers {group.Workers}; it must be 1 or more", group.Location));
@@ -297,6 +298,7 @@ public sealed partial class JobRun : IAsyncDisposable, IRunHost
                     Outcome = previous.Outcome,
                     Reason = $"reused from run {previous.RunId}",
                     Reused = true,
+                    Outputs = previous.Outputs,
                 };
             }
         }

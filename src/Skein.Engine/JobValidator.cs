@@ -14,6 +14,7 @@ public static class JobValidator
         var graph = JobGraph.Build(job.Tasks, job.Groups, problems);
         var selected = Select(graph, only, problems);
         var layers = Layer(graph, selected, problems, out var count);
+        OutputReferenceCheck.Check(graph, selected, problems);
         var plan = new JobPlan(problems, problems.Exists(p => p.Severity == ProblemSeverity.Error) ? [] : layers, count);
         return plan;
     }

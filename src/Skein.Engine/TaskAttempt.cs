@@ -4,17 +4,27 @@ namespace Skein.Engine;
 /// <remarks>A struct: the run makes one per attempt, and a run of no-op tasks makes millions.</remarks>
 public readonly struct TaskAttempt
 {
-    internal TaskAttempt(TaskSpec task, int number, long runId, DateTimeOffset startedAt, TaskContext context)
+    internal TaskAttempt(TaskSpec task, ITaskAction action, int number, long runId, DateTimeOffset startedAt, TaskContext context)
     {
         Task = task;
+        Action = action;
         Number = number;
         RunId = runId;
         StartedAt = startedAt;
         Context = context;
     }
 
-    /// <summary>The task, with its action. A command's definition as data is <c>((CommandAction)Task.Action).Spec</c>.</summary>
+    /// <summary>The task as defined; run <see cref="Action"/>, not <c>Task.Action</c>.</summary>
     public TaskSpec Task { get; }
+
+    /// <summary>
+    /// What this attempt runs: the task's action with the outputs it reads (<c>{{tasks.ID.outputs.NAME}}</c>) filled
+    /// in, so an executor that ships it elsewhere ships the resolved definition. The task's own action when it reads none.
+    /// </summary>
+    public ITaskAction Action { get; }
+
+    /// <summary>The resolved command as data, for a command task (what a remote executor sends to a node); null for other actions.</summary>
+    public CommandSpec? Command => (Action as CommandAction)?.Spec;
 
     public string TaskId => Task.Id;
 

@@ -7,6 +7,7 @@ public sealed class TaskContext : IAttemptReporter, IDisposable
 {
     private readonly IRunHost _run;
     private List<SubResult>? _subResults;
+    private Dictionary<string, string>? _outputs;
     private StreamWriter? _log;
     private string? _logPath;
     private bool _logPathHandedOut;
@@ -75,6 +76,41 @@ public sealed class TaskContext : IAttemptReporter, IDisposable
         throw new InvalidOperationException(
             $"Task '{TaskId}' asked for the result of '{taskId}' as {typeof(T).Name}, but it is {(value is null ? "null" : value.GetType().Name)}.");
     }
+
+    /// <summary>The outputs a finished task set, by name (empty when it set none); the same whether it ran here, on a node, or in the run --resume reused it from.</summary>
+    /// <exception cref="InvalidOperationException">The task has not passed, or is not a task of this run.</exception>
+    public IReadOnlyDictionary<string, string> GetOutputs(string taskId)
+    {
+        ArgumentNullException.ThrowIfNull(taskId);
+        return _run.GetOutputs(taskId, TaskId);
+    }
+
+    /// <summary>One output of a finished task: what a command reads as <c>{{tasks.ID.outputs.NAME}}</c>.</summary>
+    /// <exception cref="InvalidOperationException">The task has not passed, or is not a task of this run.</exception>
+    /// <exception cref="MissingOutputException">The task set no output of that name.</exception>
+    public string GetOutput(string taskId, string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (GetOutputs(taskId).TryGetValue(name, out var value)) return value;
+        throw new MissingOutputException(new OutputReference(taskId, name), $"task '{taskId}' set no output '{name}'");
+    }
+
+    /// <summary>Sets an output of this task, for its dependents to read (a name set twice keeps its last value).</summary>
+    /// <exception cref="ArgumentException">The name or value breaks the rules of <see cref="TaskOutputs"/>, or this is one output too many.</exception>
+    public void SetOutput(string name, string value)
+    {
+        if (TaskOutputs.Check(name, value) is { } problem) throw new ArgumentException(problem, nameof(name));
+        var outputs = _outputs ??= new Dictionary<string, string>(StringComparer.Ordinal);
+        lock (outputs)
+        {
+            if (outputs.Count >= TaskOutputs.MaxCount && !outputs.ContainsKey(name))
+                throw new ArgumentException($"task '{TaskId}' cannot set output '{name}': a task sets at most {TaskOutputs.MaxCount} outputs", nameof(name));
+            outputs[name] = value;
+        }
+    }
+
+    /// <summary>What C# code set through <see cref="SetOutput"/>; null when nothing.</summary>
+    internal Dictionary<string, string>? SetOutputs => _outputs;
 
     /// <summary>Reports a named result under this task; the task's outcome becomes the worst of its own and these.</summary>
     public void Report(string name, Outcome outcome, string? message = null)

@@ -82,13 +82,53 @@ internal static class RunCommand
         var collected = await progress.FollowAsync(run, CancellationToken.None).ConfigureAwait(false);
         var summary = await run.Completion.ConfigureAwait(false);
 
-        var results = new RunReport(job, summary, collected);
+        var attempts = settings.JUnitPath is null && settings.JsonPath is null
+            ? null
+            : await ReadRetriedAttemptsAsync(settings.State, summary.RunId, collected, error, cancellationToken).ConfigureAwait(false);
+        var results = new RunReport(job, summary, collected, attempts);
         SummaryPrinter.Print(results, settings.Report, output);
-        if (settings.JUnitPath is { } junitPath) ReportFiles.Write(junitPath, stream => JUnitReport.Write(results, stream));
-        if (settings.JsonPath is { } jsonPath) ReportFiles.Write(jsonPath, stream => JsonReport.Write(results, stream));
+        // A report is a copy of the verdict, not the verdict: one that cannot be written is said on stderr, and the
+        // exit code stays the run's.
+        if (settings.JUnitPath is { } junitPath) await WriteReportAsync("JUnit", junitPath, stream => JUnitReport.Write(results, stream), error).ConfigureAwait(false);
+        if (settings.JsonPath is { } jsonPath) await WriteReportAsync("JSON", jsonPath, stream => JsonReport.Write(results, stream), error).ConfigureAwait(false);
 
         if (interrupts.Interrupted) return ExitCodes.Interrupted;
         return summary.Succeeded ? ExitCodes.Success : ExitCodes.TasksFailed;
+    }
+
+    private static async Task WriteReportAsync(string kind, string path, Action<Stream> write, TextWriter error)
+    {
+        try
+        {
+            ReportFiles.Write(path, write);
+        }
+        catch (Exception e)
+        {
+            var why = e is SkeinException ? e.Message : $"cannot write report '{path}': {e.GetType().Name}: {e.Message}";
+            await error.WriteLineAsync($"skein: the {kind} report was not written: {why}").ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The attempts of every task that ran more than once, from the journal, for the reports' retry history.</summary>
+    private static async Task<IReadOnlyDictionary<string, IReadOnlyList<AttemptDetails>>?> ReadRetriedAttemptsAsync(
+        string state, long runId, IReadOnlyList<TaskResult> results, TextWriter error, CancellationToken cancellationToken)
+    {
+        if (!results.Any(r => r.Attempts > 1)) return null;
+        try
+        {
+            await using var journal = JournalReader.Open(state);
+            var attempts = new Dictionary<string, IReadOnlyList<AttemptDetails>>(StringComparer.Ordinal);
+            foreach (var result in results)
+            {
+                if (result.Attempts > 1) attempts[result.TaskId] = await journal.GetAttemptsAsync(runId, result.TaskId, cancellationToken).ConfigureAwait(false);
+            }
+            return attempts;
+        }
+        catch (SkeinException e)
+        {
+            await error.WriteLineAsync($"skein: the reports show no earlier attempts: {e.Message}").ConfigureAwait(false);
+            return null;
+        }
     }
 
     /// <summary>First Ctrl+C (or SIGTERM): cancel gracefully. Second: kill every task's processes and exit at once.</summary>

@@ -48,8 +48,36 @@ internal static class ShowCommand
                 }
             }
             console.Write(table);
+            WriteOutputs(console, details.Tasks);
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>Longest part of an output value shown; the journal and the JSON report hold all of it.</summary>
+    private const int ShownValueLength = 200;
+
+    /// <summary>The outputs tasks set, one per line as TASK.NAME = VALUE, control characters shown escaped.</summary>
+    private static void WriteOutputs(IAnsiConsole console, IReadOnlyList<TaskDetails> tasks)
+    {
+        var any = false;
+        foreach (var task in tasks)
+        {
+            foreach (var (name, value) in task.Outputs.OrderBy(p => p.Key, StringComparer.Ordinal))
+            {
+                if (!any) console.MarkupLine("outputs:");
+                any = true;
+                var shown = value.Length > ShownValueLength ? value[..ShownValueLength] + "…" : value;
+                console.MarkupLine($"  {Markup.Escape(task.TaskId)}.{Markup.Escape(name)} = {Markup.Escape(Visible(shown))}");
+            }
+        }
+    }
+
+    private static string Visible(string text)
+    {
+        if (!text.Any(char.IsControl)) return text;
+        var shown = new System.Text.StringBuilder(text.Length + 8);
+        foreach (var c in text) shown.Append(char.IsControl(c) ? $"\\x{(int)c:x2}" : c.ToString());
+        return shown.ToString();
     }
 }

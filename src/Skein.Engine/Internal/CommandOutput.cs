@@ -5,7 +5,7 @@ namespace Skein.Engine.Internal;
 
 /// <summary>
 /// Collects a command's stdout and stderr into the attempt's log file, turns <c>::result</c> lines into
-/// sub-results, and remembers the last line for the failure message.
+/// sub-results and <c>::output</c> lines into outputs, and remembers the last line for the failure message.
 /// </summary>
 /// <remarks>
 /// Output is read in chunks and memory stays bounded whatever the command prints: of each line only the first
@@ -25,6 +25,17 @@ internal sealed class CommandOutput(TaskContext context) : IDisposable
     private bool _disposed;
 
     public string? LastLine { get; private set; }
+
+    private Dictionary<string, string>? _outputs;
+
+    /// <summary>The outputs the command set (a name set twice keeps its last value).</summary>
+    public IReadOnlyDictionary<string, string> Outputs
+    {
+        get
+        {
+            lock (_lock) return _outputs is null ? TaskOutputs.None : new Dictionary<string, string>(_outputs, StringComparer.Ordinal);
+        }
+    }
 
     public async Task PumpAsync(StreamReader reader, bool parseResults)
     {
@@ -104,11 +115,31 @@ internal sealed class CommandOutput(TaskContext context) : IDisposable
                 if (sub is not null) context.Report(sub.Name, sub.Outcome, sub.Message);
                 else context.Report("::result", Outcome.Errored, error);
             }
+            else if (overlong && kept.StartsWith(OutputLine.Prefix, StringComparison.Ordinal))
+                context.Report("::output", Outcome.Errored, $"an output line longer than {MaxKeptLine / 1024} KiB was ignored: {kept[..MaxTailLength]}…");
+            else if (OutputLine.TryParse(kept, out var name, out var value, out var outputError))
+            {
+                if (outputError is null) outputError = SetOutput(name!, value!);
+                if (outputError is not null) context.Report("::output", Outcome.Errored, outputError);
+            }
         }
         lock (_lock)
         {
             WriteLogLocked(line.Pending);
             if (!string.IsNullOrWhiteSpace(kept)) LastLine = Tail(kept, overlong);
+        }
+    }
+
+    /// <summary>Keeps an output; null, or why it was refused (one name too many).</summary>
+    private string? SetOutput(string name, string value)
+    {
+        lock (_lock)
+        {
+            _outputs ??= new Dictionary<string, string>(StringComparer.Ordinal);
+            if (_outputs.Count >= TaskOutputs.MaxCount && !_outputs.ContainsKey(name))
+                return $"output '{name}' was ignored: a task sets at most {TaskOutputs.MaxCount} outputs";
+            _outputs[name] = value;
+            return null;
         }
     }
 

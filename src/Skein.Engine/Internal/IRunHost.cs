@@ -10,5 +10,7 @@ internal interface IRunHost
 
     object? GetValue(string taskId, string askingTaskId);
 
+    IReadOnlyDictionary<string, string> GetOutputs(string taskId, string askingTaskId);
+
     void AddTasks(IReadOnlyList<TaskSpec> tasks, string addedBy);
 }

@@ -155,9 +155,9 @@ internal sealed class JobFileReader
         {
             var template = templates.Read(id, value);
             var known = template.PlaceholderNames();
-            foreach (var text in template.Texts(defaults))
+            foreach (var (text, readsOutputs) in template.Texts(defaults))
             {
-                Placeholders.Check(text, known, template.MatrixKeysUnknown, template.Where, _problems);
+                Placeholders.Check(text, known, template.MatrixKeysUnknown, readsOutputs, template.Where, _problems);
             }
 
             var copies = TaskExpander.Copies(template, _baseDirectory, _problems, job, JobLimits.MaxTasks - made);

@@ -65,24 +65,27 @@ internal sealed class TaskTemplate(Located<string> id)
         return names;
     }
 
-    /// <summary>Every text of the task in which placeholders are filled in, including the defaults it inherits.</summary>
-    public IEnumerable<Located<string>> Texts(JobDefaults defaults)
+    /// <summary>
+    /// Every text of the task in which placeholders are filled in, including the defaults it inherits, each with
+    /// whether it may read other tasks' outputs (only 'run' and 'env' may: they are filled in when the task starts).
+    /// </summary>
+    public IEnumerable<(Located<string> Text, bool ReadsOutputs)> Texts(JobDefaults defaults)
     {
-        yield return Id;
-        if (Run is { } run) yield return run;
+        yield return (Id, false);
+        if (Run is { } run) yield return (run, true);
         foreach (var list in (List<Located<string>>[])[Needs, Provides, Claims, Uses])
         {
-            foreach (var entry in list) yield return entry;
+            foreach (var entry in list) yield return (entry, false);
         }
-        if (Group is { } group) yield return group;
-        if ((Workdir ?? defaults.Workdir) is { } workdir) yield return workdir;
-        if (Description is { } description) yield return description;
-        if (Version is { } version) yield return version;
+        if (Group is { } group) yield return (group, false);
+        if ((Workdir ?? defaults.Workdir) is { } workdir) yield return (workdir, false);
+        if (Description is { } description) yield return (description, false);
+        if (Version is { } version) yield return (version, false);
         foreach (var (name, value) in defaults.Env)
         {
             // A default the task overrides never reaches it, so its placeholders do not matter here.
-            if (!Env.Exists(own => own.Name.Value == name.Value)) yield return value;
+            if (!Env.Exists(own => own.Name.Value == name.Value)) yield return (value, true);
         }
-        foreach (var (_, value) in Env) yield return value;
+        foreach (var (_, value) in Env) yield return (value, true);
     }
 }

@@ -74,7 +74,8 @@ public sealed class JournalReader : IAsyncDisposable, IDisposable
         {
             var row = await FindRunAsync(runId, ct).ConfigureAwait(false);
             var subResults = await ReadSubResultsAsync(runId, ct).ConfigureAwait(false);
-            var tasks = await ReadTasksAsync(runId, subResults, ct).ConfigureAwait(false);
+            var outputs = await ReadOutputsAsync(runId, ct).ConfigureAwait(false);
+            var tasks = await ReadTasksAsync(runId, subResults, outputs, ct).ConfigureAwait(false);
             return new RunDetails
             {
                 Summary = await SummarizeAsync(row, ct).ConfigureAwait(false),
@@ -238,7 +239,28 @@ public sealed class JournalReader : IAsyncDisposable, IDisposable
         return byTask;
     }
 
-    private async Task<IReadOnlyList<TaskDetails>> ReadTasksAsync(long runId, Dictionary<string, List<SubResult>> subResults, CancellationToken cancellationToken)
+    /// <summary>Each task's outputs; none from a journal written before outputs existed (it has no such table).</summary>
+    private async Task<Dictionary<string, Dictionary<string, string>>> ReadOutputsAsync(long runId, CancellationToken cancellationToken)
+    {
+        var byTask = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
+        using var command = _connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'outputs'";
+        if ((long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))! == 0) return byTask;
+
+        command.CommandText = "SELECT task_id, name, value FROM outputs WHERE run_id = $run ORDER BY task_id, name";
+        command.Parameters.AddWithValue("$run", runId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var taskId = reader.GetString(0);
+            if (!byTask.TryGetValue(taskId, out var values)) byTask[taskId] = values = new Dictionary<string, string>(StringComparer.Ordinal);
+            values[reader.GetString(1)] = reader.GetString(2);
+        }
+        return byTask;
+    }
+
+    private async Task<IReadOnlyList<TaskDetails>> ReadTasksAsync(
+        long runId, Dictionary<string, List<SubResult>> subResults, Dictionary<string, Dictionary<string, string>> outputs, CancellationToken cancellationToken)
     {
         using var command = _connection.CreateCommand();
         command.CommandText = """
@@ -276,6 +298,7 @@ public sealed class JournalReader : IAsyncDisposable, IDisposable
                 Reused = reader.GetInt64(12) != 0,
                 ReusedFrom = reader.IsDBNull(13) ? null : reader.GetInt64(13),
                 SubResults = subResults.TryGetValue(taskId, out var subs) ? subs : [],
+                Outputs = outputs.TryGetValue(taskId, out var values) ? values : TaskOutputs.None,
             });
         }
         return tasks;

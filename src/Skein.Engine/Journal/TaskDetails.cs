@@ -31,4 +31,7 @@ public sealed record TaskDetails
     public long? ReusedFrom { get; init; }
 
     public required IReadOnlyList<SubResult> SubResults { get; init; }
+
+    /// <summary>The outputs the task set, by name (for a reused result, those carried over with it).</summary>
+    public IReadOnlyDictionary<string, string> Outputs { get; init; } = TaskOutputs.None;
 }

@@ -116,4 +116,27 @@ public class SubResultTests
         Assert.Equal(Outcome.TimedOut, results["broken-checks"].Outcome);
         Assert.Equal("b timed-out: took too long", results["broken-checks"].Reason);
     }
+
+    [Fact]
+    public async Task The_reason_names_the_sub_result_that_decided_the_outcome_not_the_first_bad_one()
+    {
+        var job = new Job("decisive")
+            .AddCommand("passing-exit", """
+                echo '::result name=first outcome=failed message="1 != 2"'
+                echo '::result name=second outcome=errored message="no database"'
+                echo '::result name=third outcome=failed'
+                """)
+            .AddCommand("failing-exit", """
+                echo '::result name=a outcome=failed'
+                echo '::result name=b outcome=errored message="crashed"'
+                echo 'last words'; exit 1
+                """);
+
+        var results = await Runs.ResultsByIdAsync(job);
+
+        Assert.Equal(Outcome.Errored, results["passing-exit"].Outcome);
+        Assert.Equal("second errored: no database", results["passing-exit"].Reason);
+        Assert.Equal(Outcome.Errored, results["failing-exit"].Outcome);
+        Assert.Equal("b errored: crashed; exit code 1: last words", results["failing-exit"].Reason);
+    }
 }

@@ -18,6 +18,8 @@ internal sealed class JournalBatchWriter : IDisposable
     private readonly PreparedStatement _markRunning;
     private readonly PreparedStatement _finishTask;
     private readonly PreparedStatement _upsertSubResult;
+    private readonly PreparedStatement _upsertOutput;
+    private readonly PreparedStatement _succeededOutputs;
     private readonly PreparedStatement _endRun;
     private readonly PreparedStatement _synchronousFull;
     private readonly PreparedStatement _synchronousNormal;
@@ -92,6 +94,10 @@ internal sealed class JournalBatchWriter : IDisposable
             VALUES ($run, $task, $seq, $name, $outcome, $message)
             """, "$run", "$task", "$seq", "$name", "$outcome", "$message");
 
+        _upsertOutput = new(connection, """
+            INSERT OR REPLACE INTO outputs (run_id, task_id, name, value) VALUES ($run, $task, $name, $value)
+            """, "$run", "$task", "$name", "$value");
+
         // The counts are kept with the run once it ends, so listing runs never scans their tasks.
         _endRun = new(connection, $"""
             UPDATE runs SET status = $status, ended_at = $ended,
@@ -109,7 +115,13 @@ internal sealed class JournalBatchWriter : IDisposable
             FROM tasks WHERE run_id = $run AND outcome IN ('passed', 'warned')
             """, "$run");
 
-        _inTransaction = [_insertRun, _upsertDefinition, _upsertAttempt, _markRunning, _finishTask, _upsertSubResult, _endRun];
+        _succeededOutputs = new(connection, """
+            SELECT o.task_id, o.name, o.value FROM outputs o
+            JOIN tasks t ON t.run_id = o.run_id AND t.task_id = o.task_id
+            WHERE o.run_id = $run AND t.outcome IN ('passed', 'warned')
+            """, "$run");
+
+        _inTransaction = [_insertRun, _upsertDefinition, _upsertAttempt, _markRunning, _finishTask, _upsertSubResult, _upsertOutput, _endRun];
     }
 
     /// <summary>Writes the batch in one transaction, or throws and writes none of it.</summary>
@@ -164,6 +176,23 @@ internal sealed class JournalBatchWriter : IDisposable
                 var hash = reader.IsDBNull(1) ? "" : reader.GetString(1);
                 succeeded[reader.GetString(0)] = new PreviousResult(hash, OutcomeExtensions.Parse(reader.GetString(2)), reader.GetInt64(3));
             }
+        }
+
+        // A reused task's dependents read its outputs, so they come along with it.
+        var outputs = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
+        _succeededOutputs.Set(0, runId);
+        using (var reader = _succeededOutputs.Query())
+        {
+            while (reader.Read())
+            {
+                var taskId = reader.GetString(0);
+                if (!outputs.TryGetValue(taskId, out var values)) outputs[taskId] = values = new Dictionary<string, string>(StringComparer.Ordinal);
+                values[reader.GetString(1)] = reader.GetString(2);
+            }
+        }
+        foreach (var (taskId, values) in outputs)
+        {
+            if (succeeded.TryGetValue(taskId, out var previous)) succeeded[taskId] = previous with { Outputs = values };
         }
         return new ResumePoint(runId, succeeded);
     }
@@ -327,6 +356,7 @@ internal sealed class JournalBatchWriter : IDisposable
         statement.Set(9, result.Reused);
         statement.Execute();
 
+        WriteOutputs(runId, result);
         var subResults = result.SubResults;
         if (subResults.Count == 0) return;
         var sub = _upsertSubResult;
@@ -339,6 +369,20 @@ internal sealed class JournalBatchWriter : IDisposable
             sub.Set(4, subResults[i].Outcome.ToWireName());
             sub.Set(5, subResults[i].Message);
             sub.Execute();
+        }
+    }
+
+    private void WriteOutputs(long runId, TaskResult result)
+    {
+        if (result.Outputs.Count == 0) return;
+        var statement = _upsertOutput;
+        statement.Set(0, runId);
+        statement.Set(1, result.TaskId);
+        foreach (var (name, value) in result.Outputs)
+        {
+            statement.Set(2, name);
+            statement.Set(3, value);
+            statement.Execute();
         }
     }
 
@@ -362,6 +406,7 @@ internal sealed class JournalBatchWriter : IDisposable
         _synchronousNormal.Dispose();
         _latestRun.Dispose();
         _succeededTasks.Dispose();
+        _succeededOutputs.Dispose();
         try
         {
             // Lets the query planner keep statistics for the reader's queries; cheap when little changed.

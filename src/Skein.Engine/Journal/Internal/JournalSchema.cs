@@ -96,6 +96,21 @@ internal static class JournalSchema
             message TEXT,
             PRIMARY KEY (run_id, task_id, seq)
         ) WITHOUT ROWID;
+        """ + AddedTablesSql;
+
+    /// <summary>
+    /// Tables added since format version 1. Older code reads a journal that has them (it never looks), so they need
+    /// no new format version: opening an older journal for writing adds them, and readers treat a missing one as empty.
+    /// </summary>
+    private const string AddedTablesSql = """
+
+        CREATE TABLE IF NOT EXISTS outputs (
+            run_id  INTEGER NOT NULL,
+            task_id TEXT NOT NULL,
+            name    TEXT NOT NULL,
+            value   TEXT NOT NULL,
+            PRIMARY KEY (run_id, task_id, name)
+        ) WITHOUT ROWID;
         """;
 
     /// <summary>Creates the tables in an empty database, or checks that an existing one is a journal this code can use.</summary>
@@ -118,6 +133,10 @@ internal static class JournalSchema
         else
         {
             EnsureReadable(version.Value, journalPath);
+            using var add = connection.CreateCommand();
+            add.Transaction = transaction;
+            add.CommandText = AddedTablesSql;
+            add.ExecuteNonQuery();
         }
         transaction.Commit();
     }

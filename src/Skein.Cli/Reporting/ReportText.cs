@@ -1,0 +1,85 @@
+using System.Text;
+
+namespace Skein.Cli.Reporting;
+
+/// <summary>
+/// Makes any text a task produced fit a report. Reasons, result messages and logs come from commands and may hold
+/// anything: ANSI colour codes, other control characters, halves of surrogate pairs. XML 1.0 cannot hold most
+/// control characters at all (not even as character references), and JSON cannot encode half a surrogate pair.
+/// </summary>
+internal static class ReportText
+{
+    private const char Escape = '\u001b';
+    private const char Replacement = '\uFFFD';
+
+    /// <summary>
+    /// The text as XML can hold it: ANSI escape sequences (colours, cursor moves) dropped, other control characters
+    /// but tab, line feed and carriage return shown as <c>\xNN</c>, lone surrogates and U+FFFE/U+FFFF replaced by U+FFFD.
+    /// </summary>
+    public static string ForXml(string? text)
+    {
+        if (string.IsNullOrEmpty(text)) return text ?? "";
+        if (!NeedsXmlCleaning(text)) return text;
+        var clean = new StringBuilder(text.Length);
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c == Escape && AnsiSequenceLength(text, i) is var length and > 0)
+            {
+                i += length - 1;
+                continue;
+            }
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                clean.Append(c).Append(text[++i]);
+                continue;
+            }
+            if (char.IsSurrogate(c) || c is '\uFFFE' or '\uFFFF') clean.Append(Replacement);
+            else if (c < ' ' && c is not ('\t' or '\n' or '\r')) clean.Append("\\x").Append(((int)c).ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
+            else clean.Append(c);
+        }
+        return clean.ToString();
+    }
+
+    /// <summary>The text as JSON can encode it: lone surrogates replaced by U+FFFD (control characters JSON escapes itself).</summary>
+    public static string ForJson(string? text)
+    {
+        if (string.IsNullOrEmpty(text)) return text ?? "";
+        var i = 0;
+        for (; i < text.Length; i++)
+        {
+            if (!char.IsSurrogate(text[i])) continue;
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1])) { i++; continue; }
+            break;
+        }
+        if (i == text.Length) return text;
+        var clean = new StringBuilder(text.Length);
+        for (i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1])) clean.Append(c).Append(text[++i]);
+            else clean.Append(char.IsSurrogate(c) ? Replacement : c);
+        }
+        return clean.ToString();
+    }
+
+    private static bool NeedsXmlCleaning(string text)
+    {
+        foreach (var c in text)
+        {
+            if (c < ' ' && c is not ('\t' or '\n' or '\r') || char.IsSurrogate(c) || c is '\uFFFE' or '\uFFFF') return true;
+        }
+        return false;
+    }
+
+    /// <summary>The length of the CSI sequence (ESC [ parameters intermediates final) starting at <paramref name="start"/>; 0 when there is none.</summary>
+    private static int AnsiSequenceLength(string text, int start)
+    {
+        var i = start + 1;
+        if (i >= text.Length || text[i] != '[') return 0;
+        i++;
+        while (i < text.Length && text[i] is >= '\u0030' and <= '\u003f') i++;
+        while (i < text.Length && text[i] is >= '\u0020' and <= '\u002f') i++;
+        return i < text.Length && text[i] is >= '\u0040' and <= '\u007e' ? i - start + 1 : 0;
+    }
+}
