@@ -1,0 +1,175 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Skein.Cluster.Protocol;
+using Skein.Engine;
+using Skein.Engine.Journal;
+
+namespace Skein.Cluster.Runs;
+
+/// <summary>
+/// Runs submitted jobs on the coordinator with the engine — the same scheduler, validation, claims, groups,
+/// priorities, retries and timeouts as a run in the client's process — journaled in the coordinator's state
+/// directory, several at once. Attempts run where the executor it is given puts them.
+/// </summary>
+internal sealed partial class RunHost : IAsyncDisposable
+{
+    /// <summary>Ended runs whose events stay in memory for a late attach; older ones are read from the journal only.</summary>
+    private const int EndedRunsKept = 64;
+
+    private static readonly TimeSpan StopWait = TimeSpan.FromSeconds(15);
+
+    private readonly CoordinatorOptions _options;
+    private readonly ITaskExecutor _executor;
+    private readonly TimeProvider _time;
+    private readonly ILogger<RunHost> _logger;
+    private readonly SemaphoreSlim _opening = new(1, 1);
+    private readonly ConcurrentDictionary<long, HostedRun> _runs = new();
+    private readonly ConcurrentQueue<long> _order = new();
+    private SqliteRunJournal? _journal;
+    private int _disposed;
+
+    public RunHost(CoordinatorOptions options, ITaskExecutor executor, TimeProvider time, ILogger<RunHost> logger)
+    {
+        _options = options;
+        _executor = executor;
+        _time = time;
+        _logger = logger;
+    }
+
+    public string StateDirectory => _options.StateDirectory;
+
+    /// <summary>Validates and starts the job; returns once its journal record exists.</summary>
+    /// <exception cref="JobValidationException">The job is invalid; nothing ran.</exception>
+    /// <exception cref="SkeinException">The journal or state directory cannot be used, or another --resume of the job is going.</exception>
+    public async Task<HostedRun> SubmitAsync(Job job, SubmitRunRequest request, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var journal = await JournalAsync(cancellationToken).ConfigureAwait(false);
+        var options = new RunOptions
+        {
+            Workers = request.Workers > 0 ? request.Workers : Environment.ProcessorCount,
+            Journal = journal,
+            StateDirectory = _options.StateDirectory,
+            Resume = request.Resume,
+            Only = request.Only.Count > 0 ? request.Only.ToArray() : null,
+            ReportStarts = true,
+            CommandLine = request.CommandLine.Length > 0 ? request.CommandLine : null,
+            TimeProvider = _time,
+            Executor = _executor,
+        };
+        // Not the caller's token: the run outlives the call that submitted it.
+        var run = await JobRun.StartAsync(job, options, CancellationToken.None).ConfigureAwait(false);
+        var hosted = new HostedRun(run, job);
+        _runs[run.RunId] = hosted;
+        _order.Enqueue(run.RunId);
+        hosted.Start();
+        LogRunStarted(run.RunId, job.Name, run.TaskCount);
+        _ = LogEndAsync(hosted);
+        ForgetOldRuns();
+        return hosted;
+    }
+
+    private async Task LogEndAsync(HostedRun hosted)
+    {
+        await hosted.Pumped.ConfigureAwait(false);
+        try
+        {
+            var summary = await hosted.Run.Completion.ConfigureAwait(false);
+            LogRunEnded(hosted.RunId, summary.Status.ToString().ToLowerInvariant());
+        }
+        catch (Exception ex)
+        {
+            LogRunBroke(ex, hosted.RunId);
+        }
+        finally
+        {
+            await hosted.Run.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private void ForgetOldRuns()
+    {
+        var ended = 0;
+        foreach (var run in _runs.Values)
+        {
+            if (run.Ended) ended++;
+        }
+        // The queue holds ids oldest first; drop ended runs from the front until few enough are kept.
+        var tries = _order.Count;
+        while (ended > EndedRunsKept && tries-- > 0 && _order.TryDequeue(out var id))
+        {
+            if (_runs.TryGetValue(id, out var run) && run.Ended)
+            {
+                _runs.TryRemove(id, out _);
+                ended--;
+            }
+            else
+            {
+                _order.Enqueue(id);
+            }
+        }
+    }
+
+    /// <summary>A run this coordinator hosts (running, or ended recently), or null.</summary>
+    public HostedRun? Find(long runId) => _runs.TryGetValue(runId, out var run) ? run : null;
+
+    /// <summary>Makes what the runs recorded so far readable by the journal's readers.</summary>
+    public async ValueTask FlushAsync(CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _journal) is { } journal) await journal.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The journal, opened at the first run: a coordinator that never hosts one leaves no journal behind.</summary>
+    private async ValueTask<SqliteRunJournal> JournalAsync(CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _journal) is { } open) return open;
+        await _opening.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return _journal ??= SqliteRunJournal.Open(_options.StateDirectory);
+        }
+        finally
+        {
+            _opening.Release();
+        }
+    }
+
+    /// <summary>Cancels every run still going (their tasks are stopped and recorded cancelled), then closes the journal.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        var pumps = new List<Task>();
+        foreach (var run in _runs.Values)
+        {
+            if (run.Ended) continue;
+            LogCancelledAtStop(run.RunId);
+            run.Run.Cancel();
+            pumps.Add(run.Pumped);
+        }
+        try
+        {
+            await Task.WhenAll(pumps).WaitAsync(StopWait, _time).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // A run that does not end in time is left to the journal as interrupted.
+        }
+        if (_journal is { } journal) await journal.DisposeAsync().ConfigureAwait(false);
+        _opening.Dispose();
+    }
+
+    [LoggerMessage(EventId = 1501, Level = LogLevel.Information, Message = "run {RunId} of {Job} started: {Tasks} tasks")]
+    private partial void LogRunStarted(long runId, string job, int tasks);
+
+    [LoggerMessage(EventId = 1502, Level = LogLevel.Information, Message = "run {RunId} ended: {Status}")]
+    private partial void LogRunEnded(long runId, string status);
+
+    [LoggerMessage(EventId = 1503, Level = LogLevel.Error, Message = "run {RunId} could not go on")]
+    private partial void LogRunBroke(Exception exception, long runId);
+
+    [LoggerMessage(EventId = 1504, Level = LogLevel.Warning, Message = "run {RunId} cancelled: the coordinator is stopping")]
+    private partial void LogCancelledAtStop(long runId);
+
+    [LoggerMessage(EventId = 1505, Level = LogLevel.Information, Message = "run {RunId} cancelled by a client")]
+    internal partial void LogCancelledByClient(long runId);
+}
