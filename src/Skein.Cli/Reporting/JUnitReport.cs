@@ -16,17 +16,17 @@ internal static class JUnitReport
         using var xml = XmlWriter.Create(stream, new XmlWriterSettings { Indent = true, Encoding = new UTF8Encoding(false) });
         xml.WriteStartDocument();
         xml.WriteStartElement("testsuites");
-        xml.WriteAttributeString("name", report.Job.Name);
+        xml.WriteAttributeString("name", report.JobName);
         WriteCounts(xml, report, counts);
         xml.WriteStartElement("testsuite");
-        xml.WriteAttributeString("name", report.Job.Name);
+        xml.WriteAttributeString("name", report.JobName);
         WriteCounts(xml, report, counts);
         xml.WriteAttributeString("timestamp", report.Summary.StartedAt.ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture));
         foreach (var result in report.Results)
         {
             xml.WriteStartElement("testcase");
             xml.WriteAttributeString("name", result.TaskId);
-            xml.WriteAttributeString("classname", report.Job.Name);
+            xml.WriteAttributeString("classname", report.JobName);
             xml.WriteAttributeString("time", Seconds(result.Duration));
             switch (result.Outcome)
             {

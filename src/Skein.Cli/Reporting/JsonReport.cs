@@ -10,8 +10,8 @@ internal static class JsonReport
         using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
         var summary = report.Summary;
         json.WriteStartObject();
-        json.WriteString("job", report.Job.Name);
-        if (report.Job.SourceFile is { } file) json.WriteString("file", file);
+        json.WriteString("job", report.JobName);
+        if (report.SourceFile is { } file) json.WriteString("file", file);
         json.WriteNumber("run", summary.RunId);
         json.WriteString("status", summary.Status.ToString().ToLowerInvariant());
         json.WriteString("startedAt", summary.StartedAt);

@@ -20,7 +20,7 @@ internal sealed class HostedRun
     public HostedRun(JobRun run, Job job)
     {
         Run = run;
-        var header = new RunHeader { RunId = run.RunId, JobName = job.Name, JobFile = job.SourceFile ?? "" };
+        var header = new RunHeader { RunId = run.RunId, JobName = job.Name, JobFile = job.SourceFile ?? "", TaskCount = run.TaskCount };
         foreach (var task in job.Tasks) header.TaskIds.Add(task.Id);
         Header = new RunEventMessage { Sequence = 0, Header = header };
     }

@@ -16,8 +16,8 @@ public sealed record HostedRunEvent(long Sequence)
     public HostedRunEnd? Ended { get; init; }
 }
 
-/// <summary>Which run is watched: its id, its job and its tasks in job order.</summary>
-public sealed record HostedRunHeader(long RunId, string JobName, string? JobFile, IReadOnlyList<string> TaskIds);
+/// <summary>Which run is watched: its id, its job, the job's tasks in job order, and how many of them the run holds.</summary>
+public sealed record HostedRunHeader(long RunId, string JobName, string? JobFile, IReadOnlyList<string> TaskIds, int TaskCount);
 
 /// <summary>How a hosted run ended: what <see cref="RunSummary"/> says of a run in this process.</summary>
 /// <param name="Error">Why the run could not go on (its journal failed), or null.</param>

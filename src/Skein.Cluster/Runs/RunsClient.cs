@@ -61,7 +61,7 @@ public sealed class RunsClient : IDisposable
                     var header = message.Header;
                     yield return new HostedRunEvent(0)
                     {
-                        Header = new HostedRunHeader(header.RunId, header.JobName, header.JobFile.Length > 0 ? header.JobFile : null, header.TaskIds.ToArray()),
+                        Header = new HostedRunHeader(header.RunId, header.JobName, header.JobFile.Length > 0 ? header.JobFile : null, header.TaskIds.ToArray(), header.TaskCount),
                     };
                     break;
                 case RunEventMessage.BodyOneofCase.Ended:
