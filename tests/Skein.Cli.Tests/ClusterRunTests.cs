@@ -259,6 +259,44 @@ public sealed partial class ClusterRunTests
         Assert.False(File.Exists(alone.File("ran")));
     }
 
+    [Fact(Timeout = TestPatience.WholeTest)]
+    public async Task Resume_on_a_cluster_reuses_what_passed_in_the_coordinators_journal()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("job.yaml", """
+            name: resumable
+            tasks:
+              slow-part: { run: "echo done >> slow-part.count" }
+              fragile: { run: "test -f fixed", needs: [slow-part] }
+            """);
+        await using var up = await StartUpAsync(dir.Path);
+
+        var first = await SkeinProcess.RunAsync(dir.Path, "run", "job.yaml");
+        Assert.True(first.ExitCode == 1, first.ToString());
+        File.WriteAllText(dir.File("fixed"), "");
+        var resumed = await SkeinProcess.RunAsync(dir.Path, "run", "job.yaml", "--resume");
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Contains("reused from run 1", resumed.Stdout);
+        Assert.Single(File.ReadAllLines(dir.File("slow-part.count")));
+    }
+
+    [Fact(Timeout = TestPatience.WholeTest)]
+    public async Task Ctrl_c_on_a_run_with_nodes_cancels_it_stops_its_cluster_and_exits_130()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("blocked.yaml", BlockedJob);
+
+        await using var client = SkeinProcess.Start(dir.Path, "run", "--nodes", "1", "blocked.yaml");
+        await client.WaitForOutputAsync("start     block", Patience);
+        await WaitForFileAsync(dir.File("block.pid"));
+        client.Signal(Posix.SigInt);
+        Assert.Equal(130, await client.WaitForExitAsync(Patience));
+        Assert.Contains("cancelled block", client.Stdout);
+        await AssertStoppedAsync(dir.File("block.pid"));
+        // Nothing of the throwaway cluster is left in the directory the run was started from.
+        Assert.False(Directory.Exists(dir.File(".skein")));
+    }
+
     private static TempDirectory Prepared(string job)
     {
         var dir = new TempDirectory();

@@ -43,6 +43,10 @@ internal sealed class RunsService(RunHost host, TimeProvider time, IHostApplicat
         {
             throw new RpcException(new Status(StatusCode.FailedPrecondition, ex.Message));
         }
+        catch (ObjectDisposedException)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, "the coordinator is stopping"));
+        }
     }
 
     public override async Task Watch(WatchRunRequest request, IServerStreamWriter<RunEventMessage> responseStream, ServerCallContext context)
