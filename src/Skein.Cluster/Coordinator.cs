@@ -107,7 +107,7 @@ public sealed partial class Coordinator : IHostedService, IAsyncDisposable
         builder.Services.AddSingleton<MembershipRegistry>();
         builder.Services.AddSingleton(Executor);
         builder.Services.AddSingleton<RunHost>();
-        // A submitted job is one message: as large as the most tasks a job may have need, which other calls never do.
+        // A submitted job is one message, as large as a job of the most tasks allowed needs; no other call needs as much.
         builder.Services.AddGrpc().AddServiceOptions<RunsService>(grpc => grpc.MaxReceiveMessageSize = RunsService.MaxSubmitBytes);
 
         var app = builder.Build();
@@ -117,6 +117,9 @@ public sealed partial class Coordinator : IHostedService, IAsyncDisposable
         _address = await GrpcServer.StartAsync(app, options.Listen, cancellationToken).ConfigureAwait(false);
         _app = app;
         _logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<Coordinator>();
+        // Runs a killed coordinator left behind go on from their journal, before clients are told where it is, so that
+        // an attach by their old id finds them. Starting them only records them; their attempts wait for room as always.
+        await app.Services.GetRequiredService<RunHost>().ResumeInterruptedAsync(cancellationToken).ConfigureAwait(false);
         new ConnectionFile(ClusterAddress.Format(_address), TokenPath, Environment.ProcessId).Write(options.StateDirectory);
         LogListening(_address);
     }

@@ -297,6 +297,65 @@ public sealed partial class ClusterRunTests
         Assert.False(Directory.Exists(dir.File(".skein")));
     }
 
+    [Fact(Timeout = TestPatience.WholeTest)]
+    public async Task A_coordinator_killed_mid_run_and_started_again_resumes_the_run_without_rerunning_what_passed()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("job.yaml", """
+            name: restartable
+            tasks:
+              first: { run: "echo once >> first.count" }
+              second:
+                needs: [first]
+                run: |
+                  echo "second is running"
+                  while [ ! -f go ]; do sleep 0.05; done
+            """);
+        var coordinator = await StartCoordinatorAsync(dir.Path);
+        try
+        {
+            var detached = await SkeinProcess.RunAsync(dir.Path, "run", "job.yaml", "--detach");
+            Assert.True(detached.ExitCode == 0, detached.ToString());
+            Assert.Equal("1", detached.Stdout.Trim());
+            await using (var logs = SkeinProcess.Start(dir.Path, "logs", "1", "second", "--follow"))
+                await logs.WaitForOutputAsync("second is running", Patience);
+            coordinator.Signal(Posix.SigKill);
+            await coordinator.WaitForExitAsync(Patience);
+        }
+        finally
+        {
+            await coordinator.DisposeAsync();
+        }
+
+        await using var restarted = await StartCoordinatorAsync(dir.Path);
+        Assert.Contains("run 1 was interrupted when the coordinator stopped; resumed as run 2", restarted.Stderr);
+        File.WriteAllText(dir.File("go"), "");
+        // The old id names the run that continues it.
+        var attached = await SkeinProcess.RunAsync(dir.Path, "attach", "1");
+        Assert.True(attached.ExitCode == 0, attached.ToString());
+        Assert.Contains("reused from run 1", attached.Stdout);
+        Assert.Contains("passed    second", attached.Stdout);
+        var show = await SkeinProcess.RunAsync(dir.Path, "show", "latest");
+        Assert.Contains("run 2 of restartable: passed", show.Stdout);
+        Assert.Contains("(resumed from run 1)", show.Stdout);
+        Assert.Single(File.ReadAllLines(dir.File("first.count")));
+    }
+
+    private static async Task<SkeinProcess> StartCoordinatorAsync(string directory)
+    {
+        var coordinator = SkeinProcess.Start(directory, "coordinator", "--listen", "127.0.0.1:0");
+        try
+        {
+            await coordinator.WaitForOutputAsync("coordinator listening on", Patience);
+        }
+        catch
+        {
+            await coordinator.DisposeAsync();
+            throw;
+        }
+        return coordinator;
+    }
+
     private static TempDirectory Prepared(string job)
     {
         var dir = new TempDirectory();

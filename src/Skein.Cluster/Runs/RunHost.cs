@@ -1,8 +1,11 @@
 using System.Collections.Concurrent;
+using System.Globalization;
+using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 using Skein.Cluster.Protocol;
 using Skein.Engine;
 using Skein.Engine.Journal;
+using Skein.Engine.Journal.Internal;
 
 namespace Skein.Cluster.Runs;
 
@@ -11,6 +14,11 @@ namespace Skein.Cluster.Runs;
 /// priorities, retries and timeouts as a run in the client's process — journaled in the coordinator's state
 /// directory, several at once. Attempts run where the executor it is given puts them.
 /// </summary>
+/// <remarks>
+/// Each running run's submitted job is kept beside the journal (<c>runs/RUN.job</c>) until the run ends, so that a
+/// coordinator killed mid-run and started again on the same state directory resumes it from its journal: what
+/// passed is reused, the rest runs again, and the old run's id keeps naming it for watchers.
+/// </remarks>
 internal sealed partial class RunHost : IAsyncDisposable
 {
     /// <summary>Ended runs whose events stay in memory for a late attach; older ones are read from the journal only.</summary>
@@ -62,6 +70,7 @@ internal sealed partial class RunHost : IAsyncDisposable
         var hosted = new HostedRun(run, job);
         _runs[run.RunId] = hosted;
         _order.Enqueue(run.RunId);
+        Save(run.RunId, request);
         hosted.Start();
         LogRunStarted(run.RunId, job.Name, run.TaskCount);
         _ = LogEndAsync(hosted);
@@ -83,7 +92,94 @@ internal sealed partial class RunHost : IAsyncDisposable
         }
         finally
         {
+            Forget(hosted.RunId);
             await hosted.Run.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private string SavedJobs => Path.Combine(_options.StateDirectory, "runs");
+
+    private string SavedJob(long runId) => Path.Combine(SavedJobs, runId.ToString(CultureInfo.InvariantCulture) + ".job");
+
+    /// <summary>Keeps the submitted job until its run ends: what a restarted coordinator resumes from.</summary>
+    private void Save(long runId, SubmitRunRequest request)
+    {
+        try
+        {
+            Directory.CreateDirectory(SavedJobs);
+            var path = SavedJob(runId);
+            var temporary = path + ".tmp";
+            File.WriteAllBytes(temporary, request.ToByteArray());
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The run goes on; only resuming it after a crash of the coordinator is lost.
+            LogNotSaved(runId, ex.Message);
+        }
+    }
+
+    private void Forget(long runId)
+    {
+        try
+        {
+            File.Delete(SavedJob(runId));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogNotSaved(runId, ex.Message);
+        }
+    }
+
+    /// <summary>
+    /// Resumes the runs a killed coordinator left running: each one whose job was kept and that the journal reads as
+    /// interrupted runs again with --resume (what passed is reused), and its old id names the new run.
+    /// </summary>
+    public async Task ResumeInterruptedAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (!Directory.Exists(SavedJobs) || !File.Exists(JournalConnection.PathIn(_options.StateDirectory))) return;
+            var ids = new List<long>();
+            foreach (var file in Directory.EnumerateFiles(SavedJobs, "*.job"))
+            {
+                if (long.TryParse(Path.GetFileNameWithoutExtension(file), NumberStyles.None, CultureInfo.InvariantCulture, out var id)) ids.Add(id);
+            }
+            ids.Sort();
+            if (ids.Count == 0) return;
+            using var journal = JournalReader.Open(_options.StateDirectory);
+            foreach (var id in ids) await ResumeAsync(journal, id, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogResumeFailed(ex);
+        }
+    }
+
+    private async Task ResumeAsync(JournalReader journal, long id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var state = (await journal.GetRunAsync(id, cancellationToken).ConfigureAwait(false)).Summary.State;
+            if (state != RunState.Interrupted) return; // it ended after all
+            var request = SubmitRunRequest.Parser.ParseFrom(await File.ReadAllBytesAsync(SavedJob(id), cancellationToken).ConfigureAwait(false));
+            request.Resume = true;
+            var problems = new List<string>();
+            var job = RunWire.ToJob(request, problems);
+            if (problems.Count > 0) throw new SkeinException(string.Join("; ", problems));
+            var hosted = await SubmitAsync(job, request, cancellationToken).ConfigureAwait(false);
+            // Watchers of the interrupted run find the run that continues it under the id they know.
+            _runs[id] = hosted;
+            _order.Enqueue(id);
+            LogResumed(id, hosted.RunId);
+        }
+        catch (Exception ex) when (ex is SkeinException or InvalidProtocolBufferException or IOException or JobValidationException)
+        {
+            LogNotResumed(id, ex.Message);
+        }
+        finally
+        {
+            Forget(id);
         }
     }
 
@@ -169,6 +265,18 @@ internal sealed partial class RunHost : IAsyncDisposable
 
     [LoggerMessage(EventId = 1504, Level = LogLevel.Warning, Message = "run {RunId} cancelled: the coordinator is stopping")]
     private partial void LogCancelledAtStop(long runId);
+
+    [LoggerMessage(EventId = 1506, Level = LogLevel.Warning, Message = "run {RunId} was interrupted when the coordinator stopped; resumed as run {NewRunId}")]
+    private partial void LogResumed(long runId, long newRunId);
+
+    [LoggerMessage(EventId = 1507, Level = LogLevel.Warning, Message = "run {RunId} was interrupted and cannot be resumed: {Reason}")]
+    private partial void LogNotResumed(long runId, string reason);
+
+    [LoggerMessage(EventId = 1508, Level = LogLevel.Error, Message = "resuming the interrupted runs failed")]
+    private partial void LogResumeFailed(Exception exception);
+
+    [LoggerMessage(EventId = 1509, Level = LogLevel.Warning, Message = "run {RunId}: its job could not be kept for a resume after a crash: {Reason}")]
+    private partial void LogNotSaved(long runId, string reason);
 
     [LoggerMessage(EventId = 1505, Level = LogLevel.Information, Message = "run {RunId} cancelled by a client")]
     internal partial void LogCancelledByClient(long runId);

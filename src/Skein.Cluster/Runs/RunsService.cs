@@ -109,6 +109,8 @@ internal sealed class RunsService(RunHost host, TimeProvider time, IHostApplicat
         using var journal = OpenJournal();
         var runId = await LatestOrAsync(journal, request.RunId, ct).ConfigureAwait(false);
         var run = host.Find(runId);
+        // An interrupted run's id names the run that resumed it; its own logs are in the journal, and do not grow.
+        if (run is not null && run.RunId != runId) run = null;
         if (run is not null && !run.Header.Header.TaskIds.Contains(request.TaskId))
             throw new RpcException(new Status(StatusCode.NotFound, $"run {runId} has no task '{request.TaskId}'"));
         var follow = request.Follow && run is not null;
