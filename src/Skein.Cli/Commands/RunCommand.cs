@@ -97,8 +97,9 @@ internal static class RunCommand
         if (settings.Nodes is not null && !string.IsNullOrWhiteSpace(settings.Cluster))
             throw new SkeinException("--nodes starts a cluster of its own: it cannot go with --cluster");
         // Decided before the job is read, so that a cluster named by mistake is said before anything else.
-        var address = settings.Local || settings.Nodes is not null ? null : ClusterTarget.Find(settings.Cluster, settings.State);
-        if (settings.Detach && address is null)
+        // A dry run only prints the plan: it needs no cluster, and reaches none.
+        var address = settings.Local || settings.Nodes is not null || settings.DryRun ? null : ClusterTarget.Find(settings.Cluster, settings.State);
+        if (settings.Detach && address is null && !settings.DryRun)
             throw new SkeinException(settings.Nodes is not null
                 ? "--detach leaves a run on a cluster that outlives this command; a --nodes cluster does not: use 'skein up', then 'skein run --detach'"
                 : "--detach needs a cluster to leave the run on, and none is named: give --cluster HOST:PORT, set SKEIN_CLUSTER, or start one with 'skein up'");
