@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Skein.Cli.Reporting;
+using Skein.Cluster;
 using Skein.Cluster.Runs;
 using Skein.Engine;
 
@@ -23,7 +24,17 @@ internal static class RemoteRun
         HostedRunEnd? end = null;
         var live = !settings.Plain && LiveProgress.IsSupported(output);
         IRunProgress progress = live ? new LiveProgress(header.JobName, header.TaskCount) : new PlainProgress(output);
-        var collected = await progress.FollowAsync(Events(events, e => end = e), () => header.TaskCount, CancellationToken.None).ConfigureAwait(false);
+        List<TaskResult> collected;
+        try
+        {
+            collected = await progress.FollowAsync(Events(events, e => end = e), () => header.TaskCount, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (ClusterUnreachableException ex)
+        {
+            // Not the run's end: it goes on without this client, as it would after a kill -9 of it.
+            throw new ClusterUnreachableException(client.Address,
+                $"lost it while following run {runId} ({ex.Message}); the run goes on there: follow it again with 'skein attach {runId}'", ex);
+        }
         if (end is null)
             throw new SkeinException($"the coordinator ended run {runId}'s events before the run ended; follow it again with 'skein attach {runId}'");
 

@@ -54,23 +54,29 @@ public sealed class RunsClient : IDisposable
         var stream = call.ResponseStream;
         while (await CallAsync(() => stream.MoveNext(cancellationToken), cancellationToken).ConfigureAwait(false))
         {
-            var message = stream.Current;
-            switch (message.BodyCase)
+            foreach (var message in stream.Current.Events)
             {
-                case RunEventMessage.BodyOneofCase.Header:
-                    var header = message.Header;
-                    yield return new HostedRunEvent(0)
-                    {
-                        Header = new HostedRunHeader(header.RunId, header.JobName, header.JobFile.Length > 0 ? header.JobFile : null, header.TaskIds.ToArray(), header.TaskCount),
-                    };
-                    break;
-                case RunEventMessage.BodyOneofCase.Ended:
-                    yield return new HostedRunEvent(message.Sequence) { Ended = RunWire.ToEnd(message.Ended) };
-                    yield break;
-                default:
-                    if (RunWire.ToEvent(message) is { } e) yield return new HostedRunEvent(message.Sequence) { Event = e };
-                    break;
+                if (ToEvent(message) is not { } e) continue;
+                yield return e;
+                if (e.Ended is not null) yield break;
             }
+        }
+    }
+
+    private static HostedRunEvent? ToEvent(RunEventMessage message)
+    {
+        switch (message.BodyCase)
+        {
+            case RunEventMessage.BodyOneofCase.Header:
+                var header = message.Header;
+                return new HostedRunEvent(0)
+                {
+                    Header = new HostedRunHeader(header.RunId, header.JobName, header.JobFile.Length > 0 ? header.JobFile : null, header.TaskIds.ToArray(), header.TaskCount),
+                };
+            case RunEventMessage.BodyOneofCase.Ended:
+                return new HostedRunEvent(message.Sequence) { Ended = RunWire.ToEnd(message.Ended) };
+            default:
+                return RunWire.ToEvent(message) is { } e ? new HostedRunEvent(message.Sequence) { Event = e } : null;
         }
     }
 

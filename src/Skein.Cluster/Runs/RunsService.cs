@@ -49,24 +49,27 @@ internal sealed class RunsService(RunHost host, TimeProvider time, IHostApplicat
         }
     }
 
-    public override async Task Watch(WatchRunRequest request, IServerStreamWriter<RunEventMessage> responseStream, ServerCallContext context)
+    public override async Task Watch(WatchRunRequest request, IServerStreamWriter<RunEventBatch> responseStream, ServerCallContext context)
     {
         var run = Hosted(request.RunId);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
         var ct = linked.Token;
         try
         {
-            await responseStream.WriteAsync(run.Header, ct).ConfigureAwait(false);
+            var batch = new RunEventBatch { Events = { run.Header } };
             var next = Math.Max(1, request.FromSequence);
             while (true)
             {
                 var (events, changed) = run.Read(next, WatchBatch);
-                foreach (var e in events)
-                {
-                    await responseStream.WriteAsync(e, ct).ConfigureAwait(false);
-                    if (e.BodyCase == RunEventMessage.BodyOneofCase.Ended) return;
-                }
+                batch.Events.AddRange(events);
                 next += events.Count;
+                if (batch.Events.Count > 0)
+                {
+                    // Whatever piled up while the last batch was written goes in the next: a slow watcher gets bigger batches, not more of them.
+                    await responseStream.WriteAsync(batch, ct).ConfigureAwait(false);
+                    if (events.Count > 0 && events[^1].BodyCase == RunEventMessage.BodyOneofCase.Ended) return;
+                    batch = new RunEventBatch();
+                }
                 if (events.Count == 0) await changed.WaitAsync(ct).ConfigureAwait(false);
             }
         }
