@@ -14,6 +14,8 @@ internal static class SkeinCommand
         root.Add(RunsCommand.Create());
         root.Add(ShowCommand.Create());
         root.Add(LogsCommand.Create());
+        root.Add(AttachCommand.Create());
+        root.Add(CancelCommand.Create());
         root.Add(CoordinatorCommand.Create());
         root.Add(NodeCommand.Create());
         root.Add(NodesCommand.Create());

@@ -6,6 +6,8 @@ using Microsoft.Extensions.Options;
 using Skein.Cluster.Events;
 using Skein.Cluster.Internal;
 using Skein.Cluster.Membership;
+using Skein.Cluster.Runs;
+using Skein.Engine;
 
 namespace Skein.Cluster;
 
@@ -43,6 +45,12 @@ public sealed partial class Coordinator : IHostedService, IAsyncDisposable
         _configureLogging = configureLogging;
         _time = time ?? TimeProvider.System;
     }
+
+    /// <summary>
+    /// Runs the attempts of the runs this coordinator hosts; <see cref="InProcessExecutor"/> (in this process) unless
+    /// the host registered another <see cref="ITaskExecutor"/>.
+    /// </summary>
+    internal ITaskExecutor Executor { get; init; } = InProcessExecutor.Instance;
 
     /// <summary>Where nodes and clients reach this coordinator (the real port when 0 was asked for).</summary>
     public Uri Address => _address ?? throw new InvalidOperationException("the coordinator has not started");
@@ -97,14 +105,22 @@ public sealed partial class Coordinator : IHostedService, IAsyncDisposable
         builder.Services.AddSingleton(services => new EventBus(services.GetRequiredService<TimeProvider>(), options.EventHistoryCapacity,
             options.EventHistoryMaxBytes, options.MaxEventPayloadBytes));
         builder.Services.AddSingleton<MembershipRegistry>();
+        builder.Services.AddSingleton(Executor);
+        builder.Services.AddSingleton<RunHost>();
+        // A submitted job is one message, as large as a job of the most tasks allowed needs; no other call needs as much.
+        builder.Services.AddGrpc().AddServiceOptions<RunsService>(grpc => grpc.MaxReceiveMessageSize = RunsService.MaxSubmitBytes);
 
         var app = builder.Build();
         app.MapGrpcService<MembershipService>();
         app.MapGrpcService<EventsService>();
+        app.MapGrpcService<RunsService>();
         GrpcServer.MapStandardServices(app);
         _address = await GrpcServer.StartAsync(app, options.Listen, cancellationToken).ConfigureAwait(false);
         _app = app;
         _logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<Coordinator>();
+        // Runs a killed coordinator left behind go on from their journal, before clients are told where it is, so that
+        // an attach by their old id finds them. Starting them only records them; their attempts wait for room as always.
+        await app.Services.GetRequiredService<RunHost>().ResumeInterruptedAsync(cancellationToken).ConfigureAwait(false);
         new ConnectionFile(ClusterAddress.Format(_address), TokenPath, Environment.ProcessId).Write(options.StateDirectory);
         LogListening(_address);
     }
@@ -132,6 +148,8 @@ public sealed partial class Coordinator : IHostedService, IAsyncDisposable
         if (_app is null || Interlocked.Exchange(ref _stopped, 1) != 0) return;
         try
         {
+            // Runs first: their tasks are stopped and recorded cancelled, and their watchers told, while clients can still hear it.
+            await _app.Services.GetRequiredService<RunHost>().DisposeAsync().ConfigureAwait(false);
             await _app.StopAsync(cancellationToken).ConfigureAwait(false);
         }
         finally

@@ -1,9 +1,11 @@
 using System.CommandLine;
+using System.Text;
+using Skein.Cluster.Runs;
 using Skein.Engine.Journal;
 
 namespace Skein.Cli.Commands;
 
-/// <summary><c>skein logs RUN TASK</c>: print what a task's attempts wrote.</summary>
+/// <summary><c>skein logs RUN TASK</c>: print what a task's attempts wrote — from the cluster, live with --follow, or from the local journal.</summary>
 internal static class LogsCommand
 {
     public static Command Create()
@@ -11,16 +13,28 @@ internal static class LogsCommand
         var run = new Argument<string>("RUN") { Description = RunReference.Help };
         var task = new Argument<string>("TASK") { Description = "The task id." };
         var attempt = new Option<int?>("--attempt") { Description = "Only this attempt (default: every attempt, in order)." };
+        var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing what the task writes until it has finished (a run on a cluster)." };
         var state = CommonOptions.State();
-        var command = new Command("logs", "Print the output of a task in a run.") { run, task, attempt, state };
+        var (cluster, tokenFile, local) = JournalSource.Options();
+        var command = new Command("logs", "Print the output of a task in a run: from the cluster when one is named, else from the state directory's journal.")
+        {
+            run, task, attempt, follow, state, cluster, tokenFile, local,
+        };
         command.SetAction(async (parse, ct) =>
         {
             var output = parse.InvocationConfiguration.Output;
+            var taskId = parse.GetValue(task)!;
+            var only = parse.GetValue(attempt);
+            if (JournalSource.Cluster(parse, cluster, tokenFile, local, state) is { } client)
+            {
+                using (client) await PrintRemoteAsync(client, parse.GetValue(run)!, taskId, only, parse.GetValue(follow), output, ct).ConfigureAwait(false);
+                return ExitCodes.Success;
+            }
+            if (parse.GetValue(follow))
+                throw new SkeinException("--follow follows a run on a cluster, and none is named; a run in this state directory's journal has ended or belongs to another process");
             using var journal = JournalReader.Open(parse.GetValue(state)!);
             var runId = await RunReference.ResolveAsync(journal, parse.GetValue(run)!, ct).ConfigureAwait(false);
-            var taskId = parse.GetValue(task)!;
             var attempts = await journal.GetAttemptsAsync(runId, taskId, ct).ConfigureAwait(false);
-            var only = parse.GetValue(attempt);
             var printed = 0;
             foreach (var a in attempts)
             {
@@ -42,5 +56,38 @@ internal static class LogsCommand
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    private static async Task PrintRemoteAsync(RunsClient client, string run, string taskId, int? only, bool follow, TextWriter output, CancellationToken ct)
+    {
+        var runId = await RunReference.ResolveAsync(client, run, ct).ConfigureAwait(false);
+        var decoder = Encoding.UTF8.GetDecoder();
+        var chars = new char[Encoding.UTF8.GetMaxCharCount(64 * 1024)];
+        var several = only is not null;
+        await foreach (var part in client.LogsAsync(runId, taskId, only ?? 0, follow, ct).ConfigureAwait(false))
+        {
+            if (part.AttemptStart)
+            {
+                // As for a local journal: a header per attempt when there are several (or one was asked for).
+                several |= part.Attempts > 1 || part.Attempt > 1;
+                if (several)
+                {
+                    FlushDecoder(decoder, chars, output);
+                    await output.WriteLineAsync($"── attempt {part.Attempt}{(part.Outcome is { } o ? $": {o.ToWireName()}" : "")} ──").ConfigureAwait(false);
+                }
+                continue;
+            }
+            var count = decoder.GetChars(part.Data.Span, chars, flush: false);
+            await output.WriteAsync(chars.AsMemory(0, count), ct).ConfigureAwait(false);
+            if (follow) await output.FlushAsync(ct).ConfigureAwait(false);
+        }
+        FlushDecoder(decoder, chars, output);
+        await output.FlushAsync(ct).ConfigureAwait(false);
+    }
+
+    private static void FlushDecoder(Decoder decoder, char[] chars, TextWriter output)
+    {
+        var count = decoder.GetChars([], chars, flush: true);
+        if (count > 0) output.Write(chars, 0, count);
     }
 }

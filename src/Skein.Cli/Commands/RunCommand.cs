@@ -1,13 +1,19 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using Skein.Cli.Reporting;
+using Skein.Cluster;
+using Skein.Cluster.Runs;
 using Skein.Engine;
 using Skein.Engine.JobFiles;
 using Skein.Engine.Journal;
 
 namespace Skein.Cli.Commands;
 
-/// <summary><c>skein run FILE</c>: validate a job file, run it with live progress, report, and exit with its verdict.</summary>
+/// <summary>
+/// <c>skein run FILE</c>: validate a job file, run it with live progress, report, and exit with its verdict — in this
+/// process, on the cluster that is named (the coordinator hosts the run), or on a throwaway local cluster
+/// (<c>--nodes N</c>). The same file gives the same outcomes, reports and exit code all three ways.
+/// </summary>
 internal static class RunCommand
 {
     public static Command Create()
@@ -23,8 +29,18 @@ internal static class RunCommand
         var json = new Option<string?>("--json") { Description = "Also write a JSON report to PATH.", HelpName = "PATH" };
         var dryRun = new Option<bool>("--dry-run") { Description = "Validate and print the plan; run nothing." };
         var plain = new Option<bool>("--plain") { Description = "One line per event even on a terminal (the default when output is not a terminal)." };
+        var cluster = ClusterConnection.ClusterOption();
+        var tokenFile = ClusterConnection.TokenFileOption();
+        var local = new Option<bool>("--local") { Description = "Run in this process even when a cluster is named." };
+        var nodes = new Option<int?>("--nodes") { Description = "Run on a throwaway local cluster of N nodes, started for this run and stopped after it.", HelpName = "N" };
+        var detach = new Option<bool>("--detach") { Description = "Submit the run to the cluster, print its id and return; the run goes on ('skein attach RUN')." };
 
-        var command = new Command("run", "Run a job file.") { file, workers, state, resume, only, report, junit, json, dryRun, plain };
+        var command = new Command("run",
+            "Run a job file: on the cluster when one is named (--cluster, $SKEIN_CLUSTER, or a coordinator running from the state directory), " +
+            "else in this process; --local forces this process, --nodes N a throwaway local cluster.")
+        {
+            file, workers, state, resume, only, report, junit, json, dryRun, plain, cluster, tokenFile, local, nodes, detach,
+        };
         command.SetAction((parse, ct) =>
         {
             var settings = new RunSettings(
@@ -38,7 +54,15 @@ internal static class RunCommand
                 parse.GetValue(json),
                 parse.GetValue(dryRun),
                 parse.GetValue(plain),
-                Environment.CommandLine);
+                Environment.CommandLine)
+            {
+                WorkersGiven = parse.GetResult(workers) is { Implicit: false },
+                Cluster = parse.GetValue(cluster),
+                TokenFile = parse.GetValue(tokenFile),
+                Local = parse.GetValue(local),
+                Nodes = parse.GetValue(nodes),
+                Detach = parse.GetValue(detach),
+            };
             return ExecuteAsync(settings, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, ct);
         });
         return command;
@@ -46,7 +70,18 @@ internal static class RunCommand
 
     internal sealed record RunSettings(
         string File, int Workers, string State, bool Resume, string[]? Only, string Report,
-        string? JUnitPath, string? JsonPath, bool DryRun, bool Plain, string CommandLine);
+        string? JUnitPath, string? JsonPath, bool DryRun, bool Plain, string CommandLine)
+    {
+        public bool WorkersGiven { get; init; }
+        public string? Cluster { get; init; }
+        public string? TokenFile { get; init; }
+        public bool Local { get; init; }
+        public int? Nodes { get; init; }
+        public bool Detach { get; init; }
+    }
+
+    /// <summary>The most nodes a throwaway cluster may have: skein up's own limit.</summary>
+    private const int MaxNodes = 256;
 
     private static async Task<int> ExecuteAsync(RunSettings settings, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
@@ -55,6 +90,21 @@ internal static class RunCommand
             await error.WriteLineAsync($"skein: --workers must be 1 or more (got {settings.Workers}).").ConfigureAwait(false);
             return ExitCodes.InvalidInput;
         }
+        if (settings.Local && (settings.Nodes is not null || !string.IsNullOrWhiteSpace(settings.Cluster)))
+            throw new SkeinException("--local runs in this process: it cannot go with --nodes or --cluster");
+        if (settings.Nodes is { } count && count is < 1 or > MaxNodes)
+            throw new SkeinException($"--nodes must be between 1 and {MaxNodes}, not {count}");
+        if (settings.Nodes is not null && !string.IsNullOrWhiteSpace(settings.Cluster))
+            throw new SkeinException("--nodes starts a cluster of its own: it cannot go with --cluster");
+        // Decided before the job is read, so that a cluster named by mistake is said before anything else.
+        // A dry run only prints the plan: it needs no cluster, and reaches none.
+        var address = settings.Local || settings.Nodes is not null || settings.DryRun ? null : ClusterTarget.Find(settings.Cluster, settings.State);
+        if (settings.Detach && address is null && !settings.DryRun)
+            throw new SkeinException(settings.Nodes is not null
+                ? "--detach leaves a run on a cluster that outlives this command; a --nodes cluster does not: use 'skein up', then 'skein run --detach'"
+                : "--detach needs a cluster to leave the run on, and none is named: give --cluster HOST:PORT, set SKEIN_CLUSTER, or start one with 'skein up'");
+        var token = address is null ? null : ClusterConnection.ResolveToken(settings.TokenFile, settings.State);
+
         var job = JobLoading.LoadValidated(settings.File, settings.Only, error, out var plan);
         if (job is null) return ExitCodes.InvalidInput;
         if (settings.DryRun)
@@ -62,6 +112,8 @@ internal static class RunCommand
             PlanPrinter.Print(job, plan!, output);
             return ExitCodes.Success;
         }
+        if (address is not null) return await RunOnClusterAsync(job, settings, address, token!, explicitly: ClusterTarget.NamedExplicitly(settings.Cluster), output, error).ConfigureAwait(false);
+        if (settings.Nodes is { } nodes) return await RunOnThrowawayClusterAsync(job, settings, nodes, output, error).ConfigureAwait(false);
 
         await using var journal = SqliteRunJournal.Open(settings.State);
         var options = new RunOptions
@@ -79,13 +131,13 @@ internal static class RunCommand
         using var interrupts = new InterruptHandler(run);
         var live = !settings.Plain && LiveProgress.IsSupported(output);
         IRunProgress progress = live ? new LiveProgress(job.Name, run.TaskCount) : new PlainProgress(output);
-        var collected = await progress.FollowAsync(run, CancellationToken.None).ConfigureAwait(false);
+        var collected = await progress.FollowAsync(run.ReadEventsAsync(), () => run.TaskCount, CancellationToken.None).ConfigureAwait(false);
         var summary = await run.Completion.ConfigureAwait(false);
 
         var attempts = settings.JUnitPath is null && settings.JsonPath is null
             ? null
             : await ReadRetriedAttemptsAsync(settings.State, summary.RunId, collected, error, cancellationToken).ConfigureAwait(false);
-        var results = new RunReport(job, summary, collected, attempts);
+        var results = new RunReport(job.Name, job.SourceFile, job.Tasks.Select(t => t.Id).ToList(), RunTotals.From(summary), collected, attempts);
         SummaryPrinter.Print(results, settings.Report, output);
         // A report is a copy of the verdict, not the verdict: one that cannot be written is said on stderr, and the
         // exit code stays the run's.
@@ -96,7 +148,7 @@ internal static class RunCommand
         return summary.Succeeded ? ExitCodes.Success : ExitCodes.TasksFailed;
     }
 
-    private static async Task WriteReportAsync(string kind, string path, Action<Stream> write, TextWriter error)
+    internal static async Task WriteReportAsync(string kind, string path, Action<Stream> write, TextWriter error)
     {
         try
         {
@@ -130,6 +182,71 @@ internal static class RunCommand
             return null;
         }
     }
+
+    /// <summary>Submits the job to the cluster's coordinator, which hosts the run; then follows it, or with --detach says its id.</summary>
+    private static async Task<int> RunOnClusterAsync(Job job, RunSettings settings, Uri address, string token, bool explicitly, TextWriter output, TextWriter error)
+    {
+        using var client = new RunsClient(address, token);
+        var submission = new RunSubmission
+        {
+            Only = settings.Only,
+            Resume = settings.Resume,
+            Workers = settings.WorkersGiven ? settings.Workers : null,
+            JobDirectory = job.SourceFile is { } source ? Path.GetDirectoryName(Path.GetFullPath(source)) : null,
+            CommandLine = settings.CommandLine,
+        };
+        long runId;
+        try
+        {
+            runId = await client.SubmitAsync(job, submission).ConfigureAwait(false);
+        }
+        catch (ClusterUnreachableException ex) when (explicitly)
+        {
+            // A cluster named on purpose that is not there is a mistake in the input: nothing was submitted.
+            throw new SkeinException($"{ex.Message}; nothing was submitted", ex);
+        }
+        catch (SkeinException ex) when (ex is not ClusterUnreachableException)
+        {
+            throw new SkeinException($"the cluster at {ClusterAddress.Format(address)} refused the job: {ex.Message}", ex);
+        }
+        if (settings.Detach)
+        {
+            await output.WriteLineAsync(runId.ToString(System.Globalization.CultureInfo.InvariantCulture)).ConfigureAwait(false);
+            await error.WriteLineAsync($"skein: run {runId} submitted to {ClusterAddress.Format(address)}; follow it with 'skein attach {runId}', stop it with 'skein cancel {runId}'").ConfigureAwait(false);
+            return ExitCodes.Success;
+        }
+        return await RemoteRun.FollowAsync(client, runId, Reports(settings), output, error).ConfigureAwait(false);
+    }
+
+    /// <summary>Starts a local cluster of <paramref name="nodes"/> nodes for this run alone, runs on it, and stops it whatever happens.</summary>
+    private static async Task<int> RunOnThrowawayClusterAsync(Job job, RunSettings settings, int nodes, TextWriter output, TextWriter error)
+    {
+        ThrowawayCluster cluster;
+        using (var starting = new Shutdown())
+        {
+            try
+            {
+                cluster = await ThrowawayCluster.StartAsync(nodes, starting.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (starting.Token.IsCancellationRequested)
+            {
+                await error.WriteLineAsync("skein: interrupted while the cluster was starting; nothing ran").ConfigureAwait(false);
+                return ExitCodes.Interrupted;
+            }
+            catch (ClusterStartException ex)
+            {
+                await error.WriteLineAsync($"skein: {ex.Message}").ConfigureAwait(false);
+                return ExitCodes.TasksFailed;
+            }
+        }
+        await using (cluster)
+        {
+            var token = ClusterToken.Read(cluster.TokenPath);
+            return await RunOnClusterAsync(job, settings, ClusterAddress.Parse(cluster.Address), token, explicitly: true, output, error).ConfigureAwait(false);
+        }
+    }
+
+    private static RemoteRun.ReportSettings Reports(RunSettings settings) => new(settings.Report, settings.JUnitPath, settings.JsonPath, settings.Plain);
 
     /// <summary>First Ctrl+C (or SIGTERM): cancel gracefully. Second: kill every task's processes and exit at once.</summary>
     private sealed class InterruptHandler : IDisposable

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Skein.Cli.Reporting;
+using Skein.Cluster.Runs;
 using Skein.Engine;
 using Skein.Engine.Journal;
 using Spectre.Console;
@@ -15,11 +16,24 @@ internal static class RunsCommand
         var state = CommonOptions.State();
         var limit = new Option<int>("--limit", "-n") { Description = "How many runs to list.", DefaultValueFactory = _ => 20 };
         var job = new Option<string?>("--job") { Description = "Only runs of this job." };
-        var command = new Command("runs", "List the runs recorded in the journal, newest first.") { state, limit, job };
+        var (cluster, tokenFile, local) = JournalSource.Options();
+        var command = new Command("runs", "List runs, newest first: the cluster's when one is named, else those in the state directory's journal.")
+        {
+            state, limit, job, cluster, tokenFile, local,
+        };
         command.SetAction(async (parse, ct) =>
         {
-            using var journal = JournalReader.Open(parse.GetValue(state)!);
-            var runs = await journal.ListRunsAsync(Math.Max(1, parse.GetValue(limit)), parse.GetValue(job), ct).ConfigureAwait(false);
+            var count = Math.Max(1, parse.GetValue(limit));
+            IReadOnlyList<JournalRunSummary> runs;
+            if (JournalSource.Cluster(parse, cluster, tokenFile, local, state) is { } client)
+            {
+                using (client) runs = await client.ListAsync(count, parse.GetValue(job), ct).ConfigureAwait(false);
+            }
+            else
+            {
+                using var journal = JournalReader.Open(parse.GetValue(state)!);
+                runs = await journal.ListRunsAsync(count, parse.GetValue(job), ct).ConfigureAwait(false);
+            }
             var console = Consoles.For(parse.InvocationConfiguration.Output);
             if (runs.Count == 0)
             {

@@ -14,12 +14,28 @@ internal static class ShowCommand
     {
         var run = new Argument<string>("RUN") { Description = RunReference.Help, DefaultValueFactory = _ => "latest" };
         var state = CommonOptions.State();
-        var command = new Command("show", "Show one run from the journal: every task, its outcome and why.") { run, state };
+        var (cluster, tokenFile, local) = JournalSource.Options();
+        var command = new Command("show", "Show one run, every task, its outcome and why: from the cluster when one is named, else from the state directory's journal.")
+        {
+            run, state, cluster, tokenFile, local,
+        };
         command.SetAction(async (parse, ct) =>
         {
-            using var journal = JournalReader.Open(parse.GetValue(state)!);
-            var runId = await RunReference.ResolveAsync(journal, parse.GetValue(run)!, ct).ConfigureAwait(false);
-            var details = await journal.GetRunAsync(runId, ct).ConfigureAwait(false);
+            RunDetails details;
+            if (JournalSource.Cluster(parse, cluster, tokenFile, local, state) is { } client)
+            {
+                using (client)
+                {
+                    var remoteId = await RunReference.ResolveAsync(client, parse.GetValue(run)!, ct).ConfigureAwait(false);
+                    details = await client.ShowAsync(remoteId, ct).ConfigureAwait(false);
+                }
+            }
+            else
+            {
+                using var journal = JournalReader.Open(parse.GetValue(state)!);
+                var runId = await RunReference.ResolveAsync(journal, parse.GetValue(run)!, ct).ConfigureAwait(false);
+                details = await journal.GetRunAsync(runId, ct).ConfigureAwait(false);
+            }
             var console = Consoles.For(parse.InvocationConfiguration.Output);
             var summary = details.Summary;
             console.MarkupLine($"run [bold]{summary.Id}[/] of [bold]{Markup.Escape(summary.JobName)}[/]: {RunsCommand.StateText(summary.State)}" +

@@ -27,7 +27,9 @@ internal static class UpCommand
         var isolatedModules = NodeCommand.IsolatedModuleOption();
         var state = CommonOptions.State();
         var config = CommandConfiguration.ConfigOption();
-        var command = new Command("up", "Start a local cluster (a coordinator and N nodes) and keep it until Ctrl+C or 'skein down'.") { nodes, modules, isolatedModules, listen, state, config };
+        // skein run --nodes starts skein up as its child: it stops when that parent is gone, however it went.
+        var stopWithParent = new Option<bool>("--stop-with-parent") { Description = "Stop when standard input closes.", Hidden = true };
+        var command = new Command("up", "Start a local cluster (a coordinator and N nodes) and keep it until Ctrl+C or 'skein down'.") { nodes, modules, isolatedModules, listen, state, config, stopWithParent };
         command.SetAction(async (parse, _) =>
         {
             var count = parse.GetValue(nodes);
@@ -42,6 +44,7 @@ internal static class UpCommand
                 throw new SkeinException($"a local cluster is already up from {Path.GetFullPath(stateDirectory)} (process {running}); stop it with 'skein down'");
 
             using var shutdown = new Shutdown();
+            if (parse.GetValue(stopWithParent)) shutdown.StopWhenStandardInputCloses();
             // The coordinator runs in this process, composed as skein coordinator's is; the nodes are child processes.
             var builder = CliHost.CreateBuilder();
             builder.Services.AddSkeinCoordinator(options =>
@@ -225,7 +228,7 @@ internal static class UpCommand
     }
 
     /// <summary>How to start this same skein again: its apphost, or dotnet with its dll when run that way.</summary>
-    private static (string File, string[] Prefix) SelfCommand()
+    internal static (string File, string[] Prefix) SelfCommand()
     {
         var processPath = Environment.ProcessPath ?? throw new SkeinException("cannot tell which executable is running; start nodes with 'skein node'");
         var name = Path.GetFileNameWithoutExtension(processPath);

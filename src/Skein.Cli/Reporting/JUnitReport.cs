@@ -37,7 +37,7 @@ internal static class JUnitReport
         using var xml = XmlWriter.Create(stream, new XmlWriterSettings { Indent = true, Encoding = new UTF8Encoding(false) });
         xml.WriteStartDocument();
         xml.WriteStartElement("testsuites");
-        Attribute(xml, "name", report.Job.Name);
+        Attribute(xml, "name", report.JobName);
         // junit-10.xsd allows no skipped count (and no timestamp) on the root.
         var total = default(Counts);
         foreach (var suite in suites) total += suite.Counts;
@@ -82,7 +82,7 @@ internal static class JUnitReport
 
     private static List<Suite> Suites(RunReport report)
     {
-        var job = report.Job.Name;
+        var job = report.JobName;
         var jobCases = new List<Case>();
         var suites = new List<Suite> { new(job, report.Summary.StartedAt, report.Summary.Duration, jobCases, null) };
         foreach (var result in report.Results)
@@ -129,7 +129,7 @@ internal static class JUnitReport
         else
         {
             Property(xml, "run", Number(report.Summary.RunId));
-            if (report.Job.SourceFile is { } file) Property(xml, "file", file);
+            if (report.SourceFile is { } file) Property(xml, "file", file);
             // Cases cannot hold properties in junit-10.xsd: the attempts of retried tasks are told here.
             foreach (var c in suite.Cases)
             {

@@ -14,8 +14,8 @@ internal static class JsonReport
         using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
         var summary = report.Summary;
         json.WriteStartObject();
-        json.WriteString("job", ReportText.ForJson(report.Job.Name));
-        if (report.Job.SourceFile is { } file) json.WriteString("file", ReportText.ForJson(file));
+        json.WriteString("job", ReportText.ForJson(report.JobName));
+        if (report.SourceFile is { } file) json.WriteString("file", ReportText.ForJson(file));
         json.WriteNumber("run", summary.RunId);
         json.WriteString("status", summary.Status.ToString().ToLowerInvariant());
         json.WriteString("startedAt", summary.StartedAt);

@@ -23,12 +23,12 @@ internal sealed class LiveProgress(string jobName, int initialTotal) : IRunProgr
         ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected
         && Environment.GetEnvironmentVariable("CI") is null && AnsiConsole.Profile.Capabilities.Interactive;
 
-    public async Task<List<TaskResult>> FollowAsync(JobRun run, CancellationToken cancellationToken)
+    public async Task<List<TaskResult>> FollowAsync(IAsyncEnumerable<RunEvent> runEvents, Func<int> taskCount, CancellationToken cancellationToken)
     {
         var results = new List<TaskResult>();
         await AnsiConsole.Live(Render()).AutoClear(true).StartAsync(async live =>
         {
-            var events = run.ReadEventsAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+            var events = runEvents.GetAsyncEnumerator(cancellationToken);
             var lastDraw = 0L;
             try
             {
@@ -51,7 +51,7 @@ internal sealed class LiveProgress(string jobName, int initialTotal) : IRunProgr
                     if (_clock.ElapsedMilliseconds - lastDraw >= Refresh.TotalMilliseconds)
                     {
                         lastDraw = _clock.ElapsedMilliseconds;
-                        _total = Math.Max(_total, run.TaskCount);
+                        _total = Math.Max(_total, taskCount());
                         live.UpdateTarget(Render());
                     }
                 }

@@ -7,11 +7,11 @@ namespace Skein.Cli.Reporting;
 /// <summary>One plain line per event, for CI logs and pipes. Output is flushed whenever the run goes quiet.</summary>
 internal sealed class PlainProgress(TextWriter output) : IRunProgress
 {
-    public async Task<List<TaskResult>> FollowAsync(JobRun run, CancellationToken cancellationToken)
+    public async Task<List<TaskResult>> FollowAsync(IAsyncEnumerable<RunEvent> runEvents, Func<int> taskCount, CancellationToken cancellationToken)
     {
         var results = new List<TaskResult>();
         var clock = Stopwatch.StartNew();
-        var events = run.ReadEventsAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var events = runEvents.GetAsyncEnumerator(cancellationToken);
         try
         {
             while (true)

@@ -1,18 +1,20 @@
-using Skein.Engine;
 using Skein.Engine.Journal;
 
 namespace Skein.Cli.Reporting;
 
-/// <summary>Everything the end-of-run reports need: the job, its summary, and every result in job order.</summary>
+/// <summary>Everything the end-of-run reports need: the job's name and file, its totals, and every result in job order.</summary>
 internal sealed class RunReport
 {
-    public RunReport(Job job, RunSummary summary, IReadOnlyList<TaskResult> resultsInFinishOrder,
+    /// <param name="taskOrder">The job's task ids in job order; results are sorted by it.</param>
+    /// <param name="attempts">Every attempt of the tasks that ran more than once, for the reports' retry history; null when not known.</param>
+    public RunReport(string jobName, string? sourceFile, IReadOnlyList<string> taskOrder, RunTotals summary, IReadOnlyList<TaskResult> resultsInFinishOrder,
         IReadOnlyDictionary<string, IReadOnlyList<AttemptDetails>>? attempts = null)
     {
-        Job = job;
+        JobName = jobName;
+        SourceFile = sourceFile;
         Summary = summary;
-        var order = new Dictionary<string, int>(job.Tasks.Count, StringComparer.Ordinal);
-        for (var i = 0; i < job.Tasks.Count; i++) order.TryAdd(job.Tasks[i].Id, i);
+        var order = new Dictionary<string, int>(taskOrder.Count, StringComparer.Ordinal);
+        for (var i = 0; i < taskOrder.Count; i++) order.TryAdd(taskOrder[i], i);
         var sorted = resultsInFinishOrder.ToList();
         // Tasks added while running are not in the job: they go after, in the order they finished.
         sorted.Sort((a, b) => (order.GetValueOrDefault(a.TaskId, int.MaxValue)).CompareTo(order.GetValueOrDefault(b.TaskId, int.MaxValue)));
@@ -22,8 +24,9 @@ internal sealed class RunReport
 
     private readonly IReadOnlyDictionary<string, IReadOnlyList<AttemptDetails>> _attempts;
 
-    public Job Job { get; }
-    public RunSummary Summary { get; }
+    public string JobName { get; }
+    public string? SourceFile { get; }
+    public RunTotals Summary { get; }
     public IReadOnlyList<TaskResult> Results { get; }
 
     /// <summary>The attempts of a task before its last one, first to last (empty when it ran once, or they are not known).</summary>

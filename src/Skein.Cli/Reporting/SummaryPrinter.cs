@@ -17,7 +17,7 @@ internal static class SummaryPrinter
     private static void PrintSummary(RunReport report, IAnsiConsole console)
     {
         var summary = report.Summary;
-        var table = new Table().Border(TableBorder.Rounded).Title($"{Markup.Escape(report.Job.Name)} — run {summary.RunId}");
+        var table = new Table().Border(TableBorder.Rounded).Title($"{Markup.Escape(report.JobName)} — run {summary.RunId}");
         table.AddColumn("outcome");
         table.AddColumn(new TableColumn("tasks").RightAligned());
         foreach (var outcome in Enum.GetValues<Outcome>())
@@ -45,7 +45,7 @@ internal static class SummaryPrinter
 
     private static void PrintDetail(RunReport report, IAnsiConsole console)
     {
-        var table = new Table().Border(TableBorder.Rounded).Title($"{Markup.Escape(report.Job.Name)} — run {report.Summary.RunId}, every task");
+        var table = new Table().Border(TableBorder.Rounded).Title($"{Markup.Escape(report.JobName)} — run {report.Summary.RunId}, every task");
         table.AddColumn("task");
         table.AddColumn("outcome");
         table.AddColumn(new TableColumn("duration").RightAligned());

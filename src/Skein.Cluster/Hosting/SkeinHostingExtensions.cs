@@ -36,7 +36,15 @@ public static class SkeinHostingExtensions
         {
             AddCommon(services);
             AddOptions<CoordinatorOptions, CoordinatorOptionsValidator>(services, provider => new CoordinatorConfigurationBinding(provider.GetService<IConfiguration>()));
-            services.AddSingleton<Coordinator>();
+            // Where hosted runs' attempts run: in the coordinator's process unless the application registers another executor.
+            services.TryAddSingleton<Skein.Engine.ITaskExecutor>(Skein.Engine.InProcessExecutor.Instance);
+            services.AddSingleton(provider => new Coordinator(
+                provider.GetRequiredService<IOptions<CoordinatorOptions>>(),
+                provider.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>(),
+                provider.GetRequiredService<TimeProvider>())
+            {
+                Executor = provider.GetRequiredService<Skein.Engine.ITaskExecutor>(),
+            });
             services.AddHostedService(provider => provider.GetRequiredService<Coordinator>());
         }
         if (configure is not null) services.Configure(configure);

@@ -48,6 +48,10 @@ internal sealed class CommandOutput(TaskContext context) : IDisposable
             while ((read = await reader.ReadAsync(buffer.AsMemory(0, ChunkSize)).ConfigureAwait(false)) > 0)
             {
                 Take(line, buffer.AsSpan(0, read), parseResults);
+                // A short read: the command has gone quiet for now. What it wrote reaches the file, so that a reader
+                // following the log (skein logs --follow) sees it while the command runs; a busy command fills whole
+                // chunks and is flushed only as the buffer fills.
+                if (read < ChunkSize) FlushLog();
             }
             if (line.Pending.Length > 0 || line.Kept.Length > 0) EndLine(line, parseResults, newline: false);
         }
@@ -148,6 +152,21 @@ internal sealed class CommandOutput(TaskContext context) : IDisposable
     {
         var shown = line.LastIndexOf('\r') is var cr and >= 0 && cr < line.Length - 1 ? line[(cr + 1)..] : line;
         return shown.Length > MaxTailLength || overlong ? shown[..Math.Min(MaxTailLength, shown.Length)] + "…" : shown;
+    }
+
+    private void FlushLog()
+    {
+        lock (_lock)
+        {
+            try
+            {
+                if (!_disposed) _log?.Flush();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                LogError ??= $"its output could not be written to {context.LogPath}: {e.Message}";
+            }
+        }
     }
 
     private void WriteLog(StringBuilder text)

@@ -1,0 +1,120 @@
+using System.Runtime.InteropServices;
+using Skein.Cli.Reporting;
+using Skein.Cluster;
+using Skein.Cluster.Runs;
+using Skein.Engine;
+
+namespace Skein.Cli.Commands;
+
+/// <summary>
+/// Follows a run hosted by a cluster's coordinator with the same progress view, reports and exit code as a run in
+/// this process: the engine's events are rebuilt from the wire and fed to the same views.
+/// </summary>
+internal static class RemoteRun
+{
+    internal sealed record ReportSettings(string Report, string? JUnitPath, string? JsonPath, bool Plain);
+
+    public static async Task<int> FollowAsync(RunsClient client, long runId, ReportSettings settings, TextWriter output, TextWriter error)
+    {
+        using var interrupts = new InterruptHandler(client, runId);
+        await using var events = client.WatchAsync(runId).GetAsyncEnumerator();
+        if (!await events.MoveNextAsync().ConfigureAwait(false) || events.Current.Header is not { } header)
+            throw new SkeinException($"the coordinator at {client.Address} sent nothing about run {runId}");
+
+        HostedRunEnd? end = null;
+        var live = !settings.Plain && LiveProgress.IsSupported(output);
+        IRunProgress progress = live ? new LiveProgress(header.JobName, header.TaskCount) : new PlainProgress(output);
+        List<TaskResult> collected;
+        try
+        {
+            collected = await progress.FollowAsync(Events(events, e => end = e), () => header.TaskCount, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (ClusterUnreachableException ex)
+        {
+            // Not the run's end: it goes on without this client, as it would after a kill -9 of it.
+            throw new ClusterUnreachableException(client.Address,
+                $"lost it while following run {runId} ({ex.Message}); the run goes on there: follow it again with 'skein attach {runId}'", ex);
+        }
+        if (end is null)
+            throw new SkeinException($"the coordinator ended run {runId}'s events before the run ended; follow it again with 'skein attach {runId}'");
+
+        var totals = new RunTotals(header.RunId, end.Status, end.StartedAt, end.Duration, o => end.Counts.GetValueOrDefault(o));
+        var results = new RunReport(header.JobName, header.JobFile, header.TaskIds, totals, collected);
+        SummaryPrinter.Print(results, settings.Report, output);
+        // As for a run in this process: a report that cannot be written is said on stderr and never changes the exit code.
+        if (settings.JUnitPath is { } junitPath) await RunCommand.WriteReportAsync("JUnit", junitPath, stream => JUnitReport.Write(results, stream), error).ConfigureAwait(false);
+        if (settings.JsonPath is { } jsonPath) await RunCommand.WriteReportAsync("JSON", jsonPath, stream => JsonReport.Write(results, stream), error).ConfigureAwait(false);
+        if (end.Error is { } problem) await error.WriteLineAsync($"skein: run {runId} could not go on: {problem}").ConfigureAwait(false);
+
+        if (interrupts.Interrupted) return ExitCodes.Interrupted;
+        return totals.Succeeded && end.Error is null ? ExitCodes.Success : ExitCodes.TasksFailed;
+    }
+
+    private static async IAsyncEnumerable<RunEvent> Events(IAsyncEnumerator<HostedRunEvent> events, Action<HostedRunEnd> ended)
+    {
+        while (await events.MoveNextAsync().ConfigureAwait(false))
+        {
+            var current = events.Current;
+            if (current.Event is { } e) yield return e;
+            if (current.Ended is { } end)
+            {
+                ended(end);
+                yield break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// First Ctrl+C (or SIGTERM): cancel the run on the coordinator — every task stopped — and keep following until it
+    /// has ended. Second: stop following at once; the coordinator finishes stopping the run.
+    /// </summary>
+    private sealed class InterruptHandler : IDisposable
+    {
+        private readonly RunsClient _client;
+        private readonly long _runId;
+        private readonly PosixSignalRegistration _sigint;
+        private readonly PosixSignalRegistration _sigterm;
+        private int _count;
+
+        public InterruptHandler(RunsClient client, long runId)
+        {
+            _client = client;
+            _runId = runId;
+            _sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+            _sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        }
+
+        public bool Interrupted => Volatile.Read(ref _count) > 0;
+
+        private void OnSignal(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            if (Interlocked.Increment(ref _count) == 1)
+            {
+                Console.Error.WriteLine($"skein: interrupted — cancelling run {_runId} on the cluster (Ctrl+C again to stop following)");
+                _ = CancelAsync();
+                return;
+            }
+            Console.Error.WriteLine($"skein: stopped following run {_runId}; the cluster is stopping its tasks");
+            Environment.Exit(ExitCodes.Interrupted);
+        }
+
+        private async Task CancelAsync()
+        {
+            try
+            {
+                await _client.CancelAsync(_runId).ConfigureAwait(false);
+            }
+            catch (SkeinException ex)
+            {
+                Console.Error.WriteLine($"skein: could not cancel run {_runId}: {ex.Message}");
+            }
+        }
+
+        public void Dispose()
+        {
+            _sigint.Dispose();
+            _sigterm.Dispose();
+        }
+    }
+}
