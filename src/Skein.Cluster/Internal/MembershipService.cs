@@ -106,7 +106,7 @@ internal sealed class MembershipService(MembershipRegistry registry, Coordinator
     {
         try
         {
-            return registry.ReplaceServices(nodeId, changed.Services);
+            return registry.ReplaceServices(nodeId, changed.Services.FromWire());
         }
         catch (InvalidServiceListException ex)
         {
@@ -122,7 +122,7 @@ internal sealed class MembershipService(MembershipRegistry registry, Coordinator
         var registration = new NodeRegistration(register.Name, register.Hostname, PeerHost(context.Peer), register.Cores, register.MemoryBytes, labels, register.ProcessId)
         {
             CallAddress = register.Address,
-            Services = register.Services,
+            Services = register.Services.FromWire(),
         };
         try
         {

@@ -22,7 +22,7 @@ internal static class ServiceCatalog
                     NodeId = member.NodeId,
                     NodeName = member.Name,
                     Address = member.CallAddress,
-                    Info = service, // stored messages are never changed, so the reply may share them
+                    Info = service.ToWire(),
                 });
             }
         }

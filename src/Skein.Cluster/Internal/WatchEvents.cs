@@ -25,8 +25,7 @@ internal static class WatchEvents
     private static WatchedNode Node(Member member)
     {
         var node = new WatchedNode { NodeId = member.NodeId, Name = member.Name, Address = member.CallAddress };
-        // The registry's messages are never changed after they are stored, so the stream may share them.
-        node.Services.AddRange(member.Services);
+        node.Services.AddRange(member.Services.ToWire());
         return node;
     }
 

@@ -1,5 +1,3 @@
-using Skein.Cluster.Protocol;
-
 namespace Skein.Cluster.Membership;
 
 /// <summary>A snapshot of one node as the coordinator knows it.</summary>
@@ -17,7 +15,6 @@ public sealed record Member(
 
     /// <summary>
     /// The services the node hosts now: its registration's list, or the latest one it sent since.
-    /// Owned by the registry; treat the messages as read-only.
     /// </summary>
-    public IReadOnlyList<ServiceInfo> Services { get; init; } = [];
+    public IReadOnlyList<ServiceDescription> Services { get; init; } = [];
 }

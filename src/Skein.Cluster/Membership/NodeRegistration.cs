@@ -1,5 +1,3 @@
-using Skein.Cluster.Protocol;
-
 namespace Skein.Cluster.Membership;
 
 /// <summary>What a node tells the coordinator about itself when it registers.</summary>
@@ -17,5 +15,5 @@ public sealed record NodeRegistration(
     public string CallAddress { get; init; } = "";
 
     /// <summary>The services the node hosts as it registered; they may change later (<see cref="Member.Services"/>).</summary>
-    public IReadOnlyList<ServiceInfo> Services { get; init; } = [];
+    public IReadOnlyList<ServiceDescription> Services { get; init; } = [];
 }

@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Skein.Cluster.Internal;
+using Skein.Cluster.Modules.Discovery;
 using Skein.Cluster.Protocol;
 
 namespace Skein.Cluster.Modules;
@@ -23,27 +24,30 @@ public sealed class ModuleControl : IDisposable
     public string Node { get; }
 
     /// <summary>Loads <paramref name="path"/> (a path on the node's machine) and returns once the module is active.</summary>
-    public Task<ModuleDescription> LoadAsync(string path, string? name, string? loader, TimeSpan timeout, CancellationToken cancellationToken) =>
-        LoadAsync(new LoadModuleRequest { Path = path, Name = name ?? "", Loader = loader ?? "" }, timeout, cancellationToken);
+    public Task<ModuleInfo> LoadAsync(string path, string? name, string? loader, TimeSpan timeout, CancellationToken cancellationToken) =>
+        LoadAsync(new RemoteModuleLoad { Path = path, Name = name ?? "", Loader = loader ?? "" }, timeout, cancellationToken);
 
     /// <summary>Loads what <paramref name="request"/> says (path, name, loader, config, app) and returns once the module is active.</summary>
-    public Task<ModuleDescription> LoadAsync(LoadModuleRequest request, TimeSpan timeout, CancellationToken cancellationToken) =>
-        CallAsync(() => _modules.LoadAsync(request, deadline: DateTime.UtcNow + timeout, cancellationToken: cancellationToken).ResponseAsync);
+    public async Task<ModuleInfo> LoadAsync(RemoteModuleLoad request, TimeSpan timeout, CancellationToken cancellationToken) =>
+        (await CallAsync(() => _modules.LoadAsync(request.ToWire(), deadline: DateTime.UtcNow + timeout, cancellationToken: cancellationToken).ResponseAsync)
+            .ConfigureAwait(false)).FromWire();
 
     /// <summary>Unloads module <paramref name="name"/> and loads its file again; refused unless the node allows reloading.</summary>
-    public Task<ModuleDescription> ReloadAsync(string name, TimeSpan timeout, CancellationToken cancellationToken) =>
-        CallAsync(() => _modules.ReloadAsync(new ReloadModuleRequest { Name = name }, deadline: DateTime.UtcNow + timeout, cancellationToken: cancellationToken).ResponseAsync);
+    public async Task<ModuleInfo> ReloadAsync(string name, TimeSpan timeout, CancellationToken cancellationToken) =>
+        (await CallAsync(() => _modules.ReloadAsync(new ReloadModuleRequest { Name = name }, deadline: DateTime.UtcNow + timeout, cancellationToken: cancellationToken).ResponseAsync)
+            .ConfigureAwait(false)).FromWire();
 
     public Task UnloadAsync(string name, TimeSpan timeout, CancellationToken cancellationToken) =>
         CallAsync(() => _modules.UnloadAsync(new UnloadModuleRequest { Name = name }, deadline: DateTime.UtcNow + timeout, cancellationToken: cancellationToken).ResponseAsync);
 
-    public async Task<IReadOnlyList<ModuleDescription>> ListAsync(CancellationToken cancellationToken) =>
-        (await CallAsync(() => _modules.ListAsync(new ListModulesRequest(), deadline: DateTime.UtcNow + ConnectTimeout, cancellationToken: cancellationToken).ResponseAsync)
-            .ConfigureAwait(false)).Modules;
+    public async Task<IReadOnlyList<ModuleInfo>> ListAsync(CancellationToken cancellationToken) =>
+        [.. (await CallAsync(() => _modules.ListAsync(new ListModulesRequest(), deadline: DateTime.UtcNow + ConnectTimeout, cancellationToken: cancellationToken).ResponseAsync)
+            .ConfigureAwait(false)).Modules.Select(m => m.FromWire())];
 
     /// <summary>The modules the node could load by name, from its module directories (broken ones with their problem), and those directories.</summary>
-    public Task<ListAvailableModulesReply> ListAvailableAsync(CancellationToken cancellationToken) =>
-        CallAsync(() => _modules.ListAvailableAsync(new ListAvailableModulesRequest(), deadline: DateTime.UtcNow + ConnectTimeout, cancellationToken: cancellationToken).ResponseAsync);
+    public async Task<AvailableModules> ListAvailableAsync(CancellationToken cancellationToken) =>
+        (await CallAsync(() => _modules.ListAvailableAsync(new ListAvailableModulesRequest(), deadline: DateTime.UtcNow + ConnectTimeout, cancellationToken: cancellationToken).ResponseAsync)
+            .ConfigureAwait(false)).FromWire();
 
     private async Task<T> CallAsync<T>(Func<Task<T>> call)
     {

@@ -38,7 +38,7 @@ public sealed class ServiceDirectoryTests : IAsyncLifetime
         _state.Dispose();
     }
 
-    private async Task<NodeAgent> JoinAsync(string name, string address, params ServiceInfo[] services)
+    private async Task<NodeAgent> JoinAsync(string name, string address, params ServiceDescription[] services)
     {
         var agent = new NodeAgent(
             new NodeOptions { Join = _coordinator.Address.ToString(), Token = _token, Name = name, Address = address, Services = services },
@@ -108,7 +108,7 @@ public sealed class ServiceDirectoryTests : IAsyncLifetime
         var membership = new Protocol.Membership.MembershipClient(channel);
         var headers = new Metadata { { ClusterToken.Header, _token } };
         using var session = membership.Session(headers, cancellationToken: Ct);
-        var register = new Register { Name = "frozen", Address = "127.0.0.1:7899", Services = { TestServices.Echo() } };
+        var register = new Register { Name = "frozen", Address = "127.0.0.1:7899", Services = { TestServices.Echo().ToWire() } };
         await session.RequestStream.WriteAsync(new NodeMessage { Register = register }, Ct);
         Assert.True(await session.ResponseStream.MoveNext(Ct));
         var nodeId = session.ResponseStream.Current.Registered.NodeId;

@@ -40,12 +40,7 @@ internal sealed class HostedAssemblyHandler(string path, ServiceHost serviceHost
         var services = new List<StdioServiceDescription>();
         foreach (var info in _host.Describe())
         {
-            var mode = info.Mode switch
-            {
-                ServiceInstanceMode.Singleton => InstanceMode.Singleton,
-                ServiceInstanceMode.Pooled => InstanceMode.Pooled,
-                _ => InstanceMode.PerConnection,
-            };
+            var mode = info.Mode;
             _modes[info.Name] = mode;
             services.Add(new StdioServiceDescription(info.Name, mode,
                 info.Methods.Select(m => new StdioMethodDescription(m.Name, [.. m.Parameters], m.Result.Length == 0 ? null : m.Result, m.Streaming)).ToList()));
