@@ -1,6 +1,6 @@
 using System.Text;
 using Skein.Engine.Internal;
-using Skein.Engine.Internal.Processes;
+using Skein.Shared.Processes;
 
 namespace Skein.Engine;
 

@@ -1,4 +1,5 @@
 using Skein.Cluster.Modules;
+using Skein.Yaml;
 
 namespace Skein.Cluster.Apps;
 
@@ -87,7 +88,7 @@ public sealed class AppRunner
         if (!running.ContainsKey(name) && catalog.Find(name) is null)
         {
             var known = running.Keys.Concat(catalog.Names).Distinct(StringComparer.Ordinal).ToList();
-            var closest = Engine.JobFiles.KeySuggestion.Closest(name, known);
+            var closest = KeySuggestion.Closest(name, known);
             throw new AppPlanException($"no app named '{name}' is running or known{(closest is null ? "" : $" (did you mean '{closest}'?)")}");
         }
         if (options.WithDependencies && catalog.Find(name) is null)

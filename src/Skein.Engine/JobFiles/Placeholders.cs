@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Skein.Yaml;
 
 namespace Skein.Engine.JobFiles;
 

@@ -1,3 +1,5 @@
+using Skein.Yaml;
+
 using static Skein.Engine.JobFiles.JobFileKeys;
 
 namespace Skein.Engine.JobFiles;

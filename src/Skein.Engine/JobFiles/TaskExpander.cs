@@ -1,3 +1,5 @@
+using Skein.Yaml;
+
 namespace Skein.Engine.JobFiles;
 
 /// <summary>Works out the copies a task template stands for: one per matrix entry, per file, or both.</summary>

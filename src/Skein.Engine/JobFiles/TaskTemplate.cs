@@ -1,3 +1,5 @@
+using Skein.Yaml;
+
 namespace Skein.Engine.JobFiles;
 
 /// <summary>

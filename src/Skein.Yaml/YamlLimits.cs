@@ -1,11 +1,11 @@
-namespace Skein.Engine.JobFiles;
+namespace Skein.Yaml;
 
 /// <summary>
 /// Bounds on any YAML file Skein reads (job files, module.yaml, app.yaml), kept in the one shared reader so a new
 /// kind of file gets them too. Real files stay far inside them; a file past one is refused before it can exhaust the
 /// stack, memory or time of the process reading it, which may be a long-running node. docs/job-files.md lists them.
 /// </summary>
-internal static class YamlLimits
+public static class YamlLimits
 {
     /// <summary>
     /// The deepest nesting of mappings and lists. Building the YAML tree recurses once per level, and a stack

@@ -1,4 +1,4 @@
-namespace Skein.Engine.Internal.Processes;
+namespace Skein.Shared.Processes;
 
 /// <summary>Something waiting for a file descriptor to become readable (a pipe with data or at its end, an exited pidfd).</summary>
 internal interface IReadinessListener

@@ -1,10 +1,10 @@
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace Skein.Engine.JobFiles;
+namespace Skein.Yaml;
 
 /// <summary>Gathers the problems of one job file, each once, and hands them back in file order.</summary>
-internal sealed class ProblemCollector
+public sealed class ProblemCollector
 {
     // A factory task is checked once but built many times; the set keeps a problem from being reported per copy.
     private readonly HashSet<ValidationProblem> _seen = [];

@@ -5,7 +5,7 @@ using System.Runtime.Versioning;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
 
-namespace Skein.Engine.Internal.Processes;
+namespace Skein.Shared.Processes;
 
 /// <summary>
 /// Linux: bash started directly by posix_spawn with POSIX_SPAWN_SETSID, so the command leads its own session and

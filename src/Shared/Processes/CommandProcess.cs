@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Skein.Engine.Internal.Processes;
+namespace Skein.Shared.Processes;
 
 /// <summary>
 /// A running command: <c>bash -c COMMAND</c> as the leader of its own session and process group, its standard input

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 
-namespace Skein.Engine.Internal;
+namespace Skein.Shared.Processes;
 
 /// <summary>
 /// Signals whole process groups. Every command runs as the leader of its own group (through setsid), so a

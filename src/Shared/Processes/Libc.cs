@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Skein.Engine.Internal.Processes;
+namespace Skein.Shared.Processes;
 
 /// <summary>The few libc calls the command launcher makes itself (Linux; constants as on x86-64 and arm64).</summary>
 internal static unsafe partial class Libc

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace Skein.Engine.Internal.Processes;
+namespace Skein.Shared.Processes;
 
 /// <summary>
 /// One background thread waiting, through epoll, for the file descriptors of running commands: their output pipes

@@ -1,14 +1,14 @@
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace Skein.Engine.JobFiles;
+namespace Skein.Yaml;
 
 /// <summary>
 /// Turns YAML text into its root mapping, reporting syntax errors with the position the parser gives. Every YAML
 /// file Skein reads comes through here, so the <see cref="YamlLimits"/> hold for each of them
 /// (files themselves are read by <see cref="YamlFileText"/>).
 /// </summary>
-internal static class YamlDocumentReader
+public static class YamlDocumentReader
 {
     /// <summary>The root mapping, or null when there is nothing to build a job from (the problem is reported).</summary>
     public static YamlMappingNode? ReadRoot(string text, ProblemCollector problems) => ReadRoot(text, problems, "job file", "'name' and 'tasks'");

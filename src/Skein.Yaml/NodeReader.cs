@@ -1,16 +1,15 @@
 using System.Globalization;
-using Skein.Engine.Internal;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace Skein.Engine.JobFiles;
+namespace Skein.Yaml;
 
 /// <summary>
 /// Reads typed values out of YAML nodes. A value of the wrong shape is reported where it is written and read as
 /// absent, so the caller carries on and the file's other problems are found in the same pass.
 /// </summary>
 /// <remarks>Each <c>what</c> argument names the value in messages, e.g. "'retries' of task 'build'".</remarks>
-internal sealed class NodeReader(ProblemCollector problems)
+public sealed class NodeReader(ProblemCollector problems)
 {
     public ProblemCollector Problems { get; } = problems;
 
@@ -112,30 +111,6 @@ internal sealed class NodeReader(ProblemCollector problems)
             return null;
         }
         return new Located<TimeSpan>(duration, Problems.At(node));
-    }
-
-    /// <summary>A wait before a retry: a duration, zero allowed (retry at once), at most <see cref="RetryDelays.Longest"/>.</summary>
-    public Located<TimeSpan>? RetryDelay(YamlNode node, string what)
-    {
-        if (Duration(node, what, zeroAllowed: true) is not { } delay) return null;
-        if (delay.Value > RetryDelays.Longest)
-        {
-            Problems.Error($"{what} must be at most {Durations.Format(RetryDelays.Longest)}, not {NodeText.Describe(node)}", node);
-            return null;
-        }
-        return delay;
-    }
-
-    /// <summary>constant, linear or exponential.</summary>
-    public Located<RetryBackoff>? RetryBackoff(YamlNode node, string what)
-    {
-        if (NodeText.IsNull(node)) return null;
-        if (node is YamlScalarNode { Value: { } text } && RetryDelays.TryParseBackoff(text, out var backoff))
-            return new Located<RetryBackoff>(backoff, Problems.At(node));
-        var closest = node is YamlScalarNode { Value: { } written } ? KeySuggestion.Closest(written, RetryDelays.BackoffNames) : null;
-        var hint = closest is null ? "" : $" (did you mean '{closest}'?)";
-        Problems.Error($"{what} must be one of {string.Join(", ", RetryDelays.BackoffNames)}, not {NodeText.Describe(node)}{hint}", node);
-        return null;
     }
 
     /// <summary>A list of names, or one name on its own; null when the node has the wrong shape (reported).</summary>

@@ -1,10 +1,10 @@
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace Skein.Engine.JobFiles;
+namespace Skein.Yaml;
 
 /// <summary>How YAML nodes read in messages and how empty values are recognised.</summary>
-internal static class NodeText
+public static class NodeText
 {
     /// <summary>What a node is, as an error message puts it: "'many'", "a list", "a mapping".</summary>
     public static string Describe(YamlNode node) => node switch

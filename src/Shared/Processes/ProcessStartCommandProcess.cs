@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 
-namespace Skein.Engine.Internal.Processes;
+namespace Skein.Shared.Processes;
 
 /// <summary>
 /// The portable way: System.Diagnostics.Process running <c>setsid bash -c COMMAND</c>. It costs an extra exec per

@@ -1,7 +1,7 @@
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 
-namespace Skein.Engine.JobFiles;
+namespace Skein.Yaml;
 
 /// <summary>
 /// Sits between the YAML parser and the representation model and stops the document at the first mapping or list

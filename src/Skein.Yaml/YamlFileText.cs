@@ -2,14 +2,14 @@ using System.Buffers;
 using System.Text;
 using System.Text.Unicode;
 
-namespace Skein.Engine.JobFiles;
+namespace Skein.Yaml;
 
 /// <summary>
 /// Reads the text of a YAML file for the shared reader: at most <see cref="YamlLimits.MaxBytes"/>, and strictly
 /// decoded, so a byte that is not UTF-8 is refused with its line and column instead of turning into U+FFFD inside
 /// a task id or module name.
 /// </summary>
-internal static class YamlFileText
+public static class YamlFileText
 {
     private static readonly byte[] Utf8Bom = [0xEF, 0xBB, 0xBF];
 

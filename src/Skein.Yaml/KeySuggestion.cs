@@ -1,7 +1,7 @@
-namespace Skein.Engine.JobFiles;
+namespace Skein.Yaml;
 
 /// <summary>Finds the known key a misspelt one was probably meant to be.</summary>
-internal static class KeySuggestion
+public static class KeySuggestion
 {
     /// <summary>The closest known key within a small edit distance, or null when none is close enough to be a typo.</summary>
     public static string? Closest(string unknown, IReadOnlyList<string> known)
