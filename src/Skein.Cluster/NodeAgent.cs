@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Skein.Cluster.Internal;
 using Skein.Cluster.Membership;
 using Skein.Cluster.Protocol;
+using Skein.Cluster.Services;
 
 namespace Skein.Cluster;
 

@@ -1,6 +1,7 @@
 using Google.Protobuf.WellKnownTypes;
 using Skein.Cluster.Membership;
 using Skein.Cluster.Protocol;
+using Skein.Cluster.Services;
 
 namespace Skein.Cluster;
 

@@ -1,3 +1,5 @@
+using Skein.Cluster.Services;
+
 namespace Skein.Cluster;
 
 /// <summary>One alive node's offer of one service: where to call it and how it serves.</summary>

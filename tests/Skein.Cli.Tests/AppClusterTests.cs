@@ -1,6 +1,7 @@
 using Skein.Cluster;
 using Skein.Cluster.Apps;
 using Skein.Cluster.Modules;
+using Skein.Cluster.NodeControl;
 
 namespace Skein.Cli.Tests;
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Skein.Cluster;
+using Skein.Cluster.Services;
 
 namespace Skein.Cli.Tests;
 

@@ -1,6 +1,7 @@
 using Skein.Cluster;
 using Skein.Cluster.Membership;
 using Skein.Cluster.Modules;
+using Skein.Cluster.NodeControl;
 
 namespace Skein.Bench.Modules.Cluster;
 

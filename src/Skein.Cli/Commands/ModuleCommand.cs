@@ -3,6 +3,7 @@ using System.Globalization;
 using Skein.Cluster;
 using Skein.Cluster.Modules;
 using Skein.Cluster.Modules.Discovery;
+using Skein.Cluster.NodeControl;
 
 namespace Skein.Cli.Commands;
 

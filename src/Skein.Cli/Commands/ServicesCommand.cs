@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Skein.Cluster;
+using Skein.Cluster.Services;
 
 namespace Skein.Cli.Commands;
 

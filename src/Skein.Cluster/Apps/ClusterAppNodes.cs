@@ -1,4 +1,5 @@
 using Skein.Cluster.Modules;
+using Skein.Cluster.NodeControl;
 
 namespace Skein.Cluster.Apps;
 

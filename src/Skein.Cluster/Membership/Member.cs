@@ -1,3 +1,5 @@
+using Skein.Cluster.Services;
+
 namespace Skein.Cluster.Membership;
 
 /// <summary>A snapshot of one node as the coordinator knows it.</summary>

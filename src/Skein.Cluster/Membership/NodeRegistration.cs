@@ -1,3 +1,5 @@
+using Skein.Cluster.Services;
+
 namespace Skein.Cluster.Membership;
 
 /// <summary>What a node tells the coordinator about itself when it registers.</summary>

@@ -1,3 +1,5 @@
+using Skein.Cluster.Services;
+
 namespace Skein.Cluster.Membership;
 
 /// <summary>Checks and copies a node's service list, so the registry owns lists nobody else can change.</summary>

@@ -1,5 +1,6 @@
 using Skein.Cluster.Apps;
 using Skein.Cluster.Modules;
+using Skein.Cluster.NodeControl;
 
 namespace Skein.Cluster.Tests.Apps;
 

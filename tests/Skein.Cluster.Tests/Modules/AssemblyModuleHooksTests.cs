@@ -3,6 +3,7 @@ using System.Runtime.Loader;
 using System.Text.Json;
 using Skein.Cluster.Modules;
 using Skein.Cluster.Modules.Lifecycle;
+using Skein.Cluster.NodeControl;
 using Skein.Cluster.Services.Hosting;
 
 namespace Skein.Cluster.Tests.Modules;

@@ -4,6 +4,7 @@ using Grpc.Net.Client;
 using Skein.Cluster.Events;
 using Skein.Cluster.Membership;
 using Skein.Cluster.Protocol;
+using Skein.Cluster.Services;
 
 namespace Skein.Cluster.Tests.Services;
 

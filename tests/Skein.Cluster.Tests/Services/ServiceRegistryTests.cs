@@ -1,10 +1,12 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using Skein.Cluster.Endpoints;
 using Skein.Cluster.Events;
 using Skein.Cluster.Internal;
 using Skein.Cluster.Membership;
 using Skein.Cluster.Protocol;
+using Skein.Cluster.Services;
 
 namespace Skein.Cluster.Tests.Services;
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using Skein.Cluster.Internal;
 using Skein.Cluster.Protocol;
+using Skein.Cluster.Services;
 
 namespace Skein.Cluster.Tests.Services;
 

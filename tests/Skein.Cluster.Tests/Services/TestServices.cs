@@ -1,3 +1,5 @@
+using Skein.Cluster.Services;
+
 namespace Skein.Cluster.Tests.Services;
 
 /// <summary>Service descriptions as a node would register them; no implementation is needed by the registry.</summary>

@@ -1,4 +1,5 @@
 using Skein.Cluster.Modules.Stdio;
+using Skein.Cluster.Services;
 
 namespace Skein.Cluster.Modules.Process;
 

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Skein.Cluster.Modules;
+using Skein.Cluster.NodeControl;
 using Skein.Cluster.Protocol;
 using Skein.Cluster.Services.Client;
 using ServiceHost = Skein.Cluster.Services.Hosting.ServiceHost;

@@ -1,8 +1,9 @@
 using System.Threading.Channels;
 using Grpc.Core;
+using Skein.Cluster.Internal;
 using Skein.Cluster.Protocol;
 
-namespace Skein.Cluster.Internal;
+namespace Skein.Cluster.Events;
 
 /// <summary>
 /// Publishes through one long-lived <c>PublishStream</c> call: callers only enqueue, and a single

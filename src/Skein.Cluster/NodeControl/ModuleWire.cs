@@ -1,7 +1,7 @@
 using Skein.Cluster.Modules.Discovery;
 using Skein.Cluster.Protocol;
 
-namespace Skein.Cluster.Modules;
+namespace Skein.Cluster.NodeControl;
 
 /// <summary>Between modules.proto's generated messages (internal; the wire format) and the types the public API shows.</summary>
 internal static class ModuleWire

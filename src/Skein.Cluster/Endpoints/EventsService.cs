@@ -3,7 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Skein.Cluster.Events;
 using Skein.Cluster.Protocol;
 
-namespace Skein.Cluster.Internal;
+namespace Skein.Cluster.Endpoints;
 
 /// <summary>
 /// The gRPC face of the coordinator's <see cref="EventBus"/>, which stays the single source: remote

@@ -1,4 +1,4 @@
-namespace Skein.Cluster;
+namespace Skein.Cluster.Services;
 
 /// <summary>A service as a node offers it: its name, how it serves, and its methods.</summary>
 /// <remarks>Compared by value, methods included: a node that sends the same list again changes nothing.</remarks>

@@ -1,7 +1,7 @@
 using Skein.Cluster.Membership;
 using Skein.Cluster.Protocol;
 
-namespace Skein.Cluster.Internal;
+namespace Skein.Cluster.Endpoints;
 
 /// <summary>Membership snapshots and changes as the Watch stream's messages.</summary>
 internal static class WatchEvents

@@ -3,7 +3,7 @@ using Grpc.Core;
 using Skein.Cluster.Events;
 using Skein.Cluster.Protocol;
 
-namespace Skein.Cluster.Internal;
+namespace Skein.Cluster.Endpoints;
 
 /// <summary>
 /// Moves bus events onto a subscriber's gRPC stream in batches: whatever is buffered when the

@@ -1,9 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Skein.Cluster.Modules.Isolated;
 using Skein.Cluster.Modules.Stdio;
 using Skein.Cluster.Services.Hosting;
 
-namespace Skein.Cluster.Modules.Isolated;
+namespace Skein.Cluster.ModuleHost;
 
 /// <summary>
 /// The module host: the small process an isolated assembly runs in (<c>skein-module-host PATH</c>). It loads the
@@ -13,7 +14,7 @@ namespace Skein.Cluster.Modules.Isolated;
 public static class ModuleHostProgram
 {
     /// <summary>The host's file name, beside the node's own assemblies.</summary>
-    public const string FileName = "skein-module-host.dll";
+    public const string FileName = ModuleHostCommand.HostFileName;
 
     /// <summary>Runs the host for <c>args[0]</c>, the assembly; returns the process's exit code.</summary>
     /// <returns>0 after a shutdown or the end of stdin; 1 when the assembly cannot be loaded; 2 on a usage error; 3 when the node broke the protocol.</returns>

@@ -1,4 +1,4 @@
-namespace Skein.Cluster.Modules;
+namespace Skein.Cluster.NodeControl;
 
 /// <summary>A module loaded on a node, as the node reports it (<see cref="ModuleControl"/>).</summary>
 public sealed record ModuleInfo

@@ -1,9 +1,10 @@
 using Grpc.Core;
 using Skein.Cluster.Internal;
+using Skein.Cluster.Modules;
 using Skein.Cluster.Modules.Discovery;
 using Skein.Cluster.Protocol;
 
-namespace Skein.Cluster.Modules;
+namespace Skein.Cluster.NodeControl;
 
 /// <summary>Loads, unloads and lists the modules of one node, through its call endpoint (modules.proto).</summary>
 public sealed class ModuleControl : IDisposable

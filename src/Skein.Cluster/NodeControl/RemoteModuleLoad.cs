@@ -1,4 +1,4 @@
-namespace Skein.Cluster.Modules;
+namespace Skein.Cluster.NodeControl;
 
 /// <summary>What to load on another node through its module control (<see cref="ModuleControl.LoadAsync(RemoteModuleLoad, System.TimeSpan, System.Threading.CancellationToken)"/>).</summary>
 public sealed record RemoteModuleLoad

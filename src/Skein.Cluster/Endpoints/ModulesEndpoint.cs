@@ -4,7 +4,7 @@ using Skein.Cluster.Modules.Discovery;
 using Skein.Cluster.Protocol;
 using Skein.Cluster.Services.Hosting;
 
-namespace Skein.Cluster.Services.Transport;
+namespace Skein.Cluster.Endpoints;
 
 /// <summary>
 /// A node's module control (modules.proto): load, unload and list, behind the cluster token like every call. A load

@@ -1,12 +1,13 @@
 using System.Collections.Concurrent;
 using Google.Protobuf;
+using Skein.Cluster.Modules;
 using Skein.Cluster.Modules.Stdio;
 using Skein.Cluster.Protocol;
 using Skein.Cluster.Services.Codecs;
 using Skein.Cluster.Services.Hosting;
 using Skein.Cluster.Services.Transport;
 
-namespace Skein.Cluster.Modules.Isolated;
+namespace Skein.Cluster.ModuleHost;
 
 /// <summary>
 /// The module host's side of an isolated assembly: loads it into a <see cref="ServiceHost"/> of its own, as a node

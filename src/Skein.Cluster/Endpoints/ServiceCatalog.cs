@@ -1,7 +1,7 @@
 using Skein.Cluster.Membership;
 using Skein.Cluster.Protocol;
 
-namespace Skein.Cluster.Internal;
+namespace Skein.Cluster.Endpoints;
 
 /// <summary>Turns the member list into ListServices' answer: services by name, each with its alive hosts by node name.</summary>
 internal static class ServiceCatalog

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Skein.Cluster.Membership;
 using Skein.Cluster.Protocol;
 
-namespace Skein.Cluster.Internal;
+namespace Skein.Cluster.Endpoints;
 
 /// <summary>The gRPC face of <see cref="MembershipRegistry"/>: node sessions, the node and service lists, and the watch stream.</summary>
 internal sealed class MembershipService(MembershipRegistry registry, CoordinatorOptions options, IHostApplicationLifetime lifetime)

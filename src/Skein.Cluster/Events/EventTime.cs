@@ -1,4 +1,4 @@
-namespace Skein.Cluster.Internal;
+namespace Skein.Cluster.Events;
 
 /// <summary>Event times on the wire: nanoseconds since the Unix epoch, as OpenTelemetry's protocol has them.</summary>
 internal static class EventTime

@@ -1,9 +1,11 @@
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Skein.Cluster.Protocol;
+using Skein.Cluster.Services;
 using Skein.Cluster.Services.Hosting;
+using Skein.Cluster.Services.Transport;
 
-namespace Skein.Cluster.Services.Transport;
+namespace Skein.Cluster.Endpoints;
 
 /// <summary>A node's gRPC call endpoint: each Connect stream is one client connection, served by a <see cref="ServerConnection"/>.</summary>
 internal sealed partial class CallsEndpoint : Calls.CallsBase
