@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Skein.Cluster.Internal;
+using Skein.Cluster.Membership;
 using Skein.Cluster.Protocol;
 
 namespace Skein.Cluster;
@@ -23,25 +24,25 @@ public sealed class ClusterClient : IDisposable
     private static DateTime Deadline() => TimeProvider.System.GetUtcNow().UtcDateTime + CallTimeout;
 
     /// <summary>The alive nodes that serve calls (and so module control), by name.</summary>
-    public async Task<IReadOnlyList<NodeInfo>> ListCallableNodesAsync(CancellationToken cancellationToken = default) =>
+    public async Task<IReadOnlyList<NodeDescription>> ListCallableNodesAsync(CancellationToken cancellationToken = default) =>
         (await ListNodesAsync(cancellationToken).ConfigureAwait(false))
-            .Where(n => n.State == NodeState.Alive && n.CallAddress.Length > 0)
+            .Where(n => n.State == MemberState.Alive && n.CallAddress.Length > 0)
             .OrderBy(n => n.Name, StringComparer.Ordinal)
             .ToList();
 
     /// <summary>The node named <paramref name="name"/> among <paramref name="alive"/>, or an error listing the alive ones.</summary>
     /// <exception cref="SkeinException">No alive node has that name.</exception>
-    public static NodeInfo FindAlive(IReadOnlyList<NodeInfo> alive, string name) =>
+    public static NodeDescription FindAlive(IReadOnlyList<NodeDescription> alive, string name) =>
         alive.FirstOrDefault(n => n.Name == name)
         ?? throw new SkeinException($"no alive node is named '{name}'" + (alive.Count > 0 ? $"; alive: {string.Join(", ", alive.Select(n => n.Name))}" : ""));
 
-    public async Task<IReadOnlyList<NodeInfo>> ListNodesAsync(CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<NodeDescription>> ListNodesAsync(CancellationToken cancellationToken = default)
     {
         try
         {
             var reply = await _membership.ListNodesAsync(new ListNodesRequest(), deadline: Deadline(), cancellationToken: cancellationToken)
                 .ConfigureAwait(false);
-            return reply.Nodes;
+            return [.. reply.Nodes.Select(n => n.FromWire())];
         }
         catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -50,13 +51,13 @@ public sealed class ClusterClient : IDisposable
     }
 
     /// <summary>Every service hosted by an alive node, by name, each with its hosts by node name.</summary>
-    public async Task<IReadOnlyList<ServiceListing>> ListServicesAsync(CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<ListedService>> ListServicesAsync(CancellationToken cancellationToken = default)
     {
         try
         {
             var reply = await _membership.ListServicesAsync(new ListServicesRequest(), deadline: Deadline(), cancellationToken: cancellationToken)
                 .ConfigureAwait(false);
-            return reply.Services;
+            return [.. reply.Services.Select(s => s.FromWire())];
         }
         catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)
         {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Skein.Cluster.Endpoints;
 using Skein.Cluster.Events;
 using Skein.Cluster.Internal;
 using Skein.Cluster.Membership;

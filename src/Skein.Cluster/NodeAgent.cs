@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Skein.Cluster.Internal;
 using Skein.Cluster.Membership;
 using Skein.Cluster.Protocol;
+using Skein.Cluster.Services;
 
 namespace Skein.Cluster;
 
@@ -21,7 +22,7 @@ public sealed partial class NodeAgent : IDisposable
     private readonly Protocol.Membership.MembershipClient _membership;
     private readonly Backoff _reconnect;
     // Replaced whole, never changed in place: a session compares references to know whether the coordinator has the latest.
-    private ServiceInfo[] _services;
+    private ServiceDescription[] _services;
     private Session? _session;
 
     public NodeAgent(NodeOptions options, TimeProvider time, ILogger<NodeAgent> logger)
@@ -43,14 +44,14 @@ public sealed partial class NodeAgent : IDisposable
     public string? NodeId { get; private set; }
 
     /// <summary>The services this node offers now: its options' list, or the latest given to <see cref="UpdateServicesAsync"/>.</summary>
-    public IReadOnlyList<ServiceInfo> Services => Volatile.Read(ref _services);
+    public IReadOnlyList<ServiceDescription> Services => Volatile.Read(ref _services);
 
     /// <summary>
     /// Replaces the services this node offers, e.g. after loading or unloading a module. When joined, returns once
     /// the new list is sent; when not (not yet joined, or reconnecting), returns at once and the next registration carries it.
     /// </summary>
     /// <exception cref="InvalidServiceListException">A service has no name, or two share one.</exception>
-    public async Task UpdateServicesAsync(IEnumerable<ServiceInfo> services, CancellationToken cancellationToken)
+    public async Task UpdateServicesAsync(IEnumerable<ServiceDescription> services, CancellationToken cancellationToken)
     {
         Volatile.Write(ref _services, ServiceList.Freeze(services));
         if (Volatile.Read(ref _session) is { } session) await SendServicesAsync(session, cancellationToken).ConfigureAwait(false);
@@ -67,7 +68,7 @@ public sealed partial class NodeAgent : IDisposable
                 if (ReferenceEquals(services, session.SentServices)) return null;
                 session.SentServices = services;
                 var changed = new ServicesChanged();
-                changed.Services.AddRange(services);
+                changed.Services.AddRange(services.ToWire());
                 return new NodeMessage { ServicesChanged = changed };
             }, cancellationToken, writeCancels: false).ConfigureAwait(false);
         }
@@ -323,7 +324,7 @@ public sealed partial class NodeAgent : IDisposable
         }
     }
 
-    private Register MakeRegister(ServiceInfo[] services)
+    private Register MakeRegister(ServiceDescription[] services)
     {
         var register = new Register
         {
@@ -335,7 +336,7 @@ public sealed partial class NodeAgent : IDisposable
             Address = _options.Address,
         };
         foreach (var (key, value) in _options.Labels) register.Labels[key] = value;
-        register.Services.AddRange(services);
+        register.Services.AddRange(services.ToWire());
         return register;
     }
 
@@ -351,7 +352,7 @@ public sealed partial class NodeAgent : IDisposable
         public TimeSpan HeartbeatInterval { get; } = heartbeatInterval;
 
         /// <summary>The list the coordinator has from this session; read and written only while writing.</summary>
-        public ServiceInfo[]? SentServices { get; set; }
+        public ServiceDescription[]? SentServices { get; set; }
 
         /// <summary>
         /// Writes the message made while holding the stream (null: nothing to send), then completes the stream if asked.

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Skein.Cluster.Endpoints;
 using Skein.Cluster.Internal;
 using Skein.Cluster.Modules;
 using Skein.Cluster.Services;

@@ -29,7 +29,7 @@ public sealed class NodeOptions
     public string Address { get; set; } = "";
 
     /// <summary>The services this node hosts, sent at every registration; change them later with <see cref="NodeAgent.UpdateServicesAsync"/>.</summary>
-    public IList<ServiceInfo> Services { get; set; } = new List<ServiceInfo>();
+    public IList<ServiceDescription> Services { get; set; } = new List<ServiceDescription>();
 
     /// <summary>
     /// How long the first attempt to register may take; an attempt the coordinator does not answer in time is tried

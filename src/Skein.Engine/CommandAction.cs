@@ -1,6 +1,7 @@
+using Skein.Engine.Templates;
 using System.Text;
 using Skein.Engine.Internal;
-using Skein.Engine.Internal.Processes;
+using Skein.Shared.Processes;
 
 namespace Skein.Engine;
 

@@ -1,41 +1,12 @@
 using System.Globalization;
+using Skein.Yaml;
 
 namespace Skein.Engine;
 
 /// <summary>Durations as job files and the command line write them: 500ms, 30s, 5m, 1h, 1h30m, 1.5s.</summary>
 public static class Durations
 {
-    public static bool TryParse(string? text, out TimeSpan duration)
-    {
-        duration = TimeSpan.Zero;
-        if (string.IsNullOrWhiteSpace(text)) return false;
-        var span = text.AsSpan().Trim();
-        var total = 0.0;
-        while (!span.IsEmpty)
-        {
-            var numberLength = 0;
-            while (numberLength < span.Length && (char.IsAsciiDigit(span[numberLength]) || span[numberLength] == '.')) numberLength++;
-            if (numberLength == 0) return false;
-            if (!double.TryParse(span[..numberLength], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number)) return false;
-            span = span[numberLength..];
-            var unitLength = 0;
-            while (unitLength < span.Length && char.IsAsciiLetter(span[unitLength])) unitLength++;
-            double scale;
-            switch (span[..unitLength])
-            {
-                case "ms": scale = 0.001; break;
-                case "s": scale = 1; break;
-                case "m": scale = 60; break;
-                case "h": scale = 3600; break;
-                default: return false;
-            }
-            span = span[unitLength..];
-            total += number * scale;
-        }
-        if (total > TimeSpan.MaxValue.TotalSeconds) return false;
-        duration = TimeSpan.FromSeconds(total);
-        return true;
-    }
+    public static bool TryParse(string? text, out TimeSpan duration) => DurationText.TryParse(text, out duration);
 
     public static TimeSpan Parse(string text) =>
         TryParse(text, out var duration)

@@ -3,6 +3,9 @@ namespace Skein.Engine;
 /// <summary>A named set of tasks and exclusivity groups: what a run executes.</summary>
 public sealed class Job
 {
+    /// <summary>The most tasks one run holds, however they were made (a job file's factories are held to it too).</summary>
+    public const int MaxTasks = 100_000;
+
     private readonly List<TaskSpec> _tasks = [];
     private readonly Dictionary<string, GroupSpec> _groups = new(StringComparer.Ordinal);
     private readonly List<ValidationProblem> _warnings = [];

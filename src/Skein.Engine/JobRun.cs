@@ -1,5 +1,6 @@
 using Skein.Engine.Internal;
 using Skein.Engine.Journal;
+using Skein.Shared.Processes;
 
 namespace Skein.Engine;
 

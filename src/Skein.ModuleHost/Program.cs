@@ -1,3 +1,3 @@
-using Skein.Cluster.Modules.Isolated;
+using Skein.Cluster.ModuleHost;
 
 return await ModuleHostProgram.RunAsync(args).ConfigureAwait(false);

@@ -1,6 +1,7 @@
 using Skein.Cluster;
 using Skein.Cluster.Apps;
-using Skein.Cluster.Protocol;
+using Skein.Cluster.Modules;
+using Skein.Cluster.NodeControl;
 
 namespace Skein.Cli.Tests;
 
@@ -180,7 +181,7 @@ public sealed class AppCluster : IAsyncLifetime
     internal Task<SkeinResult> RunAsync(params string[] args) => SkeinProcess.RunAsync(Directory.Path, args);
 
     /// <summary>Every module of every alive node, with its app label.</summary>
-    public async Task<IReadOnlyList<ModuleDescription>> ModulesAsync()
+    public async Task<IReadOnlyList<ModuleInfo>> ModulesAsync()
     {
         using var nodes = new ClusterAppNodes(Address, Token, ServiceClusterTests.Timeout);
         return await nodes.ListModulesAsync(TestContext.Current.CancellationToken);

@@ -1,12 +1,12 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Skein.Cluster;
-using Skein.Cluster.Protocol;
+using Skein.Cluster.Services;
 
 namespace Skein.Cli.Tests;
 
 public partial class ClusterTests
 {
-    private static NodeAgent ServiceNode(string address, string directory, string name, string callAddress, params ServiceInfo[] services) => new(
+    private static NodeAgent ServiceNode(string address, string directory, string name, string callAddress, params ServiceDescription[] services) => new(
         new NodeOptions
         {
             Join = address,
@@ -32,22 +32,22 @@ public partial class ClusterTests
         using var dir = new TempDirectory();
         var (coordinator, address) = await StartCoordinatorAsync(dir.Path);
         await using var _ = coordinator;
-        var echo = new ServiceInfo
+        var echo = new ServiceDescription
         {
             Name = "echo",
             Contract = "Tests.IEcho",
-            Methods = { new ServiceMethodInfo { Name = "Echo", Parameters = { "String" }, Result = "String" } },
+            Methods = [new ServiceMethodDescription { Name = "Echo", Parameters = ["String"], Result = "String" }],
         };
-        var ticks = new ServiceInfo
+        var ticks = new ServiceDescription
         {
             Name = "ticks",
-            Mode = ServiceInstanceMode.Singleton,
+            Mode = InstanceMode.Singleton,
             Capacity = 8,
             Methods =
-            {
-                new ServiceMethodInfo { Name = "Count", Parameters = { "Int32", "TimeSpan" }, Result = "Int64", Streaming = true },
-                new ServiceMethodInfo { Name = "Reset" },
-            },
+            [
+                new ServiceMethodDescription { Name = "Count", Parameters = ["Int32", "TimeSpan"], Result = "Int64", Streaming = true },
+                new ServiceMethodDescription { Name = "Reset" },
+            ],
         };
         using var stop = new CancellationTokenSource();
         using var alpha = ServiceNode(address, dir.Path, "alpha", "127.0.0.1:7801", echo, ticks);

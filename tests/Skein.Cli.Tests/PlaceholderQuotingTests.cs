@@ -1,3 +1,4 @@
+using Skein.Engine.Templates;
 namespace Skein.Cli.Tests;
 
 /// <summary>Placeholders in 'run' are shell-quoted: a file's name reaches the command as one argument, never as code.</summary>

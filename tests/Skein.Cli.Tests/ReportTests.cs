@@ -92,7 +92,7 @@ public class ReportTests
         {
             if (e is TaskFinished finished) results.Add(finished.Result);
         }
-        var report = new RunReport(job, await run.Completion, results);
+        var report = new RunReport(job.Name, job.SourceFile, job.Tasks.Select(t => t.Id).ToList(), RunTotals.From(await run.Completion), results);
 
         using (var stream = File.Create(dir.File("report.xml"))) JUnitReport.Write(report, stream);
         using (var stream = File.Create(dir.File("report.json"))) JsonReport.Write(report, stream);

@@ -48,7 +48,7 @@ public sealed class CoordinatorTests : IAsyncLifetime
         using var client = new ClusterClient(_coordinator.Address, _token);
         var nodes = await client.ListNodesAsync(Ct);
         Assert.Equal(["a", "b"], nodes.Select(n => n.Name));
-        Assert.All(nodes, n => Assert.Equal(NodeState.Alive, n.State));
+        Assert.All(nodes, n => Assert.Equal(MemberState.Alive, n.State));
         Assert.Equal("a", nodes[0].Labels["zone"]);
         Assert.Equal(Environment.ProcessorCount, nodes[0].Cores);
 

@@ -23,6 +23,7 @@ public sealed class LogEventIdTests
     private static readonly Dictionary<string, (int From, int To)> ByType = new(StringComparer.Ordinal)
     {
         ["Skein.Cluster.ServiceDirectory"] = (2000, 2999), // the client's view of where services are: RPC
+        ["Skein.Cluster.Endpoints.CallsEndpoint"] = (2000, 2999), // a node's call streams: RPC
     };
 
     [Fact]

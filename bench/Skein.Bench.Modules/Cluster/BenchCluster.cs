@@ -1,6 +1,7 @@
 using Skein.Cluster;
+using Skein.Cluster.Membership;
 using Skein.Cluster.Modules;
-using Skein.Cluster.Protocol;
+using Skein.Cluster.NodeControl;
 
 namespace Skein.Bench.Modules.Cluster;
 
@@ -85,7 +86,7 @@ internal sealed class BenchCluster : IAsyncDisposable
     private static async Task<string> CallAddressAsync(Uri coordinator, string token, CancellationToken cancellationToken)
     {
         using var cluster = new ClusterClient(coordinator, token);
-        var node = (await cluster.ListNodesAsync(cancellationToken).ConfigureAwait(false)).FirstOrDefault(n => n.Name == NodeName && n.State == NodeState.Alive);
+        var node = (await cluster.ListNodesAsync(cancellationToken).ConfigureAwait(false)).FirstOrDefault(n => n.Name == NodeName && n.State == MemberState.Alive);
         return node is { CallAddress.Length: > 0 }
             ? node.CallAddress
             : throw new InvalidOperationException($"the coordinator does not list node {NodeName} as alive with a call address");

@@ -3,7 +3,7 @@ using System.Globalization;
 using Skein.Cluster;
 using Skein.Cluster.Modules;
 using Skein.Cluster.Modules.Discovery;
-using Skein.Cluster.Protocol;
+using Skein.Cluster.NodeControl;
 
 namespace Skein.Cli.Commands;
 
@@ -134,7 +134,7 @@ internal static class ModuleCommand
     }
 
     /// <summary>One table of what every node could load by name; a node with nothing to offer says where it looked.</summary>
-    private static async Task ListAvailableAsync(IReadOnlyList<NodeInfo> nodes, string token, TextWriter output, CancellationToken ct)
+    private static async Task ListAvailableAsync(IReadOnlyList<NodeDescription> nodes, string token, TextWriter output, CancellationToken ct)
     {
         var rows = new List<string[]> { new[] { "NODE", "MODULE", "LOADER", "PATH", "SERVICES", "PROBLEM" } };
         var empty = new List<string>();
@@ -146,7 +146,7 @@ internal static class ModuleCommand
             {
                 // A broken manifest may have several problems, one per line; a table row holds them side by side, each
                 // shown relative to the module's folder, which the PATH column already names.
-                var problem = string.Join("; ", module.Problem.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                var problem = string.Join("; ", (module.Problem ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                     .Replace(module.Path + Path.DirectorySeparatorChar, "", StringComparison.Ordinal);
                 rows.Add([target.Name, module.Name, module.Loader.Length > 0 ? module.Loader : "-", module.Path,
                     module.Services.Count > 0 ? string.Join(',', module.Services) : "-", problem.Length > 0 ? problem : "-"]);
@@ -197,7 +197,7 @@ internal static class ModuleCommand
 
     private static Option<string?> NodeOption(string description) => new("--node") { Description = description, HelpName = "NAME" };
 
-    private static async Task<(IReadOnlyList<NodeInfo> Nodes, string Token)> AliveNodesAsync(string? cluster, string? tokenFile, string stateDirectory, string? only,
+    private static async Task<(IReadOnlyList<NodeDescription> Nodes, string Token)> AliveNodesAsync(string? cluster, string? tokenFile, string stateDirectory, string? only,
         CancellationToken ct)
     {
         var address = ClusterConnection.ResolveAddress(cluster, stateDirectory);
@@ -207,7 +207,7 @@ internal static class ModuleCommand
         return only is null ? (alive, token) : ([ClusterClient.FindAlive(alive, only)], token);
     }
 
-    private static async Task<(NodeInfo Node, string Token)> PickNodeAsync(string? cluster, string? tokenFile, string stateDirectory, string? only, CancellationToken ct)
+    private static async Task<(NodeDescription Node, string Token)> PickNodeAsync(string? cluster, string? tokenFile, string stateDirectory, string? only, CancellationToken ct)
     {
         var (nodes, token) = await AliveNodesAsync(cluster, tokenFile, stateDirectory, only, ct).ConfigureAwait(false);
         if (nodes.Count == 0) throw new SkeinException("no node is alive to load the module on; start one with 'skein node' or 'skein up'");

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using Skein.Cluster;
-using Skein.Cluster.Protocol;
 
 namespace Skein.Cli.Commands;
 
@@ -27,7 +26,7 @@ internal static class NodesCommand
         return command;
     }
 
-    internal static void Print(IReadOnlyList<NodeInfo> nodes, DateTimeOffset now, TextWriter output)
+    internal static void Print(IReadOnlyList<NodeDescription> nodes, DateTimeOffset now, TextWriter output)
     {
         if (nodes.Count == 0)
         {
@@ -39,7 +38,7 @@ internal static class NodesCommand
         foreach (var node in nodes)
         {
             var labels = string.Join(',', node.Labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value}"));
-            var age = now - node.LastHeartbeat.ToDateTimeOffset();
+            var age = now - node.LastHeartbeat;
             rows.Add([
                 node.Name,
                 node.Address,

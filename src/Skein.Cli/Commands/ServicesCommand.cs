@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Skein.Cluster;
-using Skein.Cluster.Protocol;
+using Skein.Cluster.Services;
 
 namespace Skein.Cli.Commands;
 
@@ -27,7 +27,7 @@ internal static class ServicesCommand
         return command;
     }
 
-    internal static void Print(IReadOnlyList<ServiceListing> services, TextWriter output)
+    internal static void Print(IReadOnlyList<ListedService> services, TextWriter output)
     {
         if (services.Count == 0)
         {
@@ -51,7 +51,7 @@ internal static class ServicesCommand
     }
 
     /// <summary><c>Echo(String) → String</c>; a streaming method reads <c>Ticks(Int32) → stream Int64</c>.</summary>
-    internal static string Signature(ServiceMethodInfo method)
+    internal static string Signature(ServiceMethodDescription method)
     {
         var call = $"{method.Name}({string.Join(", ", method.Parameters)})";
         if (method.Streaming) return $"{call} → stream {method.Result}";
@@ -59,17 +59,17 @@ internal static class ServicesCommand
     }
 
     // One value when the hosts agree; otherwise each host's, in the order of the NODES column.
-    private static string PerHost(IReadOnlyList<ServiceHostInfo> hosts, Func<ServiceHostInfo, string> value)
+    private static string PerHost(IReadOnlyList<ServiceLocation> hosts, Func<ServiceLocation, string> value)
     {
         var values = hosts.Select(value).ToList();
         if (values.Count == 0) return "-";
         return values.Distinct(StringComparer.Ordinal).Count() == 1 ? values[0] : string.Join(',', values);
     }
 
-    private static string Mode(ServiceInstanceMode mode) => mode switch
+    private static string Mode(InstanceMode mode) => mode switch
     {
-        ServiceInstanceMode.Singleton => "singleton",
-        ServiceInstanceMode.Pooled => "pooled",
+        InstanceMode.Singleton => "singleton",
+        InstanceMode.Pooled => "pooled",
         _ => "per-connection",
     };
 }

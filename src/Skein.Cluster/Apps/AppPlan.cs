@@ -1,4 +1,4 @@
-using Skein.Engine.JobFiles;
+using Skein.Yaml;
 
 namespace Skein.Cluster.Apps;
 

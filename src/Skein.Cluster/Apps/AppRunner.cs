@@ -1,4 +1,6 @@
-using Skein.Cluster.Protocol;
+using Skein.Cluster.Modules;
+using Skein.Cluster.NodeControl;
+using Skein.Yaml;
 
 namespace Skein.Cluster.Apps;
 
@@ -52,7 +54,7 @@ public sealed class AppRunner
                     continue;
                 }
                 _progress(new AppProgress(AppProgressKind.ModuleLoading, app.Name, module.Name, node, module.Source));
-                ModuleDescription description;
+                ModuleInfo description;
                 try
                 {
                     description = await _nodes.LoadAsync(node, Request(app, module), cancellationToken).ConfigureAwait(false);
@@ -87,7 +89,7 @@ public sealed class AppRunner
         if (!running.ContainsKey(name) && catalog.Find(name) is null)
         {
             var known = running.Keys.Concat(catalog.Names).Distinct(StringComparer.Ordinal).ToList();
-            var closest = Engine.JobFiles.KeySuggestion.Closest(name, known);
+            var closest = KeySuggestion.Closest(name, known);
             throw new AppPlanException($"no app named '{name}' is running or known{(closest is null ? "" : $" (did you mean '{closest}'?)")}");
         }
         if (options.WithDependencies && catalog.Find(name) is null)
@@ -147,7 +149,7 @@ public sealed class AppRunner
     /// not alive refuses the whole start instead of failing half-way.
     /// </summary>
     private async Task<Dictionary<string, Dictionary<string, string>>> PlaceAsync(IReadOnlyList<AppManifest> order,
-        IReadOnlyList<ModuleDescription> loaded, CancellationToken cancellationToken)
+        IReadOnlyList<ModuleInfo> loaded, CancellationToken cancellationToken)
     {
         var alive = await _nodes.AliveNodesAsync(cancellationToken).ConfigureAwait(false);
         var placements = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
@@ -218,7 +220,7 @@ public sealed class AppRunner
     }
 
     /// <summary>The app's modules last-started first: modules its file no longer lists go first, then the file's in reverse.</summary>
-    private static IEnumerable<ModuleDescription> UnloadOrder(AppManifest? app, IReadOnlyList<ModuleDescription> modules)
+    private static IEnumerable<ModuleInfo> UnloadOrder(AppManifest? app, IReadOnlyList<ModuleInfo> modules)
     {
         var listed = app?.Modules.Select(m => m.Name).ToList() ?? [];
         return modules
@@ -228,14 +230,12 @@ public sealed class AppRunner
             .Select(m => m.module);
     }
 
-    private static LoadModuleRequest Request(AppManifest app, AppModule module)
+    private static RemoteModuleLoad Request(AppManifest app, AppModule module)
     {
-        var request = new LoadModuleRequest { Path = module.Source, Name = module.Name, App = app.Name, ConfigJson = module.ConfigJson ?? "" };
-        request.Args.AddRange(module.Arguments);
-        return request;
+        return new RemoteModuleLoad { Path = module.Source, Name = module.Name, App = app.Name, ConfigJson = module.ConfigJson ?? "", Arguments = [.. module.Arguments] };
     }
 
-    private static string Where(IReadOnlyList<ModuleDescription> loaded, string app) =>
+    private static string Where(IReadOnlyList<ModuleInfo> loaded, string app) =>
         "on " + string.Join(", ", loaded.Where(m => m.App == app).Select(m => m.Node).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
 
     private static string Count(int count, string what) => $"{count} {what}{(count == 1 ? "" : "s")}";

@@ -1,5 +1,5 @@
 using Skein.Cluster.Modules;
-using Skein.Cluster.Protocol;
+using Skein.Cluster.NodeControl;
 
 namespace Skein.Cluster.Apps;
 
@@ -10,7 +10,7 @@ public sealed class ClusterAppNodes : IAppNodes, IDisposable
     private readonly string _token;
     private readonly TimeSpan _timeout;
     private readonly Dictionary<string, ModuleControl> _controls = new(StringComparer.Ordinal);
-    private IReadOnlyList<NodeInfo>? _alive;
+    private IReadOnlyList<NodeDescription>? _alive;
 
     /// <param name="coordinator">The coordinator, which knows the nodes and where they serve calls.</param>
     /// <param name="timeout">How long one load or unload may take (a module process gets this long for its hello).</param>
@@ -24,28 +24,27 @@ public sealed class ClusterAppNodes : IAppNodes, IDisposable
     public async Task<IReadOnlyList<string>> AliveNodesAsync(CancellationToken cancellationToken) =>
         (await AliveAsync(cancellationToken).ConfigureAwait(false)).Select(n => n.Name).ToList();
 
-    public async Task<IReadOnlyList<ModuleDescription>> ListModulesAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ModuleInfo>> ListModulesAsync(CancellationToken cancellationToken)
     {
-        var modules = new List<ModuleDescription>();
+        var modules = new List<ModuleInfo>();
         foreach (var node in await AliveAsync(cancellationToken).ConfigureAwait(false))
         {
             foreach (var module in await Control(node).ListAsync(cancellationToken).ConfigureAwait(false))
             {
-                if (module.Node.Length == 0) module.Node = node.Name;
-                modules.Add(module);
+                modules.Add(module.Node.Length == 0 ? module with { Node = node.Name } : module);
             }
         }
         return modules;
     }
 
-    public async Task<ModuleDescription> LoadAsync(string node, LoadModuleRequest request, CancellationToken cancellationToken) =>
+    public async Task<ModuleInfo> LoadAsync(string node, RemoteModuleLoad request, CancellationToken cancellationToken) =>
         await (await ControlAsync(node, cancellationToken).ConfigureAwait(false)).LoadAsync(request, _timeout, cancellationToken).ConfigureAwait(false);
 
     public async Task UnloadAsync(string node, string module, CancellationToken cancellationToken) =>
         await (await ControlAsync(node, cancellationToken).ConfigureAwait(false)).UnloadAsync(module, _timeout, cancellationToken).ConfigureAwait(false);
 
     /// <summary>The alive nodes, asked of the coordinator once: one command works on one picture of the cluster.</summary>
-    private async Task<IReadOnlyList<NodeInfo>> AliveAsync(CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<NodeDescription>> AliveAsync(CancellationToken cancellationToken)
     {
         if (_alive is not null) return _alive;
         using var client = new ClusterClient(_coordinator, _token);
@@ -58,7 +57,7 @@ public sealed class ClusterAppNodes : IAppNodes, IDisposable
         return Control(ClusterClient.FindAlive(await AliveAsync(cancellationToken).ConfigureAwait(false), node));
     }
 
-    private ModuleControl Control(NodeInfo node)
+    private ModuleControl Control(NodeDescription node)
     {
         if (!_controls.TryGetValue(node.Name, out var control)) _controls[node.Name] = control = new ModuleControl(node.Name, node.CallAddress, _token);
         return control;

@@ -1,4 +1,5 @@
-using Skein.Cluster.Protocol;
+using Skein.Cluster.Modules;
+using Skein.Cluster.NodeControl;
 
 namespace Skein.Cluster.Apps;
 
@@ -11,11 +12,11 @@ public interface IAppNodes
     /// <summary>The names of the alive nodes, in name order (the first is where modules with no <c>node</c> go).</summary>
     Task<IReadOnlyList<string>> AliveNodesAsync(CancellationToken cancellationToken);
 
-    /// <summary>The modules of every alive node, each with its <see cref="ModuleDescription.Node"/> and <see cref="ModuleDescription.App"/>.</summary>
-    Task<IReadOnlyList<ModuleDescription>> ListModulesAsync(CancellationToken cancellationToken);
+    /// <summary>The modules of every alive node, each with its <see cref="ModuleInfo.Node"/> and <see cref="ModuleInfo.App"/>.</summary>
+    Task<IReadOnlyList<ModuleInfo>> ListModulesAsync(CancellationToken cancellationToken);
 
     /// <summary>Loads a module on <paramref name="node"/>, returning once it is active; a refusal or failure throws <see cref="SkeinException"/>.</summary>
-    Task<ModuleDescription> LoadAsync(string node, LoadModuleRequest request, CancellationToken cancellationToken);
+    Task<ModuleInfo> LoadAsync(string node, RemoteModuleLoad request, CancellationToken cancellationToken);
 
     /// <summary>Unloads module <paramref name="module"/> from <paramref name="node"/>.</summary>
     Task UnloadAsync(string node, string module, CancellationToken cancellationToken);

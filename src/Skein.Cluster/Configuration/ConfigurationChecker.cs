@@ -1,6 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
-using Skein.Engine.JobFiles;
+using Skein.Yaml;
 
 namespace Skein.Cluster.Configuration;
 

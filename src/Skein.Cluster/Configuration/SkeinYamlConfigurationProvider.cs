@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Configuration;
-using Skein.Engine.JobFiles;
+using Skein.Yaml;
 using YamlDotNet.RepresentationModel;
 
 namespace Skein.Cluster.Configuration;

@@ -197,7 +197,7 @@ internal sealed class ServiceRoutes : IDisposable
             Name = node.Name;
             Address = node.Address;
             var hosts = new ServiceLocation[node.Services.Count];
-            for (var i = 0; i < hosts.Length; i++) hosts[i] = new ServiceLocation(node.NodeId, node.Name, node.Address, node.Services[i]);
+            for (var i = 0; i < hosts.Length; i++) hosts[i] = new ServiceLocation(node.NodeId, node.Name, node.Address, node.Services[i].FromWire());
             Hosts = hosts;
         }
 

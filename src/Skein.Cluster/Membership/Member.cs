@@ -1,4 +1,4 @@
-using Skein.Cluster.Protocol;
+using Skein.Cluster.Services;
 
 namespace Skein.Cluster.Membership;
 
@@ -17,7 +17,6 @@ public sealed record Member(
 
     /// <summary>
     /// The services the node hosts now: its registration's list, or the latest one it sent since.
-    /// Owned by the registry; treat the messages as read-only.
     /// </summary>
-    public IReadOnlyList<ServiceInfo> Services { get; init; } = [];
+    public IReadOnlyList<ServiceDescription> Services { get; init; } = [];
 }

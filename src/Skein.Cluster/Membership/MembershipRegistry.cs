@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Skein.Cluster.Events;
 using Skein.Cluster.Protocol;
+using Skein.Cluster.Services;
 
 namespace Skein.Cluster.Membership;
 
@@ -77,11 +78,11 @@ public sealed partial class MembershipRegistry : IDisposable
     /// Publishes service.added and service.removed for the names that came and went.
     /// </summary>
     /// <exception cref="InvalidServiceListException">A service has no name, or two share one.</exception>
-    public bool ReplaceServices(string nodeId, IEnumerable<ServiceInfo> services)
+    public bool ReplaceServices(string nodeId, IEnumerable<ServiceDescription> services)
     {
         var next = ServiceList.Freeze(services);
         Member member;
-        IReadOnlyList<ServiceInfo> previous;
+        IReadOnlyList<ServiceDescription> previous;
         lock (_lock)
         {
             if (!_byId.TryGetValue(nodeId, out var entry) || entry.State != MemberState.Alive) return false;
@@ -256,7 +257,7 @@ public sealed partial class MembershipRegistry : IDisposable
     private void PublishChange(string subject, string name, string nodeId, MemberState state) =>
         _events?.Publish(subject, MemberEventPayload.Encode(name, nodeId, state));
 
-    private void PublishServices(string subject, Member member, IReadOnlyList<ServiceInfo> services, IReadOnlyList<ServiceInfo> except)
+    private void PublishServices(string subject, Member member, IReadOnlyList<ServiceDescription> services, IReadOnlyList<ServiceDescription> except)
     {
         if (_events is null) return;
         foreach (var service in services)
@@ -293,7 +294,7 @@ public sealed partial class MembershipRegistry : IDisposable
         public DateTimeOffset Joined { get; } = joined;
         public MemberState State { get; set; } = MemberState.Alive;
         public DateTimeOffset LastHeartbeat { get; set; }
-        public IReadOnlyList<ServiceInfo> Services { get; set; } = [];
+        public IReadOnlyList<ServiceDescription> Services { get; set; } = [];
 
         public Member Snapshot() => new(NodeId, Registration, State, Joined, LastHeartbeat) { Services = Services };
     }

@@ -1,4 +1,4 @@
-using Skein.Cluster.Protocol;
+using Skein.Cluster.Services;
 
 namespace Skein.Cluster.Membership;
 
@@ -17,5 +17,5 @@ public sealed record NodeRegistration(
     public string CallAddress { get; init; } = "";
 
     /// <summary>The services the node hosts as it registered; they may change later (<see cref="Member.Services"/>).</summary>
-    public IReadOnlyList<ServiceInfo> Services { get; init; } = [];
+    public IReadOnlyList<ServiceDescription> Services { get; init; } = [];
 }

@@ -139,7 +139,7 @@ internal sealed partial class RunHost : IAsyncDisposable
     {
         try
         {
-            if (!Directory.Exists(SavedJobs) || !File.Exists(JournalConnection.PathIn(_options.StateDirectory))) return;
+            if (!Directory.Exists(SavedJobs) || !JournalReader.ExistsIn(_options.StateDirectory)) return;
             var ids = new List<long>();
             foreach (var file in Directory.EnumerateFiles(SavedJobs, "*.job"))
             {

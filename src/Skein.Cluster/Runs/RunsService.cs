@@ -23,9 +23,9 @@ internal sealed class RunsService(RunHost host, TimeProvider time, IHostApplicat
 
     public override async Task<SubmitRunReply> Submit(SubmitRunRequest request, ServerCallContext context)
     {
-        if (request.Tasks.Count > JobLimits.MaxTasks)
+        if (request.Tasks.Count > Job.MaxTasks)
             throw new RpcException(new Status(StatusCode.ResourceExhausted,
-                $"the job has {request.Tasks.Count} tasks; a run holds at most {JobLimits.MaxTasks}"));
+                $"the job has {request.Tasks.Count} tasks; a run holds at most {Job.MaxTasks}"));
         var problems = new List<string>();
         var job = RunWire.ToJob(request, problems);
         if (problems.Count > 0) throw new RpcException(new Status(StatusCode.InvalidArgument, string.Join("\n", problems)));
@@ -87,7 +87,7 @@ internal sealed class RunsService(RunHost host, TimeProvider time, IHostApplicat
     {
         var reply = new ListRunsReply();
         await host.FlushAsync(context.CancellationToken).ConfigureAwait(false);
-        if (!File.Exists(JournalConnection.PathIn(host.StateDirectory))) return reply;
+        if (!JournalReader.ExistsIn(host.StateDirectory)) return reply;
         using var journal = Reading(() => JournalReader.Open(host.StateDirectory));
         var limit = Math.Clamp(request.Limit <= 0 ? 20 : request.Limit, 1, 10_000);
         var runs = await Answering(() => journal.ListRunsAsync(limit, request.JobName.Length > 0 ? request.JobName : null, context.CancellationToken)).ConfigureAwait(false);
@@ -213,7 +213,7 @@ internal sealed class RunsService(RunHost host, TimeProvider time, IHostApplicat
 
     private JournalReader OpenJournal()
     {
-        if (!File.Exists(JournalConnection.PathIn(host.StateDirectory)))
+        if (!JournalReader.ExistsIn(host.StateDirectory))
             throw new RpcException(new Status(StatusCode.NotFound, "no run has been submitted to this cluster yet"));
         return Reading(() => JournalReader.Open(host.StateDirectory));
     }

@@ -1,3 +1,4 @@
+using Skein.Engine.Templates;
 namespace Skein.Engine.Internal;
 
 /// <summary>

@@ -1,3 +1,5 @@
+using Skein.Yaml;
+
 namespace Skein.Engine.JobFiles;
 
 /// <summary>The <c>defaults:</c> section: values every task gets unless it gives its own.</summary>

@@ -1,3 +1,5 @@
+using Skein.Yaml;
+
 namespace Skein.Engine.JobFiles;
 
 /// <summary>Reads YAML job files (format version 1, described in docs/job-files.md) into <see cref="Job"/>s.</summary>

@@ -1,3 +1,5 @@
+using Skein.Engine.Templates;
+using Skein.Yaml;
 using YamlDotNet.RepresentationModel;
 using static Skein.Engine.JobFiles.JobFileKeys;
 

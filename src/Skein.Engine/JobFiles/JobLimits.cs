@@ -11,7 +11,7 @@ internal static class JobLimits
     public const int MaxCopiesPerFactory = 10_000;
 
     /// <summary>The most tasks a job file makes in all.</summary>
-    public const int MaxTasks = 100_000;
+    public const int MaxTasks = Job.MaxTasks;
 
     /// <summary>The most keys in one matrix.</summary>
     public const int MaxMatrixKeys = 16;

@@ -1,3 +1,6 @@
+using Skein.Engine.Templates;
+using Skein.Yaml;
+
 using static Skein.Engine.JobFiles.JobFileKeys;
 
 namespace Skein.Engine.JobFiles;

@@ -1,3 +1,6 @@
+using Skein.Engine.Templates;
+using Skein.Yaml;
+
 namespace Skein.Engine.JobFiles;
 
 /// <summary>Works out the copies a task template stands for: one per matrix entry, per file, or both.</summary>

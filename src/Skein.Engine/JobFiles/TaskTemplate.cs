@@ -1,3 +1,6 @@
+using Skein.Engine.Templates;
+using Skein.Yaml;
+
 namespace Skein.Engine.JobFiles;
 
 /// <summary>

@@ -1,3 +1,4 @@
+using Skein.Yaml;
 using YamlDotNet.RepresentationModel;
 using static Skein.Engine.JobFiles.JobFileKeys;
 

@@ -28,6 +28,13 @@ public sealed class JournalReader : IAsyncDisposable, IDisposable
 
     public string JournalPath { get; }
 
+    /// <summary>True when something has run from <paramref name="stateDirectory"/>: it holds a journal to open.</summary>
+    public static bool ExistsIn(string stateDirectory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(stateDirectory);
+        return File.Exists(JournalConnection.PathIn(stateDirectory));
+    }
+
     /// <exception cref="SkeinException">There is no journal in the directory, or it is not one this Skein can read.</exception>
     public static JournalReader Open(string stateDirectory)
     {

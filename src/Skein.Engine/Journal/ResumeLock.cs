@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 using Skein.Engine.Internal;
-using Skein.Engine.Internal.Processes;
+using Skein.Shared.Processes;
 
 namespace Skein.Engine.Journal;
 

@@ -1,3 +1,4 @@
+using Skein.Engine.Templates;
 using Skein.Engine.JobFiles;
 
 namespace Skein.Engine;

@@ -1,5 +1,6 @@
 using Skein.Cluster.Apps;
-using Skein.Cluster.Protocol;
+using Skein.Cluster.Modules;
+using Skein.Cluster.NodeControl;
 
 namespace Skein.Cluster.Tests.Apps;
 
@@ -28,7 +29,7 @@ public sealed class AppRunnerTests
         Assert.Equal(["load alpha db/store", "load beta db/index", "load alpha web/front"], nodes.Calls);
         var store = nodes.Requests[0];
         Assert.Equal(("/apps/db/store.py", "store", "db", """{"size":3}"""), (store.Path, store.Name, store.App, store.ConfigJson));
-        Assert.Equal(["--fast"], store.Args);
+        Assert.Equal(["--fast"], store.Arguments);
         Assert.Equal(
             [AppProgressKind.AppStarting, AppProgressKind.ModuleLoading, AppProgressKind.ModuleLoaded, AppProgressKind.ModuleLoading, AppProgressKind.ModuleLoaded,
              AppProgressKind.AppStarted, AppProgressKind.AppStarting, AppProgressKind.ModuleLoading, AppProgressKind.ModuleLoaded, AppProgressKind.AppStarted],
@@ -170,26 +171,26 @@ public sealed class AppRunnerTests
     private sealed class FakeNodes(params string[] alive) : IAppNodes
     {
         public List<string> Calls { get; } = [];
-        public List<LoadModuleRequest> Requests { get; } = [];
-        public List<ModuleDescription> Loaded { get; } = [];
+        public List<RemoteModuleLoad> Requests { get; } = [];
+        public List<ModuleInfo> Loaded { get; } = [];
         public Dictionary<string, string> Fail { get; } = [];
 
         /// <summary>A load the node completes while the caller is interrupted: the module is there, the caller sees a cancellation.</summary>
         public (string Module, CancellationTokenSource Interrupt)? CompleteThenCancel { get; init; }
 
-        public void Preload(string node, string module, string app) => Loaded.Add(new ModuleDescription { Node = node, Name = module, App = app, State = "active" });
+        public void Preload(string node, string module, string app) => Loaded.Add(new ModuleInfo { Node = node, Name = module, App = app, State = "active" });
 
         public Task<IReadOnlyList<string>> AliveNodesAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<string>>(alive);
 
-        public Task<IReadOnlyList<ModuleDescription>> ListModulesAsync(CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<ModuleDescription>>(Loaded.Select(m => m.Clone()).ToList());
+        public Task<IReadOnlyList<ModuleInfo>> ListModulesAsync(CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<ModuleInfo>>(Loaded.ToList());
 
-        public Task<ModuleDescription> LoadAsync(string node, LoadModuleRequest request, CancellationToken cancellationToken)
+        public Task<ModuleInfo> LoadAsync(string node, RemoteModuleLoad request, CancellationToken cancellationToken)
         {
             Calls.Add($"load {node} {request.App}/{request.Name}");
             Requests.Add(request);
             if (Fail.TryGetValue(request.Name, out var reason)) throw new SkeinException(reason);
-            var module = new ModuleDescription { Node = node, Name = request.Name, App = request.App, State = "active", Services = { request.Name } };
+            var module = new ModuleInfo { Node = node, Name = request.Name, App = request.App, State = "active", Services = [request.Name] };
             Loaded.Add(module);
             if (CompleteThenCancel is { } interrupted && interrupted.Module == request.Name)
             {

@@ -3,6 +3,7 @@ using System.Runtime.Loader;
 using System.Text.Json;
 using Skein.Cluster.Modules;
 using Skein.Cluster.Modules.Lifecycle;
+using Skein.Cluster.NodeControl;
 using Skein.Cluster.Services.Hosting;
 
 namespace Skein.Cluster.Tests.Modules;
@@ -260,7 +261,7 @@ public sealed class AssemblyModuleHooksTests
             modulePaths: new ModulePaths([Path.GetDirectoryName(TestModules.Hooked)!], allowAnyPath: false));
         using var control = new ModuleControl("node-m", $"127.0.0.1:{node.Address.Port}", "test-token-hooks");
 
-        var loaded = await control.LoadAsync(new Protocol.LoadModuleRequest { Path = TestModules.Hooked, Name = "hooked", ConfigJson = "{}" }, Wait, Ct);
+        var loaded = await control.LoadAsync(new RemoteModuleLoad { Path = TestModules.Hooked, Name = "hooked", ConfigJson = "{}" }, Wait, Ct);
         Assert.Equal(("active", 0, ""), (loaded.State, loaded.Restarts, loaded.LastExit));
 
         await using (var client = SkeinClient.ForLocalServices(host))
@@ -273,7 +274,7 @@ public sealed class AssemblyModuleHooksTests
         Assert.Equal("threw InvalidOperationException: boom", listed.LastExit);
 
         var refused = await Assert.ThrowsAsync<ModuleStartFailedException>(() =>
-            control.LoadAsync(new Protocol.LoadModuleRequest { Path = TestModules.Hooked, Name = "broken", ConfigJson = """{"failInitialize":"no config"}""" }, Wait, Ct));
+            control.LoadAsync(new RemoteModuleLoad { Path = TestModules.Hooked, Name = "broken", ConfigJson = """{"failInitialize":"no config"}""" }, Wait, Ct));
         Assert.Equal("module 'broken' could not start: threw InvalidOperationException: no config", refused.Message);
         Assert.Single(await control.ListAsync(Ct));
     }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Skein.Cluster.ModuleHost;
 using Skein.Cluster.Modules;
 using Skein.Cluster.Modules.Isolated;
 using Skein.Cluster.Modules.Lifecycle;

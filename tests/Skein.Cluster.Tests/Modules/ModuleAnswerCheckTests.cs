@@ -1,4 +1,5 @@
 using Skein.Cluster.Modules;
+using Skein.Cluster.NodeControl;
 using Skein.Cluster.Services.Client;
 using ServiceHost = Skein.Cluster.Services.Hosting.ServiceHost;
 

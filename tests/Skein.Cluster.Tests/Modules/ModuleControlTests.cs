@@ -1,4 +1,5 @@
 using Skein.Cluster.Modules;
+using Skein.Cluster.NodeControl;
 using ServiceHost = Skein.Cluster.Services.Hosting.ServiceHost;
 
 namespace Skein.Cluster.Tests.Modules;

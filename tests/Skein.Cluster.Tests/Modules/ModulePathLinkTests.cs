@@ -1,5 +1,6 @@
 using Skein.Cluster.Modules;
 using Skein.Cluster.Modules.Lifecycle;
+using Skein.Cluster.NodeControl;
 using Skein.Cluster.Services.Client;
 using ServiceHost = Skein.Cluster.Services.Hosting.ServiceHost;
 

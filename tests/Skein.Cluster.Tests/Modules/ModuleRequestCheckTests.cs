@@ -1,4 +1,5 @@
 using Skein.Cluster.Modules;
+using Skein.Cluster.NodeControl;
 using Skein.Cluster.Protocol;
 using ServiceHost = Skein.Cluster.Services.Hosting.ServiceHost;
 
@@ -86,8 +87,7 @@ public sealed class ModuleRequestCheckTests : IAsyncLifetime
         Assert.SkipWhen(ModuleProcess.FindPython() is null, "python3 is not on the PATH");
         var script = ScriptModules.WriteProbe(Path.Combine(_dir.Path, "probe.py"), "probe");
         using var control = Control();
-        var request = new LoadModuleRequest { Path = script };
-        request.Args.Add(new string('x', 100_000)); // more than a welcome frame's header can carry
+        var request = new RemoteModuleLoad { Path = script, Arguments = [new string('x', 100_000)] }; // more than a welcome frame's header can carry
 
         var error = await Assert.ThrowsAsync<SkeinException>(() => control.LoadAsync(request, TestPatience.Ceiling, Ct));
 

@@ -4,6 +4,7 @@ using Grpc.Net.Client;
 using Skein.Cluster.Events;
 using Skein.Cluster.Membership;
 using Skein.Cluster.Protocol;
+using Skein.Cluster.Services;
 
 namespace Skein.Cluster.Tests.Services;
 
@@ -41,7 +42,7 @@ public sealed class ServiceDirectoryTests : IAsyncLifetime
     // A bare NodeAgent, not a Node: these tests are about the membership protocol's service lists, so each node
     // announces a list and a call address the test chooses (capacities, modes, addresses nobody listens on) and
     // replaces it mid-session; a Node derives both from the services it really hosts and the endpoint it listens on.
-    private async Task<NodeAgent> JoinAsync(string name, string address, params ServiceInfo[] services)
+    private async Task<NodeAgent> JoinAsync(string name, string address, params ServiceDescription[] services)
     {
         var agent = new NodeAgent(
             new NodeOptions { Join = _coordinator.Address.ToString(), Token = _token, Name = name, Address = address, Services = services },
@@ -111,7 +112,7 @@ public sealed class ServiceDirectoryTests : IAsyncLifetime
         var membership = new Protocol.Membership.MembershipClient(channel);
         var headers = new Metadata { { ClusterToken.Header, _token } };
         using var session = membership.Session(headers, cancellationToken: Ct);
-        var register = new Register { Name = "frozen", Address = "127.0.0.1:7899", Services = { TestServices.Echo() } };
+        var register = new Register { Name = "frozen", Address = "127.0.0.1:7899", Services = { TestServices.Echo().ToWire() } };
         await session.RequestStream.WriteAsync(new NodeMessage { Register = register }, Ct);
         Assert.True(await session.ResponseStream.MoveNext(Ct));
         var nodeId = session.ResponseStream.Current.Registered.NodeId;

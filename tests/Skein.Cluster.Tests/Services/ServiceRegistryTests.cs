@@ -1,10 +1,12 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using Skein.Cluster.Endpoints;
 using Skein.Cluster.Events;
 using Skein.Cluster.Internal;
 using Skein.Cluster.Membership;
 using Skein.Cluster.Protocol;
+using Skein.Cluster.Services;
 
 namespace Skein.Cluster.Tests.Services;
 
@@ -29,7 +31,7 @@ public sealed class ServiceRegistryTests : IDisposable
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static NodeRegistration Node(string name, string callAddress, params ServiceInfo[] services) =>
+    private static NodeRegistration Node(string name, string callAddress, params ServiceDescription[] services) =>
         new(name, "host", "127.0.0.1", 4, 1L << 30, new Dictionary<string, string>(), 1234) { CallAddress = callAddress, Services = services };
 
     private static async Task<List<BusEvent>> TakeAsync(EventSubscription subscription, int count)
@@ -76,10 +78,11 @@ public sealed class ServiceRegistryTests : IDisposable
     [Fact]
     public void The_registry_keeps_its_own_copy_of_a_service_list()
     {
-        var echo = TestServices.Echo();
-        _registry.Register(Node("a", "10.0.0.1:7701", echo));
-        echo.Name = "changed-by-the-caller";
-        Assert.Equal("echo", _registry.List()[0].Services[0].Name);
+        // Descriptions are immutable, but the lists in them may be the caller's.
+        var methods = new List<ServiceMethodDescription> { new() { Name = "Echo" } };
+        _registry.Register(Node("a", "10.0.0.1:7701", TestServices.Echo() with { Methods = methods }));
+        methods.Clear();
+        Assert.Equal("Echo", _registry.List()[0].Services[0].Methods.Single().Name);
     }
 
     [Fact]
@@ -149,7 +152,7 @@ public sealed class ServiceRegistryTests : IDisposable
     {
         var repeated = Assert.Throws<InvalidServiceListException>(() => _registry.Register(Node("a", "", TestServices.Echo(), TestServices.Echo())));
         Assert.Contains("'echo' is listed twice", repeated.Message);
-        Assert.Throws<InvalidServiceListException>(() => _registry.Register(Node("a", "", new ServiceInfo())));
+        Assert.Throws<InvalidServiceListException>(() => _registry.Register(Node("a", "", new ServiceDescription { Name = "" })));
         Assert.Empty(_registry.List());
     }
 

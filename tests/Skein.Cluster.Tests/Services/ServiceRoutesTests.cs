@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using Skein.Cluster.Internal;
 using Skein.Cluster.Protocol;
+using Skein.Cluster.Services;
 
 namespace Skein.Cluster.Tests.Services;
 
@@ -15,10 +16,10 @@ public sealed class ServiceRoutesTests : IDisposable
 
     public void Dispose() => _routes.Dispose();
 
-    private static WatchedNode Node(string id, string name, string address, params ServiceInfo[] services)
+    private static WatchedNode Node(string id, string name, string address, params ServiceDescription[] services)
     {
         var node = new WatchedNode { NodeId = id, Name = name, Address = address };
-        node.Services.AddRange(services);
+        node.Services.AddRange(services.ToWire());
         return node;
     }
 

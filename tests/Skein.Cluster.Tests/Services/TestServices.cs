@@ -1,26 +1,26 @@
-using Skein.Cluster.Protocol;
+using Skein.Cluster.Services;
 
 namespace Skein.Cluster.Tests.Services;
 
 /// <summary>Service descriptions as a node would register them; no implementation is needed by the registry.</summary>
 internal static class TestServices
 {
-    public static ServiceInfo Echo(int capacity = 0) => new()
+    public static ServiceDescription Echo(int capacity = 0) => new()
     {
         Name = "echo",
-        Mode = ServiceInstanceMode.PerConnection,
+        Mode = InstanceMode.PerConnection,
         Capacity = capacity,
         Contract = "Tests.IEcho",
-        Methods = { new ServiceMethodInfo { Name = "Echo", Parameters = { "String" }, Result = "String" } },
+        Methods = [new ServiceMethodDescription { Name = "Echo", Parameters = ["String"], Result = "String" }],
     };
 
-    public static ServiceInfo Clock() => new()
+    public static ServiceDescription Clock() => new()
     {
         Name = "clock",
-        Mode = ServiceInstanceMode.Singleton,
+        Mode = InstanceMode.Singleton,
         Contract = "Tests.IClock",
-        Methods = { new ServiceMethodInfo { Name = "Ticks", Parameters = { "Int32" }, Result = "Int64", Streaming = true } },
+        Methods = [new ServiceMethodDescription { Name = "Ticks", Parameters = ["Int32"], Result = "Int64", Streaming = true }],
     };
 
-    public static ServiceInfo Named(string name) => new() { Name = name, Mode = ServiceInstanceMode.Pooled, Capacity = 2 };
+    public static ServiceDescription Named(string name) => new() { Name = name, Mode = InstanceMode.Pooled, Capacity = 2 };
 }

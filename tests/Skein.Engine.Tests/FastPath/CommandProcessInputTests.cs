@@ -1,4 +1,4 @@
-using Skein.Engine.Internal.Processes;
+using Skein.Shared.Processes;
 
 namespace Skein.Engine.Tests.FastPath;
 

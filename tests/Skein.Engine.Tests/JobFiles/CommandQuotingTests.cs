@@ -1,3 +1,4 @@
+using Skein.Engine.Templates;
 using System.Diagnostics;
 using System.Text;
 using Skein.Engine.JobFiles;

@@ -1,4 +1,5 @@
 using Skein.Engine.JobFiles;
+using Skein.Yaml;
 
 namespace Skein.Engine.Tests.JobFiles;
 

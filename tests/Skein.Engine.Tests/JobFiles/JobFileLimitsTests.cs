@@ -1,5 +1,6 @@
 using System.Text;
 using Skein.Engine.JobFiles;
+using Skein.Yaml;
 using static Skein.Engine.Tests.JobFiles.JobFileAssert;
 
 namespace Skein.Engine.Tests.JobFiles;

@@ -6,7 +6,7 @@ using Skein.Cluster.Modules.Process;
 namespace Skein.Cluster.Modules.Isolated;
 
 /// <summary>
-/// Runs a .NET assembly out of process: a module host (<see cref="ModuleHostProgram"/>) loads it and speaks the stdio
+/// Runs a .NET assembly out of process: a module host (Skein.Cluster.ModuleHost.ModuleHostProgram) loads it and speaks the stdio
 /// protocol, so the node supervises it like any module process — a host that crashes (FailFast, an exit, a stack
 /// overflow in the module) fails only its own calls and is restarted by the policy. Never chosen by a file's
 /// contents: a module is isolated only when asked for by name (<c>--loader isolated</c>, <c>--isolated</c>).

@@ -10,9 +10,12 @@ namespace Skein.Cluster.Modules.Isolated;
 /// </summary>
 internal static class ModuleHostCommand
 {
+    /// <summary>The host's file name, beside the node's own assemblies (<c>ModuleHostProgram.FileName</c>).</summary>
+    public const string HostFileName = "skein-module-host.dll";
+
     public static ProcessStartInfo For(string assembly, IsolatedModuleOptions options)
     {
-        var host = options.HostPath ?? Path.Combine(AppContext.BaseDirectory, ModuleHostProgram.FileName);
+        var host = options.HostPath ?? Path.Combine(AppContext.BaseDirectory, HostFileName);
         if (!File.Exists(host))
             throw new SkeinException($"cannot run {assembly} isolated: the module host {host} is missing (it is built and installed beside skein)");
         var start = new ProcessStartInfo(options.DotnetPath ?? Dotnet());

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Skein.Cluster.Modules.Lifecycle;
-using Skein.Engine.JobFiles;
+using Skein.Yaml;
 
 namespace Skein.Cluster.Modules.Manifests;
 

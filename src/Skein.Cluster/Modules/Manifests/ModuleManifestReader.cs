@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using Skein.Cluster.Modules.Lifecycle;
-using Skein.Engine.JobFiles;
+using Skein.Yaml;
 using YamlDotNet.RepresentationModel;
 
 namespace Skein.Cluster.Modules.Manifests;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Skein.Engine.JobFiles;
+using Skein.Yaml;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 

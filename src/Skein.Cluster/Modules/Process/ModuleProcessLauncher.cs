@@ -1,5 +1,4 @@
-using Skein.Engine.Internal;
-using Skein.Engine.Internal.Processes;
+using Skein.Shared.Processes;
 
 namespace Skein.Cluster.Modules.Process;
 

@@ -1,30 +1,19 @@
 using Skein.Cluster.Modules.Stdio;
-using Skein.Cluster.Protocol;
+using Skein.Cluster.Services;
 
 namespace Skein.Cluster.Modules.Process;
 
 /// <summary>A module's service, as its hello describes it, in the registry's terms.</summary>
 internal static class ModuleServiceInfo
 {
-    public static ServiceInfo From(StdioServiceDescription service)
+    public static ServiceDescription From(StdioServiceDescription service) => new()
     {
-        var info = new ServiceInfo
+        Name = service.Name,
+        Mode = service.Mode,
+        Contract = "module",
+        Methods = [.. service.Methods.Select(method => new ServiceMethodDescription
         {
-            Name = service.Name,
-            Mode = service.Mode switch
-            {
-                InstanceMode.Singleton => ServiceInstanceMode.Singleton,
-                InstanceMode.Pooled => ServiceInstanceMode.Pooled,
-                _ => ServiceInstanceMode.PerConnection,
-            },
-            Contract = "module",
-        };
-        foreach (var method in service.Methods)
-        {
-            var described = new ServiceMethodInfo { Name = method.Name, Result = method.Result ?? "", Streaming = method.Streaming };
-            described.Parameters.AddRange(method.Parameters);
-            info.Methods.Add(described);
-        }
-        return info;
-    }
+            Name = method.Name, Parameters = [.. method.Parameters], Result = method.Result ?? "", Streaming = method.Streaming,
+        })],
+    };
 }

@@ -8,7 +8,7 @@ using Skein.Cluster.Protocol;
 using Skein.Cluster.Services;
 using Skein.Cluster.Services.Codecs;
 using Skein.Cluster.Services.Transport;
-using Skein.Engine.Internal.Processes;
+using Skein.Shared.Processes;
 
 namespace Skein.Cluster.Modules.Process;
 

@@ -134,33 +134,20 @@ internal sealed class HostedService
 
     private Lazy<object> NewShared() => new(() => Create(ownScope: false), LazyThreadSafetyMode.ExecutionAndPublication);
 
-    public ServiceInfo Describe()
+    public ServiceDescription Describe() => new()
     {
-        var info = new ServiceInfo
+        Name = Name,
+        Mode = Mode,
+        Capacity = Capacity,
+        Contract = Contract.Type.FullName ?? Contract.Type.Name,
+        Methods = [.. Contract.Methods.Values.OrderBy(m => m.WireName, StringComparer.Ordinal).Select(method => new ServiceMethodDescription
         {
-            Name = Name,
-            Mode = Mode switch
-            {
-                InstanceMode.Singleton => ServiceInstanceMode.Singleton,
-                InstanceMode.Pooled => ServiceInstanceMode.Pooled,
-                _ => ServiceInstanceMode.PerConnection,
-            },
-            Capacity = Capacity,
-            Contract = Contract.Type.FullName ?? Contract.Type.Name,
-        };
-        foreach (var method in Contract.Methods.Values.OrderBy(m => m.WireName, StringComparer.Ordinal))
-        {
-            var described = new ServiceMethodInfo
-            {
-                Name = method.WireName,
-                Result = method.ResultType is null ? "" : TypeNames.Short(method.ResultType),
-                Streaming = method.IsStreaming,
-            };
-            described.Parameters.AddRange(method.ParameterTypes.Select(TypeNames.Short));
-            info.Methods.Add(described);
-        }
-        return info;
-    }
+            Name = method.WireName,
+            Parameters = [.. method.ParameterTypes.Select(TypeNames.Short)],
+            Result = method.ResultType is null ? "" : TypeNames.Short(method.ResultType),
+            Streaming = method.IsStreaming,
+        })],
+    };
 
     private object Create(bool ownScope)
     {

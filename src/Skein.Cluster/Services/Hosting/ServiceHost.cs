@@ -392,7 +392,7 @@ public sealed class ServiceHost : IAsyncDisposable
         new($"module {module} offers service '{service}', which node {NodeName} already hosts");
 
     /// <summary>The services as the registry lists them.</summary>
-    public IReadOnlyList<ServiceInfo> Describe() =>
+    public IReadOnlyList<ServiceDescription> Describe() =>
         _services.Values.Select(s => s.Describe())
             .Concat(_moduleServices.Values.Select(s => ModuleServiceInfo.From(s.Description)))
             .OrderBy(s => s.Name, StringComparer.Ordinal)

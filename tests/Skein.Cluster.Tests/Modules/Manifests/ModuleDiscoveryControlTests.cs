@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Skein.Cluster.Modules;
+using Skein.Cluster.NodeControl;
 using Skein.Cluster.Protocol;
 using Skein.Cluster.Services.Client;
 using ServiceHost = Skein.Cluster.Services.Hosting.ServiceHost;
@@ -37,9 +38,9 @@ public sealed class ModuleDiscoveryControlTests : IAsyncLifetime
         Assert.Equal([ExampleModules], reply.Directories);
         var stats = Assert.Single(reply.Modules, m => m.Name == "stats");
         Assert.Equal(("process", Path.Combine(ExampleModules, "stats"), Path.Combine(ExampleModules, "stats", "stats.py"), ""),
-            (stats.Loader, stats.Path, stats.Entry, stats.Problem));
+            (stats.Loader, stats.Path, stats.Entry, stats.Problem ?? ""));
         Assert.Equal(["stats"], stats.Services);
-        Assert.NotEmpty(stats.Description);
+        Assert.False(string.IsNullOrEmpty(stats.Description));
     }
 
     [Fact]
@@ -48,7 +49,7 @@ public sealed class ModuleDiscoveryControlTests : IAsyncLifetime
         Assert.SkipWhen(ModuleProcess.FindPython() is null, "python3 is not on the PATH");
         using var control = Control();
 
-        var loaded = await control.LoadAsync(new LoadModuleRequest { Path = "stats", ConfigJson = """{"stdev":"population"}""" }, TestPatience.Ceiling, Ct);
+        var loaded = await control.LoadAsync(new RemoteModuleLoad { Path = "stats", ConfigJson = """{"stdev":"population"}""" }, TestPatience.Ceiling, Ct);
 
         Assert.Equal(("stats", "process", "active"), (loaded.Name, loaded.Loader, loaded.State));
         Assert.Equal(Path.Combine(ExampleModules, "stats", "stats.py"), loaded.Path);

@@ -148,11 +148,11 @@ public sealed class ModuleFolderTests : IDisposable
 
         // FriendlyGreeter declares itself a singleton; the manifest makes it per-connection.
         await host.AddModuleAsync(new ModuleLoadRequest(folder), Ct);
-        Assert.Equal(Skein.Cluster.Protocol.ServiceInstanceMode.PerConnection, host.Describe().Single(s => s.Name == "greeter").Mode);
+        Assert.Equal(InstanceMode.PerConnection, host.Describe().Single(s => s.Name == "greeter").Mode);
         await host.RemoveModuleAsync("greeter");
 
         await host.AddModuleAsync(new ModuleLoadRequest(folder) { InstanceModes = new Dictionary<string, InstanceMode> { ["greeter"] = InstanceMode.Pooled } }, Ct);
-        Assert.Equal(Skein.Cluster.Protocol.ServiceInstanceMode.Pooled, host.Describe().Single(s => s.Name == "greeter").Mode);
+        Assert.Equal(InstanceMode.Pooled, host.Describe().Single(s => s.Name == "greeter").Mode);
     }
 
     [Fact]
