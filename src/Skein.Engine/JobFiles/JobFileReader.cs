@@ -159,7 +159,7 @@ internal sealed class JobFileReader
             var known = template.PlaceholderNames();
             foreach (var (text, readsOutputs) in template.Texts(defaults))
             {
-                Placeholders.Check(text, known, template.MatrixKeysUnknown, readsOutputs, template.Where, _problems);
+                PlaceholderCheck.Check(text, known, template.MatrixKeysUnknown, readsOutputs, template.Where, _problems);
             }
 
             var copies = TaskExpander.Copies(template, _baseDirectory, _problems, job, JobLimits.MaxTasks - made);
