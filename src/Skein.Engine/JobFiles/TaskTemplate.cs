@@ -29,6 +29,22 @@ internal sealed class TaskTemplate(Located<string> id)
     public Located<string>? Description { get; set; }
     public Located<string>? Version { get; set; }
 
+    /// <summary>resources: cores and memory (bytes) per attempt.</summary>
+    public Located<int>? Cores { get; set; }
+    public Located<long>? Memory { get; set; }
+
+    /// <summary>on: where the task may run.</summary>
+    public List<(Located<string> Name, Located<string> Value)> OnLabels { get; } = [];
+    public Located<string>? OnNode { get; set; }
+    public Located<string>? OnHost { get; set; }
+
+    /// <summary>call: SERVICE.METHOD, and its args as written (a list), instead of 'run'.</summary>
+    public Located<string>? Call { get; set; }
+    public YamlDotNet.RepresentationModel.YamlSequenceNode? Args { get; set; }
+
+    /// <summary>Every text scalar of 'args', for placeholder checks.</summary>
+    public List<Located<string>> ArgTexts { get; } = [];
+
     /// <summary>The matrix keys in file order, each with its values; null for a task without a matrix.</summary>
     public List<(Located<string> Key, List<Located<string>> Values)>? Matrix { get; set; }
 
@@ -77,6 +93,11 @@ internal sealed class TaskTemplate(Located<string> id)
         if (Group is { } group) yield return group;
         if ((Workdir ?? defaults.Workdir) is { } workdir) yield return workdir;
         if (Description is { } description) yield return description;
+        if (Call is { } call) yield return call;
+        foreach (var text in ArgTexts) yield return text;
+        if (OnNode is { } node) yield return node;
+        if (OnHost is { } host) yield return host;
+        foreach (var (_, value) in OnLabels) yield return value;
         if (Version is { } version) yield return version;
         foreach (var (name, value) in defaults.Env)
         {
