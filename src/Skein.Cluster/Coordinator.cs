@@ -97,10 +97,14 @@ public sealed partial class Coordinator : IHostedService, IAsyncDisposable
         builder.Services.AddSingleton(services => new EventBus(services.GetRequiredService<TimeProvider>(), options.EventHistoryCapacity,
             options.EventHistoryMaxBytes, options.MaxEventPayloadBytes));
         builder.Services.AddSingleton<MembershipRegistry>();
+        builder.Services.AddSingleton<Execution.PlacementLedger>();
 
         var app = builder.Build();
         app.MapGrpcService<MembershipService>();
         app.MapGrpcService<EventsService>();
+        app.MapGrpcService<Execution.PlacementService>();
+        // The ledger watches membership from the start, so room on a node lost before any hold is never granted.
+        _ = app.Services.GetRequiredService<Execution.PlacementLedger>();
         _address = await GrpcServer.StartAsync(app, options.Listen, cancellationToken).ConfigureAwait(false);
         _app = app;
         _logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<Coordinator>();

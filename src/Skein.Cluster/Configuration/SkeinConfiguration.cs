@@ -81,6 +81,7 @@ public sealed class SkeinConfiguration
                 Name = Text("node:name"),
                 Join = Text("node:join"),
                 Cores = (int?)Read<long>("node:cores"),
+                Slots = (int?)Read<long>("node:slots"),
                 MemoryBytes = Read<long>("node:memory"),
                 Listen = Text("node:listen"),
                 AllowAnyModulePath = Read<bool>("node:allow-any-module-path"),
