@@ -177,7 +177,7 @@ public sealed class ClusterExecutor : ITaskExecutor, IAsyncDisposable
         using var callEnd = new CancellationTokenSource();
         using var call = runner.Run(cancellationToken: callEnd.Token);
         using var log = new AttemptLog(reporter.LogPath);
-        var writing = new SemaphoreSlim(1, 1);
+        using var writing = new SemaphoreSlim(1, 1);
         try
         {
             await call.RequestStream.WriteAsync(StartMessage(attempt, spec, granted, attemptId), cancellationToken).ConfigureAwait(false);
