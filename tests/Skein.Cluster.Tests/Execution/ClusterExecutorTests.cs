@@ -242,6 +242,46 @@ public sealed class ClusterExecutorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Room_is_accounted_across_runs_of_different_clients()
+    {
+        // Run A fills both slots of the first node and keeps them until released (a pipe per command).
+        var release = Path.Combine(_dir.Path, "hold");
+        MakeFifo(release + ".a1");
+        MakeFifo(release + ".a2");
+        var fill = Load($$"""
+            name: fill
+            tasks:
+              a1: { run: "read x < {{release}}.$SKEIN_TASK", on: { node: {{FirstNode}} } }
+              a2: { run: "read x < {{release}}.$SKEIN_TASK", on: { node: {{FirstNode}} } }
+            """);
+        var placed = 0;
+        var bothPlaced = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _executor.Placed += _ => { if (Interlocked.Increment(ref placed) == 2) bothPlaced.TrySetResult(); };
+        await using var runA = await JobRun.StartAsync(fill, Options(), Ct);
+        await bothPlaced.Task.WaitAsync(Patience, Ct);
+
+        // Run B, from another client with its own executor, must wait for that room.
+        await using var otherClient = await _cluster.ConnectClientAsync(cancellationToken: Ct);
+        await using var other = new ClusterExecutor(otherClient);
+        var waiting = new TaskCompletionSource<PlacementWait>(TaskCreationOptions.RunContinuationsAsynchronously);
+        other.WaitChanged += w => waiting.TrySetResult(w);
+        var after = Load($$"""
+            name: after
+            tasks:
+              b: { run: "true", on: { node: {{FirstNode}} } }
+            """);
+        await using var runB = await JobRun.StartAsync(after, new RunOptions { Executor = other, StateDirectory = Path.Combine(_dir.Path, ".skein-b") }, Ct);
+        var wait = await waiting.Task.WaitAsync(Patience, Ct);
+        Assert.Equal($"waiting for room: needs 1 core; {FirstNode} has 0 of 2 free", wait.Reason);
+
+        // Both of run A's commands end, and their room goes to run B.
+        await File.WriteAllTextAsync(release + ".a1", "go\n", Ct);
+        await File.WriteAllTextAsync(release + ".a2", "go\n", Ct);
+        Assert.True((await runA.Completion.WaitAsync(Patience, Ct)).Succeeded);
+        Assert.True((await runB.Completion.WaitAsync(Patience, Ct)).Succeeded);
+    }
+
+    [Fact]
     public async Task A_call_task_calls_the_service_and_passes_with_its_JSON_result()
     {
         var job = Load("""
