@@ -169,7 +169,23 @@ internal sealed partial class NodeTaskRunner(string nodeName, string stateDirect
         return directory;
     }
 
-    private static bool SeesSameDirectory(StartAttempt start)
+    // What a marker said, per directory, marker and secret: a run's attempts share a few directories, and each
+    // answer holds for the run's life (the secret is new per run process). Bounded: cleared when it grows large.
+    private readonly ConcurrentDictionary<(string Directory, string Marker, string Nonce), bool> _seen = new();
+    private const int MaxSeen = 10_000;
+
+    private bool SeesSameDirectory(StartAttempt start)
+    {
+        if (start.MarkerName.Length == 0) return ReadsSameDirectory(start);
+        var key = (start.Workdir, start.MarkerName, start.MarkerNonce);
+        if (_seen.TryGetValue(key, out var same)) return same;
+        same = ReadsSameDirectory(start);
+        if (_seen.Count >= MaxSeen) _seen.Clear();
+        _seen[key] = same;
+        return same;
+    }
+
+    private static bool ReadsSameDirectory(StartAttempt start)
     {
         if (start.MarkerName.Length > 0)
         {
