@@ -150,6 +150,11 @@ public sealed class ClusterExecutor : ITaskExecutor, IAsyncDisposable
         throw new RpcException(new Status(StatusCode.Unavailable, "the coordinator ended the hold without placing the attempt"));
     }
 
+    /// <summary>
+    /// The coordinator's word that the attempt's node is gone (<c>node-lost: NAME</c>); empty when the hold ended
+    /// without it. A hold that broke (a coordinator restarting) says nothing about the node: the attempt goes on, and
+    /// its node's answer ends it as usual.
+    /// </summary>
     private static async Task<string> ReadRevokedAsync(AsyncServerStreamingCall<HoldUpdate> hold)
     {
         try
@@ -158,15 +163,11 @@ public sealed class ClusterExecutor : ITaskExecutor, IAsyncDisposable
             {
                 if (hold.ResponseStream.Current.BodyCase == HoldUpdate.BodyOneofCase.Revoked) return hold.ResponseStream.Current.Revoked.Reason;
             }
-            return "the coordinator ended the hold";
+            return "";
         }
-        catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled)
+        catch (RpcException)
         {
-            return ""; // this side ended it: the attempt is over
-        }
-        catch (RpcException ex)
-        {
-            return $"the hold on the coordinator broke ({ex.Status.Detail})";
+            return ""; // ended by this side (the attempt is over), or broken with the coordinator
         }
     }
 
