@@ -92,8 +92,7 @@ public sealed class ClusterExecutor : ITaskExecutor, IAsyncDisposable
         {
             if (refusal.Index < 0 || refusal.Index >= checkedTasks.Count) continue;
             var task = checkedTasks[refusal.Index];
-            var key = task.Placement is { IsAnywhere: false } && !refusal.Reason.Contains(" core", StringComparison.Ordinal) && !refusal.Reason.Contains("memory", StringComparison.Ordinal) ? "on" : "resources";
-            problems.Add(ValidationProblem.Error(refusal.Reason, task.Source?.LocationOf(key)));
+            problems.Add(ValidationProblem.Error(refusal.Reason, task.Source?.LocationOf(refusal.Key.Length > 0 ? refusal.Key : "resources")));
         }
         return problems;
     }

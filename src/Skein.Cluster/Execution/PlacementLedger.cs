@@ -42,14 +42,22 @@ internal sealed partial class PlacementLedger : IDisposable
     }
 
     /// <summary>Why no live node could ever take <paramref name="need"/>, or null when one could (room or not).</summary>
-    public string? WhyNever(PlacementNeed need) => WhyNever(need, AliveMembers());
+    public string? WhyNever(PlacementNeed need) => WhyNever(need, AliveMembers(), out _);
 
-    internal static string? WhyNever(PlacementNeed need, IReadOnlyList<Member> alive)
+    /// <inheritdoc cref="WhyNever(PlacementNeed)"/>
+    /// <param name="key">The task key at fault: <c>on</c> when no node matches, else <c>resources</c>.</param>
+    public string? WhyNever(PlacementNeed need, out string key) => WhyNever(need, AliveMembers(), out key);
+
+    internal static string? WhyNever(PlacementNeed need, IReadOnlyList<Member> alive) => WhyNever(need, alive, out _);
+
+    internal static string? WhyNever(PlacementNeed need, IReadOnlyList<Member> alive, out string key)
     {
+        key = "on";
         if (alive.Count == 0) return $"task '{need.Task}' needs a node, but no node is alive in the cluster";
         var matching = new List<Member>(alive.Count);
         foreach (var member in alive) if (Matches(need, member)) matching.Add(member);
         if (matching.Count == 0) return $"task '{need.Task}' {NoMatch(need, alive)}";
+        key = "resources";
         var largest = matching.MaxBy(m => m.Registration.OfferedSlots)!;
         if (largest.Registration.OfferedSlots < need.Cores)
             return $"task '{need.Task}' needs {PlacementNeed.Plural(need.Cores, "core")}; the largest {(matching.Count < alive.Count ? "matching " : "")}node ({largest.Name}) has {largest.Registration.OfferedSlots}";

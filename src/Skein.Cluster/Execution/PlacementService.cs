@@ -65,19 +65,21 @@ internal sealed class PlacementService(PlacementLedger ledger, IHostApplicationL
             throw new RpcException(new Status(StatusCode.InvalidArgument, $"at most {MaxRequirements} requirements at once"));
         var reply = new CheckReply();
         // Tasks of one job mostly share their requirement: each distinct one is judged once.
-        var seen = new Dictionary<(int, long, string, string, string), string?>();
+        var seen = new Dictionary<(int, long, string, string, string), (string? Why, string Key)>();
         for (var i = 0; i < request.Requirements.Count; i++)
         {
             var requirement = request.Requirements[i];
             Check(requirement);
             var key = (requirement.Cores, requirement.MemoryBytes, requirement.Node, requirement.Host,
                 string.Join('\n', requirement.Labels.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}")));
-            if (!seen.TryGetValue(key, out var why))
+            if (!seen.TryGetValue(key, out var judged))
             {
-                why = ledger.WhyNever(PlacementNeed.From(requirement) with { Task = "\0" });
-                seen[key] = why;
+                var why = ledger.WhyNever(PlacementNeed.From(requirement) with { Task = "\0" }, out var faulty);
+                judged = (why, faulty);
+                seen[key] = judged;
             }
-            if (why is not null) reply.Refusals.Add(new Refusal { Index = i, Reason = why.Replace("'\0'", $"'{requirement.Task}'", StringComparison.Ordinal) });
+            if (judged.Why is { } reason)
+                reply.Refusals.Add(new Refusal { Index = i, Key = judged.Key, Reason = reason.Replace("'\0'", $"'{requirement.Task}'", StringComparison.Ordinal) });
         }
         return Task.FromResult(reply);
     }

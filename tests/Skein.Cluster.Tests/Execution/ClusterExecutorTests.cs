@@ -211,8 +211,11 @@ public sealed class ClusterExecutorTests : IAsyncLifetime
         Assert.Contains($"task 'train' needs 64 cores; the largest node ({FirstNode}) has 2", ex.Message);
         Assert.Contains("task 'tpu' needs a node labelled tpu=v4, but no live node is", ex.Message);
         Assert.Contains("task 'there' must run on node 'nowhere', but no live node has that name", ex.Message);
+        // Each points at the key at fault: 'resources' for a size no node has, 'on' for a match no node makes.
         var train = ex.Problems.Single(p => p.Message.Contains("'train'"));
-        Assert.Equal(4, train.Location?.Line);
+        Assert.Equal((4, 23), (train.Location?.Line, train.Location?.Column));
+        var tpu = ex.Problems.Single(p => p.Message.Contains("'tpu'"));
+        Assert.Equal((5, 21), (tpu.Location?.Line, tpu.Location?.Column));
         Assert.False(File.Exists(Path.Combine(_dir.Path, "ran")));
     }
 
