@@ -59,7 +59,7 @@ public sealed class ClusterExecutor : ITaskExecutor, IAsyncDisposable
         return attempt.Task.Action switch
         {
             CommandAction command => new ValueTask<ActionResult>(RunOnNodeAsync(attempt, command.Spec, reporter, cancellationToken)),
-            ServiceCallAction call => new ValueTask<ActionResult>(CallAsync(attempt, call, reporter, cancellationToken)),
+            ServiceCallAction call => new ValueTask<ActionResult>(CallAsync(call, reporter, cancellationToken)),
             // C# code cannot leave this process.
             _ => InProcessExecutor.Instance.RunAsync(attempt, reporter, cancellationToken),
         };
@@ -112,6 +112,11 @@ public sealed class ClusterExecutor : ITaskExecutor, IAsyncDisposable
         catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)
         {
             return ActionResult.Errored($"could not place the attempt: {_coordinator.Explain(ex).Message}");
+        }
+        catch (RpcException)
+        {
+            // Timed out or cancelled while waiting for room: the run says which.
+            throw new OperationCanceledException(cancellationToken);
         }
         finally
         {
@@ -333,7 +338,7 @@ public sealed class ClusterExecutor : ITaskExecutor, IAsyncDisposable
     private ClusterChannel NodeChannel(string callAddress) =>
         _nodes.GetOrAdd(callAddress, address => new ClusterChannel(ClusterAddress.Parse(address), _client.Token, ClusterChannel.DefaultTimeout));
 
-    private async Task<ActionResult> CallAsync(TaskAttempt attempt, ServiceCallAction call, IAttemptReporter reporter, CancellationToken cancellationToken)
+    private async Task<ActionResult> CallAsync(ServiceCallAction call, IAttemptReporter reporter, CancellationToken cancellationToken)
     {
         ReadOnlyMemory<byte>? last = null;
         try
@@ -353,7 +358,6 @@ public sealed class ClusterExecutor : ITaskExecutor, IAsyncDisposable
         // TODO(outputs): once task outputs exist, this JSON is the task's output 'result' (ActionResult outputs); for
         // now it is the attempt's value and its log.
         using (var log = new AttemptLog(reporter.LogPath)) log.Append(json + "\n");
-        _ = attempt;
         return ActionResult.Passed(json);
     }
 

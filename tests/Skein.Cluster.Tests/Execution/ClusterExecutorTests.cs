@@ -228,8 +228,15 @@ public sealed class ClusterExecutorTests : IAsyncLifetime
             name: waits
             tasks:
               big: { run: "read x < {{release}}", resources: { cores: 2 }, on: { node: {{FirstNode}} } }
-              next: { run: "true", resources: { cores: 2 }, on: { node: {{FirstNode}} } }
             """);
+        // 'next' becomes ready only once 'big' is on its node, so it is the one that waits.
+        AddAfterPlaced(job, "big", new TaskSpec
+        {
+            Id = "next",
+            Action = new CommandAction("true"),
+            Resources = new TaskResources { Cores = 2 },
+            Placement = new TaskPlacement { Node = FirstNode },
+        });
         var waiting = new TaskCompletionSource<PlacementWait>(TaskCreationOptions.RunContinuationsAsynchronously);
         _executor.WaitChanged += w => waiting.TrySetResult(w);
         await using var run = await JobRun.StartAsync(job, Options(), Ct);
@@ -241,6 +248,47 @@ public sealed class ClusterExecutorTests : IAsyncLifetime
         var summary = await run.Completion.WaitAsync(Patience, Ct);
 
         Assert.True(summary.Succeeded);
+        Assert.Empty(_executor.Waiting);
+    }
+
+    [Fact]
+    public async Task A_task_waiting_for_room_times_out_like_any_other()
+    {
+        var release = Path.Combine(_dir.Path, "keep.fifo");
+        MakeFifo(release);
+        var job = Load($$"""
+            name: waits
+            tasks:
+              big: { run: "read x < {{release}}", resources: { cores: 2 }, on: { node: {{FirstNode}} } }
+            """);
+        AddAfterPlaced(job, "big", new TaskSpec
+        {
+            Id = "late",
+            Action = new CommandAction("true"),
+            Resources = new TaskResources { Cores = 2 },
+            Placement = new TaskPlacement { Node = FirstNode },
+            Timeout = TimeSpan.FromMilliseconds(300),
+        });
+        var waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _executor.WaitChanged += _ => waiting.TrySetResult();
+        await using var run = await JobRun.StartAsync(job, Options(), Ct);
+        var results = new List<TaskResult>();
+        var reading = Task.Run(async () =>
+        {
+            await foreach (var e in run.ReadEventsAsync(Ct))
+                if (e is TaskFinished finished) lock (results) results.Add(finished.Result);
+        }, Ct);
+        await waiting.Task.WaitAsync(Patience, Ct);
+
+        await WaitUntilAsync(() => { lock (results) return results.Any(r => r.TaskId == "late"); }, "the waiting task timing out");
+        await File.WriteAllTextAsync(release, "go\n", Ct);
+        await run.Completion.WaitAsync(Patience, Ct);
+        await reading.WaitAsync(Patience, Ct);
+
+        var late = results.Single(r => r.TaskId == "late");
+        Assert.Equal(Outcome.TimedOut, late.Outcome);
+        Assert.Null(late.LogPath); // no stack trace: waiting ended as the run asked
+        Assert.Equal(Outcome.Passed, results.Single(r => r.TaskId == "big").Outcome);
         Assert.Empty(_executor.Waiting);
     }
 
@@ -351,6 +399,23 @@ public sealed class ClusterExecutorTests : IAsyncLifetime
         Assert.True(summary.Succeeded);
         var other = first == spare.Name ? GpuNode : spare.Name;
         Assert.Contains($"on={other}", File.ReadAllText(Directory.EnumerateFiles(Path.Combine(_dir.Path, ".skein", "logs"), "long.2.log", SearchOption.AllDirectories).Single()));
+    }
+
+    /// <summary>Adds <paramref name="task"/> behind a C# gate that opens once <paramref name="first"/> has started on its node.</summary>
+    private void AddAfterPlaced(Job job, string first, TaskSpec task)
+    {
+        var placed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _executor.Placed += p => { if (p.TaskId == first) placed.TrySetResult(); };
+        job.Add($"{task.Id}-gate", async (_, ct) => await placed.Task.WaitAsync(ct));
+        job.Add(new TaskSpec
+        {
+            Id = task.Id,
+            Action = task.Action,
+            Resources = task.Resources,
+            Placement = task.Placement,
+            Timeout = task.Timeout,
+            Needs = [$"{task.Id}-gate"],
+        });
     }
 
     private static void MakeFifo(string path)
