@@ -43,6 +43,7 @@ internal static class CommandConfiguration
         if (parse.GetValue(flags.Name) is { } name) node.Name = name;
         foreach (var (key, value) in LabelsParser.Parse(parse.GetValue(flags.Labels))) node.Labels[key] = value;
         if (parse.GetValue(flags.Cores) is { } cores) node.Cores = cores;
+        if (parse.GetValue(flags.Slots) is { } slots) node.Slots = slots;
         if (Given(parse, flags.Listen)) node.Listen = parse.GetValue(flags.Listen);
         var loader = parse.GetValue(flags.Loader);
         foreach (var path in parse.GetValue(flags.Modules) ?? []) node.Modules.Add(new ConfiguredModule(path, Loader: loader));
@@ -91,6 +92,7 @@ internal sealed record NodeFlags(
     Option<string?> Name,
     Option<string?> Labels,
     Option<int?> Cores,
+    Option<int?> Slots,
     Option<string> Listen,
     Option<string[]> Modules,
     Option<string?> Loader,

@@ -110,12 +110,16 @@ public sealed partial class Coordinator : IHostedService, IAsyncDisposable
         builder.Services.AddSingleton<RunHost>();
         // A submitted job is one message, as large as a job of the most tasks allowed needs; no other call needs as much.
         builder.Services.AddGrpc().AddServiceOptions<RunsService>(grpc => grpc.MaxReceiveMessageSize = RunsService.MaxSubmitBytes);
+        builder.Services.AddSingleton<Execution.PlacementLedger>();
 
         var app = builder.Build();
         app.MapGrpcService<MembershipService>();
         app.MapGrpcService<EventsService>();
         app.MapGrpcService<RunsService>();
         GrpcServer.MapStandardServices(app);
+        app.MapGrpcService<Execution.PlacementService>();
+        // The ledger watches membership from the start, so room on a node lost before any hold is never granted.
+        _ = app.Services.GetRequiredService<Execution.PlacementLedger>();
         _address = await GrpcServer.StartAsync(app, options.Listen, cancellationToken).ConfigureAwait(false);
         _app = app;
         _logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<Coordinator>();

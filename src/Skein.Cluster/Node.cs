@@ -1,3 +1,4 @@
+using Skein.Shared.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -132,7 +133,9 @@ public sealed partial class Node : IHostedService, IAsyncDisposable
             Loaded(module.Path, await _host.AddModuleAsync(module.ToRequest(), starting.Token).ConfigureAwait(false));
 
         var modulePaths = new ModulePaths(Settings.ModuleDirectories, Settings.AllowAnyModulePath);
-        _endpoint = await NodeHost.StartAsync(_host, Settings.Token, Settings.Listen, _loggers, starting.Token, modulePaths).ConfigureAwait(false);
+        _endpoint = await NodeHost.StartAsync(_host, Settings.Token, Settings.Listen, _loggers, starting.Token, modulePaths, Settings.StateDirectory is { } state
+            ? Path.Combine(state, "nodes", FileNames.Escape(Settings.Name))
+            : null).ConfigureAwait(false);
         // Listening on every interface: tell others this machine's name, which they can resolve, not "localhost".
         var everywhere = Settings.Listen.Split(':')[0] is "*" or "0.0.0.0" or "[::]";
         CallAddress = $"{(everywhere ? System.Net.Dns.GetHostName() : _endpoint.Address.Host)}:{_endpoint.Address.Port}";
@@ -170,6 +173,7 @@ public sealed partial class Node : IHostedService, IAsyncDisposable
             Name = Settings.Name,
             Labels = Settings.Labels,
             Cores = Settings.Cores,
+            Slots = Settings.Slots,
             MemoryBytes = Settings.MemoryBytes,
             Address = CallAddress,
             JoinTimeout = Settings.JoinTimeout,

@@ -331,6 +331,7 @@ public sealed partial class NodeAgent : IDisposable
             Name = _options.Name,
             Hostname = Environment.MachineName,
             Cores = _options.Cores,
+            Slots = _options.Slots ?? _options.Cores,
             MemoryBytes = _options.MemoryBytes,
             ProcessId = Environment.ProcessId,
             Address = _options.Address,

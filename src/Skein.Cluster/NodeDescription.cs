@@ -18,6 +18,9 @@ public sealed record NodeDescription
 
     public int Cores { get; init; }
 
+    /// <summary>How many cores' worth of job tasks it runs at once (<c>--slots</c>; its cores unless it said otherwise).</summary>
+    public int Slots { get; init; }
+
     public long MemoryBytes { get; init; }
 
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();

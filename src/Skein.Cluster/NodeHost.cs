@@ -1,3 +1,4 @@
+using Skein.Shared.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -35,24 +36,30 @@ public sealed class NodeHost : IAsyncDisposable
     /// <param name="modulePaths">Where module control (modules.proto) may load from; by default nowhere.</param>
     public static Task<NodeHost> StartAsync(ServiceHost services, string token, string listen = "127.0.0.1:0",
         Action<ILoggingBuilder>? configureLogging = null, CancellationToken cancellationToken = default, ModulePaths? modulePaths = null) =>
-        StartAsync(services, token, listen, configureLogging, loggers: null, cancellationToken, modulePaths);
+        StartAsync(services, token, listen, configureLogging, loggers: null, cancellationToken, modulePaths, stateDirectory: null);
 
     /// <summary>As the public overload, logging through <paramref name="loggers"/>: the hosting application's (a <see cref="Node"/>'s).</summary>
+    /// <param name="stateDirectory">Where job task attempts that need a fresh working directory get one.</param>
     internal static Task<NodeHost> StartAsync(ServiceHost services, string token, string listen, ILoggerFactory loggers,
-        CancellationToken cancellationToken, ModulePaths modulePaths) =>
-        StartAsync(services, token, listen, configureLogging: null, loggers, cancellationToken, modulePaths);
+        CancellationToken cancellationToken, ModulePaths modulePaths, string? stateDirectory = null) =>
+        StartAsync(services, token, listen, configureLogging: null, loggers, cancellationToken, modulePaths, stateDirectory);
 
     private static async Task<NodeHost> StartAsync(ServiceHost services, string token, string listen, Action<ILoggingBuilder>? configureLogging,
-        ILoggerFactory? loggers, CancellationToken cancellationToken, ModulePaths? modulePaths)
+        ILoggerFactory? loggers, CancellationToken cancellationToken, ModulePaths? modulePaths, string? stateDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         if (string.IsNullOrWhiteSpace(token)) throw new SkeinException("a node needs the cluster token to serve calls");
         var builder = GrpcServer.CreateBuilder(ListenAddress.Parse(listen), token, configureLogging, loggers, MessageLimits.TransportLimit(services.Options.MaxMessageBytes));
         builder.Services.AddSingleton(services);
         builder.Services.AddSingleton(modulePaths ?? new ModulePaths([], allowAnyPath: false));
+        // Every node runs job tasks; those that cannot run in their job file's directory get one under its state directory.
+        var attempts = stateDirectory ?? Path.Combine(Path.GetTempPath(), $"skein-node-{FileNames.Escape(services.NodeName)}");
+        builder.Services.AddSingleton(provider => new Execution.NodeTaskRunner(services.NodeName, attempts,
+            provider.GetRequiredService<ILoggerFactory>().CreateLogger<Execution.NodeTaskRunner>()));
         var app = builder.Build();
         app.MapGrpcService<CallsEndpoint>();
         app.MapGrpcService<ModulesEndpoint>();
+        app.MapGrpcService<Execution.TaskRunnerEndpoint>();
         GrpcServer.MapStandardServices(app);
         var address = await GrpcServer.StartAsync(app, listen, cancellationToken).ConfigureAwait(false);
         return new NodeHost(app, services, address);

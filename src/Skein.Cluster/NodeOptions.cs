@@ -25,6 +25,18 @@ public sealed class NodeOptions
 
     public long MemoryBytes { get; set; } = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
 
+    /// <summary>
+    /// How many cores' worth of job tasks the node runs at once (a task takes <c>resources.cores</c> slots, one by
+    /// default); null: <see cref="Cores"/>.
+    /// </summary>
+    public int? Slots { get; set; }
+
+    /// <summary>
+    /// Where a <see cref="Node"/> keeps what it makes: a fresh working directory per task attempt that cannot run in
+    /// its job file's directory. Default: a directory named after the node under the system's temporary directory.
+    /// </summary>
+    public string? StateDirectory { get; set; }
+
     /// <summary>Where this node serves calls, HOST:PORT, as clients should dial it; empty when it serves none.</summary>
     public string Address { get; set; } = "";
 
@@ -97,6 +109,7 @@ public sealed class NodeOptions
             throw new SkeinException($"invalid node address '{Address}': expected HOST:PORT where this node serves calls, e.g. 10.0.0.5:7701");
         _ = ServiceList.Freeze(Services);
         if (Cores < 1) throw new SkeinException($"cores must be at least 1, not {Cores}");
+        if (Slots is < 1) throw new SkeinException($"slots must be at least 1, not {Slots}");
         if (JoinTimeout <= TimeSpan.Zero) throw new SkeinException("the join timeout must be positive");
         if (RegisterCeiling < JoinTimeout) throw new SkeinException("the registration ceiling must be at least the join timeout");
         if (MaxReconnectDelay <= TimeSpan.Zero) throw new SkeinException("the reconnect delay must be positive");

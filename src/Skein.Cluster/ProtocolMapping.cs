@@ -68,6 +68,7 @@ internal static class ProtocolMapping
             _ => MemberState.Left,
         },
         Cores = info.Cores,
+        Slots = info.Slots > 0 ? info.Slots : info.Cores,
         MemoryBytes = info.MemoryBytes,
         Labels = new Dictionary<string, string>(info.Labels, StringComparer.Ordinal),
         LastHeartbeat = Time(info.LastHeartbeat),

@@ -32,9 +32,16 @@ public sealed class SkeinClient : IAsyncDisposable
     {
         options.Validate();
         _caller = new ServiceCaller(routes, token, options);
+        Token = token;
         _routesOwner = routesOwner;
         _events = events;
     }
+
+    /// <summary>The channel to the coordinator, when connected to a cluster (not for local services only).</summary>
+    internal ClusterChannel? CoordinatorChannel { get; private init; }
+
+    /// <summary>The cluster token this client presents.</summary>
+    internal string Token { get; }
 
     /// <summary>The cluster's event bus, through the coordinator: publish, subscribe with <c>*</c> and <c>&gt;</c> wildcards, recent history.</summary>
     public ClusterEvents Events => _events ?? throw new InvalidOperationException("this client is not connected to a cluster, so it has no event bus");
@@ -77,7 +84,7 @@ public sealed class SkeinClient : IAsyncDisposable
             throw;
         }
         var events = new ClusterEvents(channel);
-        return new SkeinClient(directory, token, options, new Owned(directory, events, channel), events);
+        return new SkeinClient(directory, token, options, new Owned(directory, events, channel), events) { CoordinatorChannel = channel };
     }
 
     /// <summary>

@@ -128,18 +128,29 @@ public sealed class CommandAction : ITaskAction, IReadsTaskOutputs
     /// <summary>Start through System.Diagnostics.Process and setsid(1) even where posix_spawn is available (tests cover both).</summary>
     internal bool UseProcessStart { get; init; }
 
-    public async ValueTask<ActionResult> ExecuteAsync(TaskContext context, CancellationToken cancellationToken)
+    public ValueTask<ActionResult> ExecuteAsync(TaskContext context, CancellationToken cancellationToken) =>
+        RunAsync(context.TaskId, context.Attempt, context.RunId, context, cancellationToken);
+
+    /// <summary>
+    /// Runs the command once as attempt <paramref name="attempt"/> of <paramref name="taskId"/>, its output and
+    /// <c>::result</c> lines going to <paramref name="reporter"/>: what a node does with an attempt shipped to it.
+    /// A reporter that is an <see cref="IAttemptOutput"/> receives the output as it comes instead of a log file.
+    /// </summary>
+    public async ValueTask<ActionResult> RunAsync(string taskId, int attempt, long runId, IAttemptReporter reporter, CancellationToken cancellationToken)
     {
         var workdir = WorkingDirectory ?? System.Environment.CurrentDirectory;
         if (!Directory.Exists(workdir)) return ActionResult.Errored($"working directory '{workdir}' does not exist");
 
-        var variables = new List<KeyValuePair<string, string>>(Environment.Count + 3);
+        var run = runId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var variables = new List<KeyValuePair<string, string>>(Environment.Count + 5);
         variables.AddRange(Environment);
-        variables.Add(new("SKEIN_TASK_ID", context.TaskId));
-        variables.Add(new("SKEIN_ATTEMPT", context.Attempt.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        variables.Add(new("SKEIN_RUN_ID", context.RunId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        variables.Add(new("SKEIN_TASK", taskId));
+        variables.Add(new("SKEIN_TASK_ID", taskId));
+        variables.Add(new("SKEIN_ATTEMPT", attempt.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        variables.Add(new("SKEIN_RUN", run));
+        variables.Add(new("SKEIN_RUN_ID", run));
 
-        using var output = new CommandOutput(context);
+        using var output = new CommandOutput(reporter);
         CommandProcess process;
         try
         {

@@ -23,4 +23,12 @@ public interface ITaskExecutor
     /// token fired, as timed out or cancelled).
     /// </returns>
     ValueTask<ActionResult> RunAsync(TaskAttempt attempt, IAttemptReporter reporter, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Checks, before the run starts, that this executor can run every task at all (a cluster executor: that some
+    /// live node could ever take it). Errors refuse the run with a <see cref="JobValidationException"/>; nothing runs.
+    /// </summary>
+    /// <param name="tasks">The tasks the run will start (after <see cref="RunOptions.Only"/>).</param>
+    ValueTask<IReadOnlyList<ValidationProblem>> CheckAsync(IReadOnlyList<TaskSpec> tasks, CancellationToken cancellationToken) =>
+        new([]);
 }

@@ -16,4 +16,16 @@ public sealed class InProcessExecutor : ITaskExecutor
         if (attempt.Timeout is null) return action.ExecuteAsync(context, cancellationToken);
         return new ValueTask<ActionResult>(Task.Run(() => action.ExecuteAsync(context, cancellationToken).AsTask(), CancellationToken.None));
     }
+
+    /// <summary>Refuses tasks that only a cluster can run (service calls).</summary>
+    public ValueTask<IReadOnlyList<ValidationProblem>> CheckAsync(IReadOnlyList<TaskSpec> tasks, CancellationToken cancellationToken)
+    {
+        List<ValidationProblem>? problems = null;
+        foreach (var task in tasks)
+        {
+            if (task.Action is ServiceCallAction call)
+                (problems ??= []).Add(ValidationProblem.Error(call.NeedsClusterMessage(task.Id), task.Source?.LocationOf("call")));
+        }
+        return new((IReadOnlyList<ValidationProblem>?)problems ?? []);
+    }
 }

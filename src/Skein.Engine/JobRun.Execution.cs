@@ -1,3 +1,4 @@
+using Skein.Shared.Text;
 using Skein.Engine.Internal;
 
 namespace Skein.Engine;

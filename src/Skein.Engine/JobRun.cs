@@ -108,6 +108,13 @@ public sealed partial class JobRun : IAsyncDisposable, IRunHost
             if (group.Workers < 1) problems.Add(ValidationProblem.Error($"group '{name}' has workers {group.Workers}; it must be 1 or more", group.Location));
         }
         if (problems.Exists(p => p.Severity == ProblemSeverity.Error)) throw new JobValidationException(problems);
+        // The executor has its say last: whether it can run these tasks at all (a cluster: whether any node could take them).
+        var executorProblems = await options.Executor.CheckAsync(Selected(graph, selected), cancellationToken).ConfigureAwait(false);
+        if (executorProblems.Count > 0)
+        {
+            problems.AddRange(executorProblems);
+            if (problems.Exists(p => p.Severity == ProblemSeverity.Error)) throw new JobValidationException(problems);
+        }
 
         var journal = options.Journal;
         CheckLogDirectory(options.StateDirectory, create: journal is not null);
@@ -137,6 +144,14 @@ public sealed partial class JobRun : IAsyncDisposable, IRunHost
             resumeLock?.Dispose();
             throw;
         }
+    }
+
+    private static TaskSpec[] Selected(JobGraph graph, bool[] selected)
+    {
+        if (Array.TrueForAll(selected, static s => s)) return graph.Tasks;
+        var tasks = new List<TaskSpec>(graph.Tasks.Length);
+        for (var i = 0; i < selected.Length; i++) if (selected[i]) tasks.Add(graph.Tasks[i]);
+        return [.. tasks];
     }
 
     /// <summary>

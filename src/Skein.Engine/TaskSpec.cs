@@ -43,6 +43,18 @@ public sealed class TaskSpec
     /// <summary>The exclusivity group, or null for a task that runs beside any group.</summary>
     public string? Group { get; init; }
 
+    /// <summary>What one attempt occupies on a cluster node (default: one core, no memory). Ignored in one process.</summary>
+    public TaskResources Resources { get; init; } = TaskResources.Default;
+
+    /// <summary>Which cluster nodes may run the task (labels, node, host); null: any. Ignored in one process.</summary>
+    public TaskPlacement? Placement { get; init; }
+
+    /// <summary>
+    /// True when the command's working directory was chosen on purpose (a job file's <c>workdir:</c>): a node runs it
+    /// there as it is. False when it is only where the job file is, which a node uses only if it sees that same directory.
+    /// </summary>
+    public bool WorkdirIsExplicit { get; init; }
+
     /// <summary>Where the task was declared, and where its keys are, when it came from a file.</summary>
     public TaskSource? Source { get; init; }
 

@@ -118,6 +118,8 @@ public sealed class TestCluster : IAsyncDisposable
             options.Token = Token;
             options.Name = nodeName;
             options.Listen = "127.0.0.1:0";
+            // Job task attempts that need a fresh directory get it here, removed with the cluster.
+            options.StateDirectory = _stateDirectory;
         });
         _builder.ConfigureNodeHostBuilder(index, builder);
         configure?.Invoke(builder);

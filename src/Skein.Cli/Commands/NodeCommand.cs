@@ -15,6 +15,7 @@ internal static class NodeCommand
         var name = new Option<string?>("--name") { Description = "This node's name, unique among live nodes (default: HOSTNAME-PID).", HelpName = "NAME" };
         var labels = new Option<string?>("--labels") { Description = "Labels offered for placement: KEY=VALUE pairs separated by commas.", HelpName = "K=V,…" };
         var cores = new Option<int?>("--cores") { Description = "Cores offered (default: all of this machine's).", HelpName = "N" };
+        var slots = SlotsOption();
         var modules = ModuleOption();
         var loader = new Option<string?>("--loader")
         {
@@ -51,8 +52,8 @@ internal static class NodeCommand
         // Set by skein up for its children, so they leave even when skein up itself is killed.
         var stopWithParent = new Option<bool>("--stop-with-parent") { Description = "Leave when standard input closes.", Hidden = true };
         var config = CommandConfiguration.ConfigOption();
-        var flags = new NodeFlags(join, name, labels, cores, listen, modules, loader, isolatedModules, moduleDirs, anyPath, allowReload, moduleRestart, moduleOnFailure);
-        var command = new Command("node", "Join a cluster as a node and stay until Ctrl+C.") { join, name, labels, cores, modules, isolatedModules, loader, moduleDirs, anyPath, allowReload, moduleRestart, moduleOnFailure, listen, tokenFile, state, config, stopWithParent };
+        var flags = new NodeFlags(join, name, labels, cores, slots, listen, modules, loader, isolatedModules, moduleDirs, anyPath, allowReload, moduleRestart, moduleOnFailure);
+        var command = new Command("node", "Join a cluster as a node and stay until Ctrl+C.") { join, name, labels, cores, slots, modules, isolatedModules, loader, moduleDirs, anyPath, allowReload, moduleRestart, moduleOnFailure, listen, tokenFile, state, config, stopWithParent };
         command.SetAction(async (parse, _) =>
         {
             var output = parse.InvocationConfiguration.Output;
@@ -73,6 +74,8 @@ internal static class NodeCommand
                 options.Join = joinAddress;
                 options.Token = token;
                 options.Name = nodeName;
+                // Attempts that cannot run in their job file's directory get a fresh one under the state directory.
+                options.StateDirectory = Path.GetFullPath(stateDirectory);
                 // SKEIN_MODULE_PATH adds directories as --module-dir does: the node discovers modules there and may load from them.
                 foreach (var directory in ModuleSearchPath.FromEnvironment()) options.ModuleDirectories.Add(directory);
             });
@@ -113,6 +116,13 @@ internal static class NodeCommand
         });
         return command;
     }
+
+    /// <summary>--slots N: how many cores' worth of job tasks the node runs at once (skein up passes it on to its nodes).</summary>
+    internal static Option<int?> SlotsOption() => new("--slots")
+    {
+        Description = "How many cores' worth of job tasks this node runs at once (default: its cores).",
+        HelpName = "N",
+    };
 
     /// <summary>--isolated-module PATH, repeatable: .NET assemblies the node runs out of process, each in a module host.</summary>
     internal static Option<string[]> IsolatedModuleOption() => new("--isolated-module")

@@ -33,7 +33,7 @@ internal static class NodesCommand
             output.WriteLine("no nodes have joined");
             return;
         }
-        string[] header = ["NAME", "ADDRESS", "STATE", "CORES", "MEMORY", "LABELS", "SERVICES", "LAST HEARTBEAT"];
+        string[] header = ["NAME", "ADDRESS", "STATE", "CORES", "SLOTS", "MEMORY", "LABELS", "SERVICES", "LAST HEARTBEAT"];
         var rows = new List<string[]> { header };
         foreach (var node in nodes)
         {
@@ -44,6 +44,7 @@ internal static class NodesCommand
                 node.Address,
                 node.State.ToString().ToLowerInvariant(),
                 node.Cores.ToString(CultureInfo.InvariantCulture),
+                node.Slots.ToString(CultureInfo.InvariantCulture),
                 Memory(node.MemoryBytes),
                 labels.Length > 0 ? labels : "-",
                 node.Services.Count > 0 ? string.Join(',', node.Services) : "-",

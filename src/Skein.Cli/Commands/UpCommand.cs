@@ -29,7 +29,8 @@ internal static class UpCommand
         var config = CommandConfiguration.ConfigOption();
         // skein run --nodes starts skein up as its child: it stops when that parent is gone, however it went.
         var stopWithParent = new Option<bool>("--stop-with-parent") { Description = "Stop when standard input closes.", Hidden = true };
-        var command = new Command("up", "Start a local cluster (a coordinator and N nodes) and keep it until Ctrl+C or 'skein down'.") { nodes, modules, isolatedModules, listen, state, config, stopWithParent };
+        var slots = NodeCommand.SlotsOption();
+        var command = new Command("up", "Start a local cluster (a coordinator and N nodes) and keep it until Ctrl+C or 'skein down'.") { nodes, slots, modules, isolatedModules, listen, state, config, stopWithParent };
         command.SetAction(async (parse, _) =>
         {
             var count = parse.GetValue(nodes);
@@ -56,7 +57,7 @@ internal static class UpCommand
             try
             {
                 await CliHost.StartAsync(host, CancellationToken.None).ConfigureAwait(false);
-                return await RunAsync(parse, host.Services.GetRequiredService<Coordinator>(), host, shutdown, stateDirectory, pidFile, count, modules, isolatedModules, configFile)
+                return await RunAsync(parse, host.Services.GetRequiredService<Coordinator>(), host, shutdown, stateDirectory, pidFile, count, modules, isolatedModules, configFile, parse.GetValue(slots))
                     .ConfigureAwait(false);
             }
             finally
@@ -68,7 +69,7 @@ internal static class UpCommand
     }
 
     private static async Task<int> RunAsync(ParseResult parse, Coordinator coordinator, IHost host, Shutdown shutdown, string stateDirectory, string pidFile, int count,
-        Option<string[]> modules, Option<string[]> isolatedModules, string? configFile)
+        Option<string[]> modules, Option<string[]> isolatedModules, string? configFile, int? slots)
     {
         var output = parse.InvocationConfiguration.Output;
         var error = parse.InvocationConfiguration.Error;
@@ -86,7 +87,7 @@ internal static class UpCommand
                 if (!File.Exists(path) && !Directory.Exists(path)) throw new SkeinException($"module not found: {path}");
             }
             for (var i = 1; i <= count; i++)
-                children.Add(StartNode(address, $"node-{i}", coordinator.TokenPath, stateDirectory, modulePaths, isolatedPaths, configFile, error));
+                children.Add(StartNode(address, $"node-{i}", coordinator.TokenPath, stateDirectory, modulePaths, isolatedPaths, configFile, slots, error));
             if (await WaitForNodesAsync(coordinator, children, shutdown.Token).ConfigureAwait(false) is { } problem)
             {
                 // Not bad input: the nodes were asked for properly and did not come; nothing is left running.
@@ -175,7 +176,7 @@ internal static class UpCommand
         return missing.Count == 0 ? null : $"only {asked.Count - missing.Count} of {asked.Count} nodes joined (missing: {string.Join(", ", missing)})";
     }
 
-    private static NodeChild StartNode(string address, string name, string tokenPath, string stateDirectory, string[] modules, string[] isolated, string? configFile, TextWriter error)
+    private static NodeChild StartNode(string address, string name, string tokenPath, string stateDirectory, string[] modules, string[] isolated, string? configFile, int? slots, TextWriter error)
     {
         var (file, prefix) = SelfCommand();
         var start = new ProcessStartInfo(file)
@@ -203,6 +204,11 @@ internal static class UpCommand
         {
             start.ArgumentList.Add("--config");
             start.ArgumentList.Add(configFile);
+        }
+        if (slots is { } offered)
+        {
+            start.ArgumentList.Add("--slots");
+            start.ArgumentList.Add(offered.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
         start.ArgumentList.Add("--listen");
         start.ArgumentList.Add("127.0.0.1:0");

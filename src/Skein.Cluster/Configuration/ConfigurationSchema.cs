@@ -25,6 +25,7 @@ internal static partial class ConfigurationSchema
             new ValueSchema("join", ValueKinds.ClusterAddress),
             new MapSchema("labels", ValueKinds.LabelKey, ValueKinds.AnyText),
             new ValueSchema("cores", ValueKinds.Whole(1, 1_000_000)),
+            new ValueSchema("slots", ValueKinds.Whole(1, 1_000_000)),
             new ValueSchema("memory", ValueKinds.Bytes(1, long.MaxValue)),
             new ValueSchema("listen", ValueKinds.Listen),
             new ListSchema("modules", new SectionSchema("", [

@@ -23,6 +23,9 @@ public sealed class NodeSettings
 
     public int? Cores { get; set; }
 
+    /// <summary>How many cores' worth of tasks the node runs at once; null: its cores.</summary>
+    public int? Slots { get; set; }
+
     public long? MemoryBytes { get; set; }
 
     /// <summary>Where the node serves calls, HOST:PORT.</summary>
@@ -66,6 +69,7 @@ public sealed class NodeSettings
         if (Join is not null) options.Join = Join;
         foreach (var (key, value) in Labels) options.Labels[key] = value;
         if (Cores is { } cores) options.Cores = cores;
+        if (Slots is { } slots) options.Slots = slots;
         if (MemoryBytes is { } memory) options.MemoryBytes = memory;
         if (Listen is not null) options.Listen = Listen;
         foreach (var module in Modules) options.Modules.Add(module);

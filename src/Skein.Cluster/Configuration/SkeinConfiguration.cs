@@ -102,6 +102,7 @@ public sealed class SkeinConfiguration
                 Token = Text("node:token"),
                 Join = Text("node:join"),
                 Cores = (int?)Read<long>("node:cores"),
+                Slots = (int?)Read<long>("node:slots"),
                 MemoryBytes = Read<long>("node:memory"),
                 Listen = Text("node:listen"),
                 AllowAnyModulePath = Read<bool>("node:allow-any-module-path"),

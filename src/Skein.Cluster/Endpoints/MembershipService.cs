@@ -123,6 +123,7 @@ internal sealed class MembershipService(MembershipRegistry registry, Coordinator
         {
             CallAddress = register.Address,
             Services = register.Services.FromWire(),
+            Slots = register.Slots,
         };
         try
         {
@@ -168,6 +169,7 @@ internal sealed class MembershipService(MembershipRegistry registry, Coordinator
             Joined = Timestamp.FromDateTimeOffset(member.Joined),
             ProcessId = r.ProcessId,
             CallAddress = r.CallAddress,
+            Slots = r.OfferedSlots,
         };
         foreach (var (key, value) in r.Labels) info.Labels[key] = value;
         var services = new List<string>(member.Services.Count);

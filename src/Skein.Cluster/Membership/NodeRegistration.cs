@@ -18,4 +18,10 @@ public sealed record NodeRegistration(
 
     /// <summary>The services the node hosts as it registered; they may change later (<see cref="Member.Services"/>).</summary>
     public IReadOnlyList<ServiceDescription> Services { get; init; } = [];
+
+    /// <summary>How many cores' worth of job tasks the node runs at once; 0 (not said): its <see cref="Cores"/>.</summary>
+    public int Slots { get; init; }
+
+    /// <summary>The slots it offers: <see cref="Slots"/>, or its cores when it said none.</summary>
+    public int OfferedSlots => Slots > 0 ? Slots : Math.Max(Cores, 1);
 }

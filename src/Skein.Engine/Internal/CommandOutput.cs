@@ -13,7 +13,7 @@ namespace Skein.Engine.Internal;
 /// file gets every character. Whole lines go to the log at once, so the lines of stdout and stderr do not mix; a line
 /// longer than the limit is written in pieces as it comes.
 /// </remarks>
-internal sealed class CommandOutput(TaskContext context) : IDisposable
+internal sealed class CommandOutput(IAttemptReporter context) : IDisposable
 {
     /// <summary>How much of one line is kept in memory; a longer line is logged whole but read only this far.</summary>
     internal const int MaxKeptLine = 64 * 1024;
@@ -181,8 +181,8 @@ internal sealed class CommandOutput(TaskContext context) : IDisposable
             // A grandchild that outlived the drain limit may still write after the attempt ended: that is dropped.
             if (LogError is null && !_disposed)
             {
-                _log ??= OpenLog();
-                _log.Write(text);
+                if (context is IAttemptOutput sink) sink.Write(text.ToString());
+                else (_log ??= OpenLog()).Write(text);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

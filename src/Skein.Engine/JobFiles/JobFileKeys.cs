@@ -31,6 +31,20 @@ internal static class JobFileKeys
 
     public const string Workers = "workers";
 
+    public const string Resources = "resources";
+    public const string On = "on";
+    public const string Call = "call";
+    public const string Args = "args";
+    public const string Cores = "cores";
+    public const string Memory = "memory";
+    public const string Labels = "labels";
+    public const string Node = "node";
+    public const string Host = "host";
+
+    public static readonly IReadOnlyList<string> InResources = [Cores, Memory];
+
+    public static readonly IReadOnlyList<string> InOn = [Labels, Node, Host];
+
     public static readonly IReadOnlyList<string> TopLevel = [Version, Name, Defaults, Groups, Tasks];
 
     public static readonly IReadOnlyList<string> InDefaults = [Timeout, Retries, Workdir, Env, KillGrace, RetryDelay, RetryBackoff];
@@ -40,6 +54,6 @@ internal static class JobFileKeys
     public static readonly IReadOnlyList<string> InTask =
     [
         Run, Needs, Provides, Claims, Uses, Priority, Timeout, Retries, RetryDelay, RetryBackoff, Group, Workdir, Env, KillGrace, WarnExitCodes,
-        Matrix, Foreach, FollowSymlinks, Description, Version,
+        Matrix, Foreach, FollowSymlinks, Description, Version, Resources, On, Call, Args,
     ];
 }

@@ -29,7 +29,7 @@ internal sealed class TaskBuilder(JobDefaults defaults, string baseDirectory, Pr
         var warnExitCodes = new List<int>(task.WarnExitCodes.Count);
         foreach (var code in task.WarnExitCodes) warnExitCodes.Add(code.Value);
 
-        var action = new CommandAction(new CommandSpec
+        ITaskAction action = task.Call is { } call ? CallAction(call, task, Fill) : new CommandAction(new CommandSpec
         {
             Command = task.Run is { } run ? FillCommand(task, run, values) : string.Empty,
             WorkingDirectory = Path.GetFullPath(Path.Combine(baseDirectory, workdir is { } dir ? Fill(dir) : ".")),
@@ -54,7 +54,85 @@ internal sealed class TaskBuilder(JobDefaults defaults, string baseDirectory, Pr
             Group = task.Group is { } group ? Fill(group) : null,
             Version = task.Version is { } version ? Fill(version) : null,
             Source = Source(task),
+            Resources = task.Cores is null && task.Memory is null
+                ? TaskResources.Default
+                : new TaskResources { Cores = task.Cores?.Value ?? 1, MemoryBytes = task.Memory?.Value ?? 0 },
+            Placement = Placement(task, Fill),
+            WorkdirIsExplicit = workdir is not null,
         };
+    }
+
+    private static TaskPlacement? Placement(TaskTemplate task, Func<Located<string>, string> fill)
+    {
+        if (task.OnLabels.Count == 0 && task.OnNode is null && task.OnHost is null) return null;
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, value) in task.OnLabels) labels[name.Value] = fill(value);
+        return new TaskPlacement
+        {
+            Labels = labels,
+            Node = task.OnNode is { } node ? fill(node) : null,
+            Host = task.OnHost is { } host ? fill(host) : null,
+        };
+    }
+
+    private static ServiceCallAction CallAction(Located<string> call, TaskTemplate task, Func<Located<string>, string> fill)
+    {
+        var target = fill(call);
+        var dot = target.LastIndexOf('.');
+        var service = dot > 0 ? target[..dot] : target;
+        var method = dot > 0 && dot < target.Length - 1 ? target[(dot + 1)..] : "?";
+        var buffer = new System.IO.MemoryStream();
+        using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            if (task.Args is { } args) WriteJson(json, args, task.Id.Location, fill);
+            else
+            {
+                json.WriteStartArray();
+                json.WriteEndArray();
+            }
+        }
+        return new ServiceCallAction(service, method, System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+    }
+
+    /// <summary>
+    /// YAML to JSON: plain numbers, true, false and null stay what they are; every other scalar is a string, its
+    /// placeholders filled in.
+    /// </summary>
+    private static void WriteJson(System.Text.Json.Utf8JsonWriter json, YamlDotNet.RepresentationModel.YamlNode node, SourceLocation at,
+        Func<Located<string>, string> fill)
+    {
+        switch (node)
+        {
+            case YamlDotNet.RepresentationModel.YamlSequenceNode list:
+                json.WriteStartArray();
+                foreach (var child in list.Children) WriteJson(json, child, at, fill);
+                json.WriteEndArray();
+                break;
+            case YamlDotNet.RepresentationModel.YamlMappingNode map:
+                json.WriteStartObject();
+                foreach (var (key, value) in map.Children)
+                {
+                    json.WritePropertyName(key is YamlDotNet.RepresentationModel.YamlScalarNode { Value: { } name } ? name : "");
+                    WriteJson(json, value, at, fill);
+                }
+                json.WriteEndObject();
+                break;
+            case YamlDotNet.RepresentationModel.YamlScalarNode scalar:
+                var text = scalar.Value ?? "";
+                if (scalar.Style == YamlDotNet.Core.ScalarStyle.Plain)
+                {
+                    if (text is "" or "~" or "null") { json.WriteNullValue(); break; }
+                    if (text is "true" or "false") { json.WriteBooleanValue(text == "true"); break; }
+                    if (decimal.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _)
+                        && !text.StartsWith('+') && !text.Contains('_'))
+                    {
+                        json.WriteRawValue(text);
+                        break;
+                    }
+                }
+                json.WriteStringValue(fill(new Located<string>(text, at)));
+                break;
+        }
     }
 
     /// <summary>The command with its values shell-quoted; a placeholder that cannot be is an error where 'run' is written.</summary>

@@ -1,3 +1,4 @@
+using Skein.Shared.Text;
 using Skein.Engine.Templates;
 using Skein.Yaml;
 
@@ -31,6 +32,22 @@ internal sealed class TaskTemplate(Located<string> id)
     public List<Located<int>> WarnExitCodes { get; set; } = [];
     public Located<string>? Description { get; set; }
     public Located<string>? Version { get; set; }
+
+    /// <summary>resources: cores and memory (bytes) per attempt.</summary>
+    public Located<int>? Cores { get; set; }
+    public Located<long>? Memory { get; set; }
+
+    /// <summary>on: where the task may run.</summary>
+    public List<(Located<string> Name, Located<string> Value)> OnLabels { get; } = [];
+    public Located<string>? OnNode { get; set; }
+    public Located<string>? OnHost { get; set; }
+
+    /// <summary>call: SERVICE.METHOD, and its args as written (a list), instead of 'run'.</summary>
+    public Located<string>? Call { get; set; }
+    public YamlDotNet.RepresentationModel.YamlSequenceNode? Args { get; set; }
+
+    /// <summary>Every text scalar of 'args', for placeholder checks.</summary>
+    public List<Located<string>> ArgTexts { get; } = [];
 
     /// <summary>The matrix keys in file order, each with its values; null for a task without a matrix.</summary>
     public List<(Located<string> Key, List<Located<string>> Values)>? Matrix { get; set; }
@@ -83,6 +100,11 @@ internal sealed class TaskTemplate(Located<string> id)
         if (Group is { } group) yield return (group, false);
         if ((Workdir ?? defaults.Workdir) is { } workdir) yield return (workdir, false);
         if (Description is { } description) yield return (description, false);
+        if (Call is { } call) yield return (call, false);
+        foreach (var text in ArgTexts) yield return (text, false);
+        if (OnNode is { } node) yield return (node, false);
+        if (OnHost is { } host) yield return (host, false);
+        foreach (var (_, value) in OnLabels) yield return (value, false);
         if (Version is { } version) yield return (version, false);
         foreach (var (name, value) in defaults.Env)
         {

@@ -1,3 +1,4 @@
+using Skein.Shared.Text;
 using Skein.Yaml;
 using YamlDotNet.RepresentationModel;
 using static Skein.Engine.JobFiles.JobFileKeys;
@@ -42,10 +43,19 @@ internal sealed class TaskTemplateReader(NodeReader reader)
             Problems.Error($"'{FollowSymlinks}' of task '{id.Value}' only applies to 'foreach', which the task does not have", follow);
         }
 
-        // A 'run' that is present but wrong was reported where it is written; saying it is missing would repeat that.
-        if (task.Run is null && !task.KeyLocations.ContainsKey(Run))
+        if (task.KeyLocations.TryGetValue(Call, out var callAt) && task.KeyLocations.ContainsKey(Run))
         {
-            Problems.Error($"task '{id.Value}' has no 'run': the command to run", id.Location);
+            Problems.Error($"task '{id.Value}' has both 'run' and 'call': a task either runs a command or calls a service", callAt);
+        }
+        if (task.KeyLocations.TryGetValue(Args, out var argsAt) && !task.KeyLocations.ContainsKey(Call))
+        {
+            Problems.Error($"'{Args}' of task '{id.Value}' only applies to 'call', which the task does not have", argsAt);
+        }
+
+        // A 'run' that is present but wrong was reported where it is written; saying it is missing would repeat that.
+        if (task.Run is null && !task.KeyLocations.ContainsKey(Run) && !task.KeyLocations.ContainsKey(Call))
+        {
+            Problems.Error($"task '{id.Value}' has no 'run': the command to run (or 'call': a service method)", id.Location);
         }
         return task;
     }
@@ -83,6 +93,86 @@ internal sealed class TaskTemplateReader(NodeReader reader)
             case Matrix: ReadMatrix(task, value, what); break;
             case Foreach: ReadForeach(task, key, value, what); break;
             case FollowSymlinks: task.FollowSymlinks = reader.Boolean(value, what) ?? false; break;
+            case Resources: ReadResources(task, value, what); break;
+            case On: ReadOn(task, value, what); break;
+            case Call: ReadCall(task, key, value, what); break;
+            case Args: ReadArgs(task, value, what); break;
+        }
+    }
+
+    private void ReadResources(TaskTemplate task, YamlNode node, string what)
+    {
+        if (reader.Mapping(node, what, "{ cores: 2, memory: 4GiB }") is not { } mapping) return;
+        foreach (var (key, value) in reader.KnownEntries(mapping, $"in {what}", InResources))
+        {
+            var inner = $"'{Resources}.{key.Value}' of task '{task.Id.Value}'";
+            if (key.Value == Cores)
+            {
+                task.Cores = reader.WholeNumber(value, inner, minimum: 1);
+            }
+            else if (NodeText.IsNull(value) || value is not YamlScalarNode { Value: { } text } || !ByteSize.TryParse(text, out var bytes))
+            {
+                Problems.Error($"{inner} must be a size such as 512MiB or 4GiB, not {NodeText.Describe(value)}", value);
+            }
+            else
+            {
+                task.Memory = new Located<long>(bytes, Problems.At(value));
+            }
+        }
+    }
+
+    private void ReadOn(TaskTemplate task, YamlNode node, string what)
+    {
+        if (reader.Mapping(node, what, "{ labels: { gpu: \"true\" } }, { node: NAME } or { host: HOSTNAME }") is not { } mapping) return;
+        foreach (var (key, value) in reader.KnownEntries(mapping, $"in {what}", InOn))
+        {
+            var inner = $"'{On}.{key.Value}' of task '{task.Id.Value}'";
+            switch (key.Value)
+            {
+                case Labels: reader.Environment(value, inner, task.OnLabels); break;
+                case JobFileKeys.Node: task.OnNode = reader.Text(value, inner); break;
+                case Host: task.OnHost = reader.Text(value, inner); break;
+            }
+        }
+    }
+
+    private void ReadCall(TaskTemplate task, Located<string> key, YamlNode value, string what)
+    {
+        task.Call = reader.Text(value, what);
+        if (task.Call is { } call)
+        {
+            var dot = call.Value.LastIndexOf('.');
+            if (dot <= 0 || dot == call.Value.Length - 1)
+            {
+                Problems.Error($"{what} must be SERVICE.METHOD, such as echo.Echo, not '{call.Value}'", call.Location);
+                task.Call = null;
+            }
+        }
+        else if (NodeText.IsNull(value))
+        {
+            Problems.Error($"{what} is empty: give the service method to call, as SERVICE.METHOD", key.Location);
+        }
+    }
+
+    private void ReadArgs(TaskTemplate task, YamlNode value, string what)
+    {
+        if (NodeText.IsNull(value)) return;
+        if (value is not YamlSequenceNode sequence)
+        {
+            Problems.Error($"{what} must be a list of the method's arguments, such as [\"hello\", 2], not {NodeText.Describe(value)}", value);
+            return;
+        }
+        task.Args = sequence;
+        CollectTexts(sequence, task.ArgTexts);
+    }
+
+    private void CollectTexts(YamlNode node, List<Located<string>> into)
+    {
+        switch (node)
+        {
+            case YamlScalarNode { Value: { } text }: into.Add(new Located<string>(text, Problems.At(node))); break;
+            case YamlSequenceNode list: foreach (var child in list.Children) CollectTexts(child, into); break;
+            case YamlMappingNode map: foreach (var (_, child) in map.Children) CollectTexts(child, into); break;
         }
     }
 

@@ -1,3 +1,4 @@
+using Skein.Shared.Text;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;

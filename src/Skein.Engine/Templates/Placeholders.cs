@@ -1,3 +1,4 @@
+using Skein.Shared.Text;
 using System.Text.RegularExpressions;
 using Skein.Yaml;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Skein.Engine.Internal;
+namespace Skein.Shared.Text;
 
 internal static class FileNames
 {
