@@ -48,10 +48,10 @@ public sealed partial class Coordinator : IHostedService, IAsyncDisposable
     }
 
     /// <summary>
-    /// Runs the attempts of the runs this coordinator hosts; <see cref="InProcessExecutor"/> (in this process) unless
-    /// the host registered another <see cref="ITaskExecutor"/>.
+    /// Runs the attempts of the runs this coordinator hosts: null (the default) places them on the cluster's nodes;
+    /// a host that registered an <see cref="ITaskExecutor"/> (<see cref="InProcessExecutor"/>, say) gets that one.
     /// </summary>
-    internal ITaskExecutor Executor { get; init; } = InProcessExecutor.Instance;
+    internal ITaskExecutor? Executor { get; init; }
 
     /// <summary>Where nodes and clients reach this coordinator (the real port when 0 was asked for).</summary>
     public Uri Address => _address ?? throw new InvalidOperationException("the coordinator has not started");
@@ -106,7 +106,10 @@ public sealed partial class Coordinator : IHostedService, IAsyncDisposable
         builder.Services.AddSingleton(services => new EventBus(services.GetRequiredService<TimeProvider>(), options.EventHistoryCapacity,
             options.EventHistoryMaxBytes, options.MaxEventPayloadBytes));
         builder.Services.AddSingleton<MembershipRegistry>();
-        builder.Services.AddSingleton(Executor);
+        if (Executor is { } executor) builder.Services.AddSingleton(executor);
+        else
+            builder.Services.AddSingleton<ITaskExecutor>(services => new NodeExecutor(() => Address, token, services.GetRequiredService<MembershipRegistry>(),
+                NodeExecutor.GraceFor(options), _time));
         builder.Services.AddSingleton<RunHost>();
         // A submitted job is one message, as large as a job of the most tasks allowed needs; no other call needs as much.
         builder.Services.AddGrpc().AddServiceOptions<RunsService>(grpc => grpc.MaxReceiveMessageSize = RunsService.MaxSubmitBytes);

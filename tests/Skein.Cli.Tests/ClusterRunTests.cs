@@ -95,6 +95,42 @@ public sealed partial class ClusterRunTests
         Assert.False(File.Exists(throwaway.File(".skein/cluster.json")));
     }
 
+    /// <summary>Tasks that say where they ran, and one that reads another's output: on nodes, not in the coordinator.</summary>
+    private const string WhereJob = """
+        name: where
+        tasks:
+          probe-{{matrix.i}}:
+            matrix: { i: [1, 2, 3, 4] }
+            run: |
+              echo "probe ran on ${SKEIN_NODE:-no-node} as $SKEIN_TASK attempt $SKEIN_ATTEMPT"
+              echo "::output node=${SKEIN_NODE:-no-node}"
+          report:
+            needs: [probe-1]
+            run: |
+              [ -n "$SKEIN_NODE" ] || { echo "report ran outside any node"; exit 9; }
+              echo "probe-1 ran on {{tasks.probe-1.outputs.node}}"
+        """;
+
+    [Fact(Timeout = TestPatience.WholeTest)]
+    public async Task A_run_on_nodes_2_runs_its_commands_on_the_nodes_and_hands_outputs_across_them()
+    {
+        using var dir = Prepared(WhereJob);
+
+        var run = await SkeinProcess.RunAsync(dir.Path, "run", "--nodes", "2", "job.yaml", "--json", "report.json");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        using var report = JsonDocument.Parse(File.ReadAllText(dir.File("report.json")));
+        var nodes = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var task in report.RootElement.GetProperty("tasks").EnumerateArray())
+        {
+            if (!task.GetProperty("id").GetString()!.StartsWith("probe-", StringComparison.Ordinal)) continue;
+            var node = task.GetProperty("outputs").GetProperty("node").GetString()!;
+            Assert.NotEqual("no-node", node);
+            nodes.Add(node);
+        }
+        Assert.NotEmpty(nodes);
+    }
+
     [Fact(Timeout = TestPatience.WholeTest)]
     public async Task A_job_that_fails_gives_the_same_outcomes_and_exit_1_in_process_with_nodes_2_and_on_a_skein_up_cluster()
     {
@@ -311,7 +347,11 @@ public sealed partial class ClusterRunTests
                   echo "second is running"
                   while [ ! -f go ]; do sleep 0.05; done
             """);
-        var coordinator = await StartCoordinatorAsync(dir.Path);
+        // The coordinator comes back on the same port, where its node finds it again.
+        var listen = $"127.0.0.1:{FreePort()}";
+        var coordinator = await StartCoordinatorAsync(dir.Path, listen);
+        await using var node = SkeinProcess.Start(dir.Path, "node", "--name", "worker", "--join", listen);
+        await node.WaitForOutputAsync("node worker joined", Patience);
         try
         {
             var detached = await SkeinProcess.RunAsync(dir.Path, "run", "job.yaml", "--detach");
@@ -327,7 +367,7 @@ public sealed partial class ClusterRunTests
             await coordinator.DisposeAsync();
         }
 
-        await using var restarted = await StartCoordinatorAsync(dir.Path);
+        await using var restarted = await StartCoordinatorAsync(dir.Path, listen);
         Assert.Contains("run 1 was interrupted when the coordinator stopped; resumed as run 2", restarted.Stderr);
         File.WriteAllText(dir.File("go"), "");
         // The old id names the run that continues it.
@@ -341,9 +381,16 @@ public sealed partial class ClusterRunTests
         Assert.Single(File.ReadAllLines(dir.File("first.count")));
     }
 
-    private static async Task<SkeinProcess> StartCoordinatorAsync(string directory)
+    private static int FreePort()
     {
-        var coordinator = SkeinProcess.Start(directory, "coordinator", "--listen", "127.0.0.1:0");
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static async Task<SkeinProcess> StartCoordinatorAsync(string directory, string listen = "127.0.0.1:0")
+    {
+        var coordinator = SkeinProcess.Start(directory, "coordinator", "--listen", listen);
         try
         {
             await coordinator.WaitForOutputAsync("coordinator listening on", Patience);

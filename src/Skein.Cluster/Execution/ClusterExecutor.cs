@@ -56,7 +56,8 @@ public sealed class ClusterExecutor : ITaskExecutor, IAsyncDisposable
     public ValueTask<ActionResult> RunAsync(TaskAttempt attempt, IAttemptReporter reporter, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        return attempt.Task.Action switch
+        // The attempt's action, not the task's: its {{tasks.ID.outputs.NAME}} references are filled in.
+        return attempt.Action switch
         {
             CommandAction command => new ValueTask<ActionResult>(RunOnNodeAsync(attempt, command.Spec, reporter, cancellationToken)),
             ServiceCallAction call => new ValueTask<ActionResult>(CallAsync(call, reporter, cancellationToken)),
@@ -280,8 +281,10 @@ public sealed class ClusterExecutor : ITaskExecutor, IAsyncDisposable
                 case RunnerUpdate.BodyOneofCase.Finished:
                     var finished = update.Finished;
                     if (log.Error is { } lost) return new(new ActionResult(Outcome.Errored, $"{lost} (the command itself ended {finished.Outcome})", null, finished.HasExitCode ? finished.ExitCode : null), finished.Stopped);
-                    return new(new ActionResult(OutcomeNames.Parse(finished.Outcome), finished.Message.Length == 0 ? null : finished.Message, null,
-                        finished.HasExitCode ? finished.ExitCode : null), finished.Stopped);
+                    var ended = new ActionResult(OutcomeNames.Parse(finished.Outcome), finished.Message.Length == 0 ? null : finished.Message, null,
+                        finished.HasExitCode ? finished.ExitCode : null);
+                    if (finished.Outputs.Count > 0) ended = ended with { Outputs = new Dictionary<string, string>(finished.Outputs, StringComparer.Ordinal) };
+                    return new(ended, finished.Stopped);
             }
         }
         throw new RpcException(new Status(StatusCode.Unavailable, "the node ended the attempt's call without its result"));
@@ -338,6 +341,9 @@ public sealed class ClusterExecutor : ITaskExecutor, IAsyncDisposable
     private ClusterChannel NodeChannel(string callAddress) =>
         _nodes.GetOrAdd(callAddress, address => new ClusterChannel(ClusterAddress.Parse(address), _client.Token, ClusterChannel.DefaultTimeout));
 
+    /// <summary>The output a <c>call:</c> task sets to its call's JSON result.</summary>
+    public const string ResultOutput = "result";
+
     private async Task<ActionResult> CallAsync(ServiceCallAction call, IAttemptReporter reporter, CancellationToken cancellationToken)
     {
         ReadOnlyMemory<byte>? last = null;
@@ -355,10 +361,11 @@ public sealed class ClusterExecutor : ITaskExecutor, IAsyncDisposable
             return ActionResult.Errored($"{call.Service}.{call.Method}: {ex.Message}");
         }
         var json = last is { } bytes ? Encoding.UTF8.GetString(bytes.Span) : "null";
-        // TODO(outputs): once task outputs exist, this JSON is the task's output 'result' (ActionResult outputs); for
-        // now it is the attempt's value and its log.
         using (var log = new AttemptLog(reporter.LogPath)) log.Append(json + "\n");
-        return ActionResult.Passed(json);
+        // The result is the task's output 'result' for its dependents ({{tasks.ID.outputs.result}}), when it fits one.
+        if (TaskOutputs.Check(ResultOutput, json) is { } tooBig)
+            return ActionResult.Failed($"{call.Service}.{call.Method} answered, but its result cannot be the output '{ResultOutput}': {tooBig}");
+        return ActionResult.Passed(json) with { Outputs = new Dictionary<string, string>(StringComparer.Ordinal) { [ResultOutput] = json } };
     }
 
     public async ValueTask DisposeAsync()

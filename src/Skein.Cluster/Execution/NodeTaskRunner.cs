@@ -92,6 +92,7 @@ internal sealed partial class NodeTaskRunner(string nodeName, string stateDirect
         }
 
         var finished = new AttemptFinished { Outcome = result.Outcome.ToWireName(), Message = result.Message ?? "", Stopped = stopped };
+        foreach (var (name, value) in result.Outputs) finished.Outputs[name] = value;
         if (result.ExitCode is { } code)
         {
             finished.HasExitCode = true;

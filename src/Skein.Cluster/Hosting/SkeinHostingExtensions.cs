@@ -36,14 +36,13 @@ public static class SkeinHostingExtensions
         {
             AddCommon(services);
             AddOptions<CoordinatorOptions, CoordinatorOptionsValidator>(services, provider => new CoordinatorConfigurationBinding(provider.GetService<IConfiguration>()));
-            // Where hosted runs' attempts run: in the coordinator's process unless the application registers another executor.
-            services.TryAddSingleton<Skein.Engine.ITaskExecutor>(Skein.Engine.InProcessExecutor.Instance);
+            // Where hosted runs' attempts run: on the cluster's nodes, unless the application registered an executor.
             services.AddSingleton(provider => new Coordinator(
                 provider.GetRequiredService<IOptions<CoordinatorOptions>>(),
                 provider.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>(),
                 provider.GetRequiredService<TimeProvider>())
             {
-                Executor = provider.GetRequiredService<Skein.Engine.ITaskExecutor>(),
+                Executor = provider.GetService<Skein.Engine.ITaskExecutor>(),
             });
             services.AddHostedService(provider => provider.GetRequiredService<Coordinator>());
         }

@@ -31,15 +31,34 @@ internal static class RunWire
 
     private static RunTask ToWire(TaskSpec task)
     {
-        if (task.Action is not CommandAction command)
-            throw new SkeinException($"task '{task.Id}' is C# code, which cannot leave this process; only command tasks run on a cluster");
-        var spec = command.Spec;
-        var wire = new RunTask
+        var wire = task.Action switch
         {
-            Id = task.Id,
-            Command = spec.Command,
-            WorkingDirectory = spec.WorkingDirectory ?? "",
-            KillGraceMs = (long)spec.KillGrace.TotalMilliseconds,
+            CommandAction command => new RunTask
+            {
+                Command = command.Spec.Command,
+                WorkingDirectory = command.Spec.WorkingDirectory ?? "",
+                KillGraceMs = (long)command.Spec.KillGrace.TotalMilliseconds,
+            },
+            ServiceCallAction call => new RunTask { CallService = call.Service, CallMethod = call.Method, CallArgsJson = call.ArgumentsJson },
+            _ => throw new SkeinException($"task '{task.Id}' is C# code, which cannot leave this process; only command and call tasks run on a cluster"),
+        };
+        wire.Id = task.Id;
+        wire.Cores = task.Resources.Cores;
+        wire.MemoryBytes = task.Resources.MemoryBytes;
+        wire.WorkdirExplicit = task.WorkdirIsExplicit;
+        if (task.Placement is { } placement)
+        {
+            foreach (var (key, value) in placement.Labels) wire.OnLabels[key] = value;
+            wire.OnNode = placement.Node ?? "";
+            wire.OnHost = placement.Host ?? "";
+        }
+        if (task.Action is CommandAction { Spec: var spec })
+        {
+            foreach (var (key, value) in spec.Environment) wire.Environment[key] = value;
+            wire.WarnExitCodes.AddRange(spec.WarnExitCodes);
+        }
+        wire.MergeFrom(new RunTask
+        {
             Group = task.Group ?? "",
             Priority = task.Priority,
             TimeoutMs = task.Timeout is { } timeout ? Math.Max(1, (long)Math.Ceiling(timeout.TotalMilliseconds)) : 0,
@@ -47,9 +66,7 @@ internal static class RunWire
             RetryDelayMs = (long)task.RetryDelay.TotalMilliseconds,
             RetryBackoff = task.RetryBackoff.ToString().ToLowerInvariant(),
             Version = task.Version ?? "",
-        };
-        foreach (var (key, value) in spec.Environment) wire.Environment[key] = value;
-        wire.WarnExitCodes.AddRange(spec.WarnExitCodes);
+        });
         wire.Needs.AddRange(task.Needs);
         wire.Provides.AddRange(task.Provides);
         wire.Claims.AddRange(task.Claims);
@@ -92,20 +109,37 @@ internal static class RunWire
         if (task.KillGraceMs < 0) problems.Add($"task '{task.Id}': kill grace {task.KillGraceMs} ms is negative");
         if (task.WorkingDirectory.Length > 0 && !Path.IsPathFullyQualified(task.WorkingDirectory))
             problems.Add($"task '{task.Id}': working directory '{task.WorkingDirectory}' is not an absolute path");
+        if (task.Cores < 0 || task.MemoryBytes < 0) problems.Add($"task '{task.Id}': resources cannot be negative");
+        var isCall = task.CallService.Length > 0;
+        if (isCall && (task.CallMethod.Length == 0 || task.Command.Length > 0))
+            problems.Add($"task '{task.Id}': a call task names a service and a method, and has no command");
         if (problems.Count > before) return null;
 
-        var spec = new CommandSpec
-        {
-            Command = task.Command,
-            WorkingDirectory = task.WorkingDirectory.Length > 0 ? task.WorkingDirectory : null,
-            Environment = new Dictionary<string, string>(task.Environment, StringComparer.Ordinal),
-            WarnExitCodes = task.WarnExitCodes.ToArray(),
-            KillGrace = TimeSpan.FromMilliseconds(task.KillGraceMs),
-        };
+        ITaskAction action = isCall
+            ? new ServiceCallAction(task.CallService, task.CallMethod, task.CallArgsJson.Length > 0 ? task.CallArgsJson : "[]")
+            : new CommandAction(new CommandSpec
+            {
+                Command = task.Command,
+                WorkingDirectory = task.WorkingDirectory.Length > 0 ? task.WorkingDirectory : null,
+                Environment = new Dictionary<string, string>(task.Environment, StringComparer.Ordinal),
+                WarnExitCodes = task.WarnExitCodes.ToArray(),
+                KillGrace = TimeSpan.FromMilliseconds(task.KillGraceMs),
+            });
+        var placement = task.OnLabels.Count == 0 && task.OnNode.Length == 0 && task.OnHost.Length == 0
+            ? null
+            : new TaskPlacement
+            {
+                Labels = new Dictionary<string, string>(task.OnLabels, StringComparer.Ordinal),
+                Node = task.OnNode.Length > 0 ? task.OnNode : null,
+                Host = task.OnHost.Length > 0 ? task.OnHost : null,
+            };
         return new TaskSpec
         {
             Id = task.Id,
-            Action = new CommandAction(spec),
+            Action = action,
+            Resources = task.Cores == 0 && task.MemoryBytes == 0 ? TaskResources.Default : new TaskResources { Cores = Math.Max(task.Cores, 1), MemoryBytes = task.MemoryBytes },
+            Placement = placement,
+            WorkdirIsExplicit = task.WorkdirExplicit,
             Needs = task.Needs.ToArray(),
             Provides = task.Provides.ToArray(),
             Claims = task.Claims.ToArray(),
@@ -176,6 +210,7 @@ internal static class RunWire
             Reused = result.Reused,
         };
         AddSubResults(wire.SubResults, result.SubResults);
+        foreach (var (name, value) in result.Outputs) wire.Outputs[name] = value;
         return wire;
     }
 
@@ -191,6 +226,7 @@ internal static class RunWire
         LogPath = wire.LogPath.Length > 0 ? wire.LogPath : null,
         ExitCode = wire.HasExitCode ? wire.ExitCode : null,
         Reused = wire.Reused,
+        Outputs = wire.Outputs.Count == 0 ? TaskOutputs.None : new Dictionary<string, string>(wire.Outputs, StringComparer.Ordinal),
     };
 
     public static RunEnded ToEnded(RunSummary summary)

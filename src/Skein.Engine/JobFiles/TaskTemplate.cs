@@ -101,7 +101,7 @@ internal sealed class TaskTemplate(Located<string> id)
         if ((Workdir ?? defaults.Workdir) is { } workdir) yield return (workdir, false);
         if (Description is { } description) yield return (description, false);
         if (Call is { } call) yield return (call, false);
-        foreach (var text in ArgTexts) yield return (text, false);
+        foreach (var text in ArgTexts) yield return (text, true);
         if (OnNode is { } node) yield return (node, false);
         if (OnHost is { } host) yield return (host, false);
         foreach (var (_, value) in OnLabels) yield return (value, false);
