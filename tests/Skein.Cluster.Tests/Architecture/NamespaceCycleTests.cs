@@ -34,6 +34,7 @@ public sealed class NamespaceCycleTests
         [
             "Skein.Cluster.Configuration → Skein.Cluster",
             "Skein.Cluster.Endpoints → Skein.Cluster",
+            "Skein.Cluster.Execution → Skein.Cluster",
             "Skein.Cluster.Events → Skein.Cluster",
             "Skein.Cluster.Hosting → Skein.Cluster",
             "Skein.Cluster.Internal → Skein.Cluster",

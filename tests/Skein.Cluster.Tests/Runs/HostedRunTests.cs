@@ -11,7 +11,7 @@ public sealed class HostedRunTests : IAsyncLifetime
     private readonly TempDirectory _work = new();
     private TestCluster _cluster = null!;
 
-    public async ValueTask InitializeAsync() => _cluster = await TestCluster.StartAsync(nodes: 0, cancellationToken: Ct);
+    public async ValueTask InitializeAsync() => _cluster = await TestCluster.StartAsync(nodes: 1, cancellationToken: Ct);
 
     public async ValueTask DisposeAsync()
     {
