@@ -16,7 +16,15 @@ internal static class RemoteRun
 
     public static async Task<int> FollowAsync(RunsClient client, long runId, ReportSettings settings, TextWriter output, TextWriter error)
     {
-        using var interrupts = new InterruptHandler(client, runId);
+        // First Ctrl+C (or SIGTERM): cancel the run on the coordinator — every task stopped — and keep following until it
+        // has ended. Second: stop following at once; the coordinator finishes stopping the run.
+        using var interrupts = new RunInterrupts(
+            () =>
+            {
+                Console.Error.WriteLine($"skein: interrupted — cancelling run {runId} on the cluster (Ctrl+C again to stop following)");
+                _ = CancelAsync(client, runId);
+            },
+            () => Console.Error.WriteLine($"skein: stopped following run {runId}; the cluster is stopping its tasks"));
         await using var events = client.WatchAsync(runId).GetAsyncEnumerator();
         if (!await events.MoveNextAsync().ConfigureAwait(false) || events.Current.Header is not { } header)
             throw new SkeinException($"the coordinator at {client.Address} sent nothing about run {runId}");
@@ -64,57 +72,15 @@ internal static class RemoteRun
         }
     }
 
-    /// <summary>
-    /// First Ctrl+C (or SIGTERM): cancel the run on the coordinator — every task stopped — and keep following until it
-    /// has ended. Second: stop following at once; the coordinator finishes stopping the run.
-    /// </summary>
-    private sealed class InterruptHandler : IDisposable
+    private static async Task CancelAsync(RunsClient client, long runId)
     {
-        private readonly RunsClient _client;
-        private readonly long _runId;
-        private readonly PosixSignalRegistration _sigint;
-        private readonly PosixSignalRegistration _sigterm;
-        private int _count;
-
-        public InterruptHandler(RunsClient client, long runId)
+        try
         {
-            _client = client;
-            _runId = runId;
-            _sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-            _sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+            await client.CancelAsync(runId).ConfigureAwait(false);
         }
-
-        public bool Interrupted => Volatile.Read(ref _count) > 0;
-
-        private void OnSignal(PosixSignalContext context)
+        catch (SkeinException ex)
         {
-            context.Cancel = true;
-            if (Interlocked.Increment(ref _count) == 1)
-            {
-                Console.Error.WriteLine($"skein: interrupted — cancelling run {_runId} on the cluster (Ctrl+C again to stop following)");
-                _ = CancelAsync();
-                return;
-            }
-            Console.Error.WriteLine($"skein: stopped following run {_runId}; the cluster is stopping its tasks");
-            Environment.Exit(ExitCodes.Interrupted);
-        }
-
-        private async Task CancelAsync()
-        {
-            try
-            {
-                await _client.CancelAsync(_runId).ConfigureAwait(false);
-            }
-            catch (SkeinException ex)
-            {
-                Console.Error.WriteLine($"skein: could not cancel run {_runId}: {ex.Message}");
-            }
-        }
-
-        public void Dispose()
-        {
-            _sigint.Dispose();
-            _sigterm.Dispose();
+            Console.Error.WriteLine($"skein: could not cancel run {runId}: {ex.Message}");
         }
     }
 }

@@ -128,7 +128,18 @@ internal static class RunCommand
         };
 
         await using var run = await JobRun.StartAsync(job, options, cancellationToken).ConfigureAwait(false);
-        using var interrupts = new InterruptHandler(run);
+        // First Ctrl+C (or SIGTERM): cancel gracefully. Second: kill every task's processes and exit at once.
+        using var interrupts = new RunInterrupts(
+            () =>
+            {
+                Console.Error.WriteLine("skein: interrupted — stopping tasks (Ctrl+C again to kill at once)");
+                run.Cancel();
+            },
+            () =>
+            {
+                JobRun.KillAllProcesses();
+                Console.Error.WriteLine("skein: killed");
+            });
         var live = !settings.Plain && LiveProgress.IsSupported(output);
         IRunProgress progress = live ? new LiveProgress(job.Name, run.TaskCount) : new PlainProgress(output);
         var collected = await progress.FollowAsync(run.ReadEventsAsync(), () => run.TaskCount, CancellationToken.None).ConfigureAwait(false);
@@ -247,42 +258,4 @@ internal static class RunCommand
     }
 
     private static RemoteRun.ReportSettings Reports(RunSettings settings) => new(settings.Report, settings.JUnitPath, settings.JsonPath, settings.Plain);
-
-    /// <summary>First Ctrl+C (or SIGTERM): cancel gracefully. Second: kill every task's processes and exit at once.</summary>
-    private sealed class InterruptHandler : IDisposable
-    {
-        private readonly JobRun _run;
-        private readonly PosixSignalRegistration _sigint;
-        private readonly PosixSignalRegistration _sigterm;
-        private int _count;
-
-        public InterruptHandler(JobRun run)
-        {
-            _run = run;
-            _sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-            _sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-        }
-
-        public bool Interrupted => Volatile.Read(ref _count) > 0;
-
-        private void OnSignal(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            if (Interlocked.Increment(ref _count) == 1)
-            {
-                Console.Error.WriteLine("skein: interrupted — stopping tasks (Ctrl+C again to kill at once)");
-                _run.Cancel();
-                return;
-            }
-            JobRun.KillAllProcesses();
-            Console.Error.WriteLine("skein: killed");
-            Environment.Exit(ExitCodes.Interrupted);
-        }
-
-        public void Dispose()
-        {
-            _sigint.Dispose();
-            _sigterm.Dispose();
-        }
-    }
 }

@@ -37,17 +37,7 @@ internal sealed partial class ThrowawayCluster : IAsyncDisposable
     public static async Task<ThrowawayCluster> StartAsync(int nodes, CancellationToken cancellationToken)
     {
         var state = Directory.CreateTempSubdirectory("skein-run-").FullName;
-        var (file, prefix) = UpCommand.SelfCommand();
-        var start = new ProcessStartInfo(file)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-        };
-        foreach (var arg in prefix) start.ArgumentList.Add(arg);
-        foreach (var arg in (string[])["up", "--nodes", nodes.ToString(CultureInfo.InvariantCulture), "--state", state, "--listen", "127.0.0.1:0", "--stop-with-parent"])
-            start.ArgumentList.Add(arg);
+        var start = UpCommand.SelfStart(["up", "--nodes", nodes.ToString(CultureInfo.InvariantCulture), "--state", state, "--listen", "127.0.0.1:0", "--stop-with-parent"]);
         // The throwaway cluster is this run's alone: no cluster or state of the caller's leaks into it.
         start.Environment.Remove(ClusterConnection.ClusterVariable);
         start.Environment.Remove(ClusterConnection.TokenVariable);

@@ -178,17 +178,7 @@ internal static class UpCommand
 
     private static NodeChild StartNode(string address, string name, string tokenPath, string stateDirectory, string[] modules, string[] isolated, string? configFile, int? slots, TextWriter error)
     {
-        var (file, prefix) = SelfCommand();
-        var start = new ProcessStartInfo(file)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-        };
-        foreach (var arg in prefix) start.ArgumentList.Add(arg);
-        foreach (var arg in (string[])["node", "--join", address, "--name", name, "--token-file", tokenPath, "--state", stateDirectory, "--stop-with-parent"])
-            start.ArgumentList.Add(arg);
+        var start = SelfStart(["node", "--join", address, "--name", name, "--token-file", tokenPath, "--state", stateDirectory, "--stop-with-parent"]);
         foreach (var module in modules)
         {
             start.ArgumentList.Add("--module");
@@ -233,8 +223,26 @@ internal static class UpCommand
         return new NodeChild(name, process, joined.Task);
     }
 
+    /// <summary>
+    /// This same skein as a child running <paramref name="arguments"/>, its output and error read by the caller and its
+    /// standard input held open (what <c>--stop-with-parent</c> watches).
+    /// </summary>
+    internal static ProcessStartInfo SelfStart(IEnumerable<string> arguments)
+    {
+        var (file, prefix) = SelfCommand();
+        var start = new ProcessStartInfo(file)
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+        };
+        foreach (var arg in prefix.Concat(arguments)) start.ArgumentList.Add(arg);
+        return start;
+    }
+
     /// <summary>How to start this same skein again: its apphost, or dotnet with its dll when run that way.</summary>
-    internal static (string File, string[] Prefix) SelfCommand()
+    private static (string File, string[] Prefix) SelfCommand()
     {
         var processPath = Environment.ProcessPath ?? throw new SkeinException("cannot tell which executable is running; start nodes with 'skein node'");
         var name = Path.GetFileNameWithoutExtension(processPath);

@@ -1,3 +1,4 @@
+using Skein.Cluster.Internal;
 using Skein.Shared.Text;
 using Microsoft.Extensions.Logging;
 using Skein.Cluster.Membership;
@@ -23,7 +24,7 @@ internal sealed partial class PlacementLedger : IDisposable
     private readonly HashSet<string> _gone = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _watching;
-    private TaskCompletionSource _changed = NewSignal();
+    private readonly ChangeSignal _changed = new();
     private long _nextGrant;
 
     public PlacementLedger(MembershipRegistry members, ILogger<PlacementLedger> logger)
@@ -34,13 +35,7 @@ internal sealed partial class PlacementLedger : IDisposable
     }
 
     /// <summary>Completes at the next change that may make room: a release, a revocation, a node joining.</summary>
-    public Task Changed
-    {
-        get
-        {
-            lock (_lock) return _changed.Task;
-        }
-    }
+    public Task Changed => _changed.Next;
 
     /// <summary>Why no live node could ever take <paramref name="need"/>, or null when one could (room or not).</summary>
     public string? WhyNever(PlacementNeed need) => WhyNever(need, AliveMembers(), out _);
@@ -280,18 +275,7 @@ internal sealed partial class PlacementLedger : IDisposable
         return nodeId;
     }
 
-    private void SignalChange()
-    {
-        TaskCompletionSource previous;
-        lock (_lock)
-        {
-            previous = _changed;
-            _changed = NewSignal();
-        }
-        previous.TrySetResult();
-    }
-
-    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private void SignalChange() => _changed.Signal();
 
     public void Dispose()
     {

@@ -1,3 +1,4 @@
+using Skein.Cluster.Internal;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Skein.Cluster.Events;
@@ -24,7 +25,7 @@ public sealed partial class MembershipRegistry : IDisposable
     private readonly MembershipMetrics _metrics;
     private readonly EventBus? _events;
     private readonly List<MembershipWatch> _watches = [];
-    private TaskCompletionSource _changed = NewSignal();
+    private readonly ChangeSignal _changed = new();
     private long _nextId;
 
     public MembershipRegistry(CoordinatorOptions options, TimeProvider time, ILogger<MembershipRegistry> logger, IMeterFactory? meterFactory = null, EventBus? events = null)
@@ -189,7 +190,7 @@ public sealed partial class MembershipRegistry : IDisposable
         while (true)
         {
             Task changed;
-            lock (_lock) changed = _changed.Task;
+            changed = _changed.Next;
             if (AliveCount >= count) return;
             await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -205,7 +206,7 @@ public sealed partial class MembershipRegistry : IDisposable
         while (true)
         {
             Task changed;
-            lock (_lock) changed = _changed.Task;
+            changed = _changed.Next;
             if (condition(List())) return;
             await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -265,18 +266,7 @@ public sealed partial class MembershipRegistry : IDisposable
                 _events.Publish(subject, ServiceEventPayload.Encode(service.Name, member.Name, member.NodeId));
     }
 
-    private void SignalChange()
-    {
-        TaskCompletionSource previous;
-        lock (_lock)
-        {
-            previous = _changed;
-            _changed = NewSignal();
-        }
-        previous.TrySetResult();
-    }
-
-    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private void SignalChange() => _changed.Signal();
 
     public void Dispose()
     {
