@@ -94,6 +94,19 @@ public class CommandLineErrorTests
         Assert.DoesNotContain(".tmp", result.Stderr);
     }
 
+    [Fact(Timeout = TestPatience.WholeTest)]
+    public async Task A_connection_file_that_cannot_be_written_names_the_file_not_a_temporary_one()
+    {
+        using var dir = new TempDirectory();
+        // A directory where the coordinator writes its connection file first, before renaming it into place.
+        Directory.CreateDirectory(dir.File(".skein/cluster.json.tmp"));
+        var result = await SkeinProcess.RunAsync(dir.Path, "coordinator", "--listen", "127.0.0.1:0");
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains("skein: cannot write the connection file", result.Stderr);
+        Assert.Contains("cluster.json", result.Stderr);
+        Assert.DoesNotContain(".tmp", result.Stderr);
+    }
+
     [Fact]
     public async Task Every_error_line_starts_with_the_same_prefix()
     {

@@ -25,7 +25,7 @@ internal static class ReportFiles
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // The message of a failed write or rename names the temporary file, which the user never asked for.
-            var why = ex.Message.Replace(temporary, full, StringComparison.Ordinal);
+            var why = ex is UnauthorizedAccessException ? "access denied" : ex.Message.Replace(temporary, full, StringComparison.Ordinal);
             throw new SkeinException($"cannot write report '{path}': {why}", ex);
         }
     }
