@@ -22,8 +22,12 @@ internal static class CommandConfiguration
     };
 
     /// <summary>The file (the one named, else the current directory's if any) and the variables, flags not yet applied.</summary>
-    public static SkeinConfiguration Load(ParseResult parse, Option<string?> config) =>
-        SkeinConfiguration.Load(SkeinConfiguration.Locate(parse.GetValue(config), Environment.CurrentDirectory));
+    public static SkeinConfiguration Load(ParseResult parse, Option<string?> config)
+    {
+        var path = SkeinConfiguration.Locate(parse.GetValue(config), Environment.CurrentDirectory);
+        if (path is not null) InputFiles.NotADirectory(path, "configuration file");
+        return SkeinConfiguration.Load(path);
+    }
 
     /// <summary>The full path of the file <see cref="Load"/> reads, or null when there is none (for skein up's nodes).</summary>
     public static string? FilePath(ParseResult parse, Option<string?> config) =>

@@ -10,6 +10,7 @@ internal static class JobLoading
     public static Job? LoadValidated(string path, IReadOnlyCollection<string>? only, TextWriter error, out JobPlan? plan)
     {
         plan = null;
+        InputFiles.NotADirectory(path, "job file");
         var loaded = JobFileLoader.Load(path);
         var problems = new List<ValidationProblem>(loaded.Problems);
         if (loaded.Job is { } job)

@@ -36,11 +36,9 @@ internal static class SkeinCommand
         var parsed = root.Parse(args);
         output ??= Console.Out;
         error ??= Console.Error;
-        if (parsed.Errors.Count > 0)
+        if (parsed.Errors.Count > 0 || ParseErrors.HasUnknownOptions(parsed))
         {
-            foreach (var e in parsed.Errors) error.WriteLine($"skein: {e.Message}");
-            var command = string.Join(' ', CommandPath(parsed.CommandResult.Command));
-            error.WriteLine($"Run '{command} --help' for usage.");
+            ParseErrors.Print(parsed, error);
             return ExitCodes.InvalidInput;
         }
         var configuration = new InvocationConfiguration
@@ -87,12 +85,9 @@ internal static class SkeinCommand
         {
             // A bug in skein, not in the user's input: say so plainly, keep the trace out of the way.
             error.WriteLine($"skein: internal error: {ex.GetType().Name}: {ex.Message}");
-            error.WriteLine("This is a bug in Skein; set SKEIN_DEBUG=1 to see the stack trace.");
+            error.WriteLine("skein: this is a bug in Skein; set SKEIN_DEBUG=1 to see the stack trace.");
             if (Environment.GetEnvironmentVariable("SKEIN_DEBUG") is "1") error.WriteLine(ex);
             return ExitCodes.InternalError;
         }
     }
-
-    private static IEnumerable<string> CommandPath(Command command) =>
-        command is RootCommand ? ["skein"] : ["skein", command.Name];
 }

@@ -21,8 +21,17 @@ public sealed record ConnectionFile(
         Directory.CreateDirectory(stateDirectory);
         var path = PathIn(stateDirectory);
         var temporary = path + ".tmp";
-        File.WriteAllText(temporary, JsonSerializer.Serialize(this, ConnectionFileJson.Default.ConnectionFile));
-        File.Move(temporary, path, overwrite: true);
+        try
+        {
+            File.WriteAllText(temporary, JsonSerializer.Serialize(this, ConnectionFileJson.Default.ConnectionFile));
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The temporary file is how the write is made whole, not something the user should have to know about.
+            var why = ex is UnauthorizedAccessException ? "access denied" : ex.Message.Replace(temporary, path, StringComparison.Ordinal);
+            throw new SkeinException($"cannot write the connection file {path}: {why}", ex);
+        }
     }
 
     /// <summary>The connection file of the state directory, or null when there is none.</summary>

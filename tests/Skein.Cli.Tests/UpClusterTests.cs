@@ -51,7 +51,7 @@ public sealed class UpClusterTests(UpCluster cluster) : IClassFixture<UpCluster>
         var call = await cluster.RunAsync("call", "counter", "Wait", "[600]", "--timeout", "5s");
 
         Assert.True(call.ExitCode == 1, call.ToString());
-        Assert.Matches(@"error: counter\.Wait timed out after 5s \(--timeout\) on node node-\d", call.Stderr);
+        Assert.Matches(@"skein: counter\.Wait timed out after 5s \(--timeout\) on node node-\d", call.Stderr);
         Assert.DoesNotContain("Cancelled", call.Stderr);
         Assert.DoesNotContain("cancelled", call.Stderr);
         // The node heard the deadline and cancelled the handler's token: the service counted a cancelled wait.

@@ -10,7 +10,7 @@ internal static class AppTable
         foreach (var broken in catalog.Invalid)
             foreach (var problem in broken.Problems) error.WriteLine(problem);
         foreach (var (name, files) in catalog.Duplicates)
-            error.WriteLine($"warning: app '{name}' is defined by {files.Count} files: {string.Join(", ", files)}");
+            error.WriteLine($"skein: warning: app '{name}' is defined by {files.Count} files: {string.Join(", ", files)}");
 
         var rows = new List<string[]> { new[] { "APP", "DEPENDS-ON", "STATE", "NODES", "FILE" } };
         var names = catalog.Names.Concat(running.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);

@@ -26,8 +26,8 @@ internal static class CallCommand
         {
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
+            var limit = DurationOptions.Parse("--timeout", parse.GetValue(timeout)!, zeroAllowed: true);
             var json = Arguments(parse.GetValue(arguments));
-            var limit = ParseTimeout(parse.GetValue(timeout)!);
             var stateDirectory = parse.GetValue(state)!;
             var address = ClusterConnection.ResolveAddress(parse.GetValue(cluster), stateDirectory);
             var token = ClusterConnection.ResolveToken(parse.GetValue(tokenFile), stateDirectory);
@@ -50,7 +50,7 @@ internal static class CallCommand
             }
             catch (RemoteException ex) when (ex.Kind == RemoteErrorKind.DeadlineExceeded && limit > TimeSpan.Zero)
             {
-                error.WriteLine($"error: {serviceName}.{methodName} timed out after {Durations.Format(limit)} (--timeout){(ex.Node.Length > 0 ? $" on node {ex.Node}" : "")}");
+                error.WriteLine($"skein: {serviceName}.{methodName} timed out after {Durations.Format(limit)} (--timeout){(ex.Node.Length > 0 ? $" on node {ex.Node}" : "")}");
                 return ExitCodes.TasksFailed;
             }
             catch (RemoteException ex)
@@ -117,17 +117,9 @@ internal static class CallCommand
         return buffer.ToArray();
     }
 
-    private static TimeSpan ParseTimeout(string text)
-    {
-        if (text.Trim() == "0") return TimeSpan.Zero;
-        return Durations.TryParse(text, out var value) && value >= TimeSpan.Zero
-            ? value
-            : throw new SkeinException($"--timeout: '{text}' is not a duration (e.g. 500ms, 30s, 2m)");
-    }
-
     private static void PrintRemote(RemoteException ex, TextWriter error)
     {
-        error.WriteLine($"error: {ex.Message}");
+        error.WriteLine($"skein: {ex.Message}");
         var where = new List<string>();
         if (ex.Service.Length > 0) where.Add($"service {ex.Service}");
         if (ex.Node.Length > 0) where.Add($"node {ex.Node}");

@@ -17,11 +17,7 @@ internal static class NodeCommand
         var cores = new Option<int?>("--cores") { Description = "Cores offered (default: all of this machine's).", HelpName = "N" };
         var slots = SlotsOption();
         var modules = ModuleOption();
-        var loader = new Option<string?>("--loader")
-        {
-            Description = "Load every --module with this loader (assembly, process or isolated) instead of the one its file suggests.",
-            HelpName = "NAME",
-        };
+        var loader = LoaderOption();
         var isolatedModules = IsolatedModuleOption();
         var listen = new Option<string>("--listen")
         {
@@ -29,14 +25,9 @@ internal static class NodeCommand
             HelpName = "HOST:PORT",
             DefaultValueFactory = _ => "127.0.0.1:0",
         };
-        var moduleDirs = new Option<string[]>("--module-dir")
-        {
-            Description = "A directory 'skein module load' may load modules from, and finds them in by name; repeat for more (default: none; SKEIN_MODULE_PATH adds more).",
-            HelpName = "DIR",
-            Arity = ArgumentArity.ZeroOrMore,
-        };
-        var anyPath = new Option<bool>("--allow-any-module-path") { Description = "Let 'skein module load' load a module from any path on this machine." };
-        var allowReload = new Option<bool>("--allow-reload") { Description = "Let 'skein module reload' reload modules (a debugging aid)." };
+        var moduleDirs = ModuleDirOption();
+        var anyPath = AnyModulePathOption();
+        var allowReload = AllowReloadOption();
         var moduleRestart = new Option<string?>("--module-restart")
         {
             Description = "The restart policy of modules that do not declare their own: permanent (the default), transient or temporary.",
@@ -123,6 +114,25 @@ internal static class NodeCommand
         Description = "How many cores' worth of job tasks this node runs at once (default: its cores).",
         HelpName = "N",
     };
+
+    /// <summary>--loader NAME: the loader of every --module (skein up passes it on to its nodes).</summary>
+    internal static Option<string?> LoaderOption() => new("--loader")
+    {
+        Description = "Load every --module with this loader (assembly, process or isolated) instead of the one its file suggests.",
+        HelpName = "NAME",
+    };
+
+    /// <summary>--module-dir DIR, repeatable: where 'skein module load' may load from (skein up passes it on to its nodes).</summary>
+    internal static Option<string[]> ModuleDirOption() => new("--module-dir")
+    {
+        Description = "A directory 'skein module load' may load modules from, and finds them in by name; repeat for more (default: none; SKEIN_MODULE_PATH adds more).",
+        HelpName = "DIR",
+        Arity = ArgumentArity.ZeroOrMore,
+    };
+
+    internal static Option<bool> AnyModulePathOption() => new("--allow-any-module-path") { Description = "Let 'skein module load' load a module from any path on this machine." };
+
+    internal static Option<bool> AllowReloadOption() => new("--allow-reload") { Description = "Let 'skein module reload' reload modules (a debugging aid)." };
 
     /// <summary>--isolated-module PATH, repeatable: .NET assemblies the node runs out of process, each in a module host.</summary>
     internal static Option<string[]> IsolatedModuleOption() => new("--isolated-module")

@@ -29,8 +29,16 @@ internal static class UpCommand
         var config = CommandConfiguration.ConfigOption();
         // skein run --nodes starts skein up as its child: it stops when that parent is gone, however it went.
         var stopWithParent = new Option<bool>("--stop-with-parent") { Description = "Stop when standard input closes.", Hidden = true };
+        // The node options that make sense for every node alike, defined once by skein node and passed on as given.
         var slots = NodeCommand.SlotsOption();
-        var command = new Command("up", "Start a local cluster (a coordinator and N nodes) and keep it until Ctrl+C or 'skein down'.") { nodes, slots, modules, isolatedModules, listen, state, config, stopWithParent };
+        var loader = NodeCommand.LoaderOption();
+        var moduleDirs = NodeCommand.ModuleDirOption();
+        var anyPath = NodeCommand.AnyModulePathOption();
+        var allowReload = NodeCommand.AllowReloadOption();
+        var command = new Command("up", "Start a local cluster (a coordinator and N nodes) and keep it until Ctrl+C or 'skein down'.")
+        {
+            nodes, slots, modules, isolatedModules, loader, moduleDirs, anyPath, allowReload, listen, state, config, stopWithParent,
+        };
         command.SetAction(async (parse, _) =>
         {
             var count = parse.GetValue(nodes);
@@ -38,6 +46,7 @@ internal static class UpCommand
             // The whole file is checked here, before anything starts; the nodes read its node section themselves.
             var configured = CommandConfiguration.ForCoordinator(parse, config, listen);
             var configFile = CommandConfiguration.FilePath(parse, config);
+            var nodeArguments = NodeArguments(parse, slots, loader, moduleDirs, anyPath, allowReload);
             var stateDirectory = parse.GetValue(state)!;
             Directory.CreateDirectory(stateDirectory);
             var pidFile = Path.Combine(stateDirectory, PidFileName);
@@ -57,7 +66,7 @@ internal static class UpCommand
             try
             {
                 await CliHost.StartAsync(host, CancellationToken.None).ConfigureAwait(false);
-                return await RunAsync(parse, host.Services.GetRequiredService<Coordinator>(), host, shutdown, stateDirectory, pidFile, count, modules, isolatedModules, configFile, parse.GetValue(slots))
+                return await RunAsync(parse, host.Services.GetRequiredService<Coordinator>(), host, shutdown, stateDirectory, pidFile, count, modules, isolatedModules, configFile, nodeArguments)
                     .ConfigureAwait(false);
             }
             finally
@@ -68,8 +77,24 @@ internal static class UpCommand
         return command;
     }
 
+    /// <summary>The node options given to skein up, as every node's command line repeats them (directories made absolute).</summary>
+    private static List<string> NodeArguments(ParseResult parse, Option<int?> slots, Option<string?> loader, Option<string[]> moduleDirs, Option<bool> anyPath, Option<bool> allowReload)
+    {
+        var arguments = new List<string>();
+        if (parse.GetValue(slots) is { } offered) arguments.AddRange(["--slots", offered.ToString(CultureInfo.InvariantCulture)]);
+        if (parse.GetValue(loader) is { } name) arguments.AddRange(["--loader", name]);
+        foreach (var directory in parse.GetValue(moduleDirs) ?? [])
+        {
+            if (!Directory.Exists(directory)) throw new SkeinException($"--module-dir {directory}: no such directory");
+            arguments.AddRange(["--module-dir", Path.GetFullPath(directory)]);
+        }
+        if (parse.GetValue(anyPath)) arguments.Add("--allow-any-module-path");
+        if (parse.GetValue(allowReload)) arguments.Add("--allow-reload");
+        return arguments;
+    }
+
     private static async Task<int> RunAsync(ParseResult parse, Coordinator coordinator, IHost host, Shutdown shutdown, string stateDirectory, string pidFile, int count,
-        Option<string[]> modules, Option<string[]> isolatedModules, string? configFile, int? slots)
+        Option<string[]> modules, Option<string[]> isolatedModules, string? configFile, IReadOnlyList<string> nodeArguments)
     {
         var output = parse.InvocationConfiguration.Output;
         var error = parse.InvocationConfiguration.Error;
@@ -87,7 +112,7 @@ internal static class UpCommand
                 if (!File.Exists(path) && !Directory.Exists(path)) throw new SkeinException($"module not found: {path}");
             }
             for (var i = 1; i <= count; i++)
-                children.Add(StartNode(address, $"node-{i}", coordinator.TokenPath, stateDirectory, modulePaths, isolatedPaths, configFile, slots, error));
+                children.Add(StartNode(address, $"node-{i}", coordinator.TokenPath, stateDirectory, modulePaths, isolatedPaths, configFile, nodeArguments, error));
             if (await WaitForNodesAsync(coordinator, children, shutdown.Token).ConfigureAwait(false) is { } problem)
             {
                 // Not bad input: the nodes were asked for properly and did not come; nothing is left running.
@@ -176,7 +201,7 @@ internal static class UpCommand
         return missing.Count == 0 ? null : $"only {asked.Count - missing.Count} of {asked.Count} nodes joined (missing: {string.Join(", ", missing)})";
     }
 
-    private static NodeChild StartNode(string address, string name, string tokenPath, string stateDirectory, string[] modules, string[] isolated, string? configFile, int? slots, TextWriter error)
+    private static NodeChild StartNode(string address, string name, string tokenPath, string stateDirectory, string[] modules, string[] isolated, string? configFile, IReadOnlyList<string> nodeArguments, TextWriter error)
     {
         var start = SelfStart(["node", "--join", address, "--name", name, "--token-file", tokenPath, "--state", stateDirectory, "--stop-with-parent"]);
         foreach (var module in modules)
@@ -195,11 +220,7 @@ internal static class UpCommand
             start.ArgumentList.Add("--config");
             start.ArgumentList.Add(configFile);
         }
-        if (slots is { } offered)
-        {
-            start.ArgumentList.Add("--slots");
-            start.ArgumentList.Add(offered.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        }
+        foreach (var arg in nodeArguments) start.ArgumentList.Add(arg);
         start.ArgumentList.Add("--listen");
         start.ArgumentList.Add("127.0.0.1:0");
         // A local cluster loads modules at run time ('skein module load') from the directory it was started in.

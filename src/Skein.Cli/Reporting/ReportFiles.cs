@@ -5,12 +5,13 @@ internal static class ReportFiles
 {
     public static void Write(string path, Action<Stream> write)
     {
+        InputFiles.NotADirectory(path, "report file");
         var full = Path.GetFullPath(path);
         var directory = Path.GetDirectoryName(full)!;
+        var temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
         try
         {
             Directory.CreateDirectory(directory);
-            var temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
             try
             {
                 using (var stream = File.Create(temporary)) write(stream);
@@ -23,7 +24,9 @@ internal static class ReportFiles
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new SkeinException($"cannot write report '{path}': {ex.Message}", ex);
+            // The message of a failed write or rename names the temporary file, which the user never asked for.
+            var why = ex is UnauthorizedAccessException ? "access denied" : ex.Message.Replace(temporary, full, StringComparison.Ordinal);
+            throw new SkeinException($"cannot write report '{path}': {why}", ex);
         }
     }
 }
