@@ -213,8 +213,8 @@ public sealed class ClusterExecutor : ITaskExecutor, IAsyncDisposable
         {
             var result = await reading.ConfigureAwait(false);
             // End this side of the call too, so the node's server forgets the stream now: a stream whose caller never
-            // ends its half stays tracked for seconds after its reply, and Kestrel refuses new streams on the connection
-            // (ENHANCE_YOUR_CALM) once 200 are — a few hundred short commands a second would hit it.
+            // ends its half stays tracked after its reply, and Kestrel refuses new streams on the connection
+            // (ENHANCE_YOUR_CALM) once too many are — a few hundred short commands in a row hit it.
             await CompleteRequestsAsync(call, writing).ConfigureAwait(false);
             if (result.Stopped && cancellationToken.IsCancellationRequested) throw new OperationCanceledException(cancellationToken);
             return result.Result;
