@@ -122,7 +122,7 @@ internal sealed class MemoryScenario : Scenario
     }
 
     /// <summary>Samples the GC heap on its own thread so the peak is seen even between collections.</summary>
-    private sealed class HeapSampler : IDisposable
+    internal sealed class HeapSampler : IDisposable
     {
         private readonly Thread _thread;
         private volatile bool _stop;

@@ -20,6 +20,7 @@ internal static class ScenarioCatalog
             new MemoryScenario(),
             new CommandsScenario(),
             new EventsScenario(),
+            new ClusterJobsScenario(),
         };
         scenarios.Add(journal is { } j ? new JournalScenario(j.Name, j.Open) : new UnavailableScenario(
             "journal", "no-op tasks with the run journal on",

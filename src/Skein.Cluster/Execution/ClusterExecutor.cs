@@ -212,6 +212,10 @@ public sealed class ClusterExecutor : ITaskExecutor, IAsyncDisposable
         try
         {
             var result = await reading.ConfigureAwait(false);
+            // End this side of the call too, so the node's server forgets the stream now: a stream whose caller never
+            // ends its half stays tracked after its reply, and Kestrel refuses new streams on the connection
+            // (ENHANCE_YOUR_CALM) once too many are — a few hundred short commands in a row hit it.
+            await CompleteRequestsAsync(call, writing).ConfigureAwait(false);
             if (result.Stopped && cancellationToken.IsCancellationRequested) throw new OperationCanceledException(cancellationToken);
             return result.Result;
         }
@@ -251,6 +255,23 @@ public sealed class ClusterExecutor : ITaskExecutor, IAsyncDisposable
         catch (Exception ex) when (ex is RpcException or InvalidOperationException or IOException or OperationCanceledException or ObjectDisposedException)
         {
             // The call has ended or broke: the node stops the command either way.
+        }
+        finally
+        {
+            writing.Release();
+        }
+    }
+
+    private static async Task CompleteRequestsAsync(AsyncDuplexStreamingCall<RunnerRequest, RunnerUpdate> call, SemaphoreSlim writing)
+    {
+        await writing.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            await call.RequestStream.CompleteAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RpcException or InvalidOperationException or IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The call has ended or broke: nothing is left to end.
         }
         finally
         {

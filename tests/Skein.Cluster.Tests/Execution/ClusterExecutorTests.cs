@@ -374,6 +374,28 @@ public sealed class ClusterExecutorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Over_a_thousand_short_commands_on_one_node_all_pass()
+    {
+        // Every attempt is a call to the node. While the executor left its half of each call open, the node's server
+        // kept the finished calls tracked and, a few hundred attempts in, refused new ones (ENHANCE_YOUR_CALM).
+        var job = new Job("many");
+        for (var i = 0; i < 1200; i++)
+        {
+            job.Add(new TaskSpec
+            {
+                Id = $"t{i}",
+                Action = new CommandAction(new CommandSpec { Command = "true", WorkingDirectory = _dir.Path }),
+                Placement = new TaskPlacement { Node = GpuNode },
+            });
+        }
+
+        var (summary, results) = await RunAsync(job, Options(), Ct);
+
+        Assert.True(summary.Succeeded, string.Join("\n", results.Where(r => r.Outcome != Outcome.Passed).Take(3).Select(r => $"{r.TaskId} {r.Outcome} {r.Reason}")));
+        Assert.Equal(1200, results.Count);
+    }
+
+    [Fact]
     public async Task An_attempt_whose_node_leaves_errors_and_is_retried_on_the_other()
     {
         var pids = Path.Combine(_dir.Path, "started.fifo");
