@@ -72,6 +72,14 @@ internal sealed class ForwardedCalls : IEnvelopeSink
         try
         {
             await module.Supervisor.WhenActiveAsync(deadline.Token).ConfigureAwait(false);
+            // Between a process's exit and its supervisor hearing of it, the module still reads active but has no
+            // process: that is the restart about to begin, not the module gone, so wait (briefly, and within the
+            // call's deadline) for the supervisor to catch up, then for the restart.
+            while (module.Process is null)
+            {
+                await Task.Delay(SupervisorCatchUp, _host.Time, deadline.Token).ConfigureAwait(false);
+                await module.Supervisor.WhenActiveAsync(deadline.Token).ConfigureAwait(false);
+            }
         }
         catch (Modules.Lifecycle.ModuleUnavailableException ex)
         {
@@ -88,6 +96,8 @@ internal sealed class ForwardedCalls : IEnvelopeSink
     }
 
     private static readonly TimeSpan DefaultWait = TimeSpan.FromSeconds(30);
+
+    private static readonly TimeSpan SupervisorCatchUp = TimeSpan.FromMilliseconds(10);
 
     private Envelope Unavailable(Envelope request, string message) => Error(request, RemoteErrorKind.Unavailable, message);
 
