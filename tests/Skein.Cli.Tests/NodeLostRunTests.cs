@@ -22,34 +22,10 @@ public sealed class NodeLostRunTests
     public async Task A_node_killed_mid_task_ends_the_attempt_node_lost_and_the_retry_runs_on_the_other_node()
     {
         using var dir = new TempDirectory();
-        var (coordinator, address) = await ExampleCluster.StartCoordinatorAsync(dir.Path);
-        await using var _c = coordinator;
-        await using var one = await ExampleCluster.StartNodeAsync(dir.Path, "one");
-        await using var two = await ExampleCluster.StartNodeAsync(dir.Path, "two");
-        var nodes = new Dictionary<string, SkeinProcess> { ["one"] = one, ["two"] = two };
-        var started = Path.Combine(dir.Path, "started.fifo");
-        MakeFifo(started);
-        var load = JobFileLoader.Parse($$"""
-            name: survives
-            tasks:
-              long:
-                retries: 1
-                run: |
-                  if [ "$SKEIN_ATTEMPT" = 1 ]; then echo "$SKEIN_NODE $$" > {{started}}; exec sleep 1000; fi
-                  echo "on=$SKEIN_NODE"
-            """, "job.yaml", dir.Path);
-        Assert.Empty(load.Problems);
-        await using var client = await SkeinClient.ConnectAsync(address, ClusterToken.Read(Path.Combine(dir.Path, ".skein", ClusterToken.FileName)), cancellationToken: Ct);
-        await using var executor = new ClusterExecutor(client);
-        await using var run = await JobRun.StartAsync(load.Job!, new RunOptions { Executor = executor, StateDirectory = Path.Combine(dir.Path, "run") }, Ct);
-        var events = new List<RunEvent>();
-        var reading = Task.Run(async () =>
-        {
-            await foreach (var e in run.ReadEventsAsync(Ct)) lock (events) events.Add(e);
-        }, Ct);
+        await using var cluster = await SurvivingRun.StartAsync(dir.Path);
+        var (nodes, run, events, reading) = (cluster.Nodes, cluster.Run, cluster.Events, cluster.Reading);
 
-        var said = (await Task.Run(() => File.ReadAllText(started).Trim(), Ct).WaitAsync(Timeout, Ct)).Split(' ');
-        var (victim, group) = (said[0], int.Parse(said[1]));
+        var (victim, group) = await cluster.FirstAttemptAsync();
         try
         {
             nodes[victim].Signal(Posix.SigKill);
@@ -76,35 +52,10 @@ public sealed class NodeLostRunTests
     public async Task A_node_frozen_past_lost_after_is_replaced_and_kills_its_stale_attempt_when_it_wakes()
     {
         using var dir = new TempDirectory();
-        await using var coordinator = SkeinProcess.Start(dir.Path, "coordinator", "--listen", "127.0.0.1:0", "--heartbeat-interval", "0.2", "--lost-after", "2");
-        await coordinator.WaitForOutputAsync("coordinator listening on", Timeout);
-        var address = new Uri(System.Text.RegularExpressions.Regex.Match(coordinator.Stdout, @"coordinator listening on (http://\S+)").Groups[1].Value);
-        await using var one = await ExampleCluster.StartNodeAsync(dir.Path, "one");
-        await using var two = await ExampleCluster.StartNodeAsync(dir.Path, "two");
-        var nodes = new Dictionary<string, SkeinProcess> { ["one"] = one, ["two"] = two };
-        var started = Path.Combine(dir.Path, "started.fifo");
-        MakeFifo(started);
-        var load = JobFileLoader.Parse($$"""
-            name: survives
-            tasks:
-              long:
-                retries: 1
-                run: |
-                  if [ "$SKEIN_ATTEMPT" = 1 ]; then echo "$SKEIN_NODE $$" > {{started}}; exec sleep 1000; fi
-                  echo "on=$SKEIN_NODE"
-            """, "job.yaml", dir.Path);
-        Assert.Empty(load.Problems);
-        await using var client = await SkeinClient.ConnectAsync(address, ClusterToken.Read(Path.Combine(dir.Path, ".skein", ClusterToken.FileName)), cancellationToken: Ct);
-        await using var executor = new ClusterExecutor(client);
-        await using var run = await JobRun.StartAsync(load.Job!, new RunOptions { Executor = executor, StateDirectory = Path.Combine(dir.Path, "run") }, Ct);
-        var events = new List<RunEvent>();
-        var reading = Task.Run(async () =>
-        {
-            await foreach (var e in run.ReadEventsAsync(Ct)) lock (events) events.Add(e);
-        }, Ct);
+        await using var cluster = await SurvivingRun.StartAsync(dir.Path, "--heartbeat-interval", "0.2", "--lost-after", "2");
+        var (nodes, run, events, reading) = (cluster.Nodes, cluster.Run, cluster.Events, cluster.Reading);
 
-        var said = (await Task.Run(() => File.ReadAllText(started).Trim(), Ct).WaitAsync(Timeout, Ct)).Split(' ');
-        var (victim, stale) = (said[0], int.Parse(said[1]));
+        var (victim, stale) = await cluster.FirstAttemptAsync();
         try
         {
             nodes[victim].Signal(Posix.SigStop);
@@ -133,6 +84,80 @@ public sealed class NodeLostRunTests
         finally
         {
             Posix.Kill(-stale, Posix.SigKill);
+        }
+    }
+
+    /// <summary>
+    /// A coordinator and two nodes as real processes, and a run from this process of one task with a retry whose first
+    /// attempt says on a FIFO where it runs and its process group, then waits to be lost with its node.
+    /// </summary>
+    private sealed class SurvivingRun : IAsyncDisposable
+    {
+        private readonly List<IAsyncDisposable> _owned = [];
+        private string _started = "";
+
+        public Dictionary<string, SkeinProcess> Nodes { get; } = new(StringComparer.Ordinal);
+        public JobRun Run { get; private set; } = null!;
+        public List<RunEvent> Events { get; } = [];
+        public Task Reading { get; private set; } = Task.CompletedTask;
+
+        public static async Task<SurvivingRun> StartAsync(string directory, params string[] coordinatorOptions)
+        {
+            var cluster = new SurvivingRun();
+            try
+            {
+                var coordinator = SkeinProcess.Start(directory, ["coordinator", "--listen", "127.0.0.1:0", .. coordinatorOptions]);
+                cluster._owned.Add(coordinator);
+                await coordinator.WaitForOutputAsync("coordinator listening on", Timeout);
+                var address = new Uri(System.Text.RegularExpressions.Regex.Match(coordinator.Stdout, @"coordinator listening on (http://\S+)").Groups[1].Value);
+                foreach (var name in (string[])["one", "two"])
+                {
+                    var node = await ExampleCluster.StartNodeAsync(directory, name);
+                    cluster._owned.Add(node);
+                    cluster.Nodes[name] = node;
+                }
+                cluster._started = Path.Combine(directory, "started.fifo");
+                MakeFifo(cluster._started);
+                var load = JobFileLoader.Parse($$"""
+                    name: survives
+                    tasks:
+                      long:
+                        retries: 1
+                        run: |
+                          if [ "$SKEIN_ATTEMPT" = 1 ]; then echo "$SKEIN_NODE $$" > {{cluster._started}}; exec sleep 1000; fi
+                          echo "on=$SKEIN_NODE"
+                    """, "job.yaml", directory);
+                Assert.Empty(load.Problems);
+                var client = await SkeinClient.ConnectAsync(address, ClusterToken.Read(Path.Combine(directory, ".skein", ClusterToken.FileName)), cancellationToken: Ct);
+                cluster._owned.Add(client);
+                var executor = new ClusterExecutor(client);
+                cluster._owned.Add(executor);
+                cluster.Run = await JobRun.StartAsync(load.Job!, new RunOptions { Executor = executor, StateDirectory = Path.Combine(directory, "run") }, Ct);
+                cluster._owned.Add(cluster.Run);
+                cluster.Reading = Task.Run(async () =>
+                {
+                    await foreach (var e in cluster.Run.ReadEventsAsync(Ct)) lock (cluster.Events) cluster.Events.Add(e);
+                }, Ct);
+                return cluster;
+            }
+            catch
+            {
+                await cluster.DisposeAsync();
+                throw;
+            }
+        }
+
+        /// <summary>The node the first attempt runs on, and its process group, as the attempt said them.</summary>
+        public async Task<(string Node, int Group)> FirstAttemptAsync()
+        {
+            var said = (await Task.Run(() => File.ReadAllText(_started).Trim(), Ct).WaitAsync(Timeout, Ct)).Split(' ');
+            return (said[0], int.Parse(said[1]));
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            // Last started, first stopped: the run, then the client, the nodes and the coordinator.
+            for (var i = _owned.Count - 1; i >= 0; i--) await _owned[i].DisposeAsync();
         }
     }
 
