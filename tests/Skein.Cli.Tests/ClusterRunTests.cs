@@ -112,6 +112,21 @@ public sealed partial class ClusterRunTests
         """;
 
     [Fact(Timeout = TestPatience.WholeTest)]
+    public async Task Show_of_a_run_on_a_cluster_lists_the_outputs_its_tasks_set_on_the_nodes()
+    {
+        using var dir = Prepared(WhereJob);
+        await using var up = await StartUpAsync(dir.Path);
+
+        var run = await SkeinProcess.RunAsync(dir.Path, "run", "job.yaml");
+        var show = await SkeinProcess.RunAsync(dir.Path, "show", "latest");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.True(show.ExitCode == 0, show.ToString());
+        Assert.Matches(@"probe-1\.node = \S+", show.Stdout);
+        Assert.DoesNotContain("no-node", show.Stdout);
+    }
+
+    [Fact(Timeout = TestPatience.WholeTest)]
     public async Task A_run_on_nodes_2_runs_its_commands_on_the_nodes_and_hands_outputs_across_them()
     {
         using var dir = Prepared(WhereJob);

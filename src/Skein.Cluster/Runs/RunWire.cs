@@ -322,6 +322,7 @@ internal static class RunWire
                 Group = task.Group ?? "",
             };
             AddSubResults(wire.SubResults, task.SubResults);
+            foreach (var (name, value) in task.Outputs) wire.Outputs[name] = value;
             reply.Tasks.Add(wire);
         }
         return reply;
@@ -347,6 +348,7 @@ internal static class RunWire
             Reused = task.Reused,
             ReusedFrom = task.ReusedFrom != 0 ? task.ReusedFrom : null,
             SubResults = ToSubResults(task.SubResults),
+            Outputs = task.Outputs.Count == 0 ? TaskOutputs.None : new Dictionary<string, string>(task.Outputs, StringComparer.Ordinal),
         }).ToList(),
     };
 
