@@ -19,8 +19,11 @@ internal sealed class NodeExecutor(Func<Uri> coordinator, string token, Membersh
 {
     public TimeSpan NodeGrace => nodeGrace;
 
-    /// <summary>Long enough for a node that lost its coordinator to notice, back off and join again.</summary>
-    public static TimeSpan GraceFor(CoordinatorOptions options) => TimeSpan.FromTicks(Math.Max(options.LostAfter.Ticks * 4, TimeSpan.FromSeconds(15).Ticks));
+    /// <summary>
+    /// Long enough for a node that lost its coordinator to notice, back off and join again, on a busy machine too:
+    /// the wait only happens when no node at all is alive, and ends as soon as one joins.
+    /// </summary>
+    public static TimeSpan GraceFor(CoordinatorOptions options) => TimeSpan.FromTicks(Math.Max(options.LostAfter.Ticks * 10, TimeSpan.FromSeconds(60).Ticks));
 
     private readonly SemaphoreSlim _connecting = new(1, 1);
     private SkeinClient? _client;
