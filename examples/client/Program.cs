@@ -2,7 +2,7 @@
 //   skein up --nodes 2 --module examples/services/bin/Debug/net10.0/Skein.Examples.Services.dll [--module examples/modules/stats/stats.py]
 //   dotnet run --project examples/client            (in the same directory, or with SKEIN_CLUSTER and SKEIN_TOKEN set)
 using Skein;
-using Skein.Cluster;
+using Skein.Cluster.Client;
 using Skein.Examples.Services;
 
 try

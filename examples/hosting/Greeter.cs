@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Skein.Cluster;
+using Skein.Cluster.Configuration;
 
 namespace Skein.Examples.Hosting;
 

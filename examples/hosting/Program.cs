@@ -5,7 +5,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Skein;
-using Skein.Cluster;
+using Skein.Cluster.Addressing;
+using Skein.Cluster.Client;
 using Skein.Examples.Hosting;
 
 var builder = Host.CreateApplicationBuilder(args);

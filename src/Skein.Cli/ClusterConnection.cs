@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Skein.Cluster;
+using Skein.Cluster.Addressing;
 
 namespace Skein.Cli;
 

@@ -1,4 +1,5 @@
 using Skein.Cluster;
+using Skein.Cluster.Addressing;
 
 namespace Skein.Cli;
 

@@ -4,6 +4,7 @@ using Skein.Cluster;
 using Skein.Cluster.Configuration;
 using Skein.Cluster.Modules;
 using Skein.Cluster.Modules.Lifecycle;
+using Skein.Cluster.Addressing;
 
 namespace Skein.Cli;
 

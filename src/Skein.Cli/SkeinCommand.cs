@@ -70,7 +70,7 @@ internal static class SkeinCommand
             error.WriteLine($"skein: {ex.Message}");
             return ExitCodes.TasksFailed;
         }
-        catch (Skein.Cluster.ClusterUnreachableException ex)
+        catch (Skein.Cluster.Addressing.ClusterUnreachableException ex)
         {
             // Not bad input: the same command may work once the cluster is up, or less busy.
             error.WriteLine($"skein: {ex.Message}");

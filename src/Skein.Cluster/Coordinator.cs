@@ -9,6 +9,8 @@ using Skein.Cluster.Internal;
 using Skein.Cluster.Membership;
 using Skein.Cluster.Runs;
 using Skein.Engine;
+using Skein.Cluster.Addressing;
+using Skein.Cluster.Configuration;
 
 namespace Skein.Cluster;
 

@@ -8,6 +8,10 @@ using Skein.Cluster.Hosting;
 using Skein.Cluster.Modules;
 using Skein.Cluster.Modules.Lifecycle;
 using Skein.Cluster.Services.Hosting;
+using Skein.Cluster.Addressing;
+using Skein.Cluster.Client;
+using Skein.Cluster.Configuration;
+using Skein.Cluster.Modules.BuiltIn;
 
 namespace Skein.Cluster;
 
@@ -119,7 +123,7 @@ public sealed partial class Node : IHostedService, IAsyncDisposable
         var supervision = Settings.Supervision();
         _host = new ServiceHost(Settings.Name, new ServiceHostOptions
         {
-            Loaders = ModuleLoaders.CreateDefault(_loggers.CreateLogger("Skein.Modules"), supervision),
+            Loaders = BuiltInLoaders.Create(_loggers.CreateLogger("Skein.Modules"), supervision),
             AllowReload = Settings.AllowReload,
             MaxMessageBytes = Settings.MaxMessageBytes,
             LeaseTimeout = Settings.LeaseTimeout,

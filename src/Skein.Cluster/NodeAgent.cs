@@ -4,6 +4,8 @@ using Skein.Cluster.Internal;
 using Skein.Cluster.Membership;
 using Skein.Cluster.Protocol;
 using Skein.Cluster.Services;
+using Skein.Cluster.Addressing;
+using Skein.Cluster.Configuration;
 
 namespace Skein.Cluster;
 

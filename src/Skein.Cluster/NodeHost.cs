@@ -8,6 +8,7 @@ using Skein.Cluster.Modules;
 using Skein.Cluster.Services;
 using Skein.Cluster.Services.Hosting;
 using Skein.Cluster.Services.Transport;
+using Skein.Cluster.Addressing;
 
 namespace Skein.Cluster;
 

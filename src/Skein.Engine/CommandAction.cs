@@ -1,6 +1,5 @@
 using Skein.Engine.Templates;
 using System.Text;
-using Skein.Engine.Internal;
 using Skein.Shared.Processes;
 
 namespace Skein.Engine;

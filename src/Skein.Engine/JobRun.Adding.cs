@@ -1,4 +1,3 @@
-using Skein.Engine.Internal;
 
 namespace Skein.Engine;
 

@@ -1,5 +1,4 @@
 using Skein.Shared.Text;
-using Skein.Engine.Internal;
 
 namespace Skein.Engine;
 
@@ -64,7 +63,7 @@ public sealed partial class JobRun
 
     private static readonly Polly.ResiliencePropertyKey<RetryingTask> RetryingTaskKey = new("skein.retrying-task");
 
-    private Internal.RetryPipelines<AttemptOutcome> CreateRetryPipelines() => new(
+    private RetryPipelines<AttemptOutcome> CreateRetryPipelines() => new(
         _time,
         IsRetryable,
         args =>

@@ -1,4 +1,3 @@
-using Skein.Engine.Internal;
 using Skein.Engine.Journal;
 using Skein.Shared.Processes;
 
@@ -21,7 +20,7 @@ public sealed partial class JobRun : IAsyncDisposable, IRunHost
     private readonly IRunJournal? _journal;
     private readonly TimeProvider _time;
     private readonly ITaskExecutor _executor;
-    private readonly Internal.RetryPipelines<AttemptOutcome> _retryPipelines;
+    private readonly RetryPipelines<AttemptOutcome> _retryPipelines;
     private readonly RunEventStream _events;
     private readonly TaskCompletionSource<RunSummary> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _cancel = new();

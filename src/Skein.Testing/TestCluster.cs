@@ -2,6 +2,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Skein.Cluster;
 using Skein.Cluster.Membership;
+using Skein.Cluster.Addressing;
+using Skein.Cluster.Client;
+using Skein.Cluster.Configuration;
 
 namespace Skein.Testing;
 

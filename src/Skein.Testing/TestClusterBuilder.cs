@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Skein.Cluster;
+using Skein.Cluster.Configuration;
 
 namespace Skein.Testing;
 

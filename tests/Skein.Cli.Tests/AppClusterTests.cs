@@ -2,6 +2,7 @@ using Skein.Cluster;
 using Skein.Cluster.Apps;
 using Skein.Cluster.Modules;
 using Skein.Cluster.NodeControl;
+using Skein.Cluster.Addressing;
 
 namespace Skein.Cli.Tests;
 

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Skein.Cluster;
 using Skein.Cluster.Services;
+using Skein.Cluster.Addressing;
+using Skein.Cluster.Configuration;
 
 namespace Skein.Cli.Tests;
 

@@ -78,13 +78,13 @@ public partial class ClusterTests
         Assert.Contains("skein: The event on 'too.big' has a payload of 1,048,577 bytes, over the limit of 1,048,576 bytes (1 MiB) for one event", publish.Stderr);
 
         // A client that skips the check (any gRPC client) is refused by the coordinator itself, with the same words.
-        var token = Skein.Cluster.ClusterToken.Read(Path.Combine(dir.Path, ".skein", "token"));
+        var token = Skein.Cluster.Addressing.ClusterToken.Read(Path.Combine(dir.Path, ".skein", "token"));
         using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(address);
         var client = new Skein.Cluster.Protocol.Events.EventsClient(channel);
         var batch = new Skein.Cluster.Protocol.PublishBatch();
         batch.Events.Add(new Skein.Cluster.Protocol.OutgoingEvent { Subject = "too.big", Payload = Google.Protobuf.ByteString.CopyFrom(new byte[2 * limit]) });
         var refused = await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () =>
-            await client.PublishAsync(batch, new Grpc.Core.Metadata { { Skein.Cluster.ClusterToken.Header, token } }, cancellationToken: TestContext.Current.CancellationToken));
+            await client.PublishAsync(batch, new Grpc.Core.Metadata { { Skein.Cluster.Addressing.ClusterToken.Header, token } }, cancellationToken: TestContext.Current.CancellationToken));
         Assert.Equal(Grpc.Core.StatusCode.InvalidArgument, refused.StatusCode);
         Assert.Contains("over the limit of", refused.Status.Detail);
 

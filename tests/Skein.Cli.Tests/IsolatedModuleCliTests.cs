@@ -1,5 +1,6 @@
 using Skein.Cluster;
 using Skein.Examples.Services;
+using Skein.Cluster.Client;
 
 namespace Skein.Cli.Tests;
 

@@ -3,6 +3,8 @@ using Skein.Cluster;
 using Skein.Cluster.Execution;
 using Skein.Engine;
 using Skein.Engine.JobFiles;
+using Skein.Cluster.Addressing;
+using Skein.Cluster.Client;
 
 namespace Skein.Cli.Tests;
 

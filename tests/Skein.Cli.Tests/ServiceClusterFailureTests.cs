@@ -1,6 +1,10 @@
 using System.Collections.Concurrent;
 using Skein.Cluster;
 using Skein.Examples.Services;
+using Skein.Cluster.Addressing;
+using Skein.Cluster.Client;
+using Skein.Cluster.Configuration;
+using Skein.Cluster.Services;
 
 namespace Skein.Cli.Tests;
 

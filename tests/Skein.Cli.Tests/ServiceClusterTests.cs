@@ -8,6 +8,9 @@ using Grpc.Net.Client;
 using Skein.Cluster;
 using Skein.Cluster.Protocol;
 using Skein.Examples.Services;
+using Skein.Cluster.Addressing;
+using Skein.Cluster.Client;
+using Skein.Cluster.Configuration;
 
 namespace Skein.Cli.Tests;
 

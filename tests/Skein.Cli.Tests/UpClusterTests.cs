@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Skein.Cli.Commands;
 using Skein.Cluster;
 using Skein.Examples.Services;
+using Skein.Cluster.Client;
 
 namespace Skein.Cli.Tests;
 

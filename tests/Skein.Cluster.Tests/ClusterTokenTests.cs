@@ -1,3 +1,5 @@
+using Skein.Cluster.Addressing;
+
 namespace Skein.Cluster.Tests;
 
 public class ClusterTokenTests

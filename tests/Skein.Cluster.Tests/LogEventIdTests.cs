@@ -1,5 +1,6 @@
 using System.Reflection;
 using Microsoft.Extensions.Logging;
+using Skein.Cluster.Client;
 
 namespace Skein.Cluster.Tests;
 
@@ -22,7 +23,7 @@ public sealed class LogEventIdTests
     // Classes outside those namespaces whose messages belong to another area.
     private static readonly Dictionary<string, (int From, int To)> ByType = new(StringComparer.Ordinal)
     {
-        ["Skein.Cluster.ServiceDirectory"] = (2000, 2999), // the client's view of where services are: RPC
+        ["Skein.Cluster.Client.ServiceDirectory"] = (2000, 2999), // the client's view of where services are: RPC
         ["Skein.Cluster.Endpoints.CallsEndpoint"] = (2000, 2999), // a node's call streams: RPC
     };
 

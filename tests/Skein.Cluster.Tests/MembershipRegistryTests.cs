@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Skein.Cluster.Membership;
+using Skein.Cluster.Configuration;
 
 namespace Skein.Cluster.Tests;
 

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Grpc.Core;
 using Microsoft.Extensions.Time.Testing;
 using Skein.Cluster.Membership;
+using Skein.Cluster.Addressing;
 
 namespace Skein.Cluster.Tests;
 

@@ -2,6 +2,8 @@ using Skein.Cluster;
 using Skein.Cluster.Membership;
 using Skein.Cluster.Modules;
 using Skein.Cluster.NodeControl;
+using Skein.Cluster.Addressing;
+using Skein.Cluster.Client;
 
 namespace Skein.Bench.Modules.Cluster;
 

@@ -2,6 +2,8 @@ using Skein.Bench.Rpc.Hosting;
 using Skein.Bench.Rpc.Load;
 using Skein.Bench.Rpc.Skein;
 using Skein.Cluster;
+using Skein.Cluster.Addressing;
+using Skein.Cluster.Client;
 
 namespace Skein.Bench.Rpc.Targets;
 

@@ -2,6 +2,7 @@ using Skein.Bench.Rpc.Load;
 using Skein.Bench.Rpc.Skein;
 using Skein.Cluster;
 using Skein.Cluster.Services.Hosting;
+using Skein.Cluster.Client;
 
 namespace Skein.Bench.Rpc.Targets;
 

@@ -6,6 +6,7 @@ using Skein.Cluster;
 using Skein.Cluster.Execution;
 using Skein.Engine;
 using Skein.Testing;
+using Skein.Cluster.Client;
 
 namespace Skein.Bench.Scenarios;
 

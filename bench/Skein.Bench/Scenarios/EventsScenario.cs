@@ -1,6 +1,8 @@
 using Skein.Bench.Reporting;
 using Skein.Cluster;
 using Skein.Cluster.Events;
+using Skein.Cluster.Addressing;
+using Skein.Cluster.Configuration;
 
 namespace Skein.Bench.Scenarios;
 

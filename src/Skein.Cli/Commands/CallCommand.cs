@@ -3,6 +3,9 @@ using System.Text;
 using System.Text.Json;
 using Skein.Cluster;
 using Skein.Engine;
+using Skein.Cluster.Addressing;
+using Skein.Cluster.Client;
+using Skein.Cluster.Configuration;
 
 namespace Skein.Cli.Commands;
 

@@ -2,6 +2,8 @@ using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Skein.Cluster;
+using Skein.Cluster.Addressing;
+using Skein.Cluster.Configuration;
 
 namespace Skein.Cli.Commands;
 

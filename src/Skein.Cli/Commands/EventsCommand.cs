@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Skein.Cluster;
 using Skein.Cluster.Events;
+using Skein.Cluster.Addressing;
 
 namespace Skein.Cli.Commands;
 

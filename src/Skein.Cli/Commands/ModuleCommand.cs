@@ -4,6 +4,8 @@ using Skein.Cluster;
 using Skein.Cluster.Modules;
 using Skein.Cluster.Modules.Discovery;
 using Skein.Cluster.NodeControl;
+using Skein.Cluster.Client;
+using Skein.Cluster.Membership;
 
 namespace Skein.Cli.Commands;
 

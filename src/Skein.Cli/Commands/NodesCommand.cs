@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using Skein.Cluster;
+using Skein.Cluster.Client;
+using Skein.Cluster.Membership;
 
 namespace Skein.Cli.Commands;
 

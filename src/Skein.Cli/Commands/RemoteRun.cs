@@ -3,6 +3,7 @@ using Skein.Cli.Reporting;
 using Skein.Cluster;
 using Skein.Cluster.Runs;
 using Skein.Engine;
+using Skein.Cluster.Addressing;
 
 namespace Skein.Cli.Commands;
 

@@ -6,6 +6,7 @@ using Skein.Cluster.Runs;
 using Skein.Engine;
 using Skein.Engine.JobFiles;
 using Skein.Engine.Journal;
+using Skein.Cluster.Addressing;
 
 namespace Skein.Cli.Commands;
 

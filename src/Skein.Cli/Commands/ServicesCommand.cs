@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using Skein.Cluster;
 using Skein.Cluster.Services;
+using Skein.Cluster.Client;
+using Skein.Cluster.Membership;
 
 namespace Skein.Cli.Commands;
 

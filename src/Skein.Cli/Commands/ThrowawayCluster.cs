@@ -30,7 +30,7 @@ internal sealed partial class ThrowawayCluster : IAsyncDisposable
 
     public string Address { get; private set; } = "";
 
-    public string TokenPath => Path.Combine(StateDirectory, Skein.Cluster.ClusterToken.FileName);
+    public string TokenPath => Path.Combine(StateDirectory, Skein.Cluster.Addressing.ClusterToken.FileName);
 
     /// <summary>Starts the cluster and returns once every node has joined.</summary>
     /// <exception cref="ClusterStartException">It did not come up; the message holds what skein up said.</exception>

@@ -5,6 +5,7 @@ using System.Reflection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Skein.Cluster;
+using Skein.Cluster.Addressing;
 
 namespace Skein.Cli.Commands;
 

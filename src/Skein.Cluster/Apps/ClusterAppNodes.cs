@@ -1,5 +1,7 @@
 using Skein.Cluster.Modules;
 using Skein.Cluster.NodeControl;
+using Skein.Cluster.Client;
+using Skein.Cluster.Membership;
 
 namespace Skein.Cluster.Apps;
 

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Skein.Cluster.Modules;
 using Skein.Cluster.Modules.Lifecycle;
 using Skein.Engine;
+using Skein.Cluster.Addressing;
 
 namespace Skein.Cluster.Configuration;
 
@@ -183,7 +184,7 @@ internal static class ValueKinds
     {
         try
         {
-            return Parsed.Ok(Skein.Cluster.ClusterAddress.Format(Skein.Cluster.ClusterAddress.Parse(text)));
+            return Parsed.Ok(Skein.Cluster.Addressing.ClusterAddress.Format(Skein.Cluster.Addressing.ClusterAddress.Parse(text)));
         }
         catch (SkeinException)
         {

@@ -3,6 +3,8 @@ using Grpc.Core;
 using Microsoft.Extensions.Hosting;
 using Skein.Cluster.Membership;
 using Skein.Cluster.Protocol;
+using Skein.Cluster.Configuration;
+using Skein.Cluster.Services;
 
 namespace Skein.Cluster.Endpoints;
 

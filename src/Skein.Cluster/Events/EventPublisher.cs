@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Grpc.Core;
 using Skein.Cluster.Internal;
 using Skein.Cluster.Protocol;
+using Skein.Cluster.Addressing;
 
 namespace Skein.Cluster.Events;
 

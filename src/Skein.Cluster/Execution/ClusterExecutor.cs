@@ -4,6 +4,9 @@ using Grpc.Core;
 using Skein.Cluster.Internal;
 using Skein.Cluster.Protocol.Tasks;
 using Skein.Engine;
+using Skein.Cluster.Addressing;
+using Skein.Cluster.Client;
+using Skein.Cluster.Configuration;
 
 namespace Skein.Cluster.Execution;
 

@@ -1,5 +1,8 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Skein.Cluster.Addressing;
+using Skein.Cluster.Client;
+using Skein.Cluster.Configuration;
 
 namespace Skein.Cluster.Hosting;
 

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Options;
+using Skein.Cluster.Addressing;
+using Skein.Cluster.Configuration;
 
 namespace Skein.Cluster.Hosting;
 

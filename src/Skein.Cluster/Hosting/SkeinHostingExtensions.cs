@@ -6,6 +6,8 @@ using Skein;
 using Skein.Cluster;
 using Skein.Cluster.Hosting;
 using Skein.Cluster.Services.Hosting;
+using Skein.Cluster.Client;
+using Skein.Cluster.Configuration;
 
 // In the generic host's namespace, as Orleans puts AddOrleans/UseOrleans: found wherever a host is built.
 namespace Microsoft.Extensions.Hosting;

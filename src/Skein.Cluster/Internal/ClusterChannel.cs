@@ -2,6 +2,7 @@ using System.Net.Http;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
+using Skein.Cluster.Addressing;
 
 namespace Skein.Cluster.Internal;
 

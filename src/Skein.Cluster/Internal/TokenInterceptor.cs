@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using Skein.Cluster.Addressing;
 
 namespace Skein.Cluster.Internal;
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Skein.Cluster.Events;
 using Skein.Cluster.Protocol;
 using Skein.Cluster.Services;
+using Skein.Cluster.Configuration;
 
 namespace Skein.Cluster.Membership;
 

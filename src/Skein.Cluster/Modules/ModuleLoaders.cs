@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using System.Collections.Concurrent;
 using System.Text;
 
@@ -7,7 +6,8 @@ namespace Skein.Cluster.Modules;
 /// <summary>
 /// The loaders a node knows, and the choice among them: an explicit loader name wins; otherwise the first registered
 /// loader whose <see cref="IModuleLoader.CanLoad"/> recognises the file's extension or first bytes. A new kind of
-/// module plugs in by registering its loader here; nothing else names loaders.
+/// module plugs in by registering its loader here; nothing else names loaders. The built-in loaders are registered by
+/// <c>BuiltIn.BuiltInLoaders</c>, above the loaders themselves, so this registry knows only <see cref="IModuleLoader"/>.
 /// </summary>
 public sealed class ModuleLoaders
 {
@@ -22,15 +22,6 @@ public sealed class ModuleLoaders
     {
         foreach (var loader in loaders) Register(loader);
     }
-
-    /// <summary>
-    /// The loaders every node has: .NET assemblies in-process, scripts and executables as module processes, and — by
-    /// name only — assemblies isolated in a module host process.
-    /// </summary>
-    /// <param name="supervision">How modules are supervised when their load request does not say; null for the defaults.</param>
-    public static ModuleLoaders CreateDefault(ILogger? logger = null, Lifecycle.ModuleSupervisorOptions? supervision = null) =>
-        new(new AssemblyModuleLoader(supervision: supervision, logger: logger), new Process.ProcessModuleLoader(logger: logger, supervision: supervision),
-            new Isolated.IsolatedModuleLoader(logger: logger, supervision: supervision));
 
     /// <summary>The registered loaders, in the order they are asked.</summary>
     public IReadOnlyList<IModuleLoader> Loaders

@@ -3,6 +3,7 @@ using Skein.Cluster.Internal;
 using Skein.Cluster.Modules;
 using Skein.Cluster.Modules.Discovery;
 using Skein.Cluster.Protocol;
+using Skein.Cluster.Addressing;
 
 namespace Skein.Cluster.NodeControl;
 

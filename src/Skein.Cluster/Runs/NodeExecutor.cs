@@ -1,6 +1,8 @@
 using Skein.Cluster.Execution;
 using Skein.Cluster.Membership;
 using Skein.Engine;
+using Skein.Cluster.Client;
+using Skein.Cluster.Configuration;
 
 namespace Skein.Cluster.Runs;
 

@@ -6,6 +6,7 @@ using Skein.Cluster.Protocol;
 using Skein.Engine;
 using Skein.Engine.Journal;
 using Skein.Engine.Journal.Internal;
+using Skein.Cluster.Configuration;
 
 namespace Skein.Cluster.Runs;
 

@@ -4,6 +4,7 @@ using Skein.Cluster.Internal;
 using Skein.Cluster.Protocol;
 using Skein.Engine;
 using Skein.Engine.Journal;
+using Skein.Cluster.Addressing;
 
 namespace Skein.Cluster.Runs;
 

@@ -1,4 +1,4 @@
-namespace Skein.Engine.Internal;
+namespace Skein.Engine;
 
 /// <summary>
 /// Enforces one attempt's timeout: cancels the attempt's token when it expires, and gives a task that ignores

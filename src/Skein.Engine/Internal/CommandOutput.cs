@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text;
 
-namespace Skein.Engine.Internal;
+namespace Skein.Engine;
 
 /// <summary>
 /// Collects a command's stdout and stderr into the attempt's log file, turns <c>::result</c> lines into

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Skein.Engine.Internal;
+namespace Skein.Engine;
 
 /// <summary>A digest of everything that decides what a task does; --resume re-runs a task whose digest changed.</summary>
 internal static class DefinitionHash

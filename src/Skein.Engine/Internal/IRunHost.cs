@@ -1,4 +1,4 @@
-namespace Skein.Engine.Internal;
+namespace Skein.Engine;
 
 /// <summary>The part of a running job that task contexts talk to.</summary>
 internal interface IRunHost

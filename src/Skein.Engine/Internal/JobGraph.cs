@@ -1,4 +1,4 @@
-namespace Skein.Engine.Internal;
+namespace Skein.Engine;
 
 /// <summary>
 /// A job's tasks with their needs resolved to indices: task ids directly, capabilities to every provider.

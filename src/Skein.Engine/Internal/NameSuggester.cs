@@ -1,4 +1,4 @@
-namespace Skein.Engine.Internal;
+namespace Skein.Engine;
 
 /// <summary>Finds the known name closest to a misspelt one, for "did you mean" hints.</summary>
 internal static class NameSuggester

@@ -1,4 +1,4 @@
-namespace Skein.Engine.Internal;
+namespace Skein.Engine;
 
 /// <summary>Parses <c>::output NAME=VALUE</c>, the line a command prints to set one of its task's outputs.</summary>
 internal static class OutputLine

@@ -1,5 +1,5 @@
 using Skein.Engine.Templates;
-namespace Skein.Engine.Internal;
+namespace Skein.Engine;
 
 /// <summary>
 /// Checks, before anything runs, that every <c>{{tasks.ID.outputs.NAME}}</c> names a task the reading task needs —

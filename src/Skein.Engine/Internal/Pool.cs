@@ -1,4 +1,4 @@
-namespace Skein.Engine.Internal;
+namespace Skein.Engine;
 
 /// <summary>A set of workers: the ungrouped pool, or one exclusivity group's pool.</summary>
 internal sealed class Pool(string? group, int capacity)

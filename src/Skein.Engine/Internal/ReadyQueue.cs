@@ -1,4 +1,4 @@
-namespace Skein.Engine.Internal;
+namespace Skein.Engine;
 
 /// <summary>
 /// A pool's ready tasks, best first: higher priority, then earlier in the job. Guarded by the run's lock.

@@ -1,4 +1,4 @@
-namespace Skein.Engine.Internal;
+namespace Skein.Engine;
 
 /// <summary>
 /// A named resource: held exclusively by one claimer, or shared by many users, never both.

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Skein.Engine.Internal;
+namespace Skein.Engine;
 
 /// <summary>Parses <c>::result name=NAME outcome=OUTCOME message="TEXT"</c>, the line a command prints to report a sub-result.</summary>
 internal static class ResultLine

@@ -1,4 +1,4 @@
-namespace Skein.Engine.Internal;
+namespace Skein.Engine;
 
 /// <summary>What a task's retry delay may be, and how job files name the backoffs.</summary>
 internal static class RetryDelays

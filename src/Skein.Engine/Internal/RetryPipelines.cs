@@ -1,7 +1,7 @@
 using Polly;
 using Polly.Retry;
 
-namespace Skein.Engine.Internal;
+namespace Skein.Engine;
 
 /// <summary>
 /// The Polly pipelines that run a task's attempts when its retries wait: one per distinct retries, delay and backoff,

@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Threading.Tasks.Sources;
 
-namespace Skein.Engine.Internal;
+namespace Skein.Engine;
 
 /// <summary>
 /// A run's events, in order, for its one reader. Writers append under the run's lock, which a finishing task holds

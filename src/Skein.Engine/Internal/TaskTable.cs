@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Skein.Engine.Internal;
+namespace Skein.Engine;
 
 /// <summary>
 /// The run's tasks by id, enumerated in the order they joined the run. Guarded by the run's lock.

@@ -5,6 +5,7 @@ using Grpc.Net.Client;
 using Skein.Cluster.Events;
 using Skein.Cluster.Protocol;
 using Skein.Testing;
+using Skein.Cluster.Addressing;
 
 namespace Skein.Cluster.Tests.Events;
 

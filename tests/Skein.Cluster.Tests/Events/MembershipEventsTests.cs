@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Skein.Cluster.Events;
 using Skein.Cluster.Membership;
+using Skein.Cluster.Configuration;
 
 namespace Skein.Cluster.Tests.Events;
 

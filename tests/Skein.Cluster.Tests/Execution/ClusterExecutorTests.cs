@@ -5,6 +5,8 @@ using Skein.Cluster.Tests.Services;
 using Skein.Engine;
 using Skein.Engine.JobFiles;
 using Skein.Testing;
+using Skein.Cluster.Client;
+using Skein.Cluster.Configuration;
 
 namespace Skein.Cluster.Tests.Execution;
 

@@ -5,6 +5,8 @@ using Skein.Cluster.Modules;
 using Skein.Cluster.Modules.Lifecycle;
 using Skein.Cluster.NodeControl;
 using Skein.Cluster.Services.Hosting;
+using Skein.Cluster.Client;
+using Skein.Cluster.Modules.BuiltIn;
 
 namespace Skein.Cluster.Tests.Modules;
 
@@ -254,7 +256,7 @@ public sealed class AssemblyModuleHooksTests
     [Fact]
     public async Task Module_control_lists_an_assembly_modules_state_restarts_and_last_exit()
     {
-        var options = new ServiceHostOptions { Loaders = ModuleLoaders.CreateDefault(supervision: Restart(RestartMode.Permanent)) };
+        var options = new ServiceHostOptions { Loaders = BuiltInLoaders.Create(supervision: Restart(RestartMode.Permanent)) };
         var host = new ServiceHost("node-m", options);
         var events = new StateEvents(host);
         await using var node = await NodeHost.StartAsync(host, "test-token-hooks", cancellationToken: Ct,

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Loader;
 using Skein.Cluster.Modules;
 using Skein.Cluster.Services.Hosting;
+using Skein.Cluster.Client;
 
 namespace Skein.Cluster.Tests.Modules;
 

@@ -5,6 +5,10 @@ using Skein.Cluster.Modules.Isolated;
 using Skein.Cluster.Modules.Lifecycle;
 using Skein.Cluster.Modules.Process;
 using Skein.Cluster.Services.Client;
+using Skein.Cluster.Client;
+using Skein.Cluster.Configuration;
+using Skein.Cluster.Modules.BuiltIn;
+using Skein.Cluster.Services;
 using ServiceHost = Skein.Cluster.Services.Hosting.ServiceHost;
 
 namespace Skein.Cluster.Tests.Modules;
@@ -230,7 +234,7 @@ public sealed class IsolatedModuleTests : IAsyncLifetime
     [Fact]
     public void The_isolated_loader_is_only_chosen_by_name()
     {
-        var loaders = ModuleLoaders.CreateDefault();
+        var loaders = BuiltInLoaders.Create();
 
         Assert.IsType<AssemblyModuleLoader>(loaders.Choose(TestModules.Crasher));
         Assert.IsType<IsolatedModuleLoader>(loaders.Choose(TestModules.Crasher, ModuleFormats.Isolated));

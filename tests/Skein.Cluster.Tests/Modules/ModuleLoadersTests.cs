@@ -1,4 +1,5 @@
 using Skein.Cluster.Modules;
+using Skein.Cluster.Modules.BuiltIn;
 
 namespace Skein.Cluster.Tests.Modules;
 
@@ -19,14 +20,14 @@ public sealed class ModuleLoadersTests : IDisposable
     [Fact]
     public void AFileStartingWithMZGoesToTheAssemblyLoaderWhateverItsName()
     {
-        var loaders = ModuleLoaders.CreateDefault();
+        var loaders = BuiltInLoaders.Create();
         var path = Write("module.bin", [(byte)'M', (byte)'Z', 0x90, 0x00]);
         Assert.Equal("assembly", loaders.Choose(path).Name);
     }
 
     [Fact]
     public void ARealAssemblyGoesToTheAssemblyLoader() =>
-        Assert.IsType<AssemblyModuleLoader>(ModuleLoaders.CreateDefault().Choose(TestModules.GreeterV1));
+        Assert.IsType<AssemblyModuleLoader>(BuiltInLoaders.Create().Choose(TestModules.GreeterV1));
 
     [Theory]
     [InlineData("tool.sh", "#!/bin/sh\necho hi\n")]
@@ -35,7 +36,7 @@ public sealed class ModuleLoadersTests : IDisposable
     public void ScriptsAndExecutablesAreForTheProcessLoaderAndSaySoWhenItIsMissing(string name, string content)
     {
         var path = Write(name, System.Text.Encoding.Latin1.GetBytes(content));
-        Assert.Equal(ModuleFormats.Process, ModuleLoaders.CreateDefault().Choose(path).Name);
+        Assert.Equal(ModuleFormats.Process, BuiltInLoaders.Create().Choose(path).Name);
         var loaders = new ModuleLoaders(new AssemblyModuleLoader());
         var error = Assert.Throws<SkeinException>(() => loaders.Choose(path));
         Assert.Contains(path, error.Message);
@@ -70,7 +71,7 @@ public sealed class ModuleLoadersTests : IDisposable
     public void AMissingFileIsRefusedAsNotFound()
     {
         var path = Path.Combine(_directory.Path, "absent.dll");
-        var error = Assert.Throws<SkeinException>(() => ModuleLoaders.CreateDefault().Choose(path));
+        var error = Assert.Throws<SkeinException>(() => BuiltInLoaders.Create().Choose(path));
         Assert.Equal($"module not found: {path}", error.Message);
     }
 
@@ -88,7 +89,7 @@ public sealed class ModuleLoadersTests : IDisposable
     [Fact]
     public void APluggedInLoaderIsAskedInTurnAndNamesMustBeUnique()
     {
-        var loaders = ModuleLoaders.CreateDefault();
+        var loaders = BuiltInLoaders.Create();
         var lua = new FakeLoader("lua", null, ".lua");
         loaders.Register(lua);
         Assert.Same(lua, loaders.Choose(Write("game.lua", "print('hi')"u8.ToArray())));

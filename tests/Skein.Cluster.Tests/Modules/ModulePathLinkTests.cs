@@ -2,6 +2,9 @@ using Skein.Cluster.Modules;
 using Skein.Cluster.Modules.Lifecycle;
 using Skein.Cluster.NodeControl;
 using Skein.Cluster.Services.Client;
+using Skein.Cluster.Client;
+using Skein.Cluster.Configuration;
+using Skein.Cluster.Services;
 using ServiceHost = Skein.Cluster.Services.Hosting.ServiceHost;
 
 namespace Skein.Cluster.Tests.Modules;

@@ -1,6 +1,9 @@
 using Skein.Cluster.Modules;
 using Skein.Cluster.Modules.Process;
 using Skein.Cluster.Services.Client;
+using Skein.Cluster.Client;
+using Skein.Cluster.Configuration;
+using Skein.Cluster.Services;
 using ServiceHost = Skein.Cluster.Services.Hosting.ServiceHost;
 
 namespace Skein.Cluster.Tests.Modules;

@@ -1,4 +1,5 @@
 using System.Text;
+using Skein.Cluster.Client;
 
 namespace Skein.Cluster.Tests.Modules;
 

@@ -1,4 +1,8 @@
 using Skein.Cluster.Tests.Support;
+using Skein.Cluster.Addressing;
+using Skein.Cluster.Client;
+using Skein.Cluster.Configuration;
+using Skein.Cluster.Services;
 
 namespace Skein.Cluster.Tests.Services;
 

@@ -8,6 +8,9 @@ using Skein.Cluster.Protocol;
 using Skein.Cluster.Services;
 using Skein.Cluster.Services.Client;
 using Skein.Cluster.Services.Codecs;
+using Skein.Cluster.Addressing;
+using Skein.Cluster.Client;
+using Skein.Cluster.Configuration;
 using ServiceHost = Skein.Cluster.Services.Hosting.ServiceHost;
 
 namespace Skein.Cluster.Tests.Services;

@@ -5,6 +5,9 @@ using Skein.Cluster.Events;
 using Skein.Cluster.Membership;
 using Skein.Cluster.Protocol;
 using Skein.Cluster.Services;
+using Skein.Cluster.Addressing;
+using Skein.Cluster.Client;
+using Skein.Cluster.Configuration;
 
 namespace Skein.Cluster.Tests.Services;
 

@@ -1,5 +1,8 @@
 using Skein.Cluster.Services.Client;
 using Skein.Cluster.Services.Hosting;
+using Skein.Cluster.Client;
+using Skein.Cluster.Configuration;
+using Skein.Cluster.Services;
 using ServiceHost = Skein.Cluster.Services.Hosting.ServiceHost;
 
 namespace Skein.Cluster.Tests.Services;

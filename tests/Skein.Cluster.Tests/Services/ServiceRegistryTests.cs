@@ -7,6 +7,7 @@ using Skein.Cluster.Internal;
 using Skein.Cluster.Membership;
 using Skein.Cluster.Protocol;
 using Skein.Cluster.Services;
+using Skein.Cluster.Configuration;
 
 namespace Skein.Cluster.Tests.Services;
 

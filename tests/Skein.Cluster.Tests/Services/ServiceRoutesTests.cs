@@ -2,6 +2,8 @@ using Microsoft.Extensions.Time.Testing;
 using Skein.Cluster.Internal;
 using Skein.Cluster.Protocol;
 using Skein.Cluster.Services;
+using Skein.Cluster.Client;
+using Skein.Cluster.Membership;
 
 namespace Skein.Cluster.Tests.Services;
 

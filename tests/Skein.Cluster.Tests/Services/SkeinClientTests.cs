@@ -2,6 +2,8 @@ using Microsoft.Extensions.Hosting;
 using Skein.Cluster.Events;
 using Skein.Cluster.Tests.Support;
 using Skein.Testing;
+using Skein.Cluster.Client;
+using Skein.Cluster.Configuration;
 
 namespace Skein.Cluster.Tests.Services;
 

@@ -4,6 +4,7 @@ using Grpc.Net.Client;
 using Grpc.Reflection.V1Alpha;
 using Skein.Cluster;
 using Skein.Testing;
+using Skein.Cluster.Addressing;
 
 namespace Skein.Cluster.Tests.Services;
 

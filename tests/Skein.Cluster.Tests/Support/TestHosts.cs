@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Skein.Cluster.Addressing;
+using Skein.Cluster.Configuration;
 
 namespace Skein.Cluster.Tests.Support;
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Skein.Cluster.Membership;
 using Skein.Cluster.Tests.Hosting;
 using Skein.Testing;
+using Skein.Cluster.Configuration;
 
 namespace Skein.Cluster.Tests.Testing;
 

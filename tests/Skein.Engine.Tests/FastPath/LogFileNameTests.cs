@@ -1,5 +1,4 @@
 using Skein.Shared.Text;
-using Skein.Engine.Internal;
 
 namespace Skein.Engine.Tests.FastPath;
 

@@ -10,6 +10,9 @@ using Skein.Cluster.Protocol;
 using Skein.Cluster.Services.Codecs;
 using Skein.Cluster.Services.Contracts;
 using Skein.Cluster.Services.Hosting;
+using Skein.Cluster.Addressing;
+using Skein.Cluster.Client;
+using Skein.Cluster.Configuration;
 
 namespace Skein.Cluster.Services.Client;
 

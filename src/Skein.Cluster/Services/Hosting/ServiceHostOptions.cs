@@ -1,5 +1,6 @@
 using Skein.Cluster.Modules;
 using Skein.Cluster.Services;
+using Skein.Cluster.Modules.BuiltIn;
 
 namespace Skein.Cluster.Services.Hosting;
 
@@ -18,8 +19,8 @@ public sealed class ServiceHostOptions
     /// <summary>How much each client connection may queue for its socket before replies and stream items wait for room.</summary>
     public SendQueueLimits SendQueue { get; set; } = new();
 
-    /// <summary>The loaders <see cref="ServiceHost.AddModuleAsync"/> chooses from; by default <see cref="ModuleLoaders.CreateDefault"/>.</summary>
-    public ModuleLoaders Loaders { get; set; } = ModuleLoaders.CreateDefault();
+    /// <summary>The loaders <see cref="ServiceHost.AddModuleAsync"/> chooses from; by default <see cref="BuiltInLoaders.Create"/>.</summary>
+    public ModuleLoaders Loaders { get; set; } = BuiltInLoaders.Create();
 
     /// <summary>Whether <see cref="ServiceHost.ReloadModuleAsync"/> may be used: a debugging aid, off by default.</summary>
     public bool AllowReload { get; set; }

@@ -1,5 +1,6 @@
 using Skein.Cluster.Modules;
 using Skein.Cluster.Modules.Discovery;
+using Skein.Cluster.Modules.BuiltIn;
 
 namespace Skein.Cluster.Tests.Modules.Manifests;
 
@@ -7,7 +8,7 @@ namespace Skein.Cluster.Tests.Modules.Manifests;
 public sealed class ModuleCatalogTests : IDisposable
 {
     private readonly ManifestFolder _files = new();
-    private readonly ModuleLoaders _loaders = ModuleLoaders.CreateDefault();
+    private readonly ModuleLoaders _loaders = BuiltInLoaders.Create();
 
     public void Dispose() => _files.Dispose();
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Skein.Cluster.Modules;
 using Skein.Cluster.Modules.Lifecycle;
 using Skein.Cluster.Modules.Manifests;
+using Skein.Cluster.Modules.BuiltIn;
 using ServiceHost = Skein.Cluster.Services.Hosting.ServiceHost;
 
 namespace Skein.Cluster.Tests.Modules.Manifests;
@@ -10,7 +11,7 @@ namespace Skein.Cluster.Tests.Modules.Manifests;
 public sealed class ModuleFolderTests : IDisposable
 {
     private readonly ManifestFolder _files = new();
-    private readonly ModuleLoaders _loaders = ModuleLoaders.CreateDefault();
+    private readonly ModuleLoaders _loaders = BuiltInLoaders.Create();
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 

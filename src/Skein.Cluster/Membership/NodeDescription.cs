@@ -1,6 +1,8 @@
 using Skein.Cluster.Membership;
+using Skein.Cluster.Client;
+using Skein.Cluster.Services;
 
-namespace Skein.Cluster;
+namespace Skein.Cluster.Membership;
 
 /// <summary>One node as the coordinator lists it (<see cref="ClusterClient.ListNodesAsync"/>).</summary>
 public sealed record NodeDescription

@@ -1,6 +1,6 @@
 using Skein.Cluster.Services;
 
-namespace Skein.Cluster;
+namespace Skein.Cluster.Services;
 
 /// <summary>One alive node's offer of one service: where to call it and how it serves.</summary>
 public sealed class ServiceLocation

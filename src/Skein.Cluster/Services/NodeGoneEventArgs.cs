@@ -1,4 +1,4 @@
-namespace Skein.Cluster;
+namespace Skein.Cluster.Services;
 
 /// <summary>A node left the cluster's routing view: its calls in flight will not be answered.</summary>
 public sealed class NodeGoneEventArgs(string nodeId, string nodeName, bool lost, string reason) : EventArgs

@@ -3,7 +3,7 @@ using Skein.Cluster.Internal;
 using Skein.Cluster.Membership;
 using Skein.Cluster.Protocol;
 
-namespace Skein.Cluster;
+namespace Skein.Cluster.Client;
 
 /// <summary>Asks a coordinator about its cluster; failures become <see cref="SkeinException"/>s that name the address.</summary>
 public sealed class ClusterClient : IDisposable

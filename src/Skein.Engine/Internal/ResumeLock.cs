@@ -2,10 +2,9 @@ using Skein.Shared.Text;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
-using Skein.Engine.Internal;
 using Skein.Shared.Processes;
 
-namespace Skein.Engine.Journal;
+namespace Skein.Engine;
 
 /// <summary>
 /// Keeps two <c>--resume</c>s of one job from both running what is left of it: the resuming process holds a lock on

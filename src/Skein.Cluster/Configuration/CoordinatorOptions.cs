@@ -1,4 +1,6 @@
-namespace Skein.Cluster;
+using Skein.Cluster.Addressing;
+
+namespace Skein.Cluster.Configuration;
 
 /// <summary>How a coordinator listens and judges its nodes; validated once by <see cref="Validate"/> at start.</summary>
 public sealed class CoordinatorOptions

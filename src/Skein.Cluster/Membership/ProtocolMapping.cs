@@ -3,7 +3,7 @@ using Skein.Cluster.Membership;
 using Skein.Cluster.Protocol;
 using Skein.Cluster.Services;
 
-namespace Skein.Cluster;
+namespace Skein.Cluster.Membership;
 
 /// <summary>
 /// Between the generated protocol messages (internal; the wire format) and the types the public API shows: the only

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Skein.Cluster;
+namespace Skein.Cluster.Addressing;
 
 /// <summary>
 /// <c>&lt;state&gt;/cluster.json</c>: how other skein commands find the running coordinator of a state directory.

@@ -1,4 +1,4 @@
-namespace Skein.Cluster;
+namespace Skein.Cluster.Addressing;
 
 /// <summary>Turns what a user types (HOST:PORT or http://HOST:PORT) into the URI a gRPC channel dials.</summary>
 public static class ClusterAddress

@@ -1,7 +1,9 @@
 using Skein.Cluster.Services;
 using Skein.Cluster.Services.Hosting;
+using Skein.Cluster.Addressing;
+using Skein.Cluster.Client;
 
-namespace Skein.Cluster;
+namespace Skein.Cluster.Configuration;
 
 /// <summary>How a <see cref="SkeinClient"/> calls services.</summary>
 public sealed class SkeinClientOptions

@@ -3,8 +3,10 @@ using Skein.Cluster.Internal;
 using Skein.Cluster.Services.Client;
 using Skein.Cluster.Services.Hosting;
 using Skein.Engine;
+using Skein.Cluster.Addressing;
+using Skein.Cluster.Configuration;
 
-namespace Skein.Cluster;
+namespace Skein.Cluster.Client;
 
 /// <summary>
 /// A client of a Skein cluster: typed proxies for its services (<see cref="GetServiceAsync{T}(CancellationToken)"/>).

@@ -1,6 +1,8 @@
 using Skein.Cluster.Protocol;
+using Skein.Cluster.Membership;
+using Skein.Cluster.Services;
 
-namespace Skein.Cluster.Internal;
+namespace Skein.Cluster.Client;
 
 /// <summary>
 /// The routing table behind <see cref="ServiceDirectory"/>: alive nodes by id, applied from Watch messages, and the

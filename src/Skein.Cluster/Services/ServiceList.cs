@@ -1,6 +1,6 @@
 using Skein.Cluster.Services;
 
-namespace Skein.Cluster.Membership;
+namespace Skein.Cluster.Services;
 
 /// <summary>Checks and copies a node's service list, so the registry owns lists nobody else can change.</summary>
 internal static class ServiceList

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 
-namespace Skein.Cluster;
+namespace Skein.Cluster.Addressing;
 
 /// <summary>Where a coordinator listens: an IP address (or localhost, or * for every interface) and a port, 0 for a free one.</summary>
 public sealed record ListenAddress(string Host, int Port)

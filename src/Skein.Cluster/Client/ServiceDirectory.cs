@@ -3,8 +3,9 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Skein.Cluster.Internal;
 using Skein.Cluster.Protocol;
+using Skein.Cluster.Services;
 
-namespace Skein.Cluster;
+namespace Skein.Cluster.Client;
 
 /// <summary>
 /// A client's live view of where services run, kept by the coordinator's Watch stream: <see cref="Resolve"/> answers

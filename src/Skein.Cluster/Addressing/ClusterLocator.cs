@@ -1,4 +1,4 @@
-namespace Skein.Cluster;
+namespace Skein.Cluster.Addressing;
 
 /// <summary>
 /// Finds the cluster and its token the way every skein command does: an explicit value, then the environment

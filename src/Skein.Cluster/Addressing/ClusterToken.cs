@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Skein.Cluster;
+namespace Skein.Cluster.Addressing;
 
 /// <summary>The cluster's shared secret: made once in the state directory, readable by its owner only.</summary>
 public static class ClusterToken

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Skein.Cluster;
+namespace Skein.Cluster.Client;
 
 public sealed partial class ServiceDirectory
 {

@@ -1,4 +1,4 @@
-namespace Skein.Engine.Journal;
+namespace Skein.Engine;
 
 /// <summary>How many tasks of a run ended with each outcome.</summary>
 public readonly record struct OutcomeCounts(int Passed, int Warned, int Skipped, int Failed, int TimedOut, int Errored, int Cancelled)

@@ -4,8 +4,9 @@ using Skein.Cluster.Modules.Lifecycle;
 using Skein.Cluster.Services;
 using Skein.Cluster.Services.Hosting;
 using Skein.Cluster.Protocol;
+using Skein.Cluster.Addressing;
 
-namespace Skein.Cluster;
+namespace Skein.Cluster.Configuration;
 
 /// <summary>What a node offers and where it joins; validated once by <see cref="Validate"/> at start.</summary>
 public sealed class NodeOptions

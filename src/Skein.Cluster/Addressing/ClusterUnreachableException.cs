@@ -1,4 +1,4 @@
-namespace Skein.Cluster;
+namespace Skein.Cluster.Addressing;
 
 /// <summary>
 /// The cluster could not be reached: nothing answers at its address, or it did not answer within the deadline.
