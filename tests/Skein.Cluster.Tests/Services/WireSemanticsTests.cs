@@ -60,6 +60,22 @@ public sealed class WireSemanticsTests
     }
 
     [Fact]
+    public async Task A_cancel_that_overtakes_its_request_on_the_way_to_a_thread_is_answered_too()
+    {
+        await using var node = await ServiceNode.StartAsync();
+        // Served on the thread pool, as a handler seen to block is: the cancel, read next, can come before it starts.
+        node.Services.Blocking.Observe("test-echo", "Stuck", TimeSpan.FromSeconds(1));
+        await using var wire = RawCallStream.Open(node.Address, ServiceNode.Token);
+        var request = RawCallStream.Request(9, "test-echo", "Stuck", """["overtaken"]""");
+
+        await wire.SendAsync(request, new Envelope { Kind = EnvelopeKind.Cancel, ConversationId = 9 });
+
+        var answer = await wire.NextAsync(9);
+        Assert.Equal(Protocol.RemoteErrorKind.Cancelled, answer.Error.Kind);
+        TestEcho.Unstick("overtaken");
+    }
+
+    [Fact]
     public async Task A_cancelled_stream_ends_with_a_Cancelled_response()
     {
         await using var node = await ServiceNode.StartAsync();

@@ -51,18 +51,17 @@ internal sealed class ServerConnection
         switch (envelope.Kind)
         {
             case EnvelopeKind.Request when _inline:
-                _ = ServeAsync(envelope, _host.Time.GetTimestamp());
+                _ = ServeAsync(Admit(envelope));
                 break;
             case EnvelopeKind.Request when !_host.Blocking.IsBlocking(envelope.Service, envelope.Method):
                 // Served on the stream's reader until the handler's first await: no thread to wake, which halves a
                 // lone caller's round trip. A handler seen to block is served on the thread pool from then on.
                 var started = Stopwatch.GetTimestamp();
-                _ = ServeAsync(envelope, _host.Time.GetTimestamp());
+                _ = ServeAsync(Admit(envelope));
                 _host.Blocking.Observe(envelope.Service, envelope.Method, Stopwatch.GetElapsedTime(started));
                 break;
             case EnvelopeKind.Request:
-                ThreadPool.UnsafeQueueUserWorkItem(static state => _ = state.Connection.ServeAsync(state.Request, state.Received), new Work(this, envelope, _host.Time.GetTimestamp()),
-                    preferLocal: false);
+                ThreadPool.UnsafeQueueUserWorkItem(static state => _ = state.Connection.ServeAsync(state.Call), new Work(this, Admit(envelope)), preferLocal: false);
                 break;
             case EnvelopeKind.Cancel:
                 CancelCall(envelope.ConversationId);
@@ -160,35 +159,60 @@ internal sealed class ServerConnection
         _replies.Send(new Envelope { Id = request.Id, Kind = EnvelopeKind.Response, ConversationId = request.ConversationId, Status = EnvelopeStatus.Ok, Service = request.Service });
     }
 
-    /// <param name="received">When the request arrived, on the host's clock: its deadline counts from then.</param>
-    private async Task ServeAsync(Envelope request, long received)
+    // In flight from its arrival, so that a cancel that overtakes it (it waits for a thread, or for a restarting module)
+    // is answered, and keeps it from starting.
+    private ServedCall Admit(Envelope request)
     {
-        var service = _host.Find(request.Service);
-        if (service is null)
-        {
-            _replies.Send(NotHosted(request));
-            return;
-        }
-        if (service.Gate is not { } gate)
-        {
-            await ServeAsync(request, service, received).ConfigureAwait(false);
-            return;
-        }
-        if (!gate.TryEnter() && !await EnterWhenActiveAsync(request, gate).ConfigureAwait(false)) return;
+        var call = new ServedCall(request, _tokens.Rent(), _host.Time.GetTimestamp());
+        _inFlight[request.ConversationId] = call;
+        if (_closed.IsCancellationRequested) TryCancel(call.Source); // the client left meanwhile
+        return call;
+    }
+
+    /// <summary>Sends <paramref name="reply"/> unless the call was answered already (cancelled while it waited).</summary>
+    private void Answer(ServedCall call, Envelope reply)
+    {
+        if (call.TryAnswer()) _replies.Send(reply);
+    }
+
+    private async Task ServeAsync(ServedCall call)
+    {
+        var request = call.Request;
         try
         {
-            await ServeAsync(request, service, received).ConfigureAwait(false);
+            var service = _host.Find(request.Service);
+            if (service is null)
+            {
+                Answer(call, NotHosted(request));
+                return;
+            }
+            if (service.Gate is not { } gate)
+            {
+                await ServeAsync(call, service).ConfigureAwait(false);
+                return;
+            }
+            if (!gate.TryEnter() && !await EnterWhenActiveAsync(call, gate).ConfigureAwait(false)) return;
+            try
+            {
+                await ServeAsync(call, service).ConfigureAwait(false);
+            }
+            finally
+            {
+                gate.Exit();
+            }
         }
         finally
         {
-            gate.Exit();
+            _inFlight.TryRemove(KeyValuePair.Create(request.ConversationId, call));
+            lock (call) _tokens.Return(call.Source);
         }
     }
 
     // A call to a module that is restarting waits for it, within the call's own deadline; one to a module that is
     // stopping or was given up on fails at once, saying so.
-    private async Task<bool> EnterWhenActiveAsync(Envelope request, ModuleGate gate)
+    private async Task<bool> EnterWhenActiveAsync(ServedCall call, ModuleGate gate)
     {
+        var request = call.Request;
         // On the host's clock, as the module's restart backoff is, so both run on the same time.
         using var limit = new CancellationTokenSource(request.TimeoutMs > 0 ? TimeSpan.FromMilliseconds(request.TimeoutMs) : RestartWait, _host.Time);
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(_closed.Token, limit.Token);
@@ -203,7 +227,7 @@ internal sealed class ServerConnection
         }
         catch (Modules.Lifecycle.ModuleUnavailableException ex)
         {
-            _replies.Send(Error(request, RemoteErrorKind.Unavailable, ex.Message));
+            Answer(call, Error(request, RemoteErrorKind.Unavailable, ex.Message));
         }
         catch (OperationCanceledException) when (_closed.IsCancellationRequested)
         {
@@ -211,7 +235,7 @@ internal sealed class ServerConnection
         }
         catch (OperationCanceledException)
         {
-            _replies.Send(Error(request, RemoteErrorKind.DeadlineExceeded, $"module {gate.Supervisor.Module} did not come back from its restart within the call's deadline"));
+            Answer(call, Error(request, RemoteErrorKind.DeadlineExceeded, $"module {gate.Supervisor.Module} did not come back from its restart within the call's deadline"));
         }
         return false;
     }
@@ -219,25 +243,26 @@ internal sealed class ServerConnection
     // How long a call without a deadline waits for a restarting module.
     private static readonly TimeSpan RestartWait = TimeSpan.FromSeconds(30);
 
-    private async Task ServeAsync(Envelope request, HostedService service, long received)
+    private async Task ServeAsync(ServedCall call, HostedService service)
     {
+        var request = call.Request;
         var method = service.Contract.FindMethod(request.Method);
         if (method is null)
         {
-            _replies.Send(Error(request, RemoteErrorKind.MethodNotFound,
+            Answer(call, Error(request, RemoteErrorKind.MethodNotFound,
                 $"service {service.Name} has no method '{request.Method}'; it has {string.Join(", ", service.Contract.Methods.Values.Select(m => m.Signature))}"));
             return;
         }
         var codec = PayloadCodecs.For(request.ContentType);
         if (codec is null)
         {
-            _replies.Send(Error(request, RemoteErrorKind.BadArguments,
+            Answer(call, Error(request, RemoteErrorKind.BadArguments,
                 $"content type '{request.ContentType}' is not one node {Node} reads; use {MessagePackPayloadCodec.MediaType} or {JsonPayloadCodec.MediaType}"));
             return;
         }
         if (!MessageLimits.Fits(request.Payload.Length, _host.Options.MaxMessageBytes))
         {
-            _replies.Send(Error(request, RemoteErrorKind.MessageTooLarge,
+            Answer(call, Error(request, RemoteErrorKind.MessageTooLarge,
                 $"the arguments of {service.Name}.{method.WireName} are {MessageLimits.Describe(request.Payload.Length)}, over node {Node}'s limit of {MessageLimits.Describe(_host.Options.MaxMessageBytes)}"));
             return;
         }
@@ -248,21 +273,22 @@ internal sealed class ServerConnection
         }
         catch (ArgumentCountException ex)
         {
-            _replies.Send(Error(request, RemoteErrorKind.MethodNotFound, ex.Message));
+            Answer(call, Error(request, RemoteErrorKind.MethodNotFound, ex.Message));
             return;
         }
         catch (PayloadException ex)
         {
-            _replies.Send(Error(request, RemoteErrorKind.BadArguments, $"{service.Name}.{method.WireName}: {ex.Message}"));
+            Answer(call, Error(request, RemoteErrorKind.BadArguments, $"{service.Name}.{method.WireName}: {ex.Message}"));
             return;
         }
 
         // A call whose deadline passed before it could start (it waited for a restarting module, or for a thread) is
         // answered here, without running the method.
-        var remaining = Remaining(request, received);
+        if (call.IsAnswered) return; // cancelled while it waited: the caller was told, and the method never runs
+        var remaining = Remaining(request, call.Received);
         if (remaining <= TimeSpan.Zero)
         {
-            _replies.Send(Error(request, RemoteErrorKind.DeadlineExceeded,
+            Answer(call, Error(request, RemoteErrorKind.DeadlineExceeded,
                 $"the deadline of {service.Name}.{method.WireName} ({request.TimeoutMs} ms) passed before node {Node} could start it"));
             return;
         }
@@ -280,7 +306,7 @@ internal sealed class ServerConnection
             if (reservation.Generation != service.Generation)
             {
                 // A restart makes fresh objects: one made by the run that ended is not served any more.
-                _replies.Send(Error(request, RemoteErrorKind.Unavailable,
+                Answer(call, Error(request, RemoteErrorKind.Unavailable,
                     $"the {service.Name} object this proxy reserved on node {Node} was made before its module restarted; get a new proxy"));
                 return;
             }
@@ -288,14 +314,12 @@ internal sealed class ServerConnection
         }
         else
         {
-            _replies.Send(Error(request, RemoteErrorKind.Unavailable,
+            Answer(call, Error(request, RemoteErrorKind.Unavailable,
                 $"the {service.Name} object this proxy reserved on node {Node} is gone (released, or its lease ran out); get a new proxy"));
             return;
         }
 
-        var call = new ServedCall(request, _tokens.Rent(), remaining);
-        _inFlight[request.ConversationId] = call;
-        if (_closed.IsCancellationRequested) TryCancel(call.Source); // the client left while this was being decoded
+        call.Remaining = remaining;
         var crash = service.Gate is { } gate ? FailOnCrash(gate, request, service, method, call) : default;
         var activity = CallActivities.StartServer(request, Node);
         try
@@ -309,8 +333,6 @@ internal sealed class ServerConnection
             // Before the source goes back to the pool: a crash or an expiry must not touch the next call to use it.
             crash.Dispose();
             call.Expiry.Dispose();
-            _inFlight.TryRemove(request.ConversationId, out _);
-            lock (call) _tokens.Return(call.Source);
             if (transient) await service.DestroyAsync(target).ConfigureAwait(false);
         }
     }
@@ -478,14 +500,15 @@ internal sealed class ServerConnection
     /// <param name="Generation">The service's generation when the object was made: a module restarted since made it stale.</param>
     private sealed record Reservation(HostedService Service, object Instance, int Generation);
 
-    private sealed record Work(ServerConnection Connection, Envelope Request, long Received);
+    private sealed record Work(ServerConnection Connection, ServedCall Call);
 
     /// <summary>
     /// One call being served: its token source (pooled, so only touched under a lock on this object while the call is
     /// in flight) and who answers it. Exactly one answer goes out: the handler's, or the node's own when the caller
     /// cancels, the deadline passes or the module crashes — whichever claims it first.
     /// </summary>
-    private sealed class ServedCall(Envelope request, CancellationTokenSource source, TimeSpan remaining)
+    /// <param name="received">When the request arrived, on the host's clock: its deadline counts from then.</param>
+    private sealed class ServedCall(Envelope request, CancellationTokenSource source, long received)
     {
         private int _answered;
 
@@ -493,8 +516,12 @@ internal sealed class ServerConnection
 
         public CancellationTokenSource Source { get; } = source;
 
-        /// <summary>What was left of the deadline when the call started; <see cref="TimeSpan.MaxValue"/> for none.</summary>
-        public TimeSpan Remaining { get; } = remaining;
+        public long Received { get; } = received;
+
+        /// <summary>What was left of the deadline when the method started; <see cref="TimeSpan.MaxValue"/> for none.</summary>
+        public TimeSpan Remaining { get; set; } = TimeSpan.MaxValue;
+
+        public bool IsAnswered => Volatile.Read(ref _answered) != 0;
 
         /// <summary>Answers DeadlineExceeded when the deadline's timer fires; disposed before the source is reused.</summary>
         public CancellationTokenRegistration Expiry { get; set; }
