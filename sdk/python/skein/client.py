@@ -227,9 +227,27 @@ class _NodeStream:
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         self.failure: Optional[RemoteError] = None
-        self._responses = connect(iter(self._outgoing.get, None), metadata=[(TOKEN_HEADER, token)])
+        self._responses = connect(self._frames(), metadata=[(TOKEN_HEADER, token)])
         self._reader = threading.Thread(target=self._read, name="skein-node-" + name, daemon=True)
         self._reader.start()
+
+    def _frames(self) -> Iterator[calls_pb2.Frame]:
+        """What gRPC sends: every envelope queued by the time it asks for the next message goes in one frame."""
+        while True:
+            first = self._outgoing.get()
+            if first is None:
+                return
+            frame = first
+            while len(frame.envelopes) < 256:
+                try:
+                    more = self._outgoing.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    yield frame
+                    return
+                frame.envelopes.extend(more.envelopes)
+            yield frame
 
     def begin(self, **fields: Any) -> Tuple[int, _Conversation]:
         conversation = _Conversation(self.name)
