@@ -84,7 +84,7 @@ public sealed class ModuleWireSemanticsTests : IAsyncLifetime
     {
         if (_client is not null)
         {
-            await foreach (var _ in _client.CallJsonAsync("tally", "Unstick", "[]"u8.ToArray(), CancellationToken.None)) { }
+            await foreach (var _ in _client.CallJsonAsync("tally", "Unstick", "[]"u8.ToArray(), Wait, CancellationToken.None)) { }
             await _client.DisposeAsync();
         }
         if (_node is not null) await _node.DisposeAsync();
