@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Skein.Bench.Reporting;
+using Skein.Bench.Rpc.Comparison;
 using Skein.Bench.Rpc.Hosting;
 using Skein.Bench.Rpc.Load;
 using Skein.Bench.Rpc.Reporting;
@@ -12,6 +13,7 @@ if (ServeCommand.Handles(args))
 var catalog = TargetCatalog.All;
 var selected = new List<EchoTargetDefinition>();
 var markdown = false;
+var pythonClient = false;
 var duration = TimeSpan.FromSeconds(3);
 var warmUp = TimeSpan.FromSeconds(1);
 var startWarmUp = TimeSpan.FromSeconds(3);
@@ -44,6 +46,9 @@ for (var i = 0; i < args.Length; i++)
             callerCounts = counts;
             i++;
             break;
+        case PythonClientComparison.Option:
+            pythonClient = true;
+            break;
         case "--list":
             foreach (var target in catalog) Console.WriteLine($"{target.Name,-8} {target.Description}");
             return 0;
@@ -67,6 +72,14 @@ var runner = new LoadRunner(new LoadOptions { Duration = duration, WarmUp = warm
 
 // Ctrl+C and SIGTERM stop the measurements and the processes started for them cleanly.
 using var cancel = new StopSignals();
+
+if (pythonClient)
+{
+    MachineInfo.Write(Console.Out);
+    Console.WriteLine($"the Python client against the C# client on one echo node: {string.Join(", ", callerCounts)} callers, " +
+                      $"{Format.Duration(warmUp)} warm-up, {Format.Duration(duration)} measured, {rounds} rounds, the median reported");
+    return await PythonClientComparison.RunAsync(runner, rounds, markdown, cancel.Token);
+}
 
 MachineInfo.Write(Console.Out);
 Console.WriteLine(
@@ -241,6 +254,7 @@ static bool TryCounts(string text, out IReadOnlyList<int> counts)
 static void Usage(TextWriter output)
 {
     output.WriteLine("usage: dotnet run -c Release --project bench/Skein.Bench.Rpc -- [target…] [--callers 1,16,64] [--duration S] [--warmup S] [--start-warmup S] [--rounds N] [--markdown] [--list]");
+    output.WriteLine("       dotnet run -c Release --project bench/Skein.Bench.Rpc -- --python-client [--callers 1,16] [--duration S] [--warmup S] [--rounds N] [--markdown]");
     output.WriteLine();
     output.WriteLine("targets (default: all):");
     foreach (var target in TargetCatalog.All) output.WriteLine($"  {target.Name,-8} {target.Description}");

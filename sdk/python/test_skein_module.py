@@ -1,8 +1,10 @@
-"""Tests of skein_module.py: a module served in-process through pipes, and one as a real child process.
+"""Tests of the module helper (skein.module, also importable as skein_module): a module served in-process through
+pipes, and one as a real child process.
 
     python3 -m unittest discover -s sdk/python -p 'test_*.py'
 """
 
+import asyncio
 import json
 import os
 import subprocess
@@ -15,7 +17,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import skein_module  # noqa: E402
-from skein_module import Module, SkeinError, cancelled, method, service, wire_name  # noqa: E402
+from skein_module import Module, SkeinError, cancelled, current_call, method, service, wire_name  # noqa: E402
 
 TIMEOUT = 10
 
@@ -58,6 +60,37 @@ class Calc:
     @method(name="Cfg")
     def configuration(self):
         return [self.module.id, self.module.args, self.module.config]
+
+    @method
+    async def slow_add(self, a: int, b: int) -> int:
+        await asyncio.sleep(0)
+        return a + b
+
+    @method
+    async def ticks(self, n: int):
+        for i in range(n):
+            await asyncio.sleep(0)
+            yield i
+
+    @method
+    async def which(self):
+        await asyncio.sleep(0)
+        call = current_call()
+        return [call.service, call.method, call.conversation]
+
+    waits_cancelled = []
+    waiting = threading.Event()
+    wait_cancelled = threading.Event()
+
+    @method
+    async def wait_forever(self):
+        Calc.waiting.set()
+        try:
+            await asyncio.sleep(3600)
+        except asyncio.CancelledError:
+            Calc.waits_cancelled.append(current_call().conversation)
+            Calc.wait_cancelled.set()
+            raise
 
 
 @service("session")  # per_connection
@@ -153,7 +186,10 @@ class ModuleTests(unittest.TestCase):
         self.assertEqual("singleton", services["calc"]["mode"])
         self.assertEqual("per_connection", services["session"]["mode"])
         methods = {m["name"]: m for m in services["calc"]["methods"]}
-        self.assertEqual({"Add", "Divide", "Refuse", "Countdown", "Forever", "Announce", "Cfg"}, set(methods))
+        self.assertEqual({"Add", "Divide", "Refuse", "Countdown", "Forever", "Announce", "Cfg", "SlowAdd", "Ticks", "Which", "WaitForever"},
+                         set(methods))
+        self.assertTrue(methods["Ticks"]["streaming"])
+        self.assertFalse(methods["SlowAdd"]["streaming"])
         self.assertEqual(["int", "int"], methods["Add"]["parameters"])
         self.assertEqual("int", methods["Add"]["result"])
         self.assertTrue(methods["Countdown"]["streaming"])
@@ -225,6 +261,41 @@ class ModuleTests(unittest.TestCase):
         self.node.io.write_frame({"kind": "release", "instance": 1})
         self.assertEqual(1, self.node.call("Push", ["d"], "session", instance=1)[1])  # a fresh object
         self.assertIn(["a", "b"], Session.closed)
+
+    def test_a_per_connection_call_without_an_instance_gets_an_object_of_its_own_closed_after_it(self):
+        Session.closed.clear()
+        self.assertEqual(1, self.node.call("Push", ["x"], "session")[1])
+        self.assertEqual(1, self.node.call("Push", ["y"], "session")[1])
+        self.assertEqual([["x"], ["y"]], Session.closed)
+
+    def test_an_async_method_is_awaited(self):
+        header, value = self.node.call("SlowAdd", [2, 3])
+        self.assertEqual(("ok", 5), (header["status"], value))
+
+    def test_an_async_method_knows_its_call(self):
+        self.node.request(12, "Which", [])
+        self.assertEqual(["calc", "Which", 12], self.node.read()[1])
+
+    def test_an_async_generator_streams(self):
+        self.node.request(5, "Ticks", [3])
+        frames = [self.node.read() for _ in range(4)]
+        self.assertEqual([0, 1, 2], [v for h, v in frames[:3]])
+        self.assertEqual([1, 2, 3], [h["sequence"] for h, v in frames[:3]])
+        self.assertEqual(("response", "ok"), (frames[3][0]["kind"], frames[3][0]["status"]))
+
+    def test_a_cancel_cancels_an_async_methods_task(self):
+        self.node.request(21, "WaitForever", [])
+        self.assertTrue(Calc.waiting.wait(TIMEOUT))
+        self.node.io.write_frame({"kind": "cancel", "conversation": 21})
+        header, _ = self.node.read()
+        self.assertEqual(("response", 21, "error", "cancelled"),
+                         (header["kind"], header["conversation"], header["status"], header["error"]["kind"]))
+        self.assertTrue(Calc.wait_cancelled.wait(TIMEOUT))  # the task itself was cancelled, not only the answer sent
+        self.assertIn(21, Calc.waits_cancelled)
+
+    def test_an_async_method_that_raises_is_an_application_error(self):
+        header, _ = self.node.call("SlowAdd", [1, "x"])
+        self.assertEqual(("application", "TypeError"), (header["error"]["kind"], header["error"]["type"]))
 
     def test_shutdown_ends_run_with_exit_code_0(self):
         self.assertEqual(0, self.node.shutdown())

@@ -27,6 +27,9 @@ internal sealed class SkeinDeployment : IEchoDeployment
 
     public const string PythonName = "skein-python";
 
+    /// <summary>The coordinator's address and the token file's path, as the child server reported them: "ADDRESS TOKEN-PATH".</summary>
+    public string ReadyDetail => _server.ReadyDetail;
+
     private bool _python;
 
     public static Task<IEchoDeployment> StartAsync(CancellationToken cancellationToken) => StartAsync(python: false, cancellationToken);

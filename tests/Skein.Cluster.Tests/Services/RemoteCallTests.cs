@@ -107,6 +107,8 @@ public sealed class RemoteCallTests
         while (node.Services.LateRepliesDropped == 0 && DateTime.UtcNow < until) await Task.Delay(10, TestContext.Current.CancellationToken);
         Assert.Equal(1, node.Services.LateRepliesDropped);
         Assert.Equal("still answering", await echo.EchoAsync("still answering", TestContext.Current.CancellationToken));
+        // The node's own end of the call (its answer to the caller's cancel) came before that answer, and is no late reply.
+        Assert.Equal(0, client.LateReplies);
     }
 
     [Fact]
