@@ -356,6 +356,11 @@ public sealed partial class JobRun
     internal string LogPathFor(string taskId, int attempt) =>
         Path.Combine(_logDirectory, $"{FileNames.Escape(taskId)}.{attempt}.log");
 
+    void IRunHost.ReportWaiting(string taskId, int attempt, string? reason)
+    {
+        if (_options.ReportStarts) _events.WriteAndFlush(new TaskWaiting(taskId, attempt, reason));
+    }
+
     IReadOnlyDictionary<string, string> IRunHost.GetOutputs(string taskId, string askingTaskId)
     {
         lock (_lock)

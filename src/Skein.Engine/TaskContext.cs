@@ -120,6 +120,11 @@ public sealed class TaskContext : IAttemptReporter, IDisposable
         lock (list) list.Add(new SubResult(name, outcome, message));
     }
 
+    void IAttemptReporter.ReportWaiting(string? reason)
+    {
+        if (!_ended) _run.ReportWaiting(TaskId, Attempt, reason);
+    }
+
     /// <summary>Adds tasks to the running job. They are validated like the job's own tasks and may need any of them.</summary>
     /// <exception cref="JobValidationException">The new tasks are invalid; nothing was added.</exception>
     /// <exception cref="InvalidOperationException">The attempt has ended, or the run is stopping.</exception>

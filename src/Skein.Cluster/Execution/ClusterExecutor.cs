@@ -108,7 +108,7 @@ public sealed class ClusterExecutor : ITaskExecutor, IAsyncDisposable
         Granted granted;
         try
         {
-            granted = await WaitForGrantAsync(hold, attempt, attemptId, cancellationToken).ConfigureAwait(false);
+            granted = await WaitForGrantAsync(hold, attempt, attemptId, reporter, cancellationToken).ConfigureAwait(false);
         }
         catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -121,7 +121,8 @@ public sealed class ClusterExecutor : ITaskExecutor, IAsyncDisposable
         }
         finally
         {
-            _waits.TryRemove(attemptId, out _);
+            // It no longer waits: it runs, or it ended while waiting (its result says so).
+            if (_waits.TryRemove(attemptId, out _)) reporter.ReportWaiting(null);
         }
         // The coordinator says here when the node goes; the room stays held until this call ends.
         var revoked = ReadRevokedAsync(hold);
@@ -135,7 +136,8 @@ public sealed class ClusterExecutor : ITaskExecutor, IAsyncDisposable
         }
     }
 
-    private async Task<Granted> WaitForGrantAsync(AsyncServerStreamingCall<HoldUpdate> hold, TaskAttempt attempt, string attemptId, CancellationToken cancellationToken)
+    private async Task<Granted> WaitForGrantAsync(AsyncServerStreamingCall<HoldUpdate> hold, TaskAttempt attempt, string attemptId, IAttemptReporter reporter,
+        CancellationToken cancellationToken)
     {
         while (await hold.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
         {
@@ -147,6 +149,8 @@ public sealed class ClusterExecutor : ITaskExecutor, IAsyncDisposable
                 case HoldUpdate.BodyOneofCase.Waiting:
                     var wait = new PlacementWait(attempt.RunId, attempt.TaskId, attempt.Number, update.Waiting.Reason);
                     _waits[attemptId] = wait;
+                    // The run tells its watchers (progress views, skein show) what the attempt waits for.
+                    reporter.ReportWaiting(wait.Reason);
                     WaitChanged?.Invoke(wait);
                     break;
             }

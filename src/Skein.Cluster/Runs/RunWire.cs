@@ -177,6 +177,11 @@ internal static class RunWire
             },
         },
         TaskFinished finished => new RunEventMessage { Sequence = sequence, Finished = ToWire(finished.Result) },
+        TaskWaiting waiting => new RunEventMessage
+        {
+            Sequence = sequence,
+            Waiting = new RunTaskWaiting { TaskId = waiting.TaskId, Attempt = waiting.Attempt, Reason = waiting.Reason ?? "" },
+        },
         _ => throw new ArgumentException($"unknown run event {e.GetType().Name}", nameof(e)),
     };
 
@@ -190,6 +195,8 @@ internal static class RunWire
             Delay = TimeSpan.FromMilliseconds(message.Retrying.DelayMs),
         },
         RunEventMessage.BodyOneofCase.Finished => new TaskFinished(ToResult(message.Finished)),
+        RunEventMessage.BodyOneofCase.Waiting => new TaskWaiting(message.Waiting.TaskId, message.Waiting.Attempt,
+            message.Waiting.Reason.Length > 0 ? message.Waiting.Reason : null),
         _ => null,
     };
 
@@ -294,7 +301,8 @@ internal static class RunWire
         };
     }
 
-    public static ShowRunReply ToWire(RunDetails details)
+    /// <param name="waitingFor">What a task of the run waits for now, when the run is hosted here; null otherwise.</param>
+    public static ShowRunReply ToWire(RunDetails details, Func<string, string?>? waitingFor = null)
     {
         var reply = new ShowRunReply
         {
@@ -321,6 +329,7 @@ internal static class RunWire
                 ReusedFrom = task.ReusedFrom ?? 0,
                 Group = task.Group ?? "",
             };
+            if (task.Progress == TaskProgress.Running && waitingFor?.Invoke(task.TaskId) is { } waiting) wire.Waiting = waiting;
             AddSubResults(wire.SubResults, task.SubResults);
             foreach (var (name, value) in task.Outputs) wire.Outputs[name] = value;
             reply.Tasks.Add(wire);
@@ -349,6 +358,7 @@ internal static class RunWire
             ReusedFrom = task.ReusedFrom != 0 ? task.ReusedFrom : null,
             SubResults = ToSubResults(task.SubResults),
             Outputs = task.Outputs.Count == 0 ? TaskOutputs.None : new Dictionary<string, string>(task.Outputs, StringComparer.Ordinal),
+            Waiting = task.Waiting.Length > 0 ? task.Waiting : null,
         }).ToList(),
     };
 

@@ -101,7 +101,9 @@ internal sealed class RunsService(RunHost host, TimeProvider time, IHostApplicat
         using var journal = OpenJournal();
         var runId = await LatestOrAsync(journal, request.RunId, context.CancellationToken).ConfigureAwait(false);
         var details = await Answering(() => journal.GetRunAsync(runId, context.CancellationToken)).ConfigureAwait(false);
-        return RunWire.ToWire(details);
+        // The journal does not keep what a running task waits for: the run hosted here says it.
+        var hosted = host.Find(runId);
+        return RunWire.ToWire(details, hosted is not null && hosted.RunId == runId ? hosted.WaitingFor : null);
     }
 
     public override async Task Logs(RunLogsRequest request, IServerStreamWriter<RunLogChunk> responseStream, ServerCallContext context)

@@ -12,5 +12,8 @@ internal interface IRunHost
 
     IReadOnlyDictionary<string, string> GetOutputs(string taskId, string askingTaskId);
 
+    /// <summary>An attempt waits for room (a reason), or no longer does (null).</summary>
+    void ReportWaiting(string taskId, int attempt, string? reason);
+
     void AddTasks(IReadOnlyList<TaskSpec> tasks, string addedBy);
 }
