@@ -14,6 +14,7 @@ internal sealed class HostedRun
     private readonly List<RunEventMessage> _events = [];
     private readonly HashSet<string> _finished = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _waiting = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Task, int Attempt), string> _nodes = [];
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _watched;
     private bool _ended;
@@ -106,6 +107,18 @@ internal sealed class HostedRun
     public string? WaitingFor(string taskId)
     {
         lock (_lock) return _ended ? null : _waiting.GetValueOrDefault(taskId);
+    }
+
+    /// <summary>Notes the node an attempt runs on (the journal does not keep it).</summary>
+    public void Placed(string taskId, int attempt, string node)
+    {
+        lock (_lock) _nodes[(taskId, attempt)] = node;
+    }
+
+    /// <summary>The node an attempt ran on, when it was placed on one by this coordinator.</summary>
+    public string? NodeOf(string taskId, int attempt)
+    {
+        lock (_lock) return _nodes.GetValueOrDefault((taskId, attempt));
     }
 
     /// <summary>True when the task has its final result (or the run has ended).</summary>

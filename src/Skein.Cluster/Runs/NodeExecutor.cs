@@ -25,6 +25,9 @@ internal sealed class NodeExecutor(Func<Uri> coordinator, string token, Membersh
     /// </summary>
     public static TimeSpan GraceFor(CoordinatorOptions options) => TimeSpan.FromTicks(Math.Max(options.LostAfter.Ticks * 10, TimeSpan.FromSeconds(60).Ticks));
 
+    /// <summary>Raised when an attempt starts on a node (<see cref="ClusterExecutor.Placed"/>).</summary>
+    public event Action<AttemptPlacement>? Placed;
+
     private readonly SemaphoreSlim _connecting = new(1, 1);
     private SkeinClient? _client;
     private ClusterExecutor? _executor;
@@ -63,7 +66,9 @@ internal sealed class NodeExecutor(Func<Uri> coordinator, string token, Membersh
             if (_executor is null)
             {
                 _client = await SkeinClient.ConnectAsync(coordinator(), token, cancellationToken: cancellationToken).ConfigureAwait(false);
-                Volatile.Write(ref _executor, new ClusterExecutor(_client));
+                var executor = new ClusterExecutor(_client);
+                executor.Placed += placement => Placed?.Invoke(placement);
+                Volatile.Write(ref _executor, executor);
             }
             return _executor;
         }

@@ -42,6 +42,8 @@ internal sealed partial class RunHost : IAsyncDisposable
         _executor = executor;
         _time = time;
         _logger = logger;
+        // Which node ran each attempt is told by the runs' attempts (the journal does not keep it).
+        if (executor is NodeExecutor nodes) nodes.Placed += placement => Find(placement.RunId)?.Placed(placement.TaskId, placement.Attempt, placement.Node);
     }
 
     public string StateDirectory => _options.StateDirectory;

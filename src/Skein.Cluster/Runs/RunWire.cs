@@ -362,6 +362,32 @@ internal static class RunWire
         }).ToList(),
     };
 
+    public static RunAttempt ToWire(AttemptDetails attempt, string? node) => new()
+    {
+        Attempt = attempt.Attempt,
+        StartedAtUnixMs = attempt.StartedAt?.ToUnixTimeMilliseconds() ?? 0,
+        FinishedAtUnixMs = attempt.FinishedAt?.ToUnixTimeMilliseconds() ?? 0,
+        Outcome = attempt.Outcome?.ToWireName() ?? "",
+        Reason = attempt.Reason ?? "",
+        HasReason = attempt.Reason is not null,
+        HasExitCode = attempt.ExitCode is not null,
+        ExitCode = attempt.ExitCode ?? 0,
+        LogPath = attempt.LogPath ?? "",
+        Node = node ?? "",
+    };
+
+    public static AttemptDetails ToDetails(RunAttempt wire) => new()
+    {
+        Attempt = wire.Attempt,
+        StartedAt = wire.StartedAtUnixMs != 0 ? DateTimeOffset.FromUnixTimeMilliseconds(wire.StartedAtUnixMs) : null,
+        FinishedAt = wire.FinishedAtUnixMs != 0 ? DateTimeOffset.FromUnixTimeMilliseconds(wire.FinishedAtUnixMs) : null,
+        Outcome = wire.Outcome.Length > 0 ? ParseOutcome(wire.Outcome) : null,
+        Reason = wire.HasReason ? wire.Reason : null,
+        ExitCode = wire.HasExitCode ? wire.ExitCode : null,
+        LogPath = wire.LogPath.Length > 0 ? wire.LogPath : null,
+        Node = wire.Node.Length > 0 ? wire.Node : null,
+    };
+
     // ── helpers ──────────────────────────────────────────────────────────────────────────────────
 
     private static void AddSubResults(RepeatedField<RunSubResult> into, IReadOnlyList<SubResult> subResults)
