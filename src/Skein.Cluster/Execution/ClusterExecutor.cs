@@ -53,6 +53,12 @@ public sealed class ClusterExecutor : ITaskExecutor, IAsyncDisposable
     /// <summary>Raised when an attempt starts on a node: which one, and in which directory.</summary>
     public event Action<AttemptPlacement>? Placed;
 
+    /// <summary>
+    /// Raised when an attempt has been given room on a node, before the node is asked to start it: what a coordinator
+    /// hosting the run keeps, so that after a crash it knows which nodes still stop the run's attempts.
+    /// </summary>
+    internal event Action<AttemptGrant>? Granting;
+
     public ValueTask<ActionResult> RunAsync(TaskAttempt attempt, IAttemptReporter reporter, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
@@ -124,6 +130,7 @@ public sealed class ClusterExecutor : ITaskExecutor, IAsyncDisposable
             // It no longer waits: it runs, or it ended while waiting (its result says so).
             if (_waits.TryRemove(attemptId, out _)) reporter.ReportWaiting(null);
         }
+        Granting?.Invoke(new AttemptGrant(attempt.RunId, attempt.TaskId, attempt.Number, granted.NodeName));
         // The coordinator says here when the node goes; the room stays held until this call ends.
         var revoked = ReadRevokedAsync(hold);
         try
@@ -418,6 +425,9 @@ public sealed record PlacementWait(long RunId, string TaskId, int Attempt, strin
 
 /// <summary>Where an attempt runs: its node, and its working directory there (fresh: not the job file's directory).</summary>
 public sealed record AttemptPlacement(long RunId, string TaskId, int Attempt, string Node, string WorkingDirectory, bool FreshWorkingDirectory);
+
+/// <summary>An attempt given room on a node, about to start there.</summary>
+internal sealed record AttemptGrant(long RunId, string TaskId, int Attempt, string Node);
 
 /// <summary>An attempt's log on the run's side: output from a node is appended as it arrives, so followers see it live.</summary>
 internal sealed class AttemptLog(string path) : IDisposable
