@@ -375,6 +375,11 @@ public sealed partial class JobRun
         }
     }
 
+    bool IRunHost.IsServiceCall(string taskId)
+    {
+        lock (_lock) return _nodes.TryGetValue(taskId, out var node) && node.Spec.Action is ServiceCallAction;
+    }
+
     object? IRunHost.GetValue(string taskId, string askingTaskId)
     {
         lock (_lock)

@@ -374,7 +374,7 @@ public sealed class ClusterExecutor : ITaskExecutor, IAsyncDisposable
         _nodes.GetOrAdd(callAddress, address => new ClusterChannel(ClusterAddress.Parse(address), _client.Token, ClusterChannel.DefaultTimeout));
 
     /// <summary>The output a <c>call:</c> task sets to its call's JSON result.</summary>
-    public const string ResultOutput = "result";
+    public const string ResultOutput = ServiceCallAction.ResultOutput;
 
     private async Task<ActionResult> CallAsync(ServiceCallAction call, IAttemptReporter reporter, CancellationToken cancellationToken)
     {
