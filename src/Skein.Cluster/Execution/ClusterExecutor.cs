@@ -66,7 +66,7 @@ public sealed class ClusterExecutor : ITaskExecutor, IAsyncDisposable
         return attempt.Action switch
         {
             CommandAction command => new ValueTask<ActionResult>(RunOnNodeAsync(attempt, command.Spec, reporter, cancellationToken)),
-            ServiceCallAction call => new ValueTask<ActionResult>(CallAsync(call, reporter, cancellationToken)),
+            ServiceCallAction call => new ValueTask<ActionResult>(CallAsync(call, cancellationToken)),
             // C# code cannot leave this process.
             _ => InProcessExecutor.Instance.RunAsync(attempt, reporter, cancellationToken),
         };
@@ -376,7 +376,7 @@ public sealed class ClusterExecutor : ITaskExecutor, IAsyncDisposable
     /// <summary>The output a <c>call:</c> task sets to its call's JSON result.</summary>
     public const string ResultOutput = ServiceCallAction.ResultOutput;
 
-    private async Task<ActionResult> CallAsync(ServiceCallAction call, IAttemptReporter reporter, CancellationToken cancellationToken)
+    private async Task<ActionResult> CallAsync(ServiceCallAction call, CancellationToken cancellationToken)
     {
         ReadOnlyMemory<byte>? last = null;
         try
@@ -393,7 +393,8 @@ public sealed class ClusterExecutor : ITaskExecutor, IAsyncDisposable
             return ActionResult.Errored($"{call.Service}.{call.Method}: {ex.Message}");
         }
         var json = last is { } bytes ? Encoding.UTF8.GetString(bytes.Span) : "null";
-        using (var log = new AttemptLog(reporter.LogPath)) log.Append(json + "\n");
+        // No log file: the result is kept as the task's value and output (the journal, skein show, the reports). A
+        // file per call — created, written, closed, then looked for by the run — cost more than the call itself.
         // The result is the task's output 'result' for its dependents ({{tasks.ID.outputs.result}}), when it fits one.
         if (TaskOutputs.Check(ResultOutput, json) is { } tooBig)
             return ActionResult.Failed($"{call.Service}.{call.Method} answered, but its result cannot be the output '{ResultOutput}': {tooBig}");

@@ -348,8 +348,10 @@ public sealed class ClusterExecutorTests : IAsyncLifetime
         var add = results.Single(r => r.TaskId == "add");
         Assert.Equal(Outcome.Passed, add.Outcome);
         Assert.Equal("5", add.Value);
-        Assert.Equal("\"hello\"", results.Single(r => r.TaskId == "echo").Value);
-        Assert.Equal("\"hello\"\n", Log(results.Single(r => r.TaskId == "echo")));
+        var echo = results.Single(r => r.TaskId == "echo");
+        Assert.Equal("\"hello\"", echo.Value);
+        Assert.Equal("\"hello\"", echo.Outputs[ClusterExecutor.ResultOutput]);
+        Assert.Null(echo.LogPath); // a call writes no log: its result is its value and output
         var missing = results.Single(r => r.TaskId == "missing");
         Assert.Equal(Outcome.Errored, missing.Outcome);
         Assert.Contains("test-echo.Nope", missing.Reason);
