@@ -145,6 +145,7 @@ public sealed partial class Node : IHostedService, IAsyncDisposable
         CallAddress = $"{(everywhere ? System.Net.Dns.GetHostName() : _endpoint.Address.Host)}:{_endpoint.Address.Port}";
 
         _agent = new NodeAgent(AgentOptions(), _time, _loggers.CreateLogger<NodeAgent>());
+        _agent.BeforeRejoin = _endpoint.WaitForAbandonedAttemptsAsync;
         // A module that goes (its process exited) is withdrawn from the registry at once, so no call is routed to it.
         _host.ServicesChanged += OnServicesChanged;
         var joined = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);

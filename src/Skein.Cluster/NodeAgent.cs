@@ -42,6 +42,12 @@ public sealed partial class NodeAgent : IDisposable
 
     public Uri Coordinator => _channel.Address;
 
+    /// <summary>
+    /// Waited for before each try to register again after the coordinator was lost: a node's job task attempts whose
+    /// calls broke with the coordinator are stopped first, so that the coordinator it joins finds its room free.
+    /// </summary>
+    internal Func<CancellationToken, Task>? BeforeRejoin { get; set; }
+
     /// <summary>The id the coordinator gave at the latest registration.</summary>
     public string? NodeId { get; private set; }
 
@@ -118,7 +124,11 @@ public sealed partial class NodeAgent : IDisposable
             try
             {
                 // Waits before the first attempt too: a coordinator that accepts and drops at once cannot make this spin.
-                var next = await _reconnect.RunAsync((_, ct) => OpenAsync(_options.JoinTimeout, ct), waitFirst: true, stoppingToken).ConfigureAwait(false);
+                var next = await _reconnect.RunAsync(async (_, ct) =>
+                {
+                    if (BeforeRejoin is { } before) await before(ct).ConfigureAwait(false);
+                    return await OpenAsync(_options.JoinTimeout, ct).ConfigureAwait(false);
+                }, waitFirst: true, stoppingToken).ConfigureAwait(false);
                 if (next is null) return;
                 session = next;
                 LogRejoined(ClusterAddress.Format(Coordinator), NodeId!);

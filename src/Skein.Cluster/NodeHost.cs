@@ -66,6 +66,10 @@ public sealed class NodeHost : IAsyncDisposable
         return new NodeHost(app, services, address);
     }
 
+    /// <summary>Completes once no job task attempt whose call broke is still being stopped here.</summary>
+    internal Task WaitForAbandonedAttemptsAsync(CancellationToken cancellationToken) =>
+        _app.Services.GetRequiredService<Execution.NodeTaskRunner>().WaitForAbandonedAsync(cancellationToken);
+
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
         if (Interlocked.Exchange(ref _stopped, 1) != 0) return;

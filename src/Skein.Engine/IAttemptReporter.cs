@@ -16,4 +16,12 @@ public interface IAttemptReporter
 
     /// <summary>A named result under the attempt; the attempt's outcome becomes the worst of its own and these.</summary>
     void Report(string name, Outcome outcome, string? message = null);
+
+    /// <summary>
+    /// The attempt waits for room before it can run, and why (<c>waiting for room: needs 2 cores; node-1 has 0 of 2
+    /// free</c>); null once it has room and runs. The run tells it as a <see cref="TaskWaiting"/> event.
+    /// </summary>
+    void ReportWaiting(string? reason)
+    {
+    }
 }

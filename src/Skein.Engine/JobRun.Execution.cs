@@ -355,6 +355,11 @@ public sealed partial class JobRun
     internal string LogPathFor(string taskId, int attempt) =>
         Path.Combine(_logDirectory, $"{FileNames.Escape(taskId)}.{attempt}.log");
 
+    void IRunHost.ReportWaiting(string taskId, int attempt, string? reason)
+    {
+        if (_options.ReportStarts) _events.WriteAndFlush(new TaskWaiting(taskId, attempt, reason));
+    }
+
     IReadOnlyDictionary<string, string> IRunHost.GetOutputs(string taskId, string askingTaskId)
     {
         lock (_lock)
@@ -367,6 +372,11 @@ public sealed partial class JobRun
                 throw new InvalidOperationException($"task '{askingTaskId}' reads the outputs of '{taskId}', which {result.Outcome.ToWireName()}");
             return result.Outputs;
         }
+    }
+
+    bool IRunHost.IsServiceCall(string taskId)
+    {
+        lock (_lock) return _nodes.TryGetValue(taskId, out var node) && node.Spec.Action is ServiceCallAction;
     }
 
     object? IRunHost.GetValue(string taskId, string askingTaskId)

@@ -14,5 +14,12 @@ public sealed record TaskRetrying(string TaskId, int FailedAttempt, Outcome Outc
     public TimeSpan Delay { get; init; }
 }
 
+/// <summary>
+/// A started attempt waits for room to run (on a cluster: a node that matches and has free slots), and says what for
+/// (<paramref name="Reason"/>); null when it no longer waits and runs. Only with <see cref="RunOptions.ReportStarts"/>,
+/// and only from executors that wait (<see cref="IAttemptReporter.ReportWaiting"/>).
+/// </summary>
+public sealed record TaskWaiting(string TaskId, int Attempt, string? Reason) : RunEvent(TaskId);
+
 /// <summary>A task ended; its result is final.</summary>
 public sealed record TaskFinished(TaskResult Result) : RunEvent(Result.TaskId);

@@ -12,6 +12,9 @@ public sealed class ServiceCallAction : ITaskAction, IReadsTaskOutputs
 
     private List<(string Key, OutputReference Reference)>? _outputReferences;
 
+    /// <summary>The output a call task sets to its JSON result (<c>{{tasks.ID.outputs.result}}</c>).</summary>
+    public const string ResultOutput = "result";
+
     /// <param name="service">The service's name.</param>
     /// <param name="method">The method's wire name (<c>Echo</c> for <c>EchoAsync</c>).</param>
     /// <param name="argumentsJson">The arguments as a JSON array, as <c>skein call</c> sends them.</param>

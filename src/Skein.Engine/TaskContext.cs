@@ -1,3 +1,4 @@
+using System.Text.Json;
 
 namespace Skein.Engine;
 
@@ -65,10 +66,17 @@ public sealed class TaskContext : IAttemptReporter, IDisposable
 
     internal IReadOnlyList<SubResult> SubResults => (IReadOnlyList<SubResult>?)_subResults ?? [];
 
-    /// <summary>The value a finished dependency returned.</summary>
+    /// <summary>
+    /// The value a finished dependency returned: what a C# task returned; for a <c>call:</c> task, the service's JSON
+    /// result read as a <typeparamref name="T"/> (also when --resume reused it). For a command, read its outputs with
+    /// <see cref="GetResult{T}(string, string)"/>.
+    /// </summary>
     /// <exception cref="InvalidOperationException">The task has not passed, or is unknown, or its value is not a <typeparamref name="T"/>.</exception>
     public T GetResult<T>(string taskId)
     {
+        ArgumentNullException.ThrowIfNull(taskId);
+        // A call's result is JSON wherever the call ran, and is kept as its output: read as the caller asks.
+        if (_run.IsServiceCall(taskId)) return Parse<T>(taskId, ServiceCallAction.ResultOutput, GetOutput(taskId, ServiceCallAction.ResultOutput));
         var value = _run.GetValue(taskId, TaskId);
         if (value is T typed) return typed;
         if (value is null && default(T) is null) return default!;
@@ -94,6 +102,35 @@ public sealed class TaskContext : IAttemptReporter, IDisposable
         throw new MissingOutputException(new OutputReference(taskId, name), $"task '{taskId}' set no output '{name}'");
     }
 
+    /// <summary>
+    /// One output of a finished task as a <typeparamref name="T"/>, wherever the task ran (a command's
+    /// <c>::output NAME=VALUE</c>, a call's <c>result</c>): the text as it is for a <see cref="string"/>, else the text
+    /// read as JSON (<c>42</c>, <c>true</c>, <c>{"a": 1}</c>).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The task has not passed, is not a task of this run, or the output does not read as a <typeparamref name="T"/>.</exception>
+    /// <exception cref="MissingOutputException">The task set no output of that name.</exception>
+    public T GetResult<T>(string taskId, string output)
+    {
+        var text = GetOutput(taskId, output);
+        return typeof(T) == typeof(string) ? (T)(object)text : Parse<T>(taskId, output, text);
+    }
+
+    private T Parse<T>(string taskId, string output, string json)
+    {
+        try
+        {
+            var value = JsonSerializer.Deserialize<T>(json, JsonSerializerOptions.Web);
+            if (value is null && default(T) is not null) throw new JsonException("it is null");
+            return value!;
+        }
+        catch (JsonException e)
+        {
+            var shown = json.Length > 200 ? json[..200] + "…" : json;
+            throw new InvalidOperationException(
+                $"Task '{TaskId}' read the output '{output}' of '{taskId}' as {typeof(T).Name}, but {shown} does not read as one: {e.Message}", e);
+        }
+    }
+
     /// <summary>Sets an output of this task, for its dependents to read (a name set twice keeps its last value).</summary>
     /// <exception cref="ArgumentException">The name or value breaks the rules of <see cref="TaskOutputs"/>, or this is one output too many.</exception>
     public void SetOutput(string name, string value)
@@ -117,6 +154,11 @@ public sealed class TaskContext : IAttemptReporter, IDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         var list = _subResults ??= [];
         lock (list) list.Add(new SubResult(name, outcome, message));
+    }
+
+    void IAttemptReporter.ReportWaiting(string? reason)
+    {
+        if (!_ended) _run.ReportWaiting(TaskId, Attempt, reason);
     }
 
     /// <summary>Adds tasks to the running job. They are validated like the job's own tasks and may need any of them.</summary>

@@ -104,13 +104,13 @@ internal sealed class ClusterJobsScenario : Scenario
             {
                 Time = Format.Duration(Measure.Median(delegateSamples).Elapsed),
                 Ratio = callRate / delegateRate,
-                Note = $"{Measure.Spread(delegateSamples, CallCount)}; no ClusterExecutor (no attempt log file, no output); ratio is the `call:` job ÷ this",
+                Note = $"{Measure.Spread(delegateSamples, CallCount)}; {Format.Number((double)Measure.Median(delegateSamples).AllocatedBytes / CallCount, "0")} B allocated per task; no ClusterExecutor (no output); ratio is the `call:` job ÷ this",
             });
             rows.Add(new ResultRow(Name, $"same calls straight through SkeinClient.CallJsonAsync, {CallWorkers} callers", Format.Rate(rawRate))
             {
                 Time = Format.Duration(Measure.Median(rawSamples).Elapsed),
                 Ratio = callRate / rawRate,
-                Note = $"{Measure.Spread(rawSamples, CallCount)}; the floor the transport sets; ratio is the job ÷ this",
+                Note = $"{Measure.Spread(rawSamples, CallCount)}; {Format.Number((double)Measure.Median(rawSamples).AllocatedBytes / CallCount, "0")} B allocated per call; the floor the transport sets; ratio is the job ÷ this",
             });
 
             await cluster.DisposeAsync();
@@ -279,6 +279,7 @@ internal sealed class ClusterJobsScenario : Scenario
     {
         var next = -1;
         var arguments = "[]"u8.ToArray();
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         var start = Measure.Timestamp();
         var callers = new Task[CallWorkers];
         for (var c = 0; c < callers.Length; c++)
@@ -290,7 +291,8 @@ internal sealed class ClusterJobsScenario : Scenario
             }, cancellationToken);
         }
         await Task.WhenAll(callers);
-        return new RawSample(Measure.Since(start));
+        var elapsed = Measure.Since(start);
+        return new RawSample(elapsed, GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore);
     }
 
     private async Task<IReadOnlyList<ResultRow>> MemoryAsync(RunOptions options, CancellationToken cancellationToken)
@@ -509,5 +511,6 @@ internal sealed class ClusterJobsScenario : Scenario
         }
     }
 
-    private sealed record RawSample(TimeSpan Elapsed) : ISample;
+    /// <param name="AllocatedBytes">Bytes allocated by the whole process while the calls went.</param>
+    private sealed record RawSample(TimeSpan Elapsed, long AllocatedBytes) : ISample;
 }

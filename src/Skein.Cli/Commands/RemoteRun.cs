@@ -4,6 +4,7 @@ using Skein.Cluster;
 using Skein.Cluster.Runs;
 using Skein.Engine;
 using Skein.Cluster.Addressing;
+using Skein.Engine.Journal;
 
 namespace Skein.Cli.Commands;
 
@@ -48,7 +49,10 @@ internal static class RemoteRun
             throw new SkeinException($"the coordinator ended run {runId}'s events before the run ended; follow it again with 'skein attach {runId}'");
 
         var totals = new RunTotals(header.RunId, end.Status, end.StartedAt, end.Duration, o => end.Counts.GetValueOrDefault(o));
-        var results = new RunReport(header.JobName, header.JobFile, header.TaskIds, totals, collected);
+        var attempts = settings.JUnitPath is null && settings.JsonPath is null
+            ? null
+            : await ReadRetriedAttemptsAsync(client, header.RunId, collected, error).ConfigureAwait(false);
+        var results = new RunReport(header.JobName, header.JobFile, header.TaskIds, totals, collected, attempts);
         SummaryPrinter.Print(results, settings.Report, output);
         // As for a run in this process: a report that cannot be written is said on stderr and never changes the exit code.
         if (settings.JUnitPath is { } junitPath) await RunCommand.WriteReportAsync("JUnit", junitPath, stream => JUnitReport.Write(results, stream), error).ConfigureAwait(false);
@@ -57,6 +61,24 @@ internal static class RemoteRun
 
         if (interrupts.Interrupted) return ExitCodes.Interrupted;
         return totals.Succeeded && end.Error is null ? ExitCodes.Success : ExitCodes.TasksFailed;
+    }
+
+    /// <summary>The attempts of every task that ran more than once, from the coordinator's journal, for the reports' retry history.</summary>
+    private static async Task<IReadOnlyDictionary<string, IReadOnlyList<AttemptDetails>>?> ReadRetriedAttemptsAsync(
+        RunsClient client, long runId, IReadOnlyList<TaskResult> results, TextWriter error)
+    {
+        var retried = results.Where(r => r.Attempts > 1).Select(r => r.TaskId).ToList();
+        if (retried.Count == 0) return null;
+        try
+        {
+            return await client.AttemptsAsync(runId, retried).ConfigureAwait(false);
+        }
+        catch (SkeinException e)
+        {
+            // As in this process: the reports are still written, without the earlier attempts.
+            await error.WriteLineAsync($"skein: the reports show no earlier attempts: {e.Message}").ConfigureAwait(false);
+            return null;
+        }
     }
 
     private static async IAsyncEnumerable<RunEvent> Events(IAsyncEnumerator<HostedRunEvent> events, Action<HostedRunEnd> ended)

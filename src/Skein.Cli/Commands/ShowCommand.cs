@@ -50,8 +50,9 @@ internal static class ShowCommand
             {
                 var outcome = task.Outcome is { } o
                     ? $"[{OutcomeStyle.Color(o)}]{o.ToWireName()}[/]"
+                    : task.Waiting is not null ? "[yellow]waiting[/]"
                     : task.Progress == TaskProgress.Running ? "[blue]running[/]" : "[grey]pending[/]";
-                var reason = task.Reused && task.ReusedFrom is { } reusedFrom ? $"reused from run {reusedFrom}" : task.Reason ?? "";
+                var reason = task.Reused && task.ReusedFrom is { } reusedFrom ? $"reused from run {reusedFrom}" : task.Waiting ?? task.Reason ?? "";
                 table.AddRow(
                     Markup.Escape(task.TaskId),
                     outcome,

@@ -15,6 +15,7 @@ internal sealed class LiveProgress(string jobName, int initialTotal) : IRunProgr
     private readonly Dictionary<string, long> _running = new(StringComparer.Ordinal);
     private readonly int[] _counts = new int[7];
     private readonly Queue<TaskResult> _problems = new();
+    private readonly TaskWaits _waits = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private int _total = initialTotal;
     private int _done;
@@ -66,6 +67,7 @@ internal sealed class LiveProgress(string jobName, int initialTotal) : IRunProgr
 
     private void Apply(RunEvent e, List<TaskResult> results)
     {
+        _waits.Apply(e);
         switch (e)
         {
             case TaskStarted started:
@@ -115,6 +117,11 @@ internal sealed class LiveProgress(string jobName, int initialTotal) : IRunProgr
                 break;
             }
             var elapsed = TimeSpan.FromSeconds((now - since) / (double)Stopwatch.Frequency);
+            if (_waits.For(id) is { } waiting)
+            {
+                rows.Add(new Markup($"  [yellow]waiting[/] {Markup.Escape(id)} [grey]{Durations.Format(elapsed)} — {Markup.Escape(waiting)}[/]"));
+                continue;
+            }
             rows.Add(new Markup($"  [blue]running[/] {Markup.Escape(id)} [grey]{Durations.Format(elapsed)}[/]"));
         }
         foreach (var problem in _problems)

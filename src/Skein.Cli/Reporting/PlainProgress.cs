@@ -11,6 +11,7 @@ internal sealed class PlainProgress(TextWriter output) : IRunProgress
     {
         var results = new List<TaskResult>();
         var clock = Stopwatch.StartNew();
+        var waits = new TaskWaits();
         var events = runEvents.GetAsyncEnumerator(cancellationToken);
         try
         {
@@ -20,6 +21,9 @@ internal sealed class PlainProgress(TextWriter output) : IRunProgress
                 if (!next.IsCompleted) await output.FlushAsync(cancellationToken).ConfigureAwait(false);
                 if (!await next.ConfigureAwait(false)) break;
                 var stamp = clock.Elapsed.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture).PadLeft(8);
+                // One line when a task starts to wait for room, not one per change of what it waits for.
+                if (waits.Apply(events.Current) && events.Current is TaskWaiting waiting)
+                    output.WriteLine($"[{stamp}s] waiting   {waiting.TaskId}: {waiting.Reason}");
                 switch (events.Current)
                 {
                     case TaskStarted started:

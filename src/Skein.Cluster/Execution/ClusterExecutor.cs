@@ -56,6 +56,12 @@ public sealed class ClusterExecutor : ITaskExecutor, IAsyncDisposable
     /// <summary>Raised when an attempt starts on a node: which one, and in which directory.</summary>
     public event Action<AttemptPlacement>? Placed;
 
+    /// <summary>
+    /// Raised when an attempt has been given room on a node, before the node is asked to start it: what a coordinator
+    /// hosting the run keeps, so that after a crash it knows which nodes still stop the run's attempts.
+    /// </summary>
+    internal event Action<AttemptGrant>? Granting;
+
     public ValueTask<ActionResult> RunAsync(TaskAttempt attempt, IAttemptReporter reporter, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
@@ -63,7 +69,7 @@ public sealed class ClusterExecutor : ITaskExecutor, IAsyncDisposable
         return attempt.Action switch
         {
             CommandAction command => new ValueTask<ActionResult>(RunOnNodeAsync(attempt, command.Spec, reporter, cancellationToken)),
-            ServiceCallAction call => new ValueTask<ActionResult>(CallAsync(call, reporter, cancellationToken)),
+            ServiceCallAction call => new ValueTask<ActionResult>(CallAsync(call, cancellationToken)),
             // C# code cannot leave this process.
             _ => InProcessExecutor.Instance.RunAsync(attempt, reporter, cancellationToken),
         };
@@ -111,7 +117,7 @@ public sealed class ClusterExecutor : ITaskExecutor, IAsyncDisposable
         Granted granted;
         try
         {
-            granted = await WaitForGrantAsync(hold, attempt, attemptId, cancellationToken).ConfigureAwait(false);
+            granted = await WaitForGrantAsync(hold, attempt, attemptId, reporter, cancellationToken).ConfigureAwait(false);
         }
         catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -124,8 +130,10 @@ public sealed class ClusterExecutor : ITaskExecutor, IAsyncDisposable
         }
         finally
         {
-            _waits.TryRemove(attemptId, out _);
+            // It no longer waits: it runs, or it ended while waiting (its result says so).
+            if (_waits.TryRemove(attemptId, out _)) reporter.ReportWaiting(null);
         }
+        Granting?.Invoke(new AttemptGrant(attempt.RunId, attempt.TaskId, attempt.Number, granted.NodeName));
         // The coordinator says here when the node goes; the room stays held until this call ends.
         var revoked = ReadRevokedAsync(hold);
         try
@@ -138,7 +146,8 @@ public sealed class ClusterExecutor : ITaskExecutor, IAsyncDisposable
         }
     }
 
-    private async Task<Granted> WaitForGrantAsync(AsyncServerStreamingCall<HoldUpdate> hold, TaskAttempt attempt, string attemptId, CancellationToken cancellationToken)
+    private async Task<Granted> WaitForGrantAsync(AsyncServerStreamingCall<HoldUpdate> hold, TaskAttempt attempt, string attemptId, IAttemptReporter reporter,
+        CancellationToken cancellationToken)
     {
         while (await hold.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
         {
@@ -150,6 +159,8 @@ public sealed class ClusterExecutor : ITaskExecutor, IAsyncDisposable
                 case HoldUpdate.BodyOneofCase.Waiting:
                     var wait = new PlacementWait(attempt.RunId, attempt.TaskId, attempt.Number, update.Waiting.Reason);
                     _waits[attemptId] = wait;
+                    // The run tells its watchers (progress views, skein show) what the attempt waits for.
+                    reporter.ReportWaiting(wait.Reason);
                     WaitChanged?.Invoke(wait);
                     break;
             }
@@ -366,9 +377,9 @@ public sealed class ClusterExecutor : ITaskExecutor, IAsyncDisposable
         _nodes.GetOrAdd(callAddress, address => new ClusterChannel(ClusterAddress.Parse(address), _client.Token, ClusterChannel.DefaultTimeout));
 
     /// <summary>The output a <c>call:</c> task sets to its call's JSON result.</summary>
-    public const string ResultOutput = "result";
+    public const string ResultOutput = ServiceCallAction.ResultOutput;
 
-    private async Task<ActionResult> CallAsync(ServiceCallAction call, IAttemptReporter reporter, CancellationToken cancellationToken)
+    private async Task<ActionResult> CallAsync(ServiceCallAction call, CancellationToken cancellationToken)
     {
         ReadOnlyMemory<byte>? last = null;
         try
@@ -385,7 +396,8 @@ public sealed class ClusterExecutor : ITaskExecutor, IAsyncDisposable
             return ActionResult.Errored($"{call.Service}.{call.Method}: {ex.Message}");
         }
         var json = last is { } bytes ? Encoding.UTF8.GetString(bytes.Span) : "null";
-        using (var log = new AttemptLog(reporter.LogPath)) log.Append(json + "\n");
+        // No log file: the result is kept as the task's value and output (the journal, skein show, the reports). A
+        // file per call — created, written, closed, then looked for by the run — cost more than the call itself.
         // The result is the task's output 'result' for its dependents ({{tasks.ID.outputs.result}}), when it fits one.
         if (TaskOutputs.Check(ResultOutput, json) is { } tooBig)
             return ActionResult.Failed($"{call.Service}.{call.Method} answered, but its result cannot be the output '{ResultOutput}': {tooBig}");
@@ -417,6 +429,9 @@ public sealed record PlacementWait(long RunId, string TaskId, int Attempt, strin
 
 /// <summary>Where an attempt runs: its node, and its working directory there (fresh: not the job file's directory).</summary>
 public sealed record AttemptPlacement(long RunId, string TaskId, int Attempt, string Node, string WorkingDirectory, bool FreshWorkingDirectory);
+
+/// <summary>An attempt given room on a node, about to start there.</summary>
+internal sealed record AttemptGrant(long RunId, string TaskId, int Attempt, string Node);
 
 /// <summary>An attempt's log on the run's side: output from a node is appended as it arrives, so followers see it live.</summary>
 internal sealed class AttemptLog(string path) : IDisposable

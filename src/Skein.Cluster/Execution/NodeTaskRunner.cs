@@ -24,10 +24,53 @@ internal sealed partial class NodeTaskRunner(string nodeName, string stateDirect
 
     private readonly ConcurrentDictionary<string, byte> _running = new(StringComparer.Ordinal);
 
+    // Attempts whose call broke while they ran (their run gave them up, or its coordinator died): being stopped.
+    private readonly Lock _abandonedLock = new();
+    private readonly HashSet<string> _abandoned = new(StringComparer.Ordinal);
+    private TaskCompletionSource _abandonedEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public string NodeName { get; } = nodeName;
 
     /// <summary>How many attempts run here now.</summary>
     public int Running => _running.Count;
+
+    /// <summary>
+    /// Completes once no attempt whose call broke is still being stopped here. A node waits for it before it joins a
+    /// coordinator again: a restarted coordinator re-runs what its runs had on nodes, and must neither find the old
+    /// attempt still running beside the new one nor count the node's room free while it still holds it.
+    /// </summary>
+    public async Task WaitForAbandonedAsync(CancellationToken cancellationToken)
+    {
+        var told = false;
+        while (true)
+        {
+            Task ended;
+            lock (_abandonedLock)
+            {
+                if (_abandoned.Count == 0) return;
+                ended = _abandonedEnded.Task;
+                if (!told) LogWaitingForAbandoned(NodeName, _abandoned.Count);
+                told = true;
+            }
+            await ended.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private void Abandoned(string attemptId)
+    {
+        lock (_abandonedLock) _abandoned.Add(attemptId);
+    }
+
+    private void Ended(string attemptId)
+    {
+        lock (_abandonedLock)
+        {
+            if (!_abandoned.Remove(attemptId)) return;
+            var ended = _abandonedEnded;
+            _abandonedEnded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            ended.TrySetResult();
+        }
+    }
 
     public async Task RunAsync(IAsyncStreamReader<RunnerRequest> requests, IServerStreamWriter<RunnerUpdate> responses, CancellationToken callEnded)
     {
@@ -39,13 +82,20 @@ internal sealed partial class NodeTaskRunner(string nodeName, string stateDirect
             throw new RpcException(new Status(StatusCode.InvalidArgument, "an attempt needs an id of at most 200 characters"));
         if (!_running.TryAdd(start.AttemptId, 0))
             throw new RpcException(new Status(StatusCode.AlreadyExists, $"attempt {start.AttemptId} already runs on node {NodeName}"));
+        var abandonment = callEnded.UnsafeRegister(static s =>
+        {
+            var (runner, attemptId) = ((NodeTaskRunner, string))s!;
+            runner.Abandoned(attemptId);
+        }, (this, start.AttemptId));
         try
         {
             await RunAttemptAsync(start, requests, responses, callEnded).ConfigureAwait(false);
         }
         finally
         {
+            await abandonment.DisposeAsync().ConfigureAwait(false);
             _running.TryRemove(start.AttemptId, out _);
+            Ended(start.AttemptId);
         }
     }
 
@@ -222,6 +272,10 @@ internal sealed partial class NodeTaskRunner(string nodeName, string stateDirect
 
     [LoggerMessage(EventId = 1402, Level = LogLevel.Information, Message = "node {Node}: attempt {Attempt} of task {Task} ({AttemptId}) was given up by its run; stopped it")]
     private partial void LogAbandoned(string node, string task, int attempt, string attemptId);
+
+    [LoggerMessage(EventId = 1403, Level = LogLevel.Information,
+        Message = "node {Node}: waiting for {Count} attempts given up by their run to stop before joining the coordinator again")]
+    private partial void LogWaitingForAbandoned(string node, int count);
 }
 
 /// <summary>The updates of one attempt in order; consecutive output is sent as one message.</summary>

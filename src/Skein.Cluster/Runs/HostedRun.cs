@@ -13,6 +13,8 @@ internal sealed class HostedRun
     private readonly Lock _lock = new();
     private readonly List<RunEventMessage> _events = [];
     private readonly HashSet<string> _finished = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _waiting = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Task, int Attempt), string> _nodes = [];
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _watched;
     private bool _ended;
@@ -50,6 +52,8 @@ internal sealed class HostedRun
                 lock (_lock)
                 {
                     if (e is TaskFinished) _finished.Add(e.TaskId);
+                    if (e is TaskWaiting { Reason: { } reason }) _waiting[e.TaskId] = reason;
+                    else if (_waiting.Count > 0) _waiting.Remove(e.TaskId);
                     _events.Add(RunWire.ToMessage(e, _events.Count + 1));
                     WakeLocked();
                 }
@@ -97,6 +101,24 @@ internal sealed class HostedRun
             _watched = true;
             return (list, _changed.Task);
         }
+    }
+
+    /// <summary>What the task's running attempt waits for (room on a node), or null when it does not wait.</summary>
+    public string? WaitingFor(string taskId)
+    {
+        lock (_lock) return _ended ? null : _waiting.GetValueOrDefault(taskId);
+    }
+
+    /// <summary>Notes the node an attempt runs on (the journal does not keep it).</summary>
+    public void Placed(string taskId, int attempt, string node)
+    {
+        lock (_lock) _nodes[(taskId, attempt)] = node;
+    }
+
+    /// <summary>The node an attempt ran on, when it was placed on one by this coordinator.</summary>
+    public string? NodeOf(string taskId, int attempt)
+    {
+        lock (_lock) return _nodes.GetValueOrDefault((taskId, attempt));
     }
 
     /// <summary>True when the task has its final result (or the run has ended).</summary>

@@ -27,6 +27,12 @@ internal sealed class NodeExecutor(Func<Uri> coordinator, string token, Membersh
     /// </summary>
     public static TimeSpan GraceFor(CoordinatorOptions options) => TimeSpan.FromTicks(Math.Max(options.LostAfter.Ticks * 10, TimeSpan.FromSeconds(60).Ticks));
 
+    /// <summary>Raised when an attempt starts on a node (<see cref="ClusterExecutor.Placed"/>).</summary>
+    public event Action<AttemptPlacement>? Placed;
+
+    /// <summary>Raised when an attempt has room on a node, before it starts there.</summary>
+    public event Action<AttemptGrant>? Granting;
+
     private readonly SemaphoreSlim _connecting = new(1, 1);
     private SkeinClient? _client;
     private ClusterExecutor? _executor;
@@ -56,6 +62,26 @@ internal sealed class NodeExecutor(Func<Uri> coordinator, string token, Membersh
         return await executor.CheckAsync(tasks, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Waits, at most <see cref="NodeGrace"/>, until a node of each name is alive; false when the grace ran out first.
+    /// A node joins again only once the attempts it was running for a lost coordinator have stopped.
+    /// </summary>
+    public async Task<bool> WaitForNodesAsync(IReadOnlyCollection<string> names, CancellationToken cancellationToken)
+    {
+        using var grace = new CancellationTokenSource(nodeGrace, time);
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, grace.Token);
+        try
+        {
+            await membership.WaitUntilAsync(members => names.All(name => members.Any(m => m.State == MemberState.Alive && m.Registration.Name == name)),
+                waiting.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
     private async ValueTask<ClusterExecutor> ExecutorAsync(CancellationToken cancellationToken)
     {
         if (Volatile.Read(ref _executor) is { } ready) return ready;
@@ -65,7 +91,10 @@ internal sealed class NodeExecutor(Func<Uri> coordinator, string token, Membersh
             if (_executor is null)
             {
                 _client = await SkeinClient.ConnectAsync(coordinator(), token, cancellationToken: cancellationToken).ConfigureAwait(false);
-                Volatile.Write(ref _executor, new ClusterExecutor(_client));
+                var executor = new ClusterExecutor(_client);
+                executor.Placed += placement => Placed?.Invoke(placement);
+                executor.Granting += grant => Granting?.Invoke(grant);
+                Volatile.Write(ref _executor, executor);
             }
             return _executor;
         }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
+using Skein.Cluster.Execution;
 using Skein.Cluster.Protocol;
 using Skein.Engine;
 using Skein.Engine.Journal;
@@ -43,6 +44,12 @@ internal sealed partial class RunHost : IAsyncDisposable
         _executor = executor;
         _time = time;
         _logger = logger;
+        // Which node ran each attempt is told by the runs' attempts (the journal does not keep it).
+        if (executor is NodeExecutor nodes)
+        {
+            nodes.Placed += placement => Find(placement.RunId)?.Placed(placement.TaskId, placement.Attempt, placement.Node);
+            nodes.Granting += SaveGrant;
+        }
     }
 
     public string StateDirectory => _options.StateDirectory;
@@ -120,11 +127,63 @@ internal sealed partial class RunHost : IAsyncDisposable
         }
     }
 
+    private string SavedGrants(long runId) => Path.Combine(SavedJobs, runId.ToString(CultureInfo.InvariantCulture) + ".nodes");
+
+    /// <summary>
+    /// Notes, before the node is asked to start it, which node an attempt of a running run goes to: a coordinator
+    /// killed meanwhile learns from it, once started again, which nodes must first stop the attempts they ran for it.
+    /// </summary>
+    private void SaveGrant(AttemptGrant grant)
+    {
+        if (grant.Node.Contains('\t') || grant.Node.Contains('\n') || grant.TaskId.Contains('\n')) return;
+        try
+        {
+            // Appended unflushed to disk: what a killed process wrote is still read; only a crash of the machine loses
+            // it, and then its nodes lost their attempts' calls long before it is back.
+            var line = string.Create(CultureInfo.InvariantCulture, $"{grant.Node}\t{grant.Attempt}\t{grant.TaskId}\n");
+            try
+            {
+                File.AppendAllText(SavedGrants(grant.RunId), line);
+            }
+            catch (DirectoryNotFoundException)
+            {
+                // The run's first attempts may start before its job is kept.
+                Directory.CreateDirectory(SavedJobs);
+                File.AppendAllText(SavedGrants(grant.RunId), line);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogNotSaved(grant.RunId, ex.Message);
+        }
+    }
+
+    /// <summary>The nodes that were given the latest attempt of a task the journal has not seen finish.</summary>
+    private HashSet<string> NodesOfUnfinished(long runId, RunDetails details)
+    {
+        var nodes = new HashSet<string>(StringComparer.Ordinal);
+        var path = SavedGrants(runId);
+        if (!File.Exists(path)) return nodes;
+        // Not "running" as the journal reads: an attempt may have started after its last write reached the disk.
+        var finished = details.Tasks.Where(t => t.Outcome is not null).Select(t => t.TaskId).ToHashSet(StringComparer.Ordinal);
+        var latest = new Dictionary<string, (int Attempt, string Node)>(StringComparer.Ordinal);
+        foreach (var line in File.ReadLines(path))
+        {
+            var parts = line.Split('\t', 3);
+            if (parts.Length != 3 || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var attempt)) continue;
+            if (finished.Contains(parts[2])) continue;
+            if (!latest.TryGetValue(parts[2], out var known) || known.Attempt <= attempt) latest[parts[2]] = (attempt, parts[0]);
+        }
+        foreach (var (_, node) in latest.Values) nodes.Add(node);
+        return nodes;
+    }
+
     private void Forget(long runId)
     {
         try
         {
             File.Delete(SavedJob(runId));
+            File.Delete(SavedGrants(runId));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -161,8 +220,16 @@ internal sealed partial class RunHost : IAsyncDisposable
     {
         try
         {
-            var state = (await journal.GetRunAsync(id, cancellationToken).ConfigureAwait(false)).Summary.State;
-            if (state != RunState.Interrupted) return; // it ended after all
+            var details = await journal.GetRunAsync(id, cancellationToken).ConfigureAwait(false);
+            if (details.Summary.State != RunState.Interrupted) return; // it ended after all
+            // Attempts it had on nodes are stopped by those nodes (their calls broke), which join again only once they
+            // have: its tasks run again only after that, never beside the attempt they replace.
+            if (_executor is NodeExecutor nodes && NodesOfUnfinished(id, details) is { Count: > 0 } holding)
+            {
+                var names = string.Join(", ", holding.Order(StringComparer.Ordinal));
+                LogWaitingForNodes(id, names);
+                if (!await nodes.WaitForNodesAsync(holding, cancellationToken).ConfigureAwait(false)) LogNodesNotBack(id, names, nodes.NodeGrace);
+            }
             var request = SubmitRunRequest.Parser.ParseFrom(await File.ReadAllBytesAsync(SavedJob(id), cancellationToken).ConfigureAwait(false));
             request.Resume = true;
             var problems = new List<string>();
@@ -278,6 +345,14 @@ internal sealed partial class RunHost : IAsyncDisposable
 
     [LoggerMessage(EventId = 1509, Level = LogLevel.Warning, Message = "run {RunId}: its job could not be kept for a resume after a crash: {Reason}")]
     private partial void LogNotSaved(long runId, string reason);
+
+    [LoggerMessage(EventId = 1510, Level = LogLevel.Information,
+        Message = "run {RunId} was interrupted with attempts on {Nodes}; waiting for them to stop those and join again before resuming it")]
+    private partial void LogWaitingForNodes(long runId, string nodes);
+
+    [LoggerMessage(EventId = 1511, Level = LogLevel.Warning,
+        Message = "run {RunId}: not every node of {Nodes} joined again within {Grace}; resuming it anyway (a node that is gone may have left commands running)")]
+    private partial void LogNodesNotBack(long runId, string nodes, TimeSpan grace);
 
     [LoggerMessage(EventId = 1505, Level = LogLevel.Information, Message = "run {RunId} cancelled by a client")]
     internal partial void LogCancelledByClient(long runId);

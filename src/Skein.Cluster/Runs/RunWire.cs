@@ -177,6 +177,11 @@ internal static class RunWire
             },
         },
         TaskFinished finished => new RunEventMessage { Sequence = sequence, Finished = ToWire(finished.Result) },
+        TaskWaiting waiting => new RunEventMessage
+        {
+            Sequence = sequence,
+            Waiting = new RunTaskWaiting { TaskId = waiting.TaskId, Attempt = waiting.Attempt, Reason = waiting.Reason ?? "" },
+        },
         _ => throw new ArgumentException($"unknown run event {e.GetType().Name}", nameof(e)),
     };
 
@@ -190,6 +195,8 @@ internal static class RunWire
             Delay = TimeSpan.FromMilliseconds(message.Retrying.DelayMs),
         },
         RunEventMessage.BodyOneofCase.Finished => new TaskFinished(ToResult(message.Finished)),
+        RunEventMessage.BodyOneofCase.Waiting => new TaskWaiting(message.Waiting.TaskId, message.Waiting.Attempt,
+            message.Waiting.Reason.Length > 0 ? message.Waiting.Reason : null),
         _ => null,
     };
 
@@ -294,7 +301,8 @@ internal static class RunWire
         };
     }
 
-    public static ShowRunReply ToWire(RunDetails details)
+    /// <param name="waitingFor">What a task of the run waits for now, when the run is hosted here; null otherwise.</param>
+    public static ShowRunReply ToWire(RunDetails details, Func<string, string?>? waitingFor = null)
     {
         var reply = new ShowRunReply
         {
@@ -321,6 +329,7 @@ internal static class RunWire
                 ReusedFrom = task.ReusedFrom ?? 0,
                 Group = task.Group ?? "",
             };
+            if (task.Progress == TaskProgress.Running && waitingFor?.Invoke(task.TaskId) is { } waiting) wire.Waiting = waiting;
             AddSubResults(wire.SubResults, task.SubResults);
             foreach (var (name, value) in task.Outputs) wire.Outputs[name] = value;
             reply.Tasks.Add(wire);
@@ -349,7 +358,34 @@ internal static class RunWire
             ReusedFrom = task.ReusedFrom != 0 ? task.ReusedFrom : null,
             SubResults = ToSubResults(task.SubResults),
             Outputs = task.Outputs.Count == 0 ? TaskOutputs.None : new Dictionary<string, string>(task.Outputs, StringComparer.Ordinal),
+            Waiting = task.Waiting.Length > 0 ? task.Waiting : null,
         }).ToList(),
+    };
+
+    public static RunAttempt ToWire(AttemptDetails attempt, string? node) => new()
+    {
+        Attempt = attempt.Attempt,
+        StartedAtUnixMs = attempt.StartedAt?.ToUnixTimeMilliseconds() ?? 0,
+        FinishedAtUnixMs = attempt.FinishedAt?.ToUnixTimeMilliseconds() ?? 0,
+        Outcome = attempt.Outcome?.ToWireName() ?? "",
+        Reason = attempt.Reason ?? "",
+        HasReason = attempt.Reason is not null,
+        HasExitCode = attempt.ExitCode is not null,
+        ExitCode = attempt.ExitCode ?? 0,
+        LogPath = attempt.LogPath ?? "",
+        Node = node ?? "",
+    };
+
+    public static AttemptDetails ToDetails(RunAttempt wire) => new()
+    {
+        Attempt = wire.Attempt,
+        StartedAt = wire.StartedAtUnixMs != 0 ? DateTimeOffset.FromUnixTimeMilliseconds(wire.StartedAtUnixMs) : null,
+        FinishedAt = wire.FinishedAtUnixMs != 0 ? DateTimeOffset.FromUnixTimeMilliseconds(wire.FinishedAtUnixMs) : null,
+        Outcome = wire.Outcome.Length > 0 ? ParseOutcome(wire.Outcome) : null,
+        Reason = wire.HasReason ? wire.Reason : null,
+        ExitCode = wire.HasExitCode ? wire.ExitCode : null,
+        LogPath = wire.LogPath.Length > 0 ? wire.LogPath : null,
+        Node = wire.Node.Length > 0 ? wire.Node : null,
     };
 
     // ── helpers ──────────────────────────────────────────────────────────────────────────────────

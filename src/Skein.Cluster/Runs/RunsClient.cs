@@ -110,6 +110,24 @@ public sealed class RunsClient : IDisposable
         }
     }
 
+    /// <summary>
+    /// Every attempt of each named task, first to last, from the coordinator's journal (with the node each ran on
+    /// while the coordinator hosts the run): the retry history of a run's reports.
+    /// </summary>
+    /// <exception cref="SkeinException">The run, or one of the tasks, is unknown.</exception>
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<AttemptDetails>>> AttemptsAsync(long runId, IReadOnlyCollection<string> taskIds,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(taskIds);
+        var request = new RunAttemptsRequest { RunId = runId };
+        request.TaskIds.AddRange(taskIds);
+        var reply = await CallAsync(() => _runs.AttemptsAsync(request, deadline: Deadline(), cancellationToken: cancellationToken).ResponseAsync,
+            cancellationToken).ConfigureAwait(false);
+        var attempts = new Dictionary<string, IReadOnlyList<AttemptDetails>>(reply.Tasks.Count, StringComparer.Ordinal);
+        foreach (var task in reply.Tasks) attempts[task.TaskId] = task.Attempts.Select(RunWire.ToDetails).ToList();
+        return attempts;
+    }
+
     /// <summary>Cancels the run on the coordinator; false when it had already ended.</summary>
     public async Task<bool> CancelAsync(long runId, CancellationToken cancellationToken = default)
     {

@@ -101,7 +101,9 @@ internal sealed class RunsService(RunHost host, TimeProvider time, IHostApplicat
         using var journal = OpenJournal();
         var runId = await LatestOrAsync(journal, request.RunId, context.CancellationToken).ConfigureAwait(false);
         var details = await Answering(() => journal.GetRunAsync(runId, context.CancellationToken)).ConfigureAwait(false);
-        return RunWire.ToWire(details);
+        // The journal does not keep what a running task waits for: the run hosted here says it.
+        var hosted = host.Find(runId);
+        return RunWire.ToWire(details, hosted is not null && hosted.RunId == runId ? hosted.WaitingFor : null);
     }
 
     public override async Task Logs(RunLogsRequest request, IServerStreamWriter<RunLogChunk> responseStream, ServerCallContext context)
@@ -205,6 +207,25 @@ internal sealed class RunsService(RunHost host, TimeProvider time, IHostApplicat
         }
         host.LogCancelledByClient(run.RunId);
         return Task.FromResult(new CancelRunReply { Cancelled = true });
+    }
+
+    public override async Task<RunAttemptsReply> Attempts(RunAttemptsRequest request, ServerCallContext context)
+    {
+        if (request.TaskIds.Count > Job.MaxTasks)
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"at most {Job.MaxTasks} tasks at once, not {request.TaskIds.Count}"));
+        await host.FlushAsync(context.CancellationToken).ConfigureAwait(false);
+        using var journal = OpenJournal();
+        var runId = await LatestOrAsync(journal, request.RunId, context.CancellationToken).ConfigureAwait(false);
+        var hosted = host.Find(runId) is { } run && run.RunId == runId ? run : null;
+        var reply = new RunAttemptsReply();
+        foreach (var taskId in request.TaskIds.Distinct(StringComparer.Ordinal))
+        {
+            var attempts = await Answering(() => journal.GetAttemptsAsync(runId, taskId, context.CancellationToken)).ConfigureAwait(false);
+            var task = new RunTaskAttempts { TaskId = taskId };
+            foreach (var attempt in attempts) task.Attempts.Add(RunWire.ToWire(attempt, hosted?.NodeOf(taskId, attempt.Attempt)));
+            reply.Tasks.Add(task);
+        }
+        return reply;
     }
 
     private HostedRun Hosted(long runId) =>

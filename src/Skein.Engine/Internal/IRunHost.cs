@@ -10,7 +10,13 @@ internal interface IRunHost
 
     object? GetValue(string taskId, string askingTaskId);
 
+    /// <summary>True for a task of this run that calls a cluster service (its value is its output <c>result</c>, JSON).</summary>
+    bool IsServiceCall(string taskId);
+
     IReadOnlyDictionary<string, string> GetOutputs(string taskId, string askingTaskId);
+
+    /// <summary>An attempt waits for room (a reason), or no longer does (null).</summary>
+    void ReportWaiting(string taskId, int attempt, string? reason);
 
     void AddTasks(IReadOnlyList<TaskSpec> tasks, string addedBy);
 }

@@ -16,4 +16,10 @@ public sealed record AttemptDetails
     public string? Reason { get; init; }
     public int? ExitCode { get; init; }
     public string? LogPath { get; init; }
+
+    /// <summary>
+    /// The node the attempt ran on, for an attempt of a cluster run read while its coordinator hosts it; null
+    /// otherwise (the journal does not keep it).
+    /// </summary>
+    public string? Node { get; init; }
 }

@@ -34,4 +34,10 @@ public sealed record TaskDetails
 
     /// <summary>The outputs the task set, by name (for a reused result, those carried over with it).</summary>
     public IReadOnlyDictionary<string, string> Outputs { get; init; } = TaskOutputs.None;
+
+    /// <summary>
+    /// What the running attempt waits for before it can run (on a cluster: room on a node); null when it does not
+    /// wait, or it is not known. The journal does not keep it: the coordinator hosting the run says it.
+    /// </summary>
+    public string? Waiting { get; init; }
 }

@@ -350,11 +350,49 @@ public sealed class ClusterExecutorTests : IAsyncLifetime
         var add = results.Single(r => r.TaskId == "add");
         Assert.Equal(Outcome.Passed, add.Outcome);
         Assert.Equal("5", add.Value);
-        Assert.Equal("\"hello\"", results.Single(r => r.TaskId == "echo").Value);
-        Assert.Equal("\"hello\"\n", Log(results.Single(r => r.TaskId == "echo")));
+        var echo = results.Single(r => r.TaskId == "echo");
+        Assert.Equal("\"hello\"", echo.Value);
+        Assert.Equal("\"hello\"", echo.Outputs[ClusterExecutor.ResultOutput]);
+        Assert.Null(echo.LogPath); // a call writes no log: its result is its value and output
         var missing = results.Single(r => r.TaskId == "missing");
         Assert.Equal(Outcome.Errored, missing.Outcome);
         Assert.Contains("test-echo.Nope", missing.Reason);
+    }
+
+    private sealed record Meta(string Name, int Size);
+
+    [Fact]
+    public async Task A_delegate_reads_a_node_commands_outputs_and_a_calls_result_with_GetResult()
+    {
+        var job = Load("""
+            name: results
+            tasks:
+              build:
+                run: |
+                  echo "::output version=1.4.2"
+                  echo "::output count=42"
+                  echo '::output meta={"name": "skein", "size": 3}'
+                  echo "ran on $SKEIN_NODE"
+              add: { call: test-echo.Add, args: [2, 3] }
+              echo: { call: test-echo.Echo, args: [hello] }
+            """);
+        job.Add("read", ctx =>
+        {
+            var meta = ctx.GetResult<Meta>("build", "meta");
+            return $"{ctx.GetResult<string>("build", "version")} {ctx.GetResult<int>("build", "count") + 1} {meta.Name}/{meta.Size} " +
+                   $"{ctx.GetResult<int>("add") * 2} {ctx.GetResult<string>("echo")} {ctx.GetResult<string>("add", "result")}";
+        }, "build", "add", "echo");
+        job.Add("wrong", ctx => ctx.GetResult<int>("echo"), "echo");
+
+        var (_, results) = await RunAsync(job, Options(), Ct);
+
+        Assert.Contains("ran on node-", Log(results.Single(r => r.TaskId == "build")));
+        var read = results.Single(r => r.TaskId == "read");
+        Assert.True(read.Outcome == Outcome.Passed, read.Reason);
+        Assert.Equal("1.4.2 43 skein/3 10 hello 5", read.Value);
+        var wrong = results.Single(r => r.TaskId == "wrong");
+        Assert.Equal(Outcome.Failed, wrong.Outcome);
+        Assert.Contains("read the output 'result' of 'echo' as Int32, but \"hello\" does not read as one", wrong.Reason);
     }
 
     [Fact]

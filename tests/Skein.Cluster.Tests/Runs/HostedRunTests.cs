@@ -106,6 +106,40 @@ public sealed class HostedRunTests : IAsyncLifetime
         Assert.Contains($"run {run + 100} is not hosted by this coordinator", unknown.Message);
     }
 
+    [Fact]
+    public async Task Attempts_give_each_retried_tasks_history_with_outcome_reason_times_and_node()
+    {
+        using var client = Client();
+        var job = new Job("flaky").Add(new TaskSpec
+        {
+            Id = "flaky",
+            Retries = 1,
+            Action = new CommandAction(new CommandSpec
+            {
+                Command = "if [ -f once ]; then exit 0; fi; touch once; echo first; exit 1",
+                WorkingDirectory = _work.Path,
+            }),
+        });
+        var run = await client.SubmitAsync(job, new RunSubmission(), Ct);
+        var events = await AllAsync(client.WatchAsync(run, 0, Ct));
+        Assert.Equal(RunStatus.Passed, events[^1].Ended!.Status);
+
+        var attempts = await client.AttemptsAsync(run, ["flaky"], Ct);
+        var history = attempts["flaky"];
+        Assert.Equal([1, 2], history.Select(a => a.Attempt));
+        Assert.Equal(Outcome.Failed, history[0].Outcome);
+        Assert.StartsWith("exit code 1", history[0].Reason);
+        Assert.Equal(1, history[0].ExitCode);
+        Assert.Equal(Outcome.Passed, history[1].Outcome);
+        Assert.All(history, a => Assert.NotNull(a.StartedAt));
+        Assert.All(history, a => Assert.NotNull(a.FinishedAt));
+        Assert.All(history, a => Assert.Equal(_cluster.Nodes[0].Name, a.Node));
+        Assert.EndsWith("flaky.1.log", history[0].LogPath);
+
+        var unknown = await Assert.ThrowsAsync<SkeinException>(() => client.AttemptsAsync(run, ["nope"], Ct));
+        Assert.Contains("nope", unknown.Message);
+    }
+
     private static async Task<List<HostedRunEvent>> AllAsync(IAsyncEnumerable<HostedRunEvent> events)
     {
         var list = new List<HostedRunEvent>();
