@@ -7,7 +7,7 @@ runs=${1:-20}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
-dotnet publish src/Skein.Cli -c Release -o "$out/plain" >/dev/null
+dotnet publish src/Skein.Cli -c Release -p:PublishReadyToRun=false -o "$out/plain" >/dev/null
 dotnet publish src/Skein.Cli -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$out/r2r" >/dev/null
 mkdir -p "$out/job"
 printf 'name: one\ntasks:\n  only: { run: "true" }\n' > "$out/job/job.yaml"

@@ -75,6 +75,9 @@ public sealed partial class JobRun : IAsyncDisposable, IRunHost
 
     public string JobName => _job.Name;
 
+    /// <summary>Where an attempt of a task writes its output (stdout and stderr as they come), so that it can be followed while it runs.</summary>
+    public string LogPathOf(string taskId, int attempt) => LogPathFor(taskId, attempt);
+
     /// <summary>How many tasks the run holds so far (tasks added while running count too).</summary>
     public int TaskCount
     {

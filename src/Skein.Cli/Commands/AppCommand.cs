@@ -64,12 +64,14 @@ internal static class AppCommand
         {
             appDirs, cluster, tokenFile, state,
         };
+        var format = ListFormat.AddTo(command);
         command.SetAction((parse, ct) => RunAsync(parse, ct, async (output, ct) =>
         {
+            var json = format.IsJson(parse);
             var catalog = AppCatalog.Discover(SearchDirectories(parse.GetValue(appDirs) ?? []));
             using var nodes = Connect(parse.GetValue(cluster), parse.GetValue(tokenFile), parse.GetValue(state)!);
             var running = await new AppRunner(nodes).RunningAsync(ct).ConfigureAwait(false);
-            AppTable.Write(catalog, running, output, parse.InvocationConfiguration.Error);
+            AppTable.Write(catalog, running, json, output, parse.InvocationConfiguration.Error);
         }));
         return command;
     }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Skein.Cli.Output;
 using Skein.Cluster.Runs;
 
 namespace Skein.Cli.Commands;
@@ -17,11 +18,13 @@ internal static class AttachCommand
         var junit = new Option<string?>("--junit") { Description = "Also write a JUnit XML report to PATH.", HelpName = "PATH" };
         var json = new Option<string?>("--json") { Description = "Also write a JSON report to PATH.", HelpName = "PATH" };
         var plain = new Option<bool>("--plain") { Description = "One line per event even on a terminal (the default when output is not a terminal)." };
+        var outputMode = RunOutput.OutputOption();
+        var quiet = RunOutput.QuietOption();
         var command = new Command("attach",
             "Follow a run hosted by the cluster (from 'skein run --detach'): replay what happened, then follow it to its end. " +
             "Ctrl+C cancels the run, as it does for 'skein run'.")
         {
-            run, cluster, tokenFile, state, report, junit, json, plain,
+            run, cluster, tokenFile, state, report, junit, json, plain, outputMode, quiet,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -30,7 +33,10 @@ internal static class AttachCommand
             var token = ClusterConnection.ResolveToken(parse.GetValue(tokenFile), stateDirectory);
             using var client = new RunsClient(address, token);
             var runId = await RunReference.ResolveAsync(client, parse.GetValue(run)!, ct).ConfigureAwait(false);
-            var settings = new RemoteRun.ReportSettings(parse.GetValue(report)!, parse.GetValue(junit), parse.GetValue(json), parse.GetValue(plain));
+            var settings = new RemoteRun.ReportSettings(parse.GetValue(report)!, parse.GetValue(junit), parse.GetValue(json), parse.GetValue(plain))
+            {
+                Output = RunOutput.Read(parse.GetValue(outputMode), parse.GetValue(quiet)),
+            };
             return await RemoteRun.FollowAsync(client, runId, settings, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error).ConfigureAwait(false);
         });
         return command;

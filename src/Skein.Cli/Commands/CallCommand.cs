@@ -17,23 +17,34 @@ internal static class CallCommand
 {
     public static Command Create()
     {
-        var service = new Argument<string>("SERVICE") { Description = "The service, as 'skein services' lists it." };
-        var method = new Argument<string>("METHOD") { Description = "The method, e.g. Echo (the C# name without Async also works with it)." };
+        var service = new Argument<string?>("SERVICE") { Description = "The service, as 'skein services' lists it.", Arity = ArgumentArity.ZeroOrOne };
+        var method = new Argument<string?>("METHOD") { Description = "The method, e.g. Echo (the C# name without Async also works with it).", Arity = ArgumentArity.ZeroOrOne };
+        var stdin = new Option<bool>("--stdin")
+        {
+            Description = "Batch: read one request per line of standard input, {\"service\": S, \"method\": M, \"args\": [...], \"id\": any}, " +
+                          "and print one JSON answer per request, in order (--timeout applies to each call).",
+        };
         var arguments = new Argument<string?>("JSON-ARGS") { Description = "The arguments as one JSON array, e.g. '[\"hi\"]' (default: []); '-' reads them from standard input.", Arity = ArgumentArity.ZeroOrOne };
         var timeout = new Option<string>("--timeout") { Description = "Give up after this long (e.g. 500ms, 30s, 2m; 0 waits for ever).", HelpName = "DURATION", DefaultValueFactory = _ => "30s" };
         var cluster = ClusterConnection.ClusterOption();
         var tokenFile = ClusterConnection.TokenFileOption();
         var state = CommonOptions.State();
-        var command = new Command("call", "Call a service method with JSON arguments and print the result as JSON.") { service, method, arguments, timeout, cluster, tokenFile, state };
+        var command = new Command("call", "Call a service method with JSON arguments and print the result as JSON.") { service, method, arguments, stdin, timeout, cluster, tokenFile, state };
         command.SetAction(async (parse, ct) =>
         {
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
             var limit = DurationOptions.Parse("--timeout", parse.GetValue(timeout)!, zeroAllowed: true);
-            var json = Arguments(parse.GetValue(arguments));
+            var batch = parse.GetValue(stdin);
+            if (batch && parse.GetValue(service) is not null)
+                throw new SkeinException("--stdin reads each request's service, method and arguments from standard input: give no SERVICE, METHOD or JSON-ARGS");
+            if (!batch && (parse.GetValue(service) is null || parse.GetValue(method) is null))
+                throw new SkeinException("skein call needs SERVICE and METHOD (or --stdin for one request per line of standard input)");
+            var json = batch ? [] : Arguments(parse.GetValue(arguments));
             var stateDirectory = parse.GetValue(state)!;
             var address = ClusterConnection.ResolveAddress(parse.GetValue(cluster), stateDirectory);
             var token = ClusterConnection.ResolveToken(parse.GetValue(tokenFile), stateDirectory);
+            if (batch) return await RunBatchAsync(address, token, limit, output, error, ct).ConfigureAwait(false);
             var started = TimeProvider.System.GetTimestamp();
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
             if (limit > TimeSpan.Zero) deadline.CancelAfter(limit);
@@ -63,6 +74,17 @@ internal static class CallCommand
             }
         });
         return command;
+    }
+
+    /// <summary>Connects once (within --timeout, as a single call does), then answers every request line of standard input.</summary>
+    private static async Task<int> RunBatchAsync(Uri address, string token, TimeSpan limit, TextWriter output, TextWriter error, CancellationToken ct)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        if (limit > TimeSpan.Zero) deadline.CancelAfter(limit);
+        await using var client = await ConnectAsync(address, token, limit, deadline, ct).ConfigureAwait(false);
+        using var services = new ClusterClient(address, token);
+        await using var input = Console.OpenStandardInput();
+        return await new CallBatch(client, services, limit, output, error).RunAsync(input, ct).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -23,11 +23,16 @@ internal static class LogsCommand
         command.SetAction(async (parse, ct) =>
         {
             var output = parse.InvocationConfiguration.Output;
+            var error = parse.InvocationConfiguration.Error;
             var taskId = parse.GetValue(task)!;
             var only = parse.GetValue(attempt);
             if (JournalSource.Cluster(parse, cluster, tokenFile, local, state) is { } client)
             {
-                using (client) await PrintRemoteAsync(client, parse.GetValue(run)!, taskId, only, parse.GetValue(follow), output, ct).ConfigureAwait(false);
+                using (client)
+                {
+                    var remoteRun = await RunReference.ResolveAsync(client, parse.GetValue(run)!, ct).ConfigureAwait(false);
+                    await PrintRemoteAsync(client, remoteRun, taskId, only, parse.GetValue(follow), output, error, ct).ConfigureAwait(false);
+                }
                 return ExitCodes.Success;
             }
             if (parse.GetValue(follow))
@@ -35,6 +40,16 @@ internal static class LogsCommand
             using var journal = JournalReader.Open(parse.GetValue(state)!);
             var runId = await RunReference.ResolveAsync(journal, parse.GetValue(run)!, ct).ConfigureAwait(false);
             var attempts = await journal.GetAttemptsAsync(runId, taskId, ct).ConfigureAwait(false);
+            if (attempts.Count == 0)
+            {
+                // A task that did not run here: its result was reused from the run that produced it (whose log is
+                // shown), or it never ran at all (which is said); never nothing and exit 0.
+                var details = await journal.GetRunAsync(runId, ct).ConfigureAwait(false);
+                if (await ExplainNoOutputAsync(details, runId, taskId, error).ConfigureAwait(false) is not { } producer) return ExitCodes.Success;
+                runId = producer;
+                attempts = await journal.GetAttemptsAsync(runId, taskId, ct).ConfigureAwait(false);
+                if (attempts.Count == 0) throw new SkeinException($"run {runId}, where task '{taskId}' ran, has no record of its attempts (its log is gone)");
+            }
             var printed = 0;
             foreach (var a in attempts)
             {
@@ -58,14 +73,32 @@ internal static class LogsCommand
         return command;
     }
 
-    private static async Task PrintRemoteAsync(RunsClient client, string run, string taskId, int? only, bool follow, TextWriter output, CancellationToken ct)
+    /// <summary>
+    /// Says on <paramref name="error"/> why a task has no attempts in a run; returns the run its reused result came
+    /// from, whose log is then the one to show, or null when it never ran anywhere.
+    /// </summary>
+    private static async Task<long?> ExplainNoOutputAsync(RunDetails details, long runId, string taskId, TextWriter error)
     {
-        var runId = await RunReference.ResolveAsync(client, run, ct).ConfigureAwait(false);
+        var task = details.Tasks.FirstOrDefault(t => t.TaskId == taskId);
+        if (task is { Reused: true, ReusedFrom: { } producer } && producer != runId)
+        {
+            await error.WriteLineAsync($"skein: task '{taskId}' did not run in run {runId}: --resume reused its result from run {producer}; its output there follows").ConfigureAwait(false);
+            return producer;
+        }
+        var why = task?.Outcome is { } outcome ? $" ({outcome.ToWireName()}{(task.Reason is { } reason ? $": {reason}" : "")})" : "";
+        await error.WriteLineAsync($"skein: task '{taskId}' never ran in run {runId}{why}: it has no output").ConfigureAwait(false);
+        return null;
+    }
+
+    private static async Task PrintRemoteAsync(RunsClient client, long runId, string taskId, int? only, bool follow, TextWriter output, TextWriter error, CancellationToken ct)
+    {
+        var any = false;
         var decoder = Encoding.UTF8.GetDecoder();
         var chars = new char[Encoding.UTF8.GetMaxCharCount(64 * 1024)];
         var several = only is not null;
         await foreach (var part in client.LogsAsync(runId, taskId, only ?? 0, follow, ct).ConfigureAwait(false))
         {
+            any = true;
             if (part.AttemptStart)
             {
                 // As for a local journal: a header per attempt when there are several (or one was asked for).
@@ -83,6 +116,10 @@ internal static class LogsCommand
         }
         FlushDecoder(decoder, chars, output);
         await output.FlushAsync(ct).ConfigureAwait(false);
+        if (any) return;
+        var details = await client.ShowAsync(runId, ct).ConfigureAwait(false);
+        if (await ExplainNoOutputAsync(details, runId, taskId, error).ConfigureAwait(false) is { } producer)
+            await PrintRemoteAsync(client, producer, taskId, only, follow: false, output, error, ct).ConfigureAwait(false);
     }
 
     private static void FlushDecoder(Decoder decoder, char[] chars, TextWriter output)

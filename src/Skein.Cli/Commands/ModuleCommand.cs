@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
 using Skein.Cluster;
 using Skein.Cluster.Modules;
 using Skein.Cluster.Modules.Discovery;
@@ -109,26 +110,31 @@ internal static class ModuleCommand
         };
         var (cluster, tokenFile, state) = (ClusterConnection.ClusterOption(), ClusterConnection.TokenFileOption(), CommonOptions.State());
         var command = new Command("list", "The modules of every alive node: name, loader, state, restarts, services, size, digest, how the last run ended.") { node, available, cluster, tokenFile, state };
+        var format = ListFormat.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
+            var json = format.IsJson(parse);
             var (nodes, token) = await AliveNodesAsync(parse.GetValue(cluster), parse.GetValue(tokenFile), parse.GetValue(state)!, parse.GetValue(node), ct).ConfigureAwait(false);
             if (parse.GetValue(available))
             {
-                await ListAvailableAsync(nodes, token, parse.InvocationConfiguration.Output, ct).ConfigureAwait(false);
+                await ListAvailableAsync(nodes, token, json, parse.InvocationConfiguration.Output, ct).ConfigureAwait(false);
                 return ExitCodes.Success;
             }
             var rows = new List<string[]> { new[] { "NODE", "MODULE", "LOADER", "STATE", "RESTARTS", "SERVICES", "SIZE", "SHA-256", "LAST EXIT" } };
+            var listed = new List<ModuleInfo>();
             foreach (var target in nodes)
             {
                 using var control = new ModuleControl(target.Name, target.CallAddress, token);
                 foreach (var module in await control.ListAsync(ct).ConfigureAwait(false))
                 {
+                    listed.Add(module.Node.Length > 0 ? module : module with { Node = target.Name });
                     rows.Add([target.Name, module.Name, module.Loader, module.State, module.Restarts.ToString(CultureInfo.InvariantCulture),
                         string.Join(',', module.Services), Size(module.Size), module.Sha256.Length > 12 ? module.Sha256[..12] : module.Sha256,
                         LastExit(module.LastExit)]);
                 }
             }
-            if (rows.Count == 1) parse.InvocationConfiguration.Output.WriteLine("no modules are loaded");
+            if (json) ListFormat.Write(parse.InvocationConfiguration.Output, writer => WriteModulesJson(writer, listed));
+            else if (rows.Count == 1) parse.InvocationConfiguration.Output.WriteLine("no modules are loaded");
             else TextTable.Write(rows, parse.InvocationConfiguration.Output);
             return ExitCodes.Success;
         });
@@ -136,14 +142,16 @@ internal static class ModuleCommand
     }
 
     /// <summary>One table of what every node could load by name; a node with nothing to offer says where it looked.</summary>
-    private static async Task ListAvailableAsync(IReadOnlyList<NodeDescription> nodes, string token, TextWriter output, CancellationToken ct)
+    private static async Task ListAvailableAsync(IReadOnlyList<NodeDescription> nodes, string token, bool json, TextWriter output, CancellationToken ct)
     {
         var rows = new List<string[]> { new[] { "NODE", "MODULE", "LOADER", "PATH", "SERVICES", "PROBLEM" } };
         var empty = new List<string>();
+        var replies = new List<(string Node, AvailableModules Reply)>();
         foreach (var target in nodes)
         {
             using var control = new ModuleControl(target.Name, target.CallAddress, token);
             var reply = await control.ListAvailableAsync(ct).ConfigureAwait(false);
+            replies.Add((target.Name, reply));
             foreach (var module in reply.Modules)
             {
                 // A broken manifest may have several problems, one per line; a table row holds them side by side, each
@@ -160,9 +168,74 @@ internal static class ModuleCommand
                     : $"node {target.Name} has no modules in {string.Join(", ", reply.Directories)}");
             }
         }
+        if (json)
+        {
+            ListFormat.Write(output, writer => WriteAvailableJson(writer, replies));
+            return;
+        }
         if (rows.Count > 1) TextTable.Write(rows, output);
         foreach (var line in empty) output.WriteLine(line);
         if (nodes.Count == 0) output.WriteLine("no node is alive");
+    }
+
+    /// <summary>
+    /// <c>{"modules": [{"node", "name", "loader", "state", "restarts", "services": [], "sizeBytes", "sha256", "lastExit",
+    /// "path", "app"}]}</c>: the whole digest and last exit (the table cuts both); empty strings where a node said nothing.
+    /// </summary>
+    private static void WriteModulesJson(Utf8JsonWriter json, IReadOnlyList<ModuleInfo> modules)
+    {
+        json.WriteStartObject();
+        json.WriteStartArray("modules");
+        foreach (var module in modules)
+        {
+            json.WriteStartObject();
+            ListFormat.String(json, "node", module.Node);
+            ListFormat.String(json, "name", module.Name);
+            ListFormat.String(json, "loader", module.Loader);
+            ListFormat.String(json, "state", module.State);
+            json.WriteNumber("restarts", module.Restarts);
+            ListFormat.Strings(json, "services", module.Services);
+            json.WriteNumber("sizeBytes", module.Size);
+            ListFormat.String(json, "sha256", module.Sha256);
+            ListFormat.String(json, "lastExit", module.LastExit);
+            ListFormat.String(json, "path", module.Path);
+            ListFormat.String(json, "app", module.App);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    /// <summary>
+    /// <c>{"nodes": [{"node", "directories": [], "modules": [{"name", "loader", "path", "services": [], "description",
+    /// "problem"}]}]}</c>: per node, where it looked and what it found (a broken module with its problem, else null).
+    /// </summary>
+    private static void WriteAvailableJson(Utf8JsonWriter json, IReadOnlyList<(string Node, AvailableModules Reply)> replies)
+    {
+        json.WriteStartObject();
+        json.WriteStartArray("nodes");
+        foreach (var (node, reply) in replies)
+        {
+            json.WriteStartObject();
+            ListFormat.String(json, "node", node);
+            ListFormat.Strings(json, "directories", reply.Directories);
+            json.WriteStartArray("modules");
+            foreach (var module in reply.Modules)
+            {
+                json.WriteStartObject();
+                ListFormat.String(json, "name", module.Name);
+                ListFormat.String(json, "loader", module.Loader);
+                ListFormat.String(json, "path", module.Path);
+                ListFormat.Strings(json, "services", module.Services);
+                ListFormat.String(json, "description", module.Description);
+                ListFormat.String(json, "problem", module.Problem);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
     }
 
     /// <summary>

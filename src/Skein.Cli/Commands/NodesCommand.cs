@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
 using Skein.Cluster;
 using Skein.Cluster.Client;
 using Skein.Cluster.Membership;
@@ -15,14 +16,17 @@ internal static class NodesCommand
         var tokenFile = ClusterConnection.TokenFileOption();
         var state = CommonOptions.State();
         var command = new Command("nodes", "List the cluster's nodes: name, address, state, resources, labels, services, last heartbeat.") { cluster, tokenFile, state };
+        var format = ListFormat.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
+            var json = format.IsJson(parse);
             var stateDirectory = parse.GetValue(state)!;
             var address = ClusterConnection.ResolveAddress(parse.GetValue(cluster), stateDirectory);
             var token = ClusterConnection.ResolveToken(parse.GetValue(tokenFile), stateDirectory);
             using var client = new ClusterClient(address, token);
             var nodes = await client.ListNodesAsync(ct).ConfigureAwait(false);
-            Print(nodes, TimeProvider.System.GetUtcNow(), parse.InvocationConfiguration.Output);
+            if (json) ListFormat.Write(parse.InvocationConfiguration.Output, writer => WriteJson(writer, nodes));
+            else Print(nodes, TimeProvider.System.GetUtcNow(), parse.InvocationConfiguration.Output);
             return ExitCodes.Success;
         });
         return command;
@@ -54,6 +58,34 @@ internal static class NodesCommand
             ]);
         }
         TextTable.Write(rows, output);
+    }
+
+    /// <summary><c>{"nodes": [{"name", "id", "host", "address", "callAddress", "state", "cores", "slots", "memoryBytes", "labels": {}, "services": [], "joined", "lastHeartbeat", "pid"}]}</c>.</summary>
+    internal static void WriteJson(Utf8JsonWriter json, IReadOnlyList<NodeDescription> nodes)
+    {
+        json.WriteStartObject();
+        json.WriteStartArray("nodes");
+        foreach (var node in nodes)
+        {
+            json.WriteStartObject();
+            ListFormat.String(json, "name", node.Name);
+            ListFormat.String(json, "id", node.NodeId);
+            ListFormat.String(json, "host", node.Hostname);
+            ListFormat.String(json, "address", node.Address);
+            ListFormat.String(json, "callAddress", node.CallAddress);
+            json.WriteString("state", node.State.ToString().ToLowerInvariant());
+            json.WriteNumber("cores", node.Cores);
+            json.WriteNumber("slots", node.Slots);
+            json.WriteNumber("memoryBytes", node.MemoryBytes);
+            ListFormat.Map(json, "labels", node.Labels);
+            ListFormat.Strings(json, "services", node.Services);
+            json.WriteString("joined", node.Joined);
+            json.WriteString("lastHeartbeat", node.LastHeartbeat);
+            json.WriteNumber("pid", node.ProcessId);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
     }
 
     private static string Memory(long bytes) => bytes switch

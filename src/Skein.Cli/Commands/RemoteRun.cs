@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Skein.Cli.Output;
 using Skein.Cli.Reporting;
 using Skein.Cluster;
 using Skein.Cluster.Runs;
@@ -14,7 +15,10 @@ namespace Skein.Cli.Commands;
 /// </summary>
 internal static class RemoteRun
 {
-    internal sealed record ReportSettings(string Report, string? JUnitPath, string? JsonPath, bool Plain);
+    internal sealed record ReportSettings(string Report, string? JUnitPath, string? JsonPath, bool Plain)
+    {
+        public OutputMode? Output { get; init; }
+    }
 
     public static async Task<int> FollowAsync(RunsClient client, long runId, ReportSettings settings, TextWriter output, TextWriter error)
     {
@@ -32,12 +36,15 @@ internal static class RemoteRun
             throw new SkeinException($"the coordinator at {client.Address} sent nothing about run {runId}");
 
         HostedRunEnd? end = null;
-        var live = !settings.Plain && LiveProgress.IsSupported(output);
-        IRunProgress progress = live ? new LiveProgress(header.JobName, header.TaskCount) : new PlainProgress(output);
+        var (progress, pump) = RunOutput.Views(header.JobName, header.TaskIds, settings.Plain, settings.Output, output, () => new RemoteTaskLogs(client, runId));
         List<TaskResult> collected;
         try
         {
-            collected = await progress.FollowAsync(Events(events, e => end = e), () => header.TaskCount, CancellationToken.None).ConfigureAwait(false);
+            await using (pump)
+            {
+                var runEvents = Events(events, e => end = e);
+                collected = await progress.FollowAsync(pump?.Observe(runEvents) ?? runEvents, () => header.TaskCount, CancellationToken.None).ConfigureAwait(false);
+            }
         }
         catch (ClusterUnreachableException ex)
         {
@@ -48,6 +55,7 @@ internal static class RemoteRun
         if (end is null)
             throw new SkeinException($"the coordinator ended run {runId}'s events before the run ended; follow it again with 'skein attach {runId}'");
 
+        if (pump?.Problem is { } unshown) await error.WriteLineAsync($"skein: {unshown}").ConfigureAwait(false);
         var totals = new RunTotals(header.RunId, end.Status, end.StartedAt, end.Duration, o => end.Counts.GetValueOrDefault(o));
         var attempts = settings.JUnitPath is null && settings.JsonPath is null
             ? null

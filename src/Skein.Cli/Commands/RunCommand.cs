@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
+using Skein.Cli.Output;
 using Skein.Cli.Reporting;
 using Skein.Cluster;
 using Skein.Cluster.Runs;
@@ -35,12 +36,14 @@ internal static class RunCommand
         var local = new Option<bool>("--local") { Description = "Run in this process even when a cluster is named." };
         var nodes = new Option<int?>("--nodes") { Description = "Run on a throwaway local cluster of N nodes, started for this run and stopped after it.", HelpName = "N" };
         var detach = new Option<bool>("--detach") { Description = "Submit the run to the cluster, print its id and return; the run goes on ('skein attach RUN')." };
+        var outputMode = RunOutput.OutputOption();
+        var quiet = RunOutput.QuietOption();
 
         var command = new Command("run",
             "Run a job file: on the cluster when one is named (--cluster, $SKEIN_CLUSTER, or a coordinator running from the state directory), " +
             "else in this process; --local forces this process, --nodes N a throwaway local cluster.")
         {
-            file, workers, state, resume, only, report, junit, json, dryRun, plain, cluster, tokenFile, local, nodes, detach,
+            file, workers, state, resume, only, report, junit, json, dryRun, plain, outputMode, quiet, cluster, tokenFile, local, nodes, detach,
         };
         command.SetAction((parse, ct) =>
         {
@@ -63,6 +66,7 @@ internal static class RunCommand
                 Local = parse.GetValue(local),
                 Nodes = parse.GetValue(nodes),
                 Detach = parse.GetValue(detach),
+                Output = RunOutput.Read(parse.GetValue(outputMode), parse.GetValue(quiet)),
             };
             return ExecuteAsync(settings, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, ct);
         });
@@ -79,6 +83,7 @@ internal static class RunCommand
         public bool Local { get; init; }
         public int? Nodes { get; init; }
         public bool Detach { get; init; }
+        public OutputMode? Output { get; init; }
     }
 
     /// <summary>The most nodes a throwaway cluster may have: skein up's own limit.</summary>
@@ -141,9 +146,14 @@ internal static class RunCommand
                 JobRun.KillAllProcesses();
                 Console.Error.WriteLine("skein: killed");
             });
-        var live = !settings.Plain && LiveProgress.IsSupported(output);
-        IRunProgress progress = live ? new LiveProgress(job.Name, run.TaskCount) : new PlainProgress(output);
-        var collected = await progress.FollowAsync(run.ReadEventsAsync(), () => run.TaskCount, CancellationToken.None).ConfigureAwait(false);
+        var (progress, pump) = RunOutput.Views(job.Name, job.Tasks.Select(t => t.Id).ToList(), settings.Plain, settings.Output, output,
+            () => new LocalTaskLogs(run.LogPathOf, TimeProvider.System));
+        List<TaskResult> collected;
+        await using (pump)
+        {
+            collected = await progress.FollowAsync(pump?.Observe(run.ReadEventsAsync()) ?? run.ReadEventsAsync(), () => run.TaskCount, CancellationToken.None).ConfigureAwait(false);
+        }
+        if (pump?.Problem is { } unshown) await error.WriteLineAsync($"skein: {unshown}").ConfigureAwait(false);
         var summary = await run.Completion.ConfigureAwait(false);
 
         var attempts = settings.JUnitPath is null && settings.JsonPath is null
@@ -258,5 +268,5 @@ internal static class RunCommand
         }
     }
 
-    private static RemoteRun.ReportSettings Reports(RunSettings settings) => new(settings.Report, settings.JUnitPath, settings.JsonPath, settings.Plain);
+    private static RemoteRun.ReportSettings Reports(RunSettings settings) => new(settings.Report, settings.JUnitPath, settings.JsonPath, settings.Plain) { Output = settings.Output };
 }

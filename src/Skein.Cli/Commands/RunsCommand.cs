@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
 using Skein.Cli.Reporting;
 using Skein.Cluster.Runs;
 using Skein.Engine;
@@ -21,8 +22,10 @@ internal static class RunsCommand
         {
             state, limit, job, cluster, tokenFile, local,
         };
+        var format = ListFormat.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
+            var json = format.IsJson(parse);
             var count = Math.Max(1, parse.GetValue(limit));
             IReadOnlyList<JournalRunSummary> runs;
             if (JournalSource.Cluster(parse, cluster, tokenFile, local, state) is { } client)
@@ -33,6 +36,11 @@ internal static class RunsCommand
             {
                 using var journal = JournalReader.Open(parse.GetValue(state)!);
                 runs = await journal.ListRunsAsync(count, parse.GetValue(job), ct).ConfigureAwait(false);
+            }
+            if (json)
+            {
+                ListFormat.Write(parse.InvocationConfiguration.Output, writer => WriteJson(writer, runs));
+                return ExitCodes.Success;
             }
             var console = Consoles.For(parse.InvocationConfiguration.Output);
             if (runs.Count == 0)
@@ -58,6 +66,46 @@ internal static class RunsCommand
         });
         return command;
     }
+
+    /// <summary><c>{"runs": [{"id", "job", "state", "startedAt", "endedAt", "durationMs", "taskCount", "counts": {OUTCOME: N…}}]}</c>, newest first.</summary>
+    private static void WriteJson(Utf8JsonWriter json, IReadOnlyList<JournalRunSummary> runs)
+    {
+        json.WriteStartObject();
+        json.WriteStartArray("runs");
+        foreach (var run in runs)
+        {
+            json.WriteStartObject();
+            WriteSummary(json, run);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    /// <summary>The fields of a run's summary, shared by <c>skein runs</c> and <c>skein show</c>.</summary>
+    internal static void WriteSummary(Utf8JsonWriter json, JournalRunSummary run)
+    {
+        json.WriteNumber("id", run.Id);
+        ListFormat.String(json, "job", run.JobName);
+        json.WriteString("state", StateName(run.State));
+        json.WriteString("startedAt", run.StartedAt);
+        if (run.EndedAt is { } ended) json.WriteString("endedAt", ended);
+        else json.WriteNull("endedAt");
+        ListFormat.Milliseconds(json, "durationMs", run.Duration);
+        json.WriteNumber("taskCount", run.TaskCount);
+        json.WriteStartObject("counts");
+        foreach (var outcome in Enum.GetValues<Outcome>()) json.WriteNumber(outcome.ToWireName(), run.Counts[outcome]);
+        json.WriteEndObject();
+    }
+
+    internal static string StateName(RunState state) => state switch
+    {
+        RunState.Passed => "passed",
+        RunState.Failed => "failed",
+        RunState.Running => "running",
+        RunState.Interrupted => "interrupted",
+        _ => "cancelled",
+    };
 
     internal static string StateText(RunState state) => state switch
     {

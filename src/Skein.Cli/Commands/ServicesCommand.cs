@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
 using Skein.Cluster;
 using Skein.Cluster.Services;
 using Skein.Cluster.Client;
@@ -16,14 +17,17 @@ internal static class ServicesCommand
         var tokenFile = ClusterConnection.TokenFileOption();
         var state = CommonOptions.State();
         var command = new Command("services", "List the services hosted by alive nodes: mode, capacity, nodes, methods.") { cluster, tokenFile, state };
+        var format = ListFormat.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
+            var json = format.IsJson(parse);
             var stateDirectory = parse.GetValue(state)!;
             var address = ClusterConnection.ResolveAddress(parse.GetValue(cluster), stateDirectory);
             var token = ClusterConnection.ResolveToken(parse.GetValue(tokenFile), stateDirectory);
             using var client = new ClusterClient(address, token);
             var services = await client.ListServicesAsync(ct).ConfigureAwait(false);
-            Print(services, parse.InvocationConfiguration.Output);
+            if (json) ListFormat.Write(parse.InvocationConfiguration.Output, writer => WriteJson(writer, services));
+            else Print(services, parse.InvocationConfiguration.Output);
             return ExitCodes.Success;
         });
         return command;
@@ -50,6 +54,47 @@ internal static class ServicesCommand
             ]);
         }
         TextTable.Write(rows, output);
+    }
+
+    /// <summary>
+    /// <c>{"services": [{"name", "hosts": [{"node", "address", "mode", "capacity", "contract", "methods": [{"name",
+    /// "parameters": [], "result", "streaming"}]}]}]}</c>; each host as it describes the service (capacity 0: unlimited).
+    /// </summary>
+    internal static void WriteJson(Utf8JsonWriter json, IReadOnlyList<ListedService> services)
+    {
+        json.WriteStartObject();
+        json.WriteStartArray("services");
+        foreach (var service in services)
+        {
+            json.WriteStartObject();
+            ListFormat.String(json, "name", service.Name);
+            json.WriteStartArray("hosts");
+            foreach (var host in service.Hosts)
+            {
+                json.WriteStartObject();
+                ListFormat.String(json, "node", host.NodeName);
+                ListFormat.String(json, "address", host.Address);
+                json.WriteString("mode", Mode(host.Info.Mode));
+                json.WriteNumber("capacity", host.Info.Capacity);
+                ListFormat.String(json, "contract", host.Info.Contract);
+                json.WriteStartArray("methods");
+                foreach (var method in host.Info.Methods)
+                {
+                    json.WriteStartObject();
+                    ListFormat.String(json, "name", method.Name);
+                    ListFormat.Strings(json, "parameters", method.Parameters);
+                    ListFormat.String(json, "result", method.Result);
+                    json.WriteBoolean("streaming", method.Streaming);
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
     }
 
     /// <summary><c>Echo(String) → String</c>; a streaming method reads <c>Ticks(Int32) → stream Int64</c>.</summary>

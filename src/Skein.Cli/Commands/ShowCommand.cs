@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
 using Skein.Cli.Reporting;
 using Skein.Engine;
 using Skein.Engine.Journal;
@@ -19,8 +20,10 @@ internal static class ShowCommand
         {
             run, state, cluster, tokenFile, local,
         };
+        var format = ListFormat.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
+            var json = format.IsJson(parse);
             RunDetails details;
             if (JournalSource.Cluster(parse, cluster, tokenFile, local, state) is { } client)
             {
@@ -35,6 +38,11 @@ internal static class ShowCommand
                 using var journal = JournalReader.Open(parse.GetValue(state)!);
                 var runId = await RunReference.ResolveAsync(journal, parse.GetValue(run)!, ct).ConfigureAwait(false);
                 details = await journal.GetRunAsync(runId, ct).ConfigureAwait(false);
+            }
+            if (json)
+            {
+                ListFormat.Write(parse.InvocationConfiguration.Output, writer => WriteJson(writer, details));
+                return ExitCodes.Success;
             }
             var console = Consoles.For(parse.InvocationConfiguration.Output);
             var summary = details.Summary;
@@ -69,6 +77,57 @@ internal static class ShowCommand
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>
+    /// <c>{"run": {…as in skein runs, "file", "resumedFrom", "host", "pid", "tasks": [{"id", "outcome", "progress",
+    /// "reason", "attempts", "durationMs", "startedAt", "exitCode", "log", "reused", "reusedFrom", "subResults": [{"name",
+    /// "outcome", "message"}], "outputs": {NAME: VALUE}}]}}</c>; values are whole (not cut as the table shows them).
+    /// </summary>
+    private static void WriteJson(Utf8JsonWriter json, RunDetails details)
+    {
+        json.WriteStartObject();
+        json.WriteStartObject("run");
+        RunsCommand.WriteSummary(json, details.Summary);
+        ListFormat.String(json, "file", details.JobFile);
+        if (details.ResumedFrom is { } from) json.WriteNumber("resumedFrom", from);
+        else json.WriteNull("resumedFrom");
+        ListFormat.String(json, "host", details.Host);
+        json.WriteNumber("pid", details.ProcessId);
+        json.WriteStartArray("tasks");
+        foreach (var task in details.Tasks)
+        {
+            json.WriteStartObject();
+            ListFormat.String(json, "id", task.TaskId);
+            ListFormat.String(json, "outcome", task.Outcome?.ToWireName());
+            json.WriteString("progress", task.Progress.ToString().ToLowerInvariant());
+            ListFormat.String(json, "reason", task.Reason);
+            json.WriteNumber("attempts", task.Attempts);
+            ListFormat.Milliseconds(json, "durationMs", task.Attempts > 0 ? task.Duration : null);
+            if (task.StartedAt is { } started) json.WriteString("startedAt", started);
+            else json.WriteNull("startedAt");
+            if (task.ExitCode is { } exit) json.WriteNumber("exitCode", exit);
+            else json.WriteNull("exitCode");
+            ListFormat.String(json, "log", task.LogPath);
+            json.WriteBoolean("reused", task.Reused);
+            if (task.ReusedFrom is { } reusedFrom) json.WriteNumber("reusedFrom", reusedFrom);
+            else json.WriteNull("reusedFrom");
+            json.WriteStartArray("subResults");
+            foreach (var sub in task.SubResults)
+            {
+                json.WriteStartObject();
+                ListFormat.String(json, "name", sub.Name);
+                json.WriteString("outcome", sub.Outcome.ToWireName());
+                ListFormat.String(json, "message", sub.Message);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            ListFormat.Map(json, "outputs", task.Outputs);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
+        json.WriteEndObject();
     }
 
     /// <summary>Longest part of an output value shown; the journal and the JSON report hold all of it.</summary>

@@ -1,12 +1,13 @@
 using System.Diagnostics;
+using Skein.Cli.Output;
 using Skein.Engine;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
 namespace Skein.Cli.Reporting;
 
-/// <summary>A live view on a terminal: counts per outcome, a bar, and the running tasks with their elapsed time.</summary>
-internal sealed class LiveProgress(string jobName, int initialTotal) : IRunProgress
+/// <summary>A live view on a terminal: counts per outcome, a bar, and the running tasks with their elapsed time (and the last lines they printed, with <paramref name="tails"/>).</summary>
+internal sealed class LiveProgress(string jobName, int initialTotal, OutputTails? tails = null) : IRunProgress
 {
     private const int RunningShown = 8;
     private const int ProblemsShown = 5;
@@ -123,6 +124,7 @@ internal sealed class LiveProgress(string jobName, int initialTotal) : IRunProgr
                 continue;
             }
             rows.Add(new Markup($"  [blue]running[/] {Markup.Escape(id)} [grey]{Durations.Format(elapsed)}[/]"));
+            if (tails is not null) rows.AddRange(OutputTailRows.Of(tails, id));
         }
         foreach (var problem in _problems)
         {

@@ -63,6 +63,49 @@ internal static class ReportText
         return clean.ToString();
     }
 
+    /// <summary>
+    /// One line of a task's output as a terminal or a log can show it without being driven by it: ANSI escape
+    /// sequences dropped, what a carriage return overwrote dropped (a progress bar shows its last state), other
+    /// control characters (C0, DEL, C1 — which some terminals take as escapes) but tab shown as <c>\xNN</c>, lone
+    /// surrogates replaced by U+FFFD.
+    /// </summary>
+    public static string ForTerminal(string text)
+    {
+        if (text.Length > 0 && text[^1] == '\r') text = text[..^1];
+        if (text.LastIndexOf('\r') is var overwritten and >= 0) text = text[(overwritten + 1)..];
+        if (!NeedsTerminalCleaning(text)) return text;
+        var clean = new StringBuilder(text.Length + 8);
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c == Escape && AnsiSequenceLength(text, i) is var length and > 0)
+            {
+                i += length - 1;
+                continue;
+            }
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                clean.Append(c).Append(text[++i]);
+                continue;
+            }
+            if (char.IsSurrogate(c)) clean.Append(Replacement);
+            else if (IsTerminalControl(c)) clean.Append("\\x").Append(((int)c).ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
+            else clean.Append(c);
+        }
+        return clean.ToString();
+    }
+
+    private static bool IsTerminalControl(char c) => c < ' ' && c != '\t' || c is >= '\u007f' and <= '\u009f';
+
+    private static bool NeedsTerminalCleaning(string text)
+    {
+        foreach (var c in text)
+        {
+            if (IsTerminalControl(c) || char.IsSurrogate(c)) return true;
+        }
+        return false;
+    }
+
     private static bool NeedsXmlCleaning(string text)
     {
         foreach (var c in text)
