@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Skein.Cli.Reporting;
 using Skein.Cluster;
+using Skein.Cluster.Client;
 using Skein.Engine;
 
 namespace Skein.Cli.Commands;
