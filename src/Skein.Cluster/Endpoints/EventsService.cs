@@ -23,7 +23,7 @@ internal sealed class EventsService(EventBus bus, IHostApplicationLifetime lifet
         {
             while (await requestStream.MoveNext(ct).ConfigureAwait(false))
             {
-                ack.Published += PublishAll(requestStream.Current);
+                ack.Published += PublishAll(requestStream.Current, ack);
                 await responseStream.WriteAsync(ack, ct).ConfigureAwait(false);
             }
         }
@@ -33,8 +33,12 @@ internal sealed class EventsService(EventBus bus, IHostApplicationLifetime lifet
         }
     }
 
-    public override Task<PublishAck> Publish(PublishBatch request, ServerCallContext context) =>
-        Task.FromResult(new PublishAck { Published = PublishAll(request) });
+    public override Task<PublishAck> Publish(PublishBatch request, ServerCallContext context)
+    {
+        var ack = new PublishAck();
+        ack.Published = PublishAll(request, ack);
+        return Task.FromResult(ack);
+    }
 
     public override async Task Subscribe(SubscribeRequest request, IServerStreamWriter<EventBatch> responseStream, ServerCallContext context)
     {
@@ -70,7 +74,8 @@ internal sealed class EventsService(EventBus bus, IHostApplicationLifetime lifet
         }
     }
 
-    private int PublishAll(PublishBatch batch)
+    /// <summary>Publishes the batch's events in order; sets <paramref name="ack"/>'s last sequence to the last one's number.</summary>
+    private int PublishAll(PublishBatch batch, PublishAck ack)
     {
         var events = batch.Events;
         for (var i = 0; i < events.Count; i++)
@@ -80,7 +85,8 @@ internal sealed class EventsService(EventBus bus, IHostApplicationLifetime lifet
             try
             {
                 // ByteString is immutable, so the bus may share its memory with every subscriber without a copy.
-                bus.Publish(evt.Subject, evt.Payload.Memory, contentType);
+                bus.Publish(evt.Subject, evt.Payload.Memory, contentType, out var sequence);
+                ack.LastSequence = sequence;
             }
             catch (ArgumentException ex)
             {

@@ -65,13 +65,15 @@ public sealed class EventBus : IDisposable
 
     /// <summary>Publishes an event with the given content type; returns how many subscriptions accepted it into their buffers.</summary>
     /// <exception cref="ArgumentException"><paramref name="subject"/> is not a valid subject, or the payload is over <see cref="MaxPayloadBytes"/>.</exception>
-    public int Publish(string subject, ReadOnlyMemory<byte> payload, string contentType)
+    public int Publish(string subject, ReadOnlyMemory<byte> payload, string contentType) => Publish(subject, payload, contentType, out _);
+
+    /// <summary>Publishes an event; <paramref name="sequence"/> is the number the bus gave it (what a publisher's ack reports).</summary>
+    internal int Publish(string subject, ReadOnlyMemory<byte> payload, string contentType, out long sequence)
     {
         Subject.Validate(subject);
         EventLimits.CheckPayload(subject, payload.Length, _maxPayloadBytes);
         ArgumentNullException.ThrowIfNull(contentType);
         BusEvent? evt = null;
-        long sequence;
         if (_history is { } history)
         {
             lock (_historyLock)

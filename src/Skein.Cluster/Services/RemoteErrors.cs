@@ -23,7 +23,15 @@ internal static class RemoteErrors
 
     /// <summary>The RESPONSE that ends <paramref name="request"/>'s conversation with a framework failure on <paramref name="node"/>.</summary>
     public static Envelope FailedReply(Envelope request, RemoteErrorKind kind, string message, string node) =>
-        FailedReply(request.ConversationId, Framework(kind, message, node, request.Service, request.Method));
+        FailedReply(request, Framework(kind, message, node, request.Service, request.Method));
+
+    /// <summary>The RESPONSE that ends <paramref name="request"/>'s conversation with <paramref name="error"/>, carrying the request's id.</summary>
+    public static Envelope FailedReply(Envelope request, RemoteError error)
+    {
+        var reply = FailedReply(request.ConversationId, error);
+        reply.Id = request.Id;
+        return reply;
+    }
 
     /// <summary>The RESPONSE that ends conversation <paramref name="conversationId"/> with <paramref name="error"/>.</summary>
     public static Envelope FailedReply(ulong conversationId, RemoteError error) => new()

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Grpc.Core;
+using Google.Protobuf;
 using Grpc.Net.Client;
 using Skein.Cluster.Events;
 using Skein.Cluster.Protocol;
@@ -257,5 +258,39 @@ public sealed class ClusterEventsTests : IAsyncLifetime
         var badPublish = await Assert.ThrowsAsync<RpcException>(async () => await raw.PublishAsync(batch, headers, cancellationToken: Ct));
         Assert.Equal(StatusCode.InvalidArgument, badPublish.StatusCode);
         Assert.StartsWith("The subject 'bad subject' is invalid", badPublish.Status.Detail);
+    }
+
+    [Fact]
+    public async Task A_publish_ack_names_the_bus_sequence_of_the_batchs_last_event()
+    {
+        using var channel = GrpcChannel.ForAddress(_coordinator.Address);
+        var raw = new Protocol.Events.EventsClient(channel);
+        var headers = new Metadata { { ClusterToken.Header, _token } };
+        using var subscription = raw.Subscribe(new SubscribeRequest { Pattern = "acked.>" }, headers, cancellationToken: Ct);
+        Assert.True(await subscription.ResponseStream.MoveNext(Ct)); // the empty batch that says it is live
+        var batch = new PublishBatch();
+        batch.Events.Add(new OutgoingEvent { Subject = "acked.one", Payload = ByteString.CopyFromUtf8("1") });
+        batch.Events.Add(new OutgoingEvent { Subject = "acked.two", Payload = ByteString.CopyFromUtf8("2") });
+
+        var ack = await raw.PublishAsync(batch, headers, cancellationToken: Ct);
+
+        var seen = new List<Protocol.Event>();
+        while (seen.Count < 2)
+        {
+            Assert.True(await subscription.ResponseStream.MoveNext(Ct).WaitAsync(Timeout, Ct));
+            seen.AddRange(subscription.ResponseStream.Current.Events);
+        }
+        Assert.Equal(2, ack.Published);
+        Assert.Equal(seen[1].Sequence, ack.LastSequence);
+
+        // On the streaming publisher too: each ack names its own batch's last event.
+        using var stream = raw.PublishStream(headers, cancellationToken: Ct);
+        var one = new PublishBatch();
+        one.Events.Add(new OutgoingEvent { Subject = "acked.three" });
+        await stream.RequestStream.WriteAsync(one, Ct);
+        Assert.True(await stream.ResponseStream.MoveNext(Ct).WaitAsync(Timeout, Ct));
+        Assert.True(stream.ResponseStream.Current.LastSequence > ack.LastSequence);
+        Assert.Equal(1, stream.ResponseStream.Current.Published);
+        await stream.RequestStream.CompleteAsync();
     }
 }

@@ -20,6 +20,9 @@ public interface ITestEcho : IAsyncDisposable
 
     Task<Point> MoveAsync(Point point, int dx);
 
+    /// <summary>Ignores its token: waits until the test calls <see cref="TestEcho.Unstick"/>, then returns the tag.</summary>
+    Task<string> StuckAsync(string tag);
+
     /// <summary>Blocks its thread (badly written on purpose) before returning.</summary>
     Task<int> BlockAsync(int milliseconds);
 }
@@ -69,6 +72,20 @@ public sealed class TestEcho : ITestEcho
     }
 
     public Task<Point> MoveAsync(Point point, int dx) => Task.FromResult(point with { X = point.X + dx });
+
+    private static readonly TaskCompletionSourceRegistry s_unstuck = new();
+
+    public static readonly TaskCompletionSourceRegistry Started = new();
+
+    public async Task<string> StuckAsync(string tag)
+    {
+        Started.Signal(tag);
+        await s_unstuck.WaitAsync(tag, Timeout.InfiniteTimeSpan);
+        return tag;
+    }
+
+    /// <summary>Lets <see cref="StuckAsync"/> with this tag return.</summary>
+    public static void Unstick(string tag) => s_unstuck.Signal(tag);
 
     public Task<int> BlockAsync(int milliseconds)
     {

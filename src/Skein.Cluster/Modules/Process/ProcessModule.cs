@@ -268,7 +268,7 @@ public sealed partial class ProcessModule : IAsyncDisposable
         if (request.Kind == EnvelopeKind.Release)
         {
             _ = WriteAsync(new StdioFrame(new StdioFrameHeader { Kind = StdioFrameKind.Release, Instance = request.Instance, Service = request.Service }));
-            replies.Send(new Envelope { Kind = EnvelopeKind.Response, ConversationId = request.ConversationId, Status = EnvelopeStatus.Ok, Service = request.Service });
+            replies.Send(new Envelope { Id = request.Id, Kind = EnvelopeKind.Response, ConversationId = request.ConversationId, Status = EnvelopeStatus.Ok, Service = request.Service });
             return id;
         }
         ReadOnlyMemory<byte> arguments;
@@ -279,6 +279,11 @@ public sealed partial class ProcessModule : IAsyncDisposable
         catch (MessagePackSerializationException ex)
         {
             replies.Send(Error(request, RemoteErrorKind.BadArguments, $"the arguments of {request.Service}.{request.Method} are not valid MessagePack: {ex.Message}"));
+            return id;
+        }
+        catch (PayloadException ex)
+        {
+            replies.Send(Error(request, RemoteErrorKind.BadArguments, $"{request.Service}.{request.Method}: {ex.Message}"));
             return id;
         }
         _calls[id] = new ForwardedCall(request.ConversationId, request.Service, request.Method, replies, IsStreaming(request.Service, request.Method));
@@ -300,17 +305,23 @@ public sealed partial class ProcessModule : IAsyncDisposable
         return id;
     }
 
-    internal void Cancel(ulong conversation)
+    /// <summary>Tells the module the caller gave up; false when the call had already been answered (or failed).</summary>
+    internal bool Cancel(ulong conversation)
     {
-        if (_calls.TryRemove(conversation, out _))
-            _ = WriteAsync(new StdioFrame(new StdioFrameHeader { Kind = StdioFrameKind.Cancel, Conversation = conversation }));
+        if (!_calls.TryRemove(conversation, out _)) return false;
+        _ = WriteAsync(new StdioFrame(new StdioFrameHeader { Kind = StdioFrameKind.Cancel, Conversation = conversation }));
+        return true;
     }
 
-    // Modules speak JSON; a .NET caller sends MessagePack, which converts without knowing the types.
-    private static ReadOnlyMemory<byte> Json(Envelope request) =>
-        request.ContentType is "" or MessagePackPayloadCodec.MediaType
-            ? System.Text.Encoding.UTF8.GetBytes(MessagePackSerializer.ConvertToJson(request.Payload.Memory))
-            : request.Payload.Memory;
+    // Modules speak JSON, as does a caller that leaves the content type empty; a .NET caller sends MessagePack, which
+    // converts without knowing the types. Anything else is not guessed at.
+    private static ReadOnlyMemory<byte> Json(Envelope request) => request.ContentType switch
+    {
+        "" or JsonPayloadCodec.MediaType => request.Payload.Memory,
+        MessagePackPayloadCodec.MediaType => System.Text.Encoding.UTF8.GetBytes(MessagePackSerializer.ConvertToJson(request.Payload.Memory)),
+        var other => throw new PayloadException(
+            $"content type '{other}' is not one a module reads; use {JsonPayloadCodec.MediaType} (or leave it empty) or {MessagePackPayloadCodec.MediaType}"),
+    };
 
     private async Task WriteAsync(StdioFrame frame)
     {

@@ -145,11 +145,16 @@ internal abstract class CallConnection
     {
         if (!_waiting.TryGetValue(envelope.ConversationId, out var conversation))
         {
-            Interlocked.Increment(ref _lateReplies);
+            // The node's own answer to a call this side gave up on (its CANCEL, or the deadline both sides keep) only
+            // confirms the end: not a late reply.
+            if (!IsNodesOwnEnd(envelope)) Interlocked.Increment(ref _lateReplies);
             return;
         }
         if (conversation.OnEnvelope(envelope)) _waiting.TryRemove(envelope.ConversationId, out _);
     }
+
+    private static bool IsNodesOwnEnd(Envelope envelope) =>
+        envelope is { Kind: EnvelopeKind.Response, Status: EnvelopeStatus.Error, Error.Kind: Protocol.RemoteErrorKind.Cancelled or Protocol.RemoteErrorKind.DeadlineExceeded };
 
     /// <summary>Sends without waiting (cancels, credits, releases).</summary>
     protected abstract void Transmit(Envelope envelope);

@@ -18,7 +18,7 @@ internal sealed class ServerConnection
 {
     private readonly ServiceHost _host;
     private readonly IEnvelopeSink _replies;
-    private readonly ConcurrentDictionary<ulong, CancellationTokenSource> _inFlight = new();
+    private readonly ConcurrentDictionary<ulong, ServedCall> _inFlight = new();
     private readonly ConcurrentDictionary<ulong, Reservation> _reservations = new();
     // The flow-controlled streams in flight, by conversation: where the caller's CREDIT goes.
     private readonly ConcurrentDictionary<ulong, StreamCredit> _credits = new();
@@ -51,17 +51,17 @@ internal sealed class ServerConnection
         switch (envelope.Kind)
         {
             case EnvelopeKind.Request when _inline:
-                _ = ServeAsync(envelope);
+                _ = ServeAsync(Admit(envelope));
                 break;
             case EnvelopeKind.Request when !_host.Blocking.IsBlocking(envelope.Service, envelope.Method):
                 // Served on the stream's reader until the handler's first await: no thread to wake, which halves a
                 // lone caller's round trip. A handler seen to block is served on the thread pool from then on.
                 var started = Stopwatch.GetTimestamp();
-                _ = ServeAsync(envelope);
+                _ = ServeAsync(Admit(envelope));
                 _host.Blocking.Observe(envelope.Service, envelope.Method, Stopwatch.GetElapsedTime(started));
                 break;
             case EnvelopeKind.Request:
-                ThreadPool.UnsafeQueueUserWorkItem(static state => _ = state.Connection.ServeAsync(state.Request), new Work(this, envelope), preferLocal: false);
+                ThreadPool.UnsafeQueueUserWorkItem(static state => _ = state.Connection.ServeAsync(state.Call), new Work(this, Admit(envelope)), preferLocal: false);
                 break;
             case EnvelopeKind.Cancel:
                 CancelCall(envelope.ConversationId);
@@ -82,14 +82,17 @@ internal sealed class ServerConnection
         }
     }
 
-    // Sources are reused: cancel only while the source still belongs to this conversation.
+    // Sources are reused: cancel only while the source still belongs to this conversation. The caller gets a final
+    // answer at once, so that one without a timer of its own never waits for a handler that ignores its token.
     private void CancelCall(ulong conversationId)
     {
         if (!_inFlight.TryGetValue(conversationId, out var call)) return;
         lock (call)
         {
-            if (_inFlight.TryGetValue(conversationId, out var still) && ReferenceEquals(still, call)) TryCancel(call);
+            if (!_inFlight.TryGetValue(conversationId, out var still) || !ReferenceEquals(still, call) || !call.TryAnswer()) return;
+            TryCancel(call.Source);
         }
+        _replies.Send(Error(call.Request, RemoteErrorKind.Cancelled, $"the caller cancelled {call.Request.Service}.{call.Request.Method} on node {Node}"));
     }
 
     /// <summary>The client went away: every call in flight is cancelled, and its objects are released after the lease.</summary>
@@ -97,7 +100,11 @@ internal sealed class ServerConnection
     {
         if (_closed.IsCancellationRequested) return;
         _closed.Cancel();
-        foreach (var call in _inFlight.Values) TryCancel(call);
+        foreach (var call in _inFlight.Values)
+        {
+            call.TryAnswer(); // nobody is left to answer
+            TryCancel(call.Source);
+        }
         _forwarded.Close();
         if (_reservations.IsEmpty) return;
         _ = ReleaseAfterLeaseAsync();
@@ -143,43 +150,69 @@ internal sealed class ServerConnection
             _ = late.Service.ReleaseAsync(late.Instance); // the client left while this was being opened
             return;
         }
-        _replies.Send(new Envelope { Kind = EnvelopeKind.Response, ConversationId = request.ConversationId, Status = EnvelopeStatus.Ok, Service = service.Name, Instance = id });
+        _replies.Send(new Envelope { Id = request.Id, Kind = EnvelopeKind.Response, ConversationId = request.ConversationId, Status = EnvelopeStatus.Ok, Service = service.Name, Instance = id });
     }
 
     private async Task ReleaseAsync(Envelope request)
     {
         if (_reservations.TryRemove(request.Instance, out var reservation)) await reservation.Service.ReleaseAsync(reservation.Instance).ConfigureAwait(false);
-        _replies.Send(new Envelope { Kind = EnvelopeKind.Response, ConversationId = request.ConversationId, Status = EnvelopeStatus.Ok, Service = request.Service });
+        _replies.Send(new Envelope { Id = request.Id, Kind = EnvelopeKind.Response, ConversationId = request.ConversationId, Status = EnvelopeStatus.Ok, Service = request.Service });
     }
 
-    private async Task ServeAsync(Envelope request)
+    // In flight from its arrival, so that a cancel that overtakes it (it waits for a thread, or for a restarting module)
+    // is answered, and keeps it from starting.
+    private ServedCall Admit(Envelope request)
     {
-        var service = _host.Find(request.Service);
-        if (service is null)
-        {
-            _replies.Send(NotHosted(request));
-            return;
-        }
-        if (service.Gate is not { } gate)
-        {
-            await ServeAsync(request, service).ConfigureAwait(false);
-            return;
-        }
-        if (!gate.TryEnter() && !await EnterWhenActiveAsync(request, gate).ConfigureAwait(false)) return;
+        var call = new ServedCall(request, _tokens.Rent(), _host.Time.GetTimestamp());
+        _inFlight[request.ConversationId] = call;
+        if (_closed.IsCancellationRequested) TryCancel(call.Source); // the client left meanwhile
+        return call;
+    }
+
+    /// <summary>Sends <paramref name="reply"/> unless the call was answered already (cancelled while it waited).</summary>
+    private void Answer(ServedCall call, Envelope reply)
+    {
+        if (call.TryAnswer()) _replies.Send(reply);
+    }
+
+    private async Task ServeAsync(ServedCall call)
+    {
+        var request = call.Request;
         try
         {
-            await ServeAsync(request, service).ConfigureAwait(false);
+            var service = _host.Find(request.Service);
+            if (service is null)
+            {
+                Answer(call, NotHosted(request));
+                return;
+            }
+            if (service.Gate is not { } gate)
+            {
+                await ServeAsync(call, service).ConfigureAwait(false);
+                return;
+            }
+            if (!gate.TryEnter() && !await EnterWhenActiveAsync(call, gate).ConfigureAwait(false)) return;
+            try
+            {
+                await ServeAsync(call, service).ConfigureAwait(false);
+            }
+            finally
+            {
+                gate.Exit();
+            }
         }
         finally
         {
-            gate.Exit();
+            _inFlight.TryRemove(KeyValuePair.Create(request.ConversationId, call));
+            lock (call) _tokens.Return(call.Source);
         }
     }
 
     // A call to a module that is restarting waits for it, within the call's own deadline; one to a module that is
     // stopping or was given up on fails at once, saying so.
-    private async Task<bool> EnterWhenActiveAsync(Envelope request, ModuleGate gate)
+    private async Task<bool> EnterWhenActiveAsync(ServedCall call, ModuleGate gate)
     {
+        var request = call.Request;
         // On the host's clock, as the module's restart backoff is, so both run on the same time.
         using var limit = new CancellationTokenSource(request.TimeoutMs > 0 ? TimeSpan.FromMilliseconds(request.TimeoutMs) : RestartWait, _host.Time);
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(_closed.Token, limit.Token);
@@ -194,7 +227,7 @@ internal sealed class ServerConnection
         }
         catch (Modules.Lifecycle.ModuleUnavailableException ex)
         {
-            _replies.Send(Error(request, RemoteErrorKind.Unavailable, ex.Message));
+            Answer(call, Error(request, RemoteErrorKind.Unavailable, ex.Message));
         }
         catch (OperationCanceledException) when (_closed.IsCancellationRequested)
         {
@@ -202,7 +235,7 @@ internal sealed class ServerConnection
         }
         catch (OperationCanceledException)
         {
-            _replies.Send(Error(request, RemoteErrorKind.DeadlineExceeded, $"module {gate.Supervisor.Module} did not come back from its restart within the call's deadline"));
+            Answer(call, Error(request, RemoteErrorKind.DeadlineExceeded, $"module {gate.Supervisor.Module} did not come back from its restart within the call's deadline"));
         }
         return false;
     }
@@ -210,25 +243,26 @@ internal sealed class ServerConnection
     // How long a call without a deadline waits for a restarting module.
     private static readonly TimeSpan RestartWait = TimeSpan.FromSeconds(30);
 
-    private async Task ServeAsync(Envelope request, HostedService service)
+    private async Task ServeAsync(ServedCall call, HostedService service)
     {
+        var request = call.Request;
         var method = service.Contract.FindMethod(request.Method);
         if (method is null)
         {
-            _replies.Send(Error(request, RemoteErrorKind.MethodNotFound,
+            Answer(call, Error(request, RemoteErrorKind.MethodNotFound,
                 $"service {service.Name} has no method '{request.Method}'; it has {string.Join(", ", service.Contract.Methods.Values.Select(m => m.Signature))}"));
             return;
         }
         var codec = PayloadCodecs.For(request.ContentType);
         if (codec is null)
         {
-            _replies.Send(Error(request, RemoteErrorKind.BadArguments,
+            Answer(call, Error(request, RemoteErrorKind.BadArguments,
                 $"content type '{request.ContentType}' is not one node {Node} reads; use {MessagePackPayloadCodec.MediaType} or {JsonPayloadCodec.MediaType}"));
             return;
         }
         if (!MessageLimits.Fits(request.Payload.Length, _host.Options.MaxMessageBytes))
         {
-            _replies.Send(Error(request, RemoteErrorKind.MessageTooLarge,
+            Answer(call, Error(request, RemoteErrorKind.MessageTooLarge,
                 $"the arguments of {service.Name}.{method.WireName} are {MessageLimits.Describe(request.Payload.Length)}, over node {Node}'s limit of {MessageLimits.Describe(_host.Options.MaxMessageBytes)}"));
             return;
         }
@@ -239,12 +273,23 @@ internal sealed class ServerConnection
         }
         catch (ArgumentCountException ex)
         {
-            _replies.Send(Error(request, RemoteErrorKind.MethodNotFound, ex.Message));
+            Answer(call, Error(request, RemoteErrorKind.MethodNotFound, ex.Message));
             return;
         }
         catch (PayloadException ex)
         {
-            _replies.Send(Error(request, RemoteErrorKind.BadArguments, $"{service.Name}.{method.WireName}: {ex.Message}"));
+            Answer(call, Error(request, RemoteErrorKind.BadArguments, $"{service.Name}.{method.WireName}: {ex.Message}"));
+            return;
+        }
+
+        // A call whose deadline passed before it could start (it waited for a restarting module, or for a thread) is
+        // answered here, without running the method.
+        if (call.IsAnswered) return; // cancelled while it waited: the caller was told, and the method never runs
+        var remaining = Remaining(request, call.Received);
+        if (remaining <= TimeSpan.Zero)
+        {
+            Answer(call, Error(request, RemoteErrorKind.DeadlineExceeded,
+                $"the deadline of {service.Name}.{method.WireName} ({request.TimeoutMs} ms) passed before node {Node} could start it"));
             return;
         }
 
@@ -261,7 +306,7 @@ internal sealed class ServerConnection
             if (reservation.Generation != service.Generation)
             {
                 // A restart makes fresh objects: one made by the run that ended is not served any more.
-                _replies.Send(Error(request, RemoteErrorKind.Unavailable,
+                Answer(call, Error(request, RemoteErrorKind.Unavailable,
                     $"the {service.Name} object this proxy reserved on node {Node} was made before its module restarted; get a new proxy"));
                 return;
             }
@@ -269,14 +314,12 @@ internal sealed class ServerConnection
         }
         else
         {
-            _replies.Send(Error(request, RemoteErrorKind.Unavailable,
+            Answer(call, Error(request, RemoteErrorKind.Unavailable,
                 $"the {service.Name} object this proxy reserved on node {Node} is gone (released, or its lease ran out); get a new proxy"));
             return;
         }
 
-        var call = _tokens.Rent();
-        _inFlight[request.ConversationId] = call;
-        if (_closed.IsCancellationRequested) TryCancel(call); // the client left while this was being decoded
+        call.Remaining = remaining;
         var crash = service.Gate is { } gate ? FailOnCrash(gate, request, service, method, call) : default;
         var activity = CallActivities.StartServer(request, Node);
         try
@@ -287,54 +330,68 @@ internal sealed class ServerConnection
         finally
         {
             activity?.Dispose();
-            crash.Dispose(); // before the source goes back to the pool: a crash must not cancel the next call to use it
-            _inFlight.TryRemove(request.ConversationId, out _);
-            lock (call) _tokens.Return(call);
+            // Before the source goes back to the pool: a crash or an expiry must not touch the next call to use it.
+            crash.Dispose();
+            call.Expiry.Dispose();
             if (transient) await service.DestroyAsync(target).ConfigureAwait(false);
         }
     }
 
+    /// <summary>What is left of the request's deadline; <see cref="TimeSpan.MaxValue"/> for a request without one.</summary>
+    private TimeSpan Remaining(Envelope request, long received) =>
+        request.TimeoutMs == 0 ? TimeSpan.MaxValue : TimeSpan.FromMilliseconds(request.TimeoutMs) - _host.Time.GetElapsedTime(received);
+
     // The caller hears of a crash of the module at once. The handler's token is cancelled first, so whatever it still
     // returns is counted as a late reply rather than sent after the error.
-    private CancellationTokenRegistration FailOnCrash(ModuleGate gate, Envelope request, HostedService service, ContractMethod method, CancellationTokenSource call) =>
+    private CancellationTokenRegistration FailOnCrash(ModuleGate gate, Envelope request, HostedService service, ContractMethod method, ServedCall call) =>
         gate.RunCrashed.UnsafeRegister(_ =>
         {
             lock (call)
             {
-                // Already cancelled: the caller gave up or its deadline passed, and nobody waits for an answer.
-                if (call.IsCancellationRequested || !_inFlight.TryGetValue(request.ConversationId, out var still) || !ReferenceEquals(still, call)) return;
-                TryCancel(call);
+                // Already answered: the caller gave up or its deadline passed, and was told so.
+                if (!_inFlight.TryGetValue(request.ConversationId, out var still) || !ReferenceEquals(still, call) || !call.TryAnswer()) return;
+                TryCancel(call.Source);
             }
             _replies.Send(Error(request, RemoteErrorKind.Unavailable,
                 $"module {gate.Supervisor.Module} crashed while serving {service.Name}.{method.WireName}: {gate.CrashReason}"));
         }, null);
 
-    // The deadline's timer is only armed for a handler that did not finish at once: most never need one.
-    private static void ArmDeadline(Envelope request, CancellationTokenSource call)
+    // The deadline's timer is only armed for a handler that did not finish at once: most never need one. When it
+    // fires, the node answers DeadlineExceeded itself (unless something answered first), whatever the handler does.
+    private void ArmDeadline(ServedCall call)
     {
-        if (request.TimeoutMs > 0) call.CancelAfter(TimeSpan.FromMilliseconds(request.TimeoutMs));
+        if (call.Remaining == TimeSpan.MaxValue) return;
+        call.Expiry = call.Source.Token.UnsafeRegister(static state =>
+        {
+            var (connection, call) = ((ServerConnection, ServedCall))state!;
+            // A cancel, a crash or the client's going claim the answer before they cancel: only the timer gets here first.
+            if (!call.TryAnswer()) return;
+            connection._replies.Send(connection.Error(call.Request, RemoteErrorKind.DeadlineExceeded,
+                $"{call.Request.Service}.{call.Request.Method} did not finish within its deadline of {call.Request.TimeoutMs} ms on node {connection.Node}"));
+        }, (this, call));
+        call.Source.CancelAfter(call.Remaining);
     }
 
     private async Task ReplyAsync(Envelope request, HostedService service, ContractMethod method, IPayloadCodec codec, object target, object?[] arguments,
-        CancellationTokenSource call, Activity? activity)
+        ServedCall call, Activity? activity)
     {
-        var token = call.Token;
+        var token = call.Source.Token;
         object? result;
         try
         {
             var returned = method.ServerInvoker(target, arguments, token);
             var awaiting = ResultAdapters.AwaiterFor(method)(returned);
-            if (!awaiting.IsCompleted) ArmDeadline(request, call);
+            if (!awaiting.IsCompleted) ArmDeadline(call);
             result = await awaiting.ConfigureAwait(false);
         }
         catch (Exception ex)
         {
             CallActivities.Failed(activity, ex.Message);
-            if (token.IsCancellationRequested) _host.CountLateReply(); // the caller gave up or its deadline passed: nobody waits for this
+            if (!call.TryAnswer()) _host.CountLateReply(); // the caller gave up or its deadline passed, and was told so
             else await _replies.SendAsync(ApplicationError(request, ex), CancellationToken.None).ConfigureAwait(false);
             return;
         }
-        if (token.IsCancellationRequested)
+        if (!call.TryAnswer())
         {
             _host.CountLateReply();
             return;
@@ -346,10 +403,10 @@ internal sealed class ServerConnection
     }
 
     private async Task StreamAsync(Envelope request, HostedService service, ContractMethod method, IPayloadCodec codec, object target, object?[] arguments,
-        CancellationTokenSource call, Activity? activity)
+        ServedCall call, Activity? activity)
     {
-        var token = call.Token;
-        ArmDeadline(request, call);
+        var token = call.Source.Token;
+        ArmDeadline(call);
         ulong sequence = 0;
         // A caller that asks for flow control gets at most its window of items ahead of its consumer: the producer is
         // not asked for the next item until the last one could be sent. An older caller asks for none and gets all.
@@ -367,6 +424,9 @@ internal sealed class ServerConnection
                     envelope.StreamWindow = credit.Window;
                     await credit.WaitToSendAsync(sequence, token).ConfigureAwait(false);
                 }
+                // An item that fails to encode ends the stream with its error, which is the call's answer.
+                if (envelope.Status == EnvelopeStatus.Error && !call.TryAnswer()) return;
+                token.ThrowIfCancellationRequested(); // answered already (a cancel, the deadline): no item may follow
                 await _replies.SendAsync(envelope, token).ConfigureAwait(false);
                 if (envelope.Status == EnvelopeStatus.Error) return;
             }
@@ -374,7 +434,7 @@ internal sealed class ServerConnection
         catch (Exception ex)
         {
             CallActivities.Failed(activity, ex.Message);
-            if (token.IsCancellationRequested) _host.CountLateReply();
+            if (!call.TryAnswer()) _host.CountLateReply();
             else await _replies.SendAsync(ApplicationError(request, ex), CancellationToken.None).ConfigureAwait(false);
             return;
         }
@@ -382,8 +442,8 @@ internal sealed class ServerConnection
         {
             if (credit is not null) _credits.TryRemove(request.ConversationId, out _);
         }
-        if (!token.IsCancellationRequested)
-            await _replies.SendAsync(new Envelope { Kind = EnvelopeKind.Response, ConversationId = request.ConversationId, Status = EnvelopeStatus.Ok, Sequence = sequence + 1 },
+        if (call.TryAnswer())
+            await _replies.SendAsync(new Envelope { Id = request.Id, Kind = EnvelopeKind.Response, ConversationId = request.ConversationId, Status = EnvelopeStatus.Ok, Sequence = sequence + 1 },
                 CancellationToken.None).ConfigureAwait(false);
     }
 
@@ -407,6 +467,7 @@ internal sealed class ServerConnection
         }
         return new Envelope
         {
+            Id = request.Id,
             Kind = kind,
             ConversationId = request.ConversationId,
             Sequence = sequence,
@@ -422,7 +483,7 @@ internal sealed class ServerConnection
     private Envelope Error(Envelope request, RemoteErrorKind kind, string message) => RemoteErrors.FailedReply(request, kind, message, Node);
 
     private Envelope ApplicationError(Envelope request, Exception exception) =>
-        RemoteErrors.FailedReply(request.ConversationId, RemoteErrors.FromApplication(exception, Node, request.Service, request.Method));
+        RemoteErrors.FailedReply(request, RemoteErrors.FromApplication(exception, Node, request.Service, request.Method));
 
     private static void TryCancel(CancellationTokenSource source)
     {
@@ -439,5 +500,33 @@ internal sealed class ServerConnection
     /// <param name="Generation">The service's generation when the object was made: a module restarted since made it stale.</param>
     private sealed record Reservation(HostedService Service, object Instance, int Generation);
 
-    private sealed record Work(ServerConnection Connection, Envelope Request);
+    private sealed record Work(ServerConnection Connection, ServedCall Call);
+
+    /// <summary>
+    /// One call being served: its token source (pooled, so only touched under a lock on this object while the call is
+    /// in flight) and who answers it. Exactly one answer goes out: the handler's, or the node's own when the caller
+    /// cancels, the deadline passes or the module crashes — whichever claims it first.
+    /// </summary>
+    /// <param name="received">When the request arrived, on the host's clock: its deadline counts from then.</param>
+    private sealed class ServedCall(Envelope request, CancellationTokenSource source, long received)
+    {
+        private int _answered;
+
+        public Envelope Request { get; } = request;
+
+        public CancellationTokenSource Source { get; } = source;
+
+        public long Received { get; } = received;
+
+        /// <summary>What was left of the deadline when the method started; <see cref="TimeSpan.MaxValue"/> for none.</summary>
+        public TimeSpan Remaining { get; set; } = TimeSpan.MaxValue;
+
+        public bool IsAnswered => Volatile.Read(ref _answered) != 0;
+
+        /// <summary>Answers DeadlineExceeded when the deadline's timer fires; disposed before the source is reused.</summary>
+        public CancellationTokenRegistration Expiry { get; set; }
+
+        /// <summary>True for the one caller that may answer the call.</summary>
+        public bool TryAnswer() => Interlocked.Exchange(ref _answered, 1) == 0;
+    }
 }

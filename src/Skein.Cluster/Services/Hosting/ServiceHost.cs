@@ -69,7 +69,7 @@ public sealed class ServiceHost : IAsyncDisposable
 
     public IReadOnlyCollection<string> ServiceNames => _services.Keys.Concat(_moduleServices.Keys).Order(StringComparer.Ordinal).ToList();
 
-    internal ProcessLoadedModule? FindModule(string service) => _moduleServices.IsEmpty ? null : _moduleServices.GetValueOrDefault(service)?.Module;
+    internal ProcessModuleService? FindModuleService(string service) => _moduleServices.IsEmpty ? null : _moduleServices.GetValueOrDefault(service);
 
     /// <summary>Hosts <typeparamref name="TImplementation"/> (made with its public parameterless constructor) as <typeparamref name="TContract"/>.</summary>
     public void Add<TContract, TImplementation>() where TContract : class where TImplementation : class, TContract, new() =>
