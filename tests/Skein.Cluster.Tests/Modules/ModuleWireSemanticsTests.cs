@@ -1,4 +1,5 @@
 using System.Text;
+using Skein.Cluster.Client;
 using Skein.Cluster.Protocol;
 using Skein.Cluster.Services.Client;
 using Skein.Cluster.Tests.Services;
