@@ -1,6 +1,8 @@
 using System.Text;
 using Skein.Cluster.Client;
+using Skein.Cluster.Configuration;
 using Skein.Cluster.Protocol;
+using Skein.Cluster.Services;
 using Skein.Cluster.Services.Client;
 using Skein.Cluster.Tests.Services;
 using ServiceHost = Skein.Cluster.Services.Hosting.ServiceHost;

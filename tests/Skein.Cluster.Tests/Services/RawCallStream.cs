@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using Google.Protobuf;
 using Grpc.Core;
+using Skein.Cluster.Addressing;
 using Skein.Cluster.Internal;
 using Skein.Cluster.Protocol;
 
