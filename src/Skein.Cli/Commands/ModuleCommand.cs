@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using Skein.Cluster;
-using Skein.Cluster.Modules;
-using Skein.Cluster.Modules.Discovery;
+using Skein.Modules;
+using Skein.Modules.Discovery;
 using Skein.Cluster.NodeControl;
 using Skein.Cluster.Client;
 using Skein.Cluster.Membership;
