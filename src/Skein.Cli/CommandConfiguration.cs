@@ -2,8 +2,8 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using Skein.Cluster;
 using Skein.Cluster.Configuration;
-using Skein.Cluster.Modules;
-using Skein.Cluster.Modules.Lifecycle;
+using Skein.Modules;
+using Skein.Modules.Lifecycle;
 using Skein.Cluster.Addressing;
 
 namespace Skein.Cli;

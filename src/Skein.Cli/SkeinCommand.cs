@@ -64,7 +64,7 @@ internal static class SkeinCommand
             ProblemPrinter.Print(ex.Problems, error, "nothing started");
             return ExitCodes.InvalidInput;
         }
-        catch (Skein.Cluster.Modules.ModuleStartFailedException ex)
+        catch (Skein.Modules.ModuleStartFailedException ex)
         {
             // The input was fine; the module itself failed to start.
             error.WriteLine($"skein: {ex.Message}");

@@ -5,13 +5,13 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Skein.Cluster.Events;
 using Skein.Cluster.Hosting;
-using Skein.Cluster.Modules;
-using Skein.Cluster.Modules.Lifecycle;
+using Skein.Modules;
+using Skein.Modules.Lifecycle;
 using Skein.Cluster.Services.Hosting;
 using Skein.Cluster.Addressing;
 using Skein.Cluster.Client;
 using Skein.Cluster.Configuration;
-using Skein.Cluster.Modules.BuiltIn;
+using Skein.Modules.BuiltIn;
 
 namespace Skein.Cluster;
 

@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Skein.Cluster.Endpoints;
 using Skein.Cluster.Internal;
-using Skein.Cluster.Modules;
+using Skein.Modules;
 using Skein.Cluster.Services;
 using Skein.Cluster.Services.Hosting;
 using Skein.Cluster.Services.Transport;

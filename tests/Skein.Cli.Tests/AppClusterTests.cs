@@ -1,6 +1,6 @@
 using Skein.Cluster;
 using Skein.Cluster.Apps;
-using Skein.Cluster.Modules;
+using Skein.Modules;
 using Skein.Cluster.NodeControl;
 using Skein.Cluster.Addressing;
 

@@ -1,11 +1,12 @@
 using System.Reflection;
 using Microsoft.Extensions.Logging;
 using Skein.Cluster.Client;
+using Skein.Modules;
 
 namespace Skein.Cluster.Tests;
 
 /// <summary>
-/// Every log message of Skein.Cluster has a stable event id, unique, in the range docs/logging.md gives its area, so
+/// Every log message of Skein.Cluster and Skein.Modules has a stable event id, unique, in the range docs/logging.md gives its area, so
 /// that a filter or an alert on an id keeps working when a message's text changes.
 /// </summary>
 public sealed class LogEventIdTests
@@ -16,7 +17,7 @@ public sealed class LogEventIdTests
         ("Skein.Cluster", 1000, 1999),
         ("Skein.Cluster.Membership", 1000, 1999),
         ("Skein.Cluster.Services", 2000, 2999),
-        ("Skein.Cluster.Modules", 3000, 3999),
+        ("Skein.Modules", 3000, 3999),
         ("Skein.Cluster.Events", 4000, 4999),
     ];
 
@@ -30,7 +31,7 @@ public sealed class LogEventIdTests
     [Fact]
     public void Every_log_message_has_a_unique_event_id_in_its_areas_range()
     {
-        var messages = typeof(SkeinClient).Assembly.GetTypes()
+        var messages = new[] { typeof(SkeinClient).Assembly, typeof(ModuleLoaders).Assembly }.SelectMany(a => a.GetTypes())
             .SelectMany(t => t.GetMethods(BindingFlags.Instance | BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
             .Select(m => (Method: m, Attribute: m.GetCustomAttribute<LoggerMessageAttribute>()))
             .Where(x => x.Attribute is not null)

@@ -1,6 +1,6 @@
 using Skein.Cluster;
 using Skein.Cluster.Membership;
-using Skein.Cluster.Modules;
+using Skein.Modules;
 using Skein.Cluster.NodeControl;
 using Skein.Cluster.Addressing;
 using Skein.Cluster.Client;

@@ -2,7 +2,7 @@ using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Skein.Cluster;
-using Skein.Cluster.Modules.Discovery;
+using Skein.Modules.Discovery;
 using Skein.Cluster.Addressing;
 using Skein.Cluster.Configuration;
 

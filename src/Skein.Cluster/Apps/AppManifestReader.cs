@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using Skein.Cluster.Modules.Manifests;
+using Skein.Modules.Manifests;
 using Skein.Yaml;
 using YamlDotNet.RepresentationModel;
 

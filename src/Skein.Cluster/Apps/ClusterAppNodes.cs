@@ -1,4 +1,4 @@
-using Skein.Cluster.Modules;
+using Skein.Modules;
 using Skein.Cluster.NodeControl;
 using Skein.Cluster.Client;
 using Skein.Cluster.Membership;

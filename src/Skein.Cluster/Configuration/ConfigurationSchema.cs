@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Skein.Cluster.Modules;
-using Skein.Cluster.Modules.Lifecycle;
+using Skein.Modules;
+using Skein.Modules.Lifecycle;
 using Skein.Engine;
 using Skein.Cluster.Addressing;
 

@@ -1,6 +1,6 @@
 using Skein.Cluster.Configuration;
 using Skein.Cluster.Membership;
-using Skein.Cluster.Modules.Lifecycle;
+using Skein.Modules.Lifecycle;
 using Skein.Cluster.Services;
 using Skein.Cluster.Services.Hosting;
 using Skein.Cluster.Protocol;

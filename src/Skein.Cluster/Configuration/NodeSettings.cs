@@ -1,5 +1,5 @@
-using Skein.Cluster.Modules;
-using Skein.Cluster.Modules.Lifecycle;
+using Skein.Modules;
+using Skein.Modules.Lifecycle;
 using Skein.Cluster.Services.Hosting;
 
 namespace Skein.Cluster.Configuration;

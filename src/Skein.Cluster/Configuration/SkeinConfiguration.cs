@@ -1,6 +1,6 @@
 using System.Collections;
 using Microsoft.Extensions.Configuration;
-using Skein.Cluster.Modules.Lifecycle;
+using Skein.Modules.Lifecycle;
 
 namespace Skein.Cluster.Configuration;
 

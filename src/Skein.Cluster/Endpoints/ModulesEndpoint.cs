@@ -1,6 +1,6 @@
 using Grpc.Core;
-using Skein.Cluster.Modules;
-using Skein.Cluster.Modules.Discovery;
+using Skein.Modules;
+using Skein.Modules.Discovery;
 using Skein.Cluster.Protocol;
 using Skein.Cluster.Services.Hosting;
 

@@ -1,3 +1,5 @@
+using Skein.Shared.Text;
+
 namespace Skein.Cluster.Events;
 
 /// <summary>

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Google.Protobuf;
-using Skein.Cluster.Modules;
-using Skein.Cluster.Modules.Stdio;
+using Skein.Modules;
+using Skein.Modules.Stdio;
 using Skein.Cluster.Protocol;
 using Skein.Cluster.Services.Codecs;
 using Skein.Cluster.Services.Hosting;

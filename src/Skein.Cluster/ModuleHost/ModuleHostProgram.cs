@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Skein.Cluster.Modules.Isolated;
-using Skein.Cluster.Modules.Stdio;
+using Skein.Modules.Isolated;
+using Skein.Modules.Stdio;
 using Skein.Cluster.Services.Hosting;
 
 namespace Skein.Cluster.ModuleHost;
@@ -14,7 +14,7 @@ namespace Skein.Cluster.ModuleHost;
 public static class ModuleHostProgram
 {
     /// <summary>The host's file name, beside the node's own assemblies.</summary>
-    public const string FileName = ModuleHostCommand.HostFileName;
+    public const string FileName = IsolatedModuleOptions.HostFileName;
 
     /// <summary>Runs the host for <c>args[0]</c>, the assembly; returns the process's exit code.</summary>
     /// <returns>0 after a shutdown or the end of stdin; 1 when the assembly cannot be loaded; 2 on a usage error; 3 when the node broke the protocol.</returns>

@@ -1,7 +1,7 @@
 using Grpc.Core;
 using Skein.Cluster.Internal;
-using Skein.Cluster.Modules;
-using Skein.Cluster.Modules.Discovery;
+using Skein.Modules;
+using Skein.Modules.Discovery;
 using Skein.Cluster.Protocol;
 using Skein.Cluster.Addressing;
 

@@ -1,4 +1,4 @@
-using Skein.Cluster.Modules.Discovery;
+using Skein.Modules.Discovery;
 using Skein.Cluster.Protocol;
 
 namespace Skein.Cluster.NodeControl;

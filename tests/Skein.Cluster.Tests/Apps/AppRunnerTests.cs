@@ -1,5 +1,5 @@
 using Skein.Cluster.Apps;
-using Skein.Cluster.Modules;
+using Skein.Modules;
 using Skein.Cluster.NodeControl;
 
 namespace Skein.Cluster.Tests.Apps;

@@ -1,5 +1,6 @@
 using System.Text;
 using Skein.Engine;
+using Skein.Modules;
 using Skein.Testing;
 using Skein.Yaml;
 using Skein.Cluster.Client;
@@ -19,6 +20,7 @@ public sealed class NamespaceCycleTests
         typeof(InstanceMode).Assembly.Location,
         typeof(NodeReader).Assembly.Location,
         typeof(Job).Assembly.Location,
+        typeof(ModuleLoaders).Assembly.Location,
         typeof(ClusterClient).Assembly.Location,
         typeof(TestCluster).Assembly.Location,
     };

@@ -1,7 +1,7 @@
 using System.Collections;
 using Microsoft.Extensions.Configuration;
 using Skein.Cluster.Configuration;
-using Skein.Cluster.Modules.Lifecycle;
+using Skein.Modules.Lifecycle;
 using Skein.Cluster.Services.Hosting;
 
 namespace Skein.Cluster.Tests.Configuration;

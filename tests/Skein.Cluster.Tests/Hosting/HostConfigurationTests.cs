@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Skein.Cluster.Configuration;
-using Skein.Cluster.Modules;
+using Skein.Modules;
 using Skein.Cluster.Tests.Modules;
 using Skein.Cluster.Tests.Support;
 using Skein.Testing;
@@ -139,7 +139,7 @@ public sealed class HostConfigurationTests : IAsyncLifetime
         var node = host.Services.GetRequiredService<IOptions<NodeOptions>>().Value;
 
         Assert.Equal((3, "a-token", "from-code"), (node.Cores, node.Token, node.Name));
-        Assert.Equal(Skein.Cluster.Modules.Lifecycle.RestartMode.Transient, node.ModuleRestart);
+        Assert.Equal(Skein.Modules.Lifecycle.RestartMode.Transient, node.ModuleRestart);
         Assert.Equal(new Dictionary<string, string> { ["zone"] = "a", ["rack"] = "r1" }, node.Labels);
     }
 

@@ -1,12 +1,12 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Loader;
 using System.Text.Json;
-using Skein.Cluster.Modules;
-using Skein.Cluster.Modules.Lifecycle;
+using Skein.Modules;
+using Skein.Modules.Lifecycle;
 using Skein.Cluster.NodeControl;
 using Skein.Cluster.Services.Hosting;
 using Skein.Cluster.Client;
-using Skein.Cluster.Modules.BuiltIn;
+using Skein.Modules.BuiltIn;
 
 namespace Skein.Cluster.Tests.Modules;
 

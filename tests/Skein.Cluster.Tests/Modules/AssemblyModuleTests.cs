@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.Loader;
-using Skein.Cluster.Modules;
+using Skein.Modules;
 using Skein.Cluster.Services.Hosting;
 using Skein.Cluster.Client;
 

@@ -1,6 +1,6 @@
 using System.Text;
 using Microsoft.Extensions.Time.Testing;
-using Skein.Cluster.Modules.Process;
+using Skein.Modules.Process;
 
 namespace Skein.Cluster.Tests.Modules;
 

@@ -1,13 +1,13 @@
 using System.Collections.Concurrent;
 using Skein.Cluster.ModuleHost;
-using Skein.Cluster.Modules;
-using Skein.Cluster.Modules.Isolated;
-using Skein.Cluster.Modules.Lifecycle;
-using Skein.Cluster.Modules.Process;
+using Skein.Modules;
+using Skein.Modules.Isolated;
+using Skein.Modules.Lifecycle;
+using Skein.Modules.Process;
 using Skein.Cluster.Services.Client;
 using Skein.Cluster.Client;
 using Skein.Cluster.Configuration;
-using Skein.Cluster.Modules.BuiltIn;
+using Skein.Modules.BuiltIn;
 using Skein.Cluster.Services;
 using ServiceHost = Skein.Cluster.Services.Hosting.ServiceHost;
 

@@ -1,4 +1,4 @@
-using Skein.Cluster.Modules;
+using Skein.Modules;
 using Skein.Cluster.NodeControl;
 using Skein.Cluster.Services.Client;
 using Skein.Cluster.Client;
@@ -78,7 +78,7 @@ public sealed class ModuleAnswerCheckTests
         await using var node = await NodeHost.StartAsync(host, Token, cancellationToken: Ct, modulePaths: new ModulePaths([dir.Path], allowAnyPath: false));
         using var control = new ModuleControl("node-a", $"127.0.0.1:{node.Address.Port}", Token);
         await control.LoadAsync(script, null, null, TestPatience.Ceiling, Ct);
-        var module = (Skein.Cluster.Modules.Process.ProcessLoadedModule)host.Modules.Single();
+        var module = (Skein.Modules.Process.ProcessLoadedModule)host.Modules.Single();
         var routes = new StaticRoutes(host.Describe().Select(s => new ServiceLocation("n-1", "node-a", $"127.0.0.1:{node.Address.Port}", s)));
         await using var client = new SkeinClient(routes, Token, new SkeinClientOptions(), null);
         var first = await TestModules.CallJsonAsync(client, "liar", "Pid", "[]", Ct);

@@ -1,5 +1,5 @@
-using Skein.Cluster.Modules;
-using Skein.Cluster.Modules.Process;
+using Skein.Modules;
+using Skein.Modules.Process;
 using Skein.Cluster.NodeControl;
 using Skein.Cluster.Services.Client;
 using Skein.Cluster.Client;

@@ -1,4 +1,4 @@
-using Skein.Cluster.Modules;
+using Skein.Modules;
 using Skein.Cluster.NodeControl;
 using ServiceHost = Skein.Cluster.Services.Hosting.ServiceHost;
 
@@ -90,12 +90,12 @@ public sealed class ModuleControlTests : IAsyncLifetime
             cancellationToken: Ct, modulePaths: new ModulePaths([Examples], allowAnyPath: false));
         using var reloading = new ModuleControl("node-r", $"127.0.0.1:{allowing.Address.Port}", Token);
         await reloading.LoadAsync(stats, "stats", null, TestPatience.Ceiling, Ct);
-        var before = ((Skein.Cluster.Modules.Process.ProcessLoadedModule)allowing.Services.Modules.Single()).Process!.ProcessId;
+        var before = ((Skein.Modules.Process.ProcessLoadedModule)allowing.Services.Modules.Single()).Process!.ProcessId;
 
         var reloaded = await reloading.ReloadAsync("stats", TestPatience.Ceiling, Ct);
 
         Assert.Equal("active", reloaded.State);
-        Assert.NotEqual(before, ((Skein.Cluster.Modules.Process.ProcessLoadedModule)allowing.Services.Modules.Single()).Process!.ProcessId);
+        Assert.NotEqual(before, ((Skein.Modules.Process.ProcessLoadedModule)allowing.Services.Modules.Single()).Process!.ProcessId);
         Assert.Equal(["stats"], allowing.Services.ServiceNames);
     }
 }

@@ -1,5 +1,5 @@
-using Skein.Cluster.Modules;
-using Skein.Cluster.Modules.BuiltIn;
+using Skein.Modules;
+using Skein.Modules.BuiltIn;
 
 namespace Skein.Cluster.Tests.Modules;
 

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Skein.Cluster.Modules.Stdio;
+using Skein.Modules.Stdio;
 
 namespace Skein.Cluster.Tests.Modules;
 

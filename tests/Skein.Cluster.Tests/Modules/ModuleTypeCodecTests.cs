@@ -1,6 +1,6 @@
 using MessagePack;
 using MessagePack.Resolvers;
-using Skein.Cluster.Modules;
+using Skein.Modules;
 using Skein.Cluster.Services.Codecs;
 
 namespace Skein.Cluster.Tests.Modules;

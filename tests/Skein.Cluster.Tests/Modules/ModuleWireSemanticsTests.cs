@@ -77,7 +77,7 @@ public sealed class ModuleWireSemanticsTests : IAsyncLifetime
         var script = Path.Combine(_dir.Path, "tally.py");
         await File.WriteAllTextAsync(script, Tally.Replace("SDK", sdk, StringComparison.Ordinal), Ct);
         var services = new ServiceHost("node-py");
-        await services.AddModuleAsync(new Skein.Cluster.Modules.ModuleLoadRequest(script), Ct);
+        await services.AddModuleAsync(new Skein.Modules.ModuleLoadRequest(script), Ct);
         _node = await NodeHost.StartAsync(services, Token, cancellationToken: Ct);
         var routes = new StaticRoutes(services.Describe().Select(s => new ServiceLocation("n-1", "node-py", Address, s)));
         _client = new SkeinClient(routes, Token, new SkeinClientOptions(), null);

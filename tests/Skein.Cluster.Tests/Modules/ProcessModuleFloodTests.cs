@@ -1,7 +1,7 @@
 using Process = System.Diagnostics.Process;
-using Skein.Cluster.Modules;
-using Skein.Cluster.Modules.Lifecycle;
-using Skein.Cluster.Modules.Process;
+using Skein.Modules;
+using Skein.Modules.Lifecycle;
+using Skein.Modules.Process;
 using Skein.Cluster.Services.Client;
 using Skein.Cluster.Client;
 using Skein.Cluster.Configuration;

@@ -1,6 +1,6 @@
-using Skein.Cluster.Modules;
+using Skein.Modules;
 using System.Text;
-using Skein.Cluster.Modules.Process;
+using Skein.Modules.Process;
 using Skein.Cluster.Services.Client;
 using Skein.Cluster.Client;
 using Skein.Cluster.Configuration;
@@ -43,7 +43,7 @@ public sealed class ProcessModuleTests : IAsyncLifetime
     {
         if (ModuleProcess.FindPython() is null) return;
         var services = new ServiceHost("node-py");
-        var module = await services.AddModuleAsync(new Skein.Cluster.Modules.ModuleLoadRequest(StatsPath), Ct);
+        var module = await services.AddModuleAsync(new Skein.Modules.ModuleLoadRequest(StatsPath), Ct);
         Assert.Equal(["stats"], module.Services.Select(s => s.Name));
         _node = await NodeHost.StartAsync(services, Token, cancellationToken: Ct);
         var routes = new StaticRoutes(services.Describe().Select(s => new ServiceLocation("n-1", "node-py", $"127.0.0.1:{_node.Address.Port}", s)));
@@ -134,7 +134,7 @@ public sealed class ProcessModuleTests : IAsyncLifetime
         }
         await withdrawn.Task.WaitAsync(Wait, Ct);
 
-        Assert.Equal(Skein.Cluster.Modules.Lifecycle.ModuleState.Failed, loaded.Supervisor.State);
+        Assert.Equal(Skein.Modules.Lifecycle.ModuleState.Failed, loaded.Supervisor.State);
         Assert.Empty(_node.Services.Describe());
         var error = await Assert.ThrowsAsync<RemoteException>(() => stats.MeanAsync([1], Ct));
         Assert.Contains(error.Kind, new[] { RemoteErrorKind.Unavailable, RemoteErrorKind.ServiceNotFound });
@@ -167,7 +167,7 @@ public sealed class ProcessModuleTests : IAsyncLifetime
         {
             await using var services = new ServiceHost("node-bad");
 
-            var error = await Assert.ThrowsAsync<ModuleStartFailedException>(() => services.AddModuleAsync(new Skein.Cluster.Modules.ModuleLoadRequest(script), Ct));
+            var error = await Assert.ThrowsAsync<ModuleStartFailedException>(() => services.AddModuleAsync(new Skein.Modules.ModuleLoadRequest(script), Ct));
 
             Assert.Contains("exited with code 3 before its hello", error.Message, StringComparison.Ordinal);
             Assert.Contains("oops", error.Message, StringComparison.Ordinal);

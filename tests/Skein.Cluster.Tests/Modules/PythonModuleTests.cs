@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
-using Skein.Cluster.Modules.Stdio;
+using Skein.Modules.Stdio;
 
 namespace Skein.Cluster.Tests.Modules;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Threading.Channels;
-using Skein.Cluster.Modules.Lifecycle;
+using Skein.Modules.Lifecycle;
 using Skein.Cluster.Services.Hosting;
 
 namespace Skein.Cluster.Tests.Modules;

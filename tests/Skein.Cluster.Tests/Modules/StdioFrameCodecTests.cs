@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using Skein.Cluster.Modules.Stdio;
+using Skein.Modules.Stdio;
 
 namespace Skein.Cluster.Tests.Modules;
 

@@ -1,7 +1,7 @@
 using System.Text;
 using FsCheck;
 using FsCheck.Fluent;
-using Skein.Cluster.Modules.Stdio;
+using Skein.Modules.Stdio;
 
 namespace Skein.Cluster.Tests.Modules;
 

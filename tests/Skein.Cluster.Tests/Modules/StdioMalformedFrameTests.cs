@@ -1,4 +1,4 @@
-using Skein.Cluster.Modules.Stdio;
+using Skein.Modules.Stdio;
 
 namespace Skein.Cluster.Tests.Modules;
 

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.IO.Pipelines;
 using System.Text;
-using Skein.Cluster.Modules.Stdio;
+using Skein.Modules.Stdio;
 using Skein.Yaml;
 
 namespace Skein.Cluster.Tests.Modules;

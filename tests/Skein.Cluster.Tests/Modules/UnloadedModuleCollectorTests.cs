@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
-using Skein.Cluster.Modules;
+using Skein.Cluster.Services.Hosting;
 
 namespace Skein.Cluster.Tests.Modules;
 

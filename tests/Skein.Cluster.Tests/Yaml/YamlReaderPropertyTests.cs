@@ -2,7 +2,7 @@ using System.Text;
 using FsCheck;
 using FsCheck.Fluent;
 using Skein.Cluster.Apps;
-using Skein.Cluster.Modules.Manifests;
+using Skein.Modules.Manifests;
 using Skein.Engine.JobFiles;
 
 namespace Skein.Cluster.Tests.Yaml;

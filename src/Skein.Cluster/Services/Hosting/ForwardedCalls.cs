@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
-using Skein.Cluster.Modules.Process;
 using Skein.Cluster.Protocol;
 using Skein.Cluster.Services.Transport;
+using Skein.Modules.Process;
 
 namespace Skein.Cluster.Services.Hosting;
 
@@ -15,7 +15,7 @@ namespace Skein.Cluster.Services.Hosting;
 /// the module still sends for that call is dropped. A call to a per-connection service without a reservation gets an
 /// object of its own, made for the call and released after it, as a .NET service's is.
 /// </remarks>
-internal sealed class ForwardedCalls : IEnvelopeSink
+internal sealed class ForwardedCalls : IModuleReplies
 {
     private readonly ServiceHost _host;
     private readonly IEnvelopeSink _replies;
@@ -62,8 +62,15 @@ internal sealed class ForwardedCalls : IEnvelopeSink
                 return true;
             default:
                 if (envelope.Kind == EnvelopeKind.Release) _objects.TryRemove(envelope.Instance, out _);
-                if (module.Process is { } process) process.Forward(envelope, _replies);
-                else _replies.Send(Unavailable(envelope, $"module {module.Name} is restarting"));
+                if (module.Process is not { } process) _replies.Send(Unavailable(envelope, $"module {module.Name} is restarting"));
+                else if (envelope.Kind == EnvelopeKind.Release)
+                {
+                    process.Release(envelope.Instance, envelope.Service);
+                    _replies.Send(ModuleEnvelopes.Released(envelope));
+                }
+                // Any other kind is passed on as a call, answered straight to the connection.
+                else if (ModuleEnvelopes.TryToCall(envelope, _host.NodeName, out var other, out var refusal)) process.Forward(other, new Untracked(_replies, _host.NodeName));
+                else _replies.Send(refusal);
                 return true;
         }
     }
@@ -116,7 +123,8 @@ internal sealed class ForwardedCalls : IEnvelopeSink
             // all when the call ended while it waited for the module.
             if (call.Ended) return;
             call.Process = process;
-            call.Conversation = process.Forward(call.Request, this);
+            if (ModuleEnvelopes.TryToCall(call.Request, _host.NodeName, out var forwarded, out var refusal)) call.Conversation = process.Forward(forwarded, this);
+            else Send(refusal); // arguments the module cannot read: the call ends here
         }
     }
 
@@ -183,8 +191,7 @@ internal sealed class ForwardedCalls : IEnvelopeSink
     // The object a call without a reservation got goes when the call ends.
     private static void Release(Forwarded call, ProcessModule? process)
     {
-        if (call.OwnObject && process is not null)
-            process.Forward(new Envelope { Kind = EnvelopeKind.Release, Instance = call.Request.Instance, Service = call.Request.Service }, NoReplies.Instance);
+        if (call.OwnObject && process is not null) process.Release(call.Request.Instance, call.Request.Service);
     }
 
     // As the node's own per-connection objects are: a module would otherwise keep them until it restarts.
@@ -194,20 +201,21 @@ internal sealed class ForwardedCalls : IEnvelopeSink
         foreach (var instance in _objects.Keys)
         {
             if (!_objects.TryRemove(instance, out var opened) || opened.Module.Process is not { } process) continue;
-            process.Forward(new Envelope { Kind = EnvelopeKind.Release, Instance = instance, Service = opened.Service }, NoReplies.Instance);
+            process.Release(instance, opened.Service);
         }
     }
 
-    /// <summary>Where the answers to releases nobody waits for go.</summary>
-    private sealed class NoReplies : IEnvelopeSink
+    /// <summary>Answers to a call this connection does not track, sent to the caller as they come.</summary>
+    private sealed class Untracked(IEnvelopeSink replies, string node) : IModuleReplies
     {
-        public static readonly NoReplies Instance = new();
-
-        public void Send(Envelope envelope) { }
+        public void Send(in ModuleReply reply) => replies.Send(ModuleEnvelopes.ToEnvelope(reply, node));
     }
 
     // What the module answers (and what the node answers for it: a bad payload, the module's exit).
-    void IEnvelopeSink.Send(Envelope envelope)
+    void IModuleReplies.Send(in ModuleReply reply) => Send(ModuleEnvelopes.ToEnvelope(reply, _host.NodeName));
+
+    // A reply to a forwarded call, from the module or from the node on its behalf.
+    private void Send(Envelope envelope)
     {
         Forwarded? call;
         if (envelope.Kind == EnvelopeKind.Response)

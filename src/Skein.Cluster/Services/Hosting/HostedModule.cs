@@ -1,4 +1,4 @@
-using Skein.Cluster.Modules;
+using Skein.Modules;
 
 namespace Skein.Cluster.Services.Hosting;
 

@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
-using Skein.Cluster.Modules;
-using Skein.Cluster.Modules.Lifecycle;
-using Skein.Cluster.Modules.Manifests;
-using Skein.Cluster.Modules.Process;
+using Skein.Modules;
+using Skein.Modules.Lifecycle;
+using Skein.Modules.Manifests;
+using Skein.Modules.Process;
 using Skein.Cluster.Protocol;
 using Skein.Cluster.Services.Codecs;
 using Skein.Cluster.Services.Contracts;

@@ -1,6 +1,6 @@
-using Skein.Cluster.Modules;
+using Skein.Modules;
 using Skein.Cluster.Services;
-using Skein.Cluster.Modules.BuiltIn;
+using Skein.Modules.BuiltIn;
 
 namespace Skein.Cluster.Services.Hosting;
 

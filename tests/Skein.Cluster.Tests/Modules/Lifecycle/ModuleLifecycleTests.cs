@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
-using Skein.Cluster.Modules.Lifecycle;
+using Skein.Modules.Lifecycle;
 
 namespace Skein.Cluster.Tests.Modules.Lifecycle;
 

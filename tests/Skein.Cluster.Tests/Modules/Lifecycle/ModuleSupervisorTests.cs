@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
-using Skein.Cluster.Modules.Lifecycle;
+using Skein.Modules.Lifecycle;
 
 namespace Skein.Cluster.Tests.Modules.Lifecycle;
 

@@ -1,4 +1,4 @@
-using Skein.Cluster.Modules.Lifecycle;
+using Skein.Modules.Lifecycle;
 
 namespace Skein.Cluster.Tests.Modules.Lifecycle;
 

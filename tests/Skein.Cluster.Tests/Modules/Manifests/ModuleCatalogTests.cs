@@ -1,6 +1,6 @@
-using Skein.Cluster.Modules;
-using Skein.Cluster.Modules.Discovery;
-using Skein.Cluster.Modules.BuiltIn;
+using Skein.Modules;
+using Skein.Modules.Discovery;
+using Skein.Modules.BuiltIn;
 
 namespace Skein.Cluster.Tests.Modules.Manifests;
 

@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using Skein.Cluster.Modules;
+using Skein.Modules;
 using Skein.Cluster.NodeControl;
 using Skein.Cluster.Protocol;
 using Skein.Cluster.Services.Client;
@@ -57,7 +57,7 @@ public sealed class ModuleDiscoveryControlTests : IAsyncLifetime
         Assert.Equal(("stats", "process", "active"), (loaded.Name, loaded.Loader, loaded.State));
         Assert.Equal(Path.Combine(ExampleModules, "stats", "stats.py"), loaded.Path);
         var request = _node.Services.RequestOf("stats")!;
-        Assert.Equal(Skein.Cluster.Modules.Lifecycle.RestartMode.Permanent, request.Supervision!.Restart.Mode);
+        Assert.Equal(Skein.Modules.Lifecycle.RestartMode.Permanent, request.Supervision!.Restart.Mode);
         // The population standard deviation of 1, 2, 3, 4 is √1.25; the sample one, the manifest's default, would be √(5/3).
         var describe = JsonDocument.Parse(await CallAsync("stats", "Describe", "[[1,2,3,4]]"));
         Assert.Equal(Math.Sqrt(1.25), describe.RootElement.GetProperty("stdev").GetDouble(), 9);

@@ -1,8 +1,8 @@
 using System.Text.Json;
-using Skein.Cluster.Modules;
-using Skein.Cluster.Modules.Lifecycle;
-using Skein.Cluster.Modules.Manifests;
-using Skein.Cluster.Modules.BuiltIn;
+using Skein.Modules;
+using Skein.Modules.Lifecycle;
+using Skein.Modules.Manifests;
+using Skein.Modules.BuiltIn;
 using ServiceHost = Skein.Cluster.Services.Hosting.ServiceHost;
 
 namespace Skein.Cluster.Tests.Modules.Manifests;

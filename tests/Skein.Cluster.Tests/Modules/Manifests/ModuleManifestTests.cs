@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Skein.Cluster.Modules.Lifecycle;
-using Skein.Cluster.Modules.Manifests;
+using Skein.Modules.Lifecycle;
+using Skein.Modules.Manifests;
 
 namespace Skein.Cluster.Tests.Modules.Manifests;
 

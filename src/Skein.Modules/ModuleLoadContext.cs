@@ -1,0 +1,47 @@
+using System.Reflection;
+using System.Runtime.Loader;
+
+namespace Skein.Modules;
+
+/// <summary>
+/// The collectible load context of one assembly module. Its dependencies come from the module's own folder (through
+/// its .deps.json), so two modules may carry two versions of one library; the shared assemblies come from the default
+/// context instead, so that the module and the node agree on one <see cref="ServiceAttribute"/> type, one
+/// <see cref="Task"/> type, and so on.
+/// </summary>
+internal sealed class ModuleLoadContext : AssemblyLoadContext
+{
+    private readonly AssemblyDependencyResolver _resolver;
+    private readonly IReadOnlySet<string> _shared;
+
+    public ModuleLoadContext(string moduleName, string mainAssemblyPath, IReadOnlySet<string> sharedAssemblies)
+        : base($"module:{moduleName}", isCollectible: true)
+    {
+        _resolver = new AssemblyDependencyResolver(mainAssemblyPath);
+        _shared = sharedAssemblies;
+    }
+
+    protected override Assembly? Load(AssemblyName assemblyName)
+    {
+        if (assemblyName.Name is not null && _shared.Contains(assemblyName.Name) && FromNode(assemblyName) is { } shared) return shared;
+        // Null defers to the default context: the framework, which the resolver does not list for a
+        // framework-dependent module, and whatever the module's folder lacks.
+        return _resolver.ResolveAssemblyToPath(assemblyName) is { } path ? LoadFromAssemblyPath(path) : null;
+    }
+
+    // A shared assembly the node does not have is nothing the node could exchange with the module: its own copy will do.
+    private static Assembly? FromNode(AssemblyName assemblyName)
+    {
+        try
+        {
+            return Default.LoadFromAssemblyName(assemblyName);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    protected override IntPtr LoadUnmanagedDll(string unmanagedDllName) =>
+        _resolver.ResolveUnmanagedDllToPath(unmanagedDllName) is { } path ? LoadUnmanagedDllFromPath(path) : IntPtr.Zero;
+}

@@ -1,0 +1,85 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Text.Json;
+
+namespace Skein.Modules.Stdio;
+
+/// <summary>
+/// Writes the preamble and frames to one direction of a module's stdio. Safe to call from many callers at once:
+/// a frame is written whole before the next one starts, so frames never interleave.
+/// </summary>
+/// <remarks>
+/// A <see cref="SemaphoreSlim"/> rather than a channel with a writer loop: callers want to know when their frame
+/// is out (and to hear about a broken pipe), which awaiting the write itself gives for free. Headers are encoded
+/// before the lock is taken, so the lock covers only the copy to the stream.
+/// </remarks>
+public sealed class StdioFrameWriter
+{
+    private readonly Stream stream;
+    private readonly SemaphoreSlim gate = new(1, 1);
+    private bool broken;
+
+    public StdioFrameWriter(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        this.stream = stream;
+    }
+
+    /// <summary>Writes SKEINMOD and the version byte; must come before the first frame.</summary>
+    public async ValueTask WritePreambleAsync(CancellationToken cancellationToken)
+    {
+        var preamble = new byte[StdioProtocol.PreambleLength];
+        StdioProtocol.Magic.CopyTo(preamble);
+        preamble[8] = StdioProtocol.Version;
+        await WriteWholeAsync(preamble, ReadOnlyMemory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes one frame and flushes it.</summary>
+    /// <exception cref="ModuleProtocolException">The header or payload is over its limit (nothing is written).</exception>
+    public async ValueTask WriteFrameAsync(StdioFrame frame, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        if (StdioHeaderRules.Problem(frame.Header) is { } problem) throw new ModuleProtocolException(problem);
+        if (frame.Payload.Length > StdioProtocol.MaxPayloadBytes)
+            throw new ModuleProtocolException($"frame payload of {frame.Payload.Length} bytes is over the limit of {StdioProtocol.MaxPayloadBytes} bytes (16 MiB + 64)");
+
+        var header = JsonSerializer.SerializeToUtf8Bytes(frame.Header, StdioJsonContext.Default.StdioFrameHeader);
+        if (header.Length > StdioProtocol.MaxHeaderBytes)
+            throw new ModuleProtocolException($"frame header of {header.Length} bytes is over the 64 KiB limit");
+
+        // Lengths and header in one buffer, so a small frame is one write.
+        var prefixLength = 4 + header.Length + 4;
+        var prefix = ArrayPool<byte>.Shared.Rent(prefixLength);
+        try
+        {
+            BinaryPrimitives.WriteUInt32BigEndian(prefix, (uint)header.Length);
+            header.CopyTo(prefix, 4);
+            BinaryPrimitives.WriteUInt32BigEndian(prefix.AsSpan(4 + header.Length), (uint)frame.Payload.Length);
+            await WriteWholeAsync(prefix.AsMemory(0, prefixLength), frame.Payload, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(prefix);
+        }
+    }
+
+    private async ValueTask WriteWholeAsync(ReadOnlyMemory<byte> first, ReadOnlyMemory<byte> second, CancellationToken cancellationToken)
+    {
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // A write interrupted half-way leaves the other side in the middle of a frame; nothing after it could
+            // be read correctly, so refuse to pretend otherwise.
+            if (broken) throw new ModuleProtocolException("an earlier frame was interrupted half-way; this stream can carry no more frames");
+            broken = true;
+            await stream.WriteAsync(first, cancellationToken).ConfigureAwait(false);
+            if (!second.IsEmpty) await stream.WriteAsync(second, cancellationToken).ConfigureAwait(false);
+            await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+            broken = false;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+}
