@@ -1,8 +1,12 @@
+using static Skein.Cli.Tests.ClusterTests;
+
 namespace Skein.Cli.Tests;
 
 /// <summary><c>skein events</c> and <c>skein publish</c> against a real coordinator process.</summary>
-public partial class ClusterTests
+public sealed class EventsCommandTests
 {
+    private static readonly TimeSpan Timeout = TestPatience.Ceiling;
+
     [Fact]
     public async Task Skein_events_follow_prints_published_events_and_node_joins_as_they_happen()
     {
