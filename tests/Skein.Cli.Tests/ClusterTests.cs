@@ -13,9 +13,9 @@ public partial class ClusterTests
 {
     internal static readonly TimeSpan Timeout = TestPatience.Ceiling;
 
-    internal static async Task<(SkeinProcess Process, string Address)> StartCoordinatorAsync(string directory, string listen = "127.0.0.1:0")
+    internal static async Task<(SkeinProcess Process, string Address)> StartCoordinatorAsync(string directory, string listen = "127.0.0.1:0", params string[] more)
     {
-        var coordinator = SkeinProcess.Start(directory, "coordinator", "--listen", listen);
+        var coordinator = SkeinProcess.Start(directory, ["coordinator", "--listen", listen, .. more]);
         await StopIfFailedAsync(coordinator, coordinator.WaitForOutputAsync("coordinator listening on", Timeout));
         var address = ListeningOn().Match(coordinator.Stdout).Groups[1].Value;
         Assert.StartsWith("http://127.0.0.1:", address);
