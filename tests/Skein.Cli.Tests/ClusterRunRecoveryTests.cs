@@ -111,7 +111,8 @@ public sealed class ClusterRunRecoveryTests
         }
 
         await using var restarted = await StartCoordinatorAsync(dir.Path, listen);
-        Assert.Contains("run 1 was interrupted when the coordinator stopped; resumed as run 2", restarted.Stderr);
+        // Said once the run is resumed, which may come after "listening" (a resumed run may wait for its node to rejoin).
+        await restarted.WaitForOutputAsync("run 1 was interrupted when the coordinator stopped; resumed as run 2", Patience);
         File.WriteAllText(dir.File("go"), "");
         // The old id names the run that continues it.
         var attached = await SkeinProcess.RunAsync(dir.Path, "attach", "1");
