@@ -10,7 +10,7 @@ namespace Skein.Cli.Tests;
 /// <c>skein app</c> against real processes on loopback: a coordinator and two nodes, apps of Python modules written
 /// into a scratch folder, started, refused and stopped through the CLI and checked through the nodes' module lists.
 /// </summary>
-[Collection(ServiceClusterTests.Collection)]
+[Collection(ServiceClusterTests.ModuleCollection)]
 public sealed class AppClusterTests(AppCluster cluster) : IClassFixture<AppCluster>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

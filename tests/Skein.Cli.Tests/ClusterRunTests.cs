@@ -7,13 +7,15 @@ namespace Skein.Cli.Tests;
 /// Runs hosted by a cluster's coordinator, with real skein processes on loopback: the same job file in this process,
 /// on a throwaway <c>--nodes 2</c> cluster and on a <c>skein up</c> one; detach, attach, logs --follow and cancel from
 /// another directory; Ctrl+C and kill -9 of the attached client; a wrong token and an unreachable cluster.
+/// The tests are spread over three classes (this one, <see cref="ClusterRunAttachTests"/> and
+/// <see cref="ClusterRunRecoveryTests"/>) so that they run side by side rather than one long chain; the jobs and helpers live here.
 /// </summary>
 public sealed partial class ClusterRunTests
 {
-    private static readonly TimeSpan Patience = TestPatience.Ceiling;
+    internal static readonly TimeSpan Patience = TestPatience.Ceiling;
 
     /// <summary>A task that says it started, then waits for a file the test writes: no clock decides when it ends.</summary>
-    private const string GatedJob = """
+    internal const string GatedJob = """
         name: gated
         tasks:
           first:
@@ -27,7 +29,7 @@ public sealed partial class ClusterRunTests
         """;
 
     /// <summary>A task that never ends by itself, and records the pid of its shell so the test can see it stopped.</summary>
-    private const string BlockedJob = """
+    internal const string BlockedJob = """
         name: blocked
         tasks:
           block:
@@ -176,234 +178,14 @@ public sealed partial class ClusterRunTests
         Assert.True(forced.ExitCode == 1, forced.ToString());
     }
 
-    [Fact(Timeout = TestPatience.WholeTest)]
-    public async Task Detach_then_logs_follow_attach_and_cancel_work_from_another_directory_with_cluster_and_token_file()
-    {
-        using var clusterDir = new TempDirectory();
-        await using var up = await StartUpAsync(clusterDir.Path);
-        var address = UpAddress().Match(up.Stdout).Groups[1].Value;
-        var token = clusterDir.File(".skein/token");
-        using var elsewhere = new TempDirectory();
-        elsewhere.Write("gated.yaml", GatedJob);
-        elsewhere.Write("blocked.yaml", BlockedJob);
-        string[] connect = ["--cluster", address, "--token-file", token];
-
-        var detached = await SkeinProcess.RunAsync(elsewhere.Path, ["run", "gated.yaml", "--detach", .. connect]);
-        Assert.True(detached.ExitCode == 0, detached.ToString());
-        var runId = detached.Stdout.Trim();
-        Assert.Matches("^[0-9]+$", runId);
-
-        // Follow the running task's log live; it ends by itself when the task ends.
-        await using (var logs = SkeinProcess.Start(elsewhere.Path, ["logs", runId, "first", "--follow", .. connect]))
-        {
-            await logs.WaitForOutputAsync("first is running", Patience);
-            File.WriteAllText(elsewhere.File("go"), "");
-            Assert.Equal(0, await logs.WaitForExitAsync(Patience));
-            Assert.Contains("first saw go", logs.Stdout);
-        }
-
-        // Attaching replays the whole run and ends with its report and verdict.
-        var attached = await SkeinProcess.RunAsync(elsewhere.Path, ["attach", runId, .. connect]);
-        Assert.True(attached.ExitCode == 0, attached.ToString());
-        Assert.Contains("start     first", attached.Stdout);
-        Assert.Contains("passed    second", attached.Stdout);
-        Assert.Contains($"run {runId} passed in", attached.Stdout);
-
-        var runs = await SkeinProcess.RunAsync(elsewhere.Path, ["runs", .. connect]);
-        Assert.True(runs.ExitCode == 0, runs.ToString());
-        Assert.Contains("gated", runs.Stdout);
-        // Without a cluster named, runs reads the local journal, which has none here.
-        Assert.False(Directory.Exists(elsewhere.File(".skein")));
-
-        // A run cancelled from elsewhere: its attached follower sees it end cancelled.
-        var blocked = await SkeinProcess.RunAsync(elsewhere.Path, ["run", "blocked.yaml", "--detach", .. connect]);
-        Assert.True(blocked.ExitCode == 0, blocked.ToString());
-        var blockedId = blocked.Stdout.Trim();
-        await using var follower = SkeinProcess.Start(elsewhere.Path, ["attach", blockedId, .. connect]);
-        await follower.WaitForOutputAsync("start     block", Patience);
-        var cancel = await SkeinProcess.RunAsync(elsewhere.Path, ["cancel", blockedId, .. connect]);
-        Assert.True(cancel.ExitCode == 0, cancel.ToString());
-        Assert.Contains($"run {blockedId} cancelled", cancel.Stdout);
-        Assert.Equal(1, await follower.WaitForExitAsync(Patience));
-        Assert.Contains("cancelled block", follower.Stdout);
-        Assert.Contains($"run {blockedId} cancelled", follower.Stdout);
-        await AssertStoppedAsync(elsewhere.File("block.pid"));
-
-        var show = await SkeinProcess.RunAsync(elsewhere.Path, ["show", blockedId, .. connect]);
-        Assert.Contains($"run {blockedId} of blocked: cancelled", show.Stdout);
-    }
-
-    [Fact(Timeout = TestPatience.WholeTest)]
-    public async Task Ctrl_c_on_an_attached_run_cancels_it_on_the_cluster_and_exits_130()
-    {
-        using var dir = new TempDirectory();
-        dir.Write("blocked.yaml", BlockedJob);
-        await using var up = await StartUpAsync(dir.Path);
-
-        await using var client = SkeinProcess.Start(dir.Path, "run", "blocked.yaml");
-        await client.WaitForOutputAsync("start     block", Patience);
-        await WaitForFileAsync(dir.File("block.pid"));
-        client.Signal(Posix.SigInt);
-        Assert.Equal(130, await client.WaitForExitAsync(Patience));
-        Assert.Contains("cancelling run 1 on the cluster", client.Stderr);
-
-        var show = await SkeinProcess.RunAsync(dir.Path, "show", "1");
-        Assert.True(show.ExitCode == 0, show.ToString());
-        Assert.Contains("run 1 of blocked: cancelled", show.Stdout);
-        await AssertStoppedAsync(dir.File("block.pid"));
-    }
-
-    [Fact(Timeout = TestPatience.WholeTest)]
-    public async Task A_client_killed_with_sigkill_leaves_the_run_going_to_its_end()
-    {
-        using var dir = new TempDirectory();
-        dir.Write("gated.yaml", GatedJob);
-        await using var up = await StartUpAsync(dir.Path);
-
-        await using (var client = SkeinProcess.Start(dir.Path, "run", "gated.yaml"))
-        {
-            await client.WaitForOutputAsync("start     first", Patience);
-            client.Signal(Posix.SigKill);
-            await client.WaitForExitAsync(Patience);
-        }
-        File.WriteAllText(dir.File("go"), "");
-
-        // Attach follows it to its end; show then reads the coordinator's journal.
-        var attached = await SkeinProcess.RunAsync(dir.Path, "attach", "latest");
-        Assert.True(attached.ExitCode == 0, attached.ToString());
-        var show = await SkeinProcess.RunAsync(dir.Path, "show", "1");
-        Assert.True(show.ExitCode == 0, show.ToString());
-        Assert.Contains("run 1 of gated: passed", show.Stdout);
-        Assert.Matches(@"second\s*│\s*passed", show.Stdout);
-    }
-
-    [Fact(Timeout = TestPatience.WholeTest)]
-    public async Task A_wrong_token_or_an_unreachable_cluster_named_explicitly_is_exit_2_and_nothing_is_submitted()
-    {
-        using var dir = new TempDirectory();
-        dir.Write("job.yaml", "name: nothing\ntasks:\n  touch: { run: \"touch ran\" }\n");
-        await using var up = await StartUpAsync(dir.Path);
-        var wrong = dir.WritePrivate("wrong-token", "0123456789abcdef0123456789abcdef");
-
-        var refused = await SkeinProcess.RunAsync(dir.Path, "run", "job.yaml", "--token-file", wrong);
-        Assert.True(refused.ExitCode == 2, refused.ToString());
-        Assert.Contains("refused the cluster token (unauthenticated)", refused.Stderr);
-        Assert.DoesNotContain("   at ", refused.Stderr);
-
-        var unreachable = await SkeinProcess.RunAsync(dir.Path, "run", "job.yaml", "--cluster", "127.0.0.1:1", "--token-file", wrong);
-        Assert.True(unreachable.ExitCode == 2, unreachable.ToString());
-        Assert.Contains("cannot reach the cluster at", unreachable.Stderr);
-        Assert.Contains("127.0.0.1:1", unreachable.Stderr);
-        Assert.Contains("nothing was submitted", unreachable.Stderr);
-
-        var runs = await SkeinProcess.RunAsync(dir.Path, "runs");
-        Assert.True(runs.ExitCode == 0, runs.ToString());
-        Assert.Contains("no runs yet", runs.Stdout);
-        Assert.False(File.Exists(dir.File("ran")));
-
-        // --detach with no cluster named is bad input too.
-        using var alone = new TempDirectory();
-        alone.Write("job.yaml", "name: nothing\ntasks:\n  touch: { run: \"touch ran\" }\n");
-        var detach = await SkeinProcess.RunAsync(alone.Path, "run", "job.yaml", "--detach");
-        Assert.True(detach.ExitCode == 2, detach.ToString());
-        Assert.Contains("--detach needs a cluster", detach.Stderr);
-        Assert.False(File.Exists(alone.File("ran")));
-    }
-
-    [Fact(Timeout = TestPatience.WholeTest)]
-    public async Task Resume_on_a_cluster_reuses_what_passed_in_the_coordinators_journal()
-    {
-        using var dir = new TempDirectory();
-        dir.Write("job.yaml", """
-            name: resumable
-            tasks:
-              slow-part: { run: "echo done >> slow-part.count" }
-              fragile: { run: "test -f fixed", needs: [slow-part] }
-            """);
-        await using var up = await StartUpAsync(dir.Path);
-
-        var first = await SkeinProcess.RunAsync(dir.Path, "run", "job.yaml");
-        Assert.True(first.ExitCode == 1, first.ToString());
-        File.WriteAllText(dir.File("fixed"), "");
-        var resumed = await SkeinProcess.RunAsync(dir.Path, "run", "job.yaml", "--resume");
-        Assert.True(resumed.ExitCode == 0, resumed.ToString());
-        Assert.Contains("reused from run 1", resumed.Stdout);
-        Assert.Single(File.ReadAllLines(dir.File("slow-part.count")));
-    }
-
-    [Fact(Timeout = TestPatience.WholeTest)]
-    public async Task Ctrl_c_on_a_run_with_nodes_cancels_it_stops_its_cluster_and_exits_130()
-    {
-        using var dir = new TempDirectory();
-        dir.Write("blocked.yaml", BlockedJob);
-
-        await using var client = SkeinProcess.Start(dir.Path, "run", "--nodes", "1", "blocked.yaml");
-        await client.WaitForOutputAsync("start     block", Patience);
-        await WaitForFileAsync(dir.File("block.pid"));
-        client.Signal(Posix.SigInt);
-        Assert.Equal(130, await client.WaitForExitAsync(Patience));
-        Assert.Contains("cancelled block", client.Stdout);
-        await AssertStoppedAsync(dir.File("block.pid"));
-        // Nothing of the throwaway cluster is left in the directory the run was started from.
-        Assert.False(Directory.Exists(dir.File(".skein")));
-    }
-
-    [Fact(Timeout = TestPatience.WholeTest)]
-    public async Task A_coordinator_killed_mid_run_and_started_again_resumes_the_run_without_rerunning_what_passed()
-    {
-        using var dir = new TempDirectory();
-        dir.Write("job.yaml", """
-            name: restartable
-            tasks:
-              first: { run: "echo once >> first.count" }
-              second:
-                needs: [first]
-                run: |
-                  echo "second is running"
-                  while [ ! -f go ]; do sleep 0.05; done
-            """);
-        // The coordinator comes back on the same port, where its node finds it again.
-        var listen = $"127.0.0.1:{FreePort()}";
-        var coordinator = await StartCoordinatorAsync(dir.Path, listen);
-        await using var node = SkeinProcess.Start(dir.Path, "node", "--name", "worker", "--join", listen);
-        await node.WaitForOutputAsync("node worker joined", Patience);
-        try
-        {
-            var detached = await SkeinProcess.RunAsync(dir.Path, "run", "job.yaml", "--detach");
-            Assert.True(detached.ExitCode == 0, detached.ToString());
-            Assert.Equal("1", detached.Stdout.Trim());
-            await using (var logs = SkeinProcess.Start(dir.Path, "logs", "1", "second", "--follow"))
-                await logs.WaitForOutputAsync("second is running", Patience);
-            coordinator.Signal(Posix.SigKill);
-            await coordinator.WaitForExitAsync(Patience);
-        }
-        finally
-        {
-            await coordinator.DisposeAsync();
-        }
-
-        await using var restarted = await StartCoordinatorAsync(dir.Path, listen);
-        Assert.Contains("run 1 was interrupted when the coordinator stopped; resumed as run 2", restarted.Stderr);
-        File.WriteAllText(dir.File("go"), "");
-        // The old id names the run that continues it.
-        var attached = await SkeinProcess.RunAsync(dir.Path, "attach", "1");
-        Assert.True(attached.ExitCode == 0, attached.ToString());
-        Assert.Contains("reused from run 1", attached.Stdout);
-        Assert.Contains("passed    second", attached.Stdout);
-        var show = await SkeinProcess.RunAsync(dir.Path, "show", "latest");
-        Assert.Contains("run 2 of restartable: passed", show.Stdout);
-        Assert.Contains("(resumed from run 1)", show.Stdout);
-        Assert.Single(File.ReadAllLines(dir.File("first.count")));
-    }
-
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();
         return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static async Task<SkeinProcess> StartCoordinatorAsync(string directory, string listen = "127.0.0.1:0")
+    internal static async Task<SkeinProcess> StartCoordinatorAsync(string directory, string listen = "127.0.0.1:0")
     {
         var coordinator = SkeinProcess.Start(directory, "coordinator", "--listen", listen);
         try
@@ -432,7 +214,7 @@ public sealed partial class ClusterRunTests
             .ToDictionary(t => t.GetProperty("id").GetString()!, t => t.GetProperty("outcome").GetString()!);
     }
 
-    private static async Task<SkeinProcess> StartUpAsync(string directory)
+    internal static async Task<SkeinProcess> StartUpAsync(string directory)
     {
         var up = SkeinProcess.Start(directory, "up", "--nodes", "1");
         try
@@ -447,7 +229,7 @@ public sealed partial class ClusterRunTests
         return up;
     }
 
-    private static async Task WaitForFileAsync(string path)
+    internal static async Task WaitForFileAsync(string path)
     {
         using var watcher = new FileSystemWatcher(Path.GetDirectoryName(path)!, Path.GetFileName(path)) { EnableRaisingEvents = true };
         var appeared = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -458,7 +240,7 @@ public sealed partial class ClusterRunTests
     }
 
     /// <summary>The task's shell is gone: the run is recorded cancelled only once its command has exited.</summary>
-    private static async Task AssertStoppedAsync(string pidFile)
+    internal static async Task AssertStoppedAsync(string pidFile)
     {
         await WaitForFileAsync(pidFile);
         var pid = int.Parse(File.ReadAllText(pidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture);
@@ -466,5 +248,5 @@ public sealed partial class ClusterRunTests
     }
 
     [GeneratedRegex(@"cluster up at (\S+) with")]
-    private static partial Regex UpAddress();
+    internal static partial Regex UpAddress();
 }

@@ -1,26 +1,28 @@
-using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 
 namespace Skein.Cli.Tests;
 
-/// <summary>Coordinator and nodes as real skein processes on loopback, each test with its own state directory.</summary>
+/// <summary>
+/// Coordinator and nodes as real skein processes on loopback, each test with its own state directory. The helpers
+/// here also serve <see cref="EventsCommandTests"/>, <see cref="ModuleHooksCommandTests"/> and <see cref="UpDownCommandTests"/>,
+/// separate classes so that their tests run beside these rather than after them.
+/// </summary>
 public partial class ClusterTests
 {
-    private static readonly TimeSpan Timeout = TestPatience.Ceiling;
+    internal static readonly TimeSpan Timeout = TestPatience.Ceiling;
 
-    private static async Task<(SkeinProcess Process, string Address)> StartCoordinatorAsync(string directory, string listen = "127.0.0.1:0")
+    internal static async Task<(SkeinProcess Process, string Address)> StartCoordinatorAsync(string directory, string listen = "127.0.0.1:0", params string[] more)
     {
-        var coordinator = SkeinProcess.Start(directory, "coordinator", "--listen", listen);
+        var coordinator = SkeinProcess.Start(directory, ["coordinator", "--listen", listen, .. more]);
         await StopIfFailedAsync(coordinator, coordinator.WaitForOutputAsync("coordinator listening on", Timeout));
         var address = ListeningOn().Match(coordinator.Stdout).Groups[1].Value;
         Assert.StartsWith("http://127.0.0.1:", address);
         return (coordinator, address);
     }
 
-    private static async Task<SkeinProcess> StartNodeAsync(string directory, string name, params string[] more)
+    internal static async Task<SkeinProcess> StartNodeAsync(string directory, string name, params string[] more)
     {
         var node = SkeinProcess.Start(directory, ["node", "--name", name, .. more]);
         await StopIfFailedAsync(node, node.WaitForOutputAsync($"node {name} joined", Timeout));
@@ -41,7 +43,7 @@ public partial class ClusterTests
         }
     }
 
-    private static async Task StopAsync(SkeinProcess process)
+    internal static async Task StopAsync(SkeinProcess process)
     {
         process.Signal(Posix.SigInt);
         Assert.Equal(0, await process.WaitForExitAsync(Timeout));
@@ -269,110 +271,6 @@ public partial class ClusterTests
         Assert.Contains("skein up", none.Stderr);
     }
 
-    [Fact]
-    public async Task Skein_up_starts_nodes_and_sigint_leaves_no_process_behind()
-    {
-        using var dir = new TempDirectory();
-        await using var up = SkeinProcess.Start(dir.Path, "up", "--nodes", "2");
-        await up.WaitForOutputAsync("cluster up at", Timeout);
-        var children = ProcessesMentioning(dir.Path).Where(pid => pid != up.Id).ToList();
-        Assert.Equal(2, children.Count);
-
-        var nodes = await SkeinProcess.RunAsync(dir.Path, "nodes");
-        Assert.Matches(@"(?m)^node-1\s+\S+\s+alive", nodes.Stdout);
-        Assert.Matches(@"(?m)^node-2\s+\S+\s+alive", nodes.Stdout);
-
-        await StopAsync(up);
-        Assert.All(children, pid => Assert.False(Posix.IsAlive(pid), $"node process {pid} is still running"));
-        Assert.False(File.Exists(Path.Combine(dir.Path, ".skein", "up.pid")));
-        Assert.False(File.Exists(Path.Combine(dir.Path, ".skein", "cluster.json")));
-    }
-
-    [Fact]
-    public async Task Nodes_of_skein_up_leave_when_skein_up_is_killed()
-    {
-        using var dir = new TempDirectory();
-        await using var up = SkeinProcess.Start(dir.Path, "up", "--nodes", "2");
-        await up.WaitForOutputAsync("cluster up at", Timeout);
-        var children = ProcessesMentioning(dir.Path).Where(pid => pid != up.Id).ToList();
-        Assert.Equal(2, children.Count);
-
-        up.Signal(Posix.SigKill);
-        await up.WaitForExitAsync(Timeout);
-        using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
-        using var deadline = new CancellationTokenSource(Timeout);
-        while (children.Any(Posix.IsAlive)) await poll.WaitForNextTickAsync(deadline.Token);
-    }
-
-    [Fact]
-    public async Task Skein_down_stops_the_cluster_of_skein_up()
-    {
-        using var dir = new TempDirectory();
-        await using var up = SkeinProcess.Start(dir.Path, "up", "--nodes", "1");
-        await up.WaitForOutputAsync("cluster up at", Timeout);
-        var down = await SkeinProcess.RunAsync(dir.Path, "down");
-        Assert.True(down.ExitCode == 0, down.ToString());
-        Assert.Equal(0, await up.WaitForExitAsync(Timeout));
-        Assert.Contains("cluster down", up.Stdout);
-
-        var again = await SkeinProcess.RunAsync(dir.Path, "down");
-        Assert.True(again.ExitCode == 2, again.ToString());
-        Assert.Contains("no local cluster is up", again.Stderr);
-    }
-
-    [Fact]
-    public async Task Skein_up_whose_nodes_do_not_join_fails_naming_them_rather_than_report_a_smaller_cluster()
-    {
-        using var dir = new TempDirectory();
-        var broken = dir.Write("broken.dll", "not an assembly");
-
-        var up = await SkeinProcess.RunAsync(dir.Path, "up", "--nodes", "2", "--module", broken);
-
-        Assert.True(up.ExitCode == 1, up.ToString());
-        Assert.Matches(@"skein: node-\d exited with code \d+ before joining; the cluster is not up", up.Stderr);
-        Assert.DoesNotContain("cluster up at", up.Stdout);
-        Assert.False(File.Exists(Path.Combine(dir.Path, ".skein", "up.pid")));
-    }
-
-    [Fact]
-    public async Task Skein_down_sees_a_stopped_but_unreaped_skein_up_as_down()
-    {
-        using var dir = new TempDirectory();
-        var upOutput = dir.File("up.out");
-        // A parent that starts skein up and never waits for it, as a script using subprocess.Popen without wait() does:
-        // once skein up exits it stays a zombie until this parent goes.
-        const string parent = """
-            import subprocess, sys
-            with open(sys.argv[3], "w") as out:
-                child = subprocess.Popen(["dotnet", sys.argv[1], "up", "--nodes", "0", "--state", sys.argv[2]], stdout=out, stderr=subprocess.STDOUT)
-            print(child.pid, flush=True)
-            sys.stdin.read()
-            """;
-        var start = new ProcessStartInfo("python3") { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var arg in (string[])["-c", parent, SkeinProcess.SkeinDll, Path.Combine(dir.Path, ".skein"), upOutput]) start.ArgumentList.Add(arg);
-        start.Environment["CI"] = "true";
-        using var python = Process.Start(start)!;
-        try
-        {
-            var upPid = int.Parse((await python.StandardOutput.ReadLineAsync(TestContext.Current.CancellationToken))!.Trim(), CultureInfo.InvariantCulture);
-            using (var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(50)))
-            using (var deadline = new CancellationTokenSource(TestPatience.Ceiling))
-            {
-                while (!File.Exists(upOutput) || !(await File.ReadAllTextAsync(upOutput, deadline.Token)).Contains("cluster up at", StringComparison.Ordinal))
-                    await poll.WaitForNextTickAsync(deadline.Token);
-            }
-
-            var down = await SkeinProcess.RunAsync(dir.Path, "down");
-            Assert.True(down.ExitCode == 0, down.ToString() + "\n--- skein up\n" + await File.ReadAllTextAsync(upOutput, TestContext.Current.CancellationToken));
-            Assert.Contains("cluster down", down.Stdout);
-            Assert.False(Posix.IsAlive(upPid), $"skein up (process {upPid}) is still running");
-        }
-        finally
-        {
-            python.StandardInput.Close();
-            if (!python.WaitForExit(TestPatience.Ceiling)) python.Kill(entireProcessTree: true);
-        }
-    }
 
     private static int ClosedPort()
     {
@@ -382,7 +280,7 @@ public partial class ClusterTests
     }
 
     /// <summary>Processes whose command line mentions the text (the test's own directory), found through /proc.</summary>
-    private static List<int> ProcessesMentioning(string text)
+    internal static List<int> ProcessesMentioning(string text)
     {
         var found = new List<int>();
         foreach (var entry in Directory.EnumerateDirectories("/proc"))

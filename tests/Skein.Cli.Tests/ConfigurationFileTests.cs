@@ -4,7 +4,7 @@ namespace Skein.Cli.Tests;
 /// skein.yaml read by real skein processes: it gives nodes their labels, modules and limits, SKEIN_…__… variables and
 /// flags win over it in that order, and a wrong key stops the command before anything starts.
 /// </summary>
-[Collection(ServiceClusterTests.Collection)]
+[Collection(ServiceClusterTests.ModuleCollection)]
 public sealed class ConfigurationFileTests
 {
     // Generous: on a loaded machine a process takes long to start; these are ceilings, not expectations.

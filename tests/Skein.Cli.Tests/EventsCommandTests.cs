@@ -1,8 +1,12 @@
+using static Skein.Cli.Tests.ClusterTests;
+
 namespace Skein.Cli.Tests;
 
 /// <summary><c>skein events</c> and <c>skein publish</c> against a real coordinator process.</summary>
-public partial class ClusterTests
+public sealed class EventsCommandTests
 {
+    private static readonly TimeSpan Timeout = TestPatience.Ceiling;
+
     [Fact]
     public async Task Skein_events_follow_prints_published_events_and_node_joins_as_they_happen()
     {
@@ -29,7 +33,9 @@ public partial class ClusterTests
     public async Task Skein_events_without_follow_prints_the_matching_history_and_exits()
     {
         using var dir = new TempDirectory();
-        var (coordinator, _) = await StartCoordinatorAsync(dir.Path);
+        // The history must hold exactly what the test made: a node starved of CPU on a loaded machine must not be
+        // declared lost (and join again) in between, so the loss window is far longer than the test.
+        var (coordinator, _) = await StartCoordinatorAsync(dir.Path, "127.0.0.1:0", "--lost-after", "600");
         await using var _c = coordinator;
         await using var node = await StartNodeAsync(dir.Path, "early");
         Assert.Equal(0, (await SkeinProcess.RunAsync(dir.Path, "publish", "demo.text", "plain words")).ExitCode);

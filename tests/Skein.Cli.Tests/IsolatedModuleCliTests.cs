@@ -9,7 +9,7 @@ namespace Skein.Cli.Tests;
 /// --isolated-module</c>, and loaded at run time with <c>skein module load --isolated</c>, then called with
 /// <c>skein call</c> (JSON) and listed by <c>skein module list</c>.
 /// </summary>
-[Collection(ServiceClusterTests.Collection)]
+[Collection(ServiceClusterTests.ModuleCollection)]
 public sealed class IsolatedModuleCliTests
 {
     [Fact(Timeout = TestPatience.WholeTest)]

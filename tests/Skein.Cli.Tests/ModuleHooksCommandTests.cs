@@ -1,8 +1,12 @@
+using static Skein.Cli.Tests.ClusterTests;
+
 namespace Skein.Cli.Tests;
 
 /// <summary>Assembly modules with hooks in real <c>skein node</c> processes: their state events, and on-failure: fail-node.</summary>
-public partial class ClusterTests
+public sealed class ModuleHooksCommandTests
 {
+    private static readonly TimeSpan Timeout = TestPatience.Ceiling;
+
     /// <summary>The test module with hooks (tests/Modules/Hooked), copied beside the tests by the build.</summary>
     private static string HookedModule => Path.Combine(AppContext.BaseDirectory, "modules", "hooked", "Hooked.dll");
 

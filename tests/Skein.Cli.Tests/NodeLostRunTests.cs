@@ -13,7 +13,7 @@ namespace Skein.Cli.Tests;
 /// processes, one node killed with SIGKILL while it runs an attempt: the attempt ends errored with node-lost naming
 /// the node, and the retry runs on the other node.
 /// </summary>
-[Collection(ServiceClusterTests.Collection)]
+[Collection(ServiceClusterTests.ModuleCollection)]
 public sealed class NodeLostRunTests
 {
     private static readonly TimeSpan Timeout = ServiceClusterTests.Timeout;

@@ -23,10 +23,14 @@ namespace Skein.Cli.Tests;
 public sealed partial class ServiceClusterTests(ExampleCluster cluster) : IClassFixture<ExampleCluster>
 {
     /// <summary>
-    /// The service cluster tests run one at a time: each starts several processes, and on a machine with two cores
-    /// running them side by side starves the ones still starting.
+    /// The tests that start whole clusters with modules run in two lines, each one test at a time: this one (services,
+    /// their failures) and <see cref="ModuleCollection"/> (modules, apps, configuration files, runs on nodes). Each
+    /// test starts several processes; more of them side by side on a two-core machine only starve the ones starting.
     /// </summary>
     public const string Collection = "service cluster processes";
+
+    /// <summary>The second line of cluster tests: see <see cref="Collection"/>.</summary>
+    public const string ModuleCollection = "module and run cluster processes";
 
     internal static readonly TimeSpan Timeout = TestPatience.Ceiling;
 

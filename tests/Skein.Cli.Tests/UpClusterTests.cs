@@ -10,7 +10,7 @@ namespace Skein.Cli.Tests;
 /// A local cluster of <c>skein up --nodes 2</c> hosting the example services, called with <c>skein call</c> as a user
 /// would: the routing of calls by name, and deadlines that reach the node.
 /// </summary>
-[Collection(ServiceClusterTests.Collection)]
+[Collection(ServiceClusterTests.ModuleCollection)]
 public sealed class UpClusterTests(UpCluster cluster) : IClassFixture<UpCluster>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -7,13 +7,13 @@ namespace Skein.Modules.Lifecycle;
 
 /// <summary>
 /// Runs one module and keeps it running by its <see cref="RestartPolicy"/>: starts a run, watches it end,
-/// restarts it after a backoff, and gives up past the restart limit. It knows nothing of services or calls;
+/// restarts it after a backoff (through Polly, jittered, on the <see cref="TimeProvider"/>), and gives up past the restart limit. It knows nothing of services or calls;
 /// the node listens to <see cref="Crashed"/>, <see cref="GaveUp"/>, <see cref="FailNodeRequested"/> and
 /// <see cref="ModuleLifecycle.StateChanged"/>, and parks incoming calls on <see cref="WhenActiveAsync"/>.
 /// </summary>
 /// <remarks>
 /// One loop task owns the module's state; <see cref="StopAsync"/> only signals it. Every notification about an
-/// exit is raised synchronously by that loop before it waits for anything, so the node hears of a crash at once.
+/// exit is raised by that loop before it waits for the backoff, so the node hears of a crash at once.
 /// </remarks>
 public sealed partial class ModuleSupervisor : IAsyncDisposable
 {
@@ -69,6 +69,9 @@ public sealed partial class ModuleSupervisor : IAsyncDisposable
     /// caller to hear at once that the module cannot start, not after the restart limit. Restarts are judged as usual.
     /// </summary>
     public bool GiveUpIfFirstStartFails { get; init; }
+
+    /// <summary>Polly's source of jitter for the restart delays (0 to 1; 0.5 jitters nothing); null for Polly's own. Tests pin it.</summary>
+    internal Func<double>? JitterRandomizer { get; init; }
 
     /// <summary>Active, and not being stopped or given up on: a call may go straight through. Cheap enough for every call.</summary>
     public bool IsServing => _serving;
@@ -192,6 +195,7 @@ public sealed partial class ModuleSupervisor : IAsyncDisposable
     private async Task RunAsync()
     {
         var token = _stop.Token;
+        var backoff = new RestartBackoff(_options.Restart.MaxBackoff, _time, JitterRandomizer);
         try
         {
             string? restartReason = null;
@@ -207,10 +211,10 @@ public sealed partial class ModuleSupervisor : IAsyncDisposable
                     return;
                 }
 
-                var backoff = Conclude(exit, started, first && !started && GiveUpIfFirstStartFails, token);
+                var restartDue = await ConcludeAsync(exit, started, first && !started && GiveUpIfFirstStartFails, backoff, token).ConfigureAwait(false);
                 await DisposeRunAsync(run).ConfigureAwait(false);
-                if (backoff is null) return;
-                await backoff.ConfigureAwait(false);
+                if (restartDue is null) return;
+                await restartDue.ConfigureAwait(false);
 
                 int restart;
                 lock (_lock) restart = ++_restarts;
@@ -276,9 +280,9 @@ public sealed partial class ModuleSupervisor : IAsyncDisposable
 
     /// <summary>
     /// Records how a run ended, decides whether to restart, moves the state and raises the notifications — all
-    /// before returning, so nobody waits on a backoff to hear of a crash. Returns the backoff, or null when done.
+    /// before the backoff, so nobody waits on it to hear of a crash. Returns the backoff's wait, or null when done.
     /// </summary>
-    private Task? Conclude(ModuleExit exit, bool started, bool firstStartFailed, CancellationToken token)
+    private async Task<Task?> ConcludeAsync(ModuleExit exit, bool started, bool firstStartFailed, RestartBackoff backoff, CancellationToken token)
     {
         var now = _time.GetUtcNow();
         var policy = _options.Restart;
@@ -289,7 +293,7 @@ public sealed partial class ModuleSupervisor : IAsyncDisposable
             if (_active.Task.IsCompleted && _unavailable is null) _active = NewSignal();
         }
 
-        TimeSpan? delay = null;
+        PendingRestart? restart = null;
         string? refusal = null;
         var limitReached = false;
         var inWindow = 0;
@@ -313,13 +317,15 @@ public sealed partial class ModuleSupervisor : IAsyncDisposable
             }
             else
             {
-                delay = policy.BackoffFor(inWindow);
+                // Polly starts the wait's timer before it hands over the delay it chose, so the timer exists before
+                // anyone hears of the crash (a listener may advance a fake clock at once), and the delay announced
+                // below is the one waited.
+                restart = backoff.Begin(policy.BackoffFor(inWindow), token);
                 _window.Record(now);
             }
         }
 
-        // The timer must exist before anyone hears of the crash: a listener may advance a fake clock at once.
-        var backoff = delay is { } wait ? Task.Delay(wait, _time, token) : null;
+        TimeSpan? delay = restart is null ? null : await restart.Delay.ConfigureAwait(false);
         var failed = exit.IsAbnormal || limitReached || firstStartFailed;
         var what = started ? exit.ToString() : $"could not start: {exit}";
         string reason;
@@ -333,7 +339,7 @@ public sealed partial class ModuleSupervisor : IAsyncDisposable
             Raise(Crashed, new ModuleCrashedEventArgs(Module, exit, delay, now));
         }
 
-        if (backoff is not null) return backoff;
+        if (restart is not null) return restart.Elapsed;
         if (!failed)
         {
             lock (_lock) MarkUnavailable($"module '{Module}' is stopped: it {exit} and its restart policy is {policy.Mode.ToString().ToLowerInvariant()}");

@@ -5,7 +5,7 @@ namespace Skein.Modules.Lifecycle;
 
 /// <summary>
 /// Whether and how fast a module is restarted: the <see cref="Mode"/>, the backoff between restarts (doubling
-/// from <see cref="Backoff"/> up to <see cref="MaxBackoff"/>) and the limit of <see cref="MaxRestarts"/> restarts
+/// from <see cref="Backoff"/> up to <see cref="MaxBackoff"/>, each wait jittered by up to a quarter either way) and the limit of <see cref="MaxRestarts"/> restarts
 /// <see cref="Within"/> a sliding window, past which the supervisor gives up.
 /// </summary>
 public sealed record RestartPolicy
@@ -32,7 +32,10 @@ public sealed record RestartPolicy
         _ => false,
     };
 
-    /// <summary>The wait before a restart when <paramref name="restartsInWindow"/> restarts already happened inside the window.</summary>
+    /// <summary>
+    /// The wait before a restart, before jitter, when <paramref name="restartsInWindow"/> restarts already happened
+    /// inside the window. The supervisor's actual wait is this, spread by up to a quarter either way, never past <see cref="MaxBackoff"/>.
+    /// </summary>
     public TimeSpan BackoffFor(int restartsInWindow)
     {
         var delay = Backoff;
@@ -41,6 +44,9 @@ public sealed record RestartPolicy
             delay = delay > MaxBackoff / 2 ? MaxBackoff : delay * 2;
         return delay < MaxBackoff ? delay : MaxBackoff;
     }
+
+    // The longest wait between restarts: the longest delay Polly's retry, which waits it, accepts.
+    private static readonly TimeSpan LongestBackoff = TimeSpan.FromDays(1);
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first value that makes no sense.</summary>
     public void Validate()
@@ -51,6 +57,8 @@ public sealed record RestartPolicy
         if (Backoff < TimeSpan.Zero) throw new ArgumentException($"backoff: {Backoff} is negative");
         if (MaxBackoff < Backoff)
             throw new ArgumentException($"max-backoff: {Durations.Format(MaxBackoff)} is shorter than backoff ({Durations.Format(Backoff)})");
+        if (MaxBackoff > LongestBackoff)
+            throw new ArgumentException($"max-backoff: {Durations.Format(MaxBackoff)} is longer than {Durations.Format(LongestBackoff)}, the longest wait between restarts");
     }
 
     /// <summary>

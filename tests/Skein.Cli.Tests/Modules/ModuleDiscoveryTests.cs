@@ -7,7 +7,7 @@ namespace Skein.Cli.Tests.Modules;
 /// and a scratch folder lists what it could load, loads the stats module by name, and refuses a broken manifest
 /// with its position while it keeps serving.
 /// </summary>
-[Collection(ServiceClusterTests.Collection)]
+[Collection(ServiceClusterTests.ModuleCollection)]
 public sealed class ModuleDiscoveryTests(DiscoveryCluster cluster) : IClassFixture<DiscoveryCluster>
 {
     [Fact(Timeout = TestPatience.WholeTest)]

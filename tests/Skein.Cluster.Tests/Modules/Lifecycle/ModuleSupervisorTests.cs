@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Microsoft.Extensions.Time.Testing;
 using Skein.Modules.Lifecycle;
 
@@ -6,25 +7,56 @@ namespace Skein.Cluster.Tests.Modules.Lifecycle;
 /// <summary>
 /// The supervisor against fake modules and a fake clock: backoffs and the restart window pass by
 /// <see cref="FakeTimeProvider.Advance"/>, so every test is instant and nothing depends on the machine's speed.
+/// The restart delays go through Polly, whose jitter is pinned to none here (the jitter has its own tests); a test
+/// advances the clock only once the restart's timer exists, so it never depends on when the supervisor makes it.
 /// </summary>
 public sealed class ModuleSupervisorTests : IAsyncDisposable
 {
     private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private static readonly TimeSpan Timeout = TestPatience.Ceiling;
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(1);
-    private readonly FakeTimeProvider _time = new(Start);
+    private readonly WatchedTime _time = new(Start);
     private readonly List<ModuleSupervisor> _supervisors = [];
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public enum Ending { CleanExit, ExitCode, Exception }
 
+    /// <summary>Polly's randomizer value at which its jitter moves a delay neither way.</summary>
+    private const double NoJitter = 0.5;
+
+    /// <summary>Fake time that reports each timer made, with its due time.</summary>
+    private sealed class WatchedTime(DateTimeOffset start) : FakeTimeProvider(start)
+    {
+        private readonly Channel<TimeSpan> _timers = Channel.CreateUnbounded<TimeSpan>();
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            var timer = base.CreateTimer(callback, state, dueTime, period);
+            _timers.Writer.TryWrite(dueTime);
+            return timer;
+        }
+
+        /// <summary>
+        /// Returns once the timer of a wait of <paramref name="delay"/> exists (other timers are passed over). Task.Delay
+        /// waits whole milliseconds, so a jittered delay's timer is due up to a millisecond sooner than the delay.
+        /// </summary>
+        public async Task TimerAsync(TimeSpan delay)
+        {
+            while (true)
+            {
+                var due = await _timers.Reader.ReadAsync(Ct).AsTask().WaitAsync(Timeout, Ct);
+                if (due <= delay && delay - due < TimeSpan.FromMilliseconds(1)) return;
+            }
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var supervisor in _supervisors) await supervisor.DisposeAsync();
     }
 
-    private sealed class Harness(ModuleSupervisor supervisor, FakeModules modules)
+    private sealed class Harness(ModuleSupervisor supervisor, FakeModules modules, WatchedTime time)
     {
         public ModuleSupervisor Supervisor { get; } = supervisor;
         public FakeModules Modules { get; } = modules;
@@ -36,15 +68,23 @@ public sealed class ModuleSupervisorTests : IAsyncDisposable
         public Task ActiveAsync() => Supervisor.WhenActiveAsync(Ct).WaitAsync(Timeout, Ct);
 
         public Task EndedAsync() => Supervisor.Completion.WaitAsync(Timeout, Ct);
+
+        /// <summary>The next crash, returned once the timer of its restart exists.</summary>
+        public async Task<ModuleCrashedEventArgs> CrashedAsync()
+        {
+            var crash = await Crashes.NextAsync();
+            if (crash.RestartDelay is { } delay && delay > TimeSpan.Zero) await time.TimerAsync(delay);
+            return crash;
+        }
     }
 
-    private Harness Supervise(RestartPolicy? policy = null, ModuleFailureAction onFailure = ModuleFailureAction.Withdraw, Func<int, FakeModule>? make = null)
+    private Harness Supervise(RestartPolicy? policy = null, ModuleFailureAction onFailure = ModuleFailureAction.Withdraw, Func<int, FakeModule>? make = null, Func<double>? jitter = null)
     {
         var modules = new FakeModules(make);
         var options = new ModuleSupervisorOptions { Restart = policy ?? RestartPolicy.Default, OnFailure = onFailure };
-        var supervisor = new ModuleSupervisor("stats", modules.Create, options, _time);
+        var supervisor = new ModuleSupervisor("stats", modules.Create, options, _time) { JitterRandomizer = jitter ?? (() => NoJitter) };
         _supervisors.Add(supervisor);
-        var harness = new Harness(supervisor, modules);
+        var harness = new Harness(supervisor, modules, _time);
         supervisor.Lifecycle.StateChanged += harness.States.Add;
         supervisor.Crashed += harness.Crashes.Add;
         supervisor.GaveUp += harness.GaveUp.Add;
@@ -100,6 +140,7 @@ public sealed class ModuleSupervisorTests : IAsyncDisposable
         if (restarted)
         {
             Assert.EndsWith("; restart 1 in 100ms", ended.Reason);
+            await _time.TimerAsync(TimeSpan.FromMilliseconds(100));
             _time.Advance(TimeSpan.FromMilliseconds(100));
             await h.ActiveAsync();
             Assert.Equal(2, h.Modules.Count);
@@ -157,7 +198,7 @@ public sealed class ModuleSupervisorTests : IAsyncDisposable
         for (var i = 0; i < expectedMs.Length; i++)
         {
             h.Modules.Latest.Exit(1);
-            var crash = await h.Crashes.NextAsync();
+            var crash = await h.CrashedAsync();
             Assert.Equal(TimeSpan.FromMilliseconds(expectedMs[i]), crash.RestartDelay);
 
             // One tick short of the backoff nothing has happened yet; the last tick starts the restart.
@@ -171,6 +212,55 @@ public sealed class ModuleSupervisorTests : IAsyncDisposable
         Assert.Equal(expectedMs.Length, h.Supervisor.Restarts);
     }
 
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(1.0)]
+    public async Task Polly_jitters_each_delay_by_up_to_a_quarter_never_past_max_backoff_and_the_announced_delay_is_the_one_waited(double randomizer)
+    {
+        var h = Supervise(new RestartPolicy { MaxRestarts = 10, MaxBackoff = TimeSpan.FromSeconds(1) }, jitter: () => randomizer);
+        await h.Supervisor.StartAsync(Ct).WaitAsync(Timeout, Ct);
+        int[] stepsMs = [100, 200, 400, 800, 1000, 1000];
+
+        for (var i = 0; i < stepsMs.Length; i++)
+        {
+            h.Modules.Latest.Exit(1);
+            var crash = await h.CrashedAsync();
+            var step = TimeSpan.FromMilliseconds(stepsMs[i]);
+            // At the randomizer's ends Polly moves the delay a quarter down or up; up is capped at max-backoff.
+            var expected = randomizer < NoJitter ? step * 0.75 : TimeSpan.FromTicks(Math.Min((step * 1.25).Ticks, TimeSpan.FromSeconds(1).Ticks));
+            Assert.Equal(expected, crash.RestartDelay);
+            Assert.EndsWith($"; restart {i + 1} in {Skein.Engine.Durations.Format(expected)}", h.States.All[^1].Reason);
+
+            _time.Advance(expected - Tick);
+            Assert.Equal(ModuleState.Failed, h.Supervisor.State);
+            Assert.Equal(i + 1, h.Modules.Count);
+            _time.Advance(Tick);
+            await h.ActiveAsync();
+        }
+        Assert.Equal(stepsMs.Length, h.Supervisor.Restarts);
+    }
+
+    [Fact]
+    public async Task With_a_random_jitter_the_delays_differ_and_stay_within_a_quarter_of_the_doubling()
+    {
+        var h = Supervise(new RestartPolicy { MaxRestarts = 20, Within = TimeSpan.FromSeconds(1), Backoff = TimeSpan.FromSeconds(10), MaxBackoff = TimeSpan.FromSeconds(10) }, jitter: Random.Shared.NextDouble);
+        await h.Supervisor.StartAsync(Ct).WaitAsync(Timeout, Ct);
+        var delays = new List<TimeSpan>();
+
+        // Each wait outlasts the one-second window, so every restart is the first in its window: same step, 10 s.
+        for (var i = 0; i < 12; i++)
+        {
+            h.Modules.Latest.Exit(1);
+            var crash = await h.CrashedAsync();
+            delays.Add(crash.RestartDelay!.Value);
+            _time.Advance(crash.RestartDelay.Value);
+            await h.ActiveAsync();
+        }
+
+        Assert.All(delays, d => Assert.InRange(d, TimeSpan.FromSeconds(7.5), TimeSpan.FromSeconds(10)));
+        Assert.True(delays.Distinct().Count() > 1, $"the waits should differ (jitter): {string.Join(", ", delays)}");
+    }
+
     [Fact]
     public async Task Past_five_restarts_in_sixty_seconds_the_module_is_failed_and_the_supervisor_says_why()
     {
@@ -180,7 +270,7 @@ public sealed class ModuleSupervisorTests : IAsyncDisposable
         for (var i = 0; i < 5; i++)
         {
             h.Modules.Latest.Exit(1);
-            var crash = await h.Crashes.NextAsync();
+            var crash = await h.CrashedAsync();
             _time.Advance(crash.RestartDelay!.Value);
             await h.ActiveAsync();
         }
@@ -215,7 +305,7 @@ public sealed class ModuleSupervisorTests : IAsyncDisposable
         for (var i = 0; i < 8; i++)
         {
             h.Modules.Latest.Exit(1);
-            var crash = await h.Crashes.NextAsync();
+            var crash = await h.CrashedAsync();
             Assert.NotNull(crash.RestartDelay);
             _time.Advance(crash.RestartDelay.Value);
             await h.ActiveAsync();
@@ -233,7 +323,7 @@ public sealed class ModuleSupervisorTests : IAsyncDisposable
         var h = Supervise();
         await h.Supervisor.StartAsync(Ct).WaitAsync(Timeout, Ct);
         h.Modules.Latest.Exit(1);
-        await h.Crashes.NextAsync();
+        await h.CrashedAsync();
 
         var waiting = h.Supervisor.WhenActiveAsync(Ct);
         Assert.False(waiting.IsCompleted);
@@ -250,7 +340,7 @@ public sealed class ModuleSupervisorTests : IAsyncDisposable
         var h = Supervise();
         await h.Supervisor.StartAsync(Ct).WaitAsync(Timeout, Ct);
         h.Modules.Latest.Exit(1);
-        await h.Crashes.NextAsync();
+        await h.CrashedAsync();
 
         using var deadline = new CancellationTokenSource(TimeSpan.FromMilliseconds(50), _time);
         var waiting = h.Supervisor.WhenActiveAsync(deadline.Token);
@@ -312,7 +402,7 @@ public sealed class ModuleSupervisorTests : IAsyncDisposable
 
         var starting = h.Supervisor.StartAsync(Ct);
         var failed = await h.States.NextAsync(c => c.To == ModuleState.Failed);
-        var crash = await h.Crashes.NextAsync();
+        var crash = await h.CrashedAsync();
 
         Assert.Equal(inActivate ? ModuleState.Ready : ModuleState.Initializing, failed.From);
         Assert.Equal("could not start: threw InvalidOperationException: no config; restart 1 in 100ms", failed.Reason);
@@ -382,7 +472,7 @@ public sealed class ModuleSupervisorTests : IAsyncDisposable
         await h.Supervisor.StartAsync(Ct).WaitAsync(Timeout, Ct);
 
         h.Modules.Latest.Exit(1);
-        await h.Crashes.NextAsync();
+        await h.CrashedAsync();
         _time.Advance(TimeSpan.FromMilliseconds(100));
         await h.ActiveAsync();
 

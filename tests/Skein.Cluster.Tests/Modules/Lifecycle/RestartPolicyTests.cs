@@ -57,6 +57,13 @@ public class RestartPolicyTests
         Assert.Equal("max-backoff: 1s is shorter than backoff (2s)", error.Message);
     }
 
+    [Fact]
+    public void A_max_backoff_over_a_day_is_refused()
+    {
+        var error = Assert.Throws<FormatException>(() => RestartPolicy.Parse(null, maxBackoff: "25h"));
+        Assert.Equal("max-backoff: 25h is longer than 24h, the longest wait between restarts", error.Message);
+    }
+
     [Theory]
     [InlineData(RestartMode.Permanent, true, true, true)]
     [InlineData(RestartMode.Transient, false, true, true)]
