@@ -12,5 +12,8 @@ internal interface IRunHost
 
     IReadOnlyDictionary<string, string> GetOutputs(string taskId, string askingTaskId);
 
+    /// <summary>Where the run keeps the artifacts its tasks collect in this process.</summary>
+    Artifacts.RunArtifactStore Artifacts { get; }
+
     void AddTasks(IReadOnlyList<TaskSpec> tasks, string addedBy);
 }

@@ -34,4 +34,7 @@ public sealed record TaskDetails
 
     /// <summary>The outputs the task set, by name (for a reused result, those carried over with it).</summary>
     public IReadOnlyDictionary<string, string> Outputs { get; init; } = TaskOutputs.None;
+
+    /// <summary>The artifacts the task handed on, in path order (for a reused result, those carried over with it).</summary>
+    public IReadOnlyList<ArtifactFile> Artifacts { get; init; } = [];
 }
