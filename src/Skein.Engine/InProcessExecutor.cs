@@ -1,4 +1,3 @@
-using Skein.Engine.Artifacts;
 
 namespace Skein.Engine;
 

@@ -1,4 +1,3 @@
-using Skein.Engine.Artifacts;
 using Skein.Engine.Internal;
 using Skein.Shared.Artifacts;
 

@@ -65,7 +65,7 @@ public sealed class TaskContext : IAttemptReporter, IDisposable
     internal string? WrittenLogPath => _log is not null || (_logPathHandedOut && File.Exists(_logPath)) ? _logPath : null;
 
     /// <summary>The run's artifact store in this process.</summary>
-    internal Artifacts.RunArtifactStore RunArtifacts => _run.Artifacts;
+    internal RunArtifactStore RunArtifacts => _run.Artifacts;
 
     internal IReadOnlyList<SubResult> SubResults => (IReadOnlyList<SubResult>?)_subResults ?? [];
 

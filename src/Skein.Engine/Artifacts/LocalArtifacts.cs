@@ -1,6 +1,6 @@
 using Skein.Shared.Artifacts;
 
-namespace Skein.Engine.Artifacts;
+namespace Skein.Engine;
 
 /// <summary>
 /// A command attempt with artifacts, in this process: its needs' artifacts placed in its working directory first,

@@ -1,6 +1,6 @@
 using Skein.Shared.Artifacts;
 
-namespace Skein.Engine.Artifacts;
+namespace Skein.Engine;
 
 /// <summary>
 /// The artifacts of one run, stored with it by content: <c>STATE/artifacts/RUN/SHA256</c>, beside the run's logs.

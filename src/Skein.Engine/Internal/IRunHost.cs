@@ -13,7 +13,7 @@ internal interface IRunHost
     IReadOnlyDictionary<string, string> GetOutputs(string taskId, string askingTaskId);
 
     /// <summary>Where the run keeps the artifacts its tasks collect in this process.</summary>
-    Artifacts.RunArtifactStore Artifacts { get; }
+    RunArtifactStore Artifacts { get; }
 
     void AddTasks(IReadOnlyList<TaskSpec> tasks, string addedBy);
 }
