@@ -112,4 +112,30 @@ public sealed class ClusterArtifactTests : IAsyncLifetime
         var made = File.ReadAllText(Path.Combine(_dir.Path, "made.sha"));
         foreach (var i in (int[])[1, 2, 3]) Assert.Equal(made, File.ReadAllText(Path.Combine(_dir.Path, $"c-{i}", "got.sha")));
     }
+
+    [Fact]
+    public async Task In_the_shared_job_directory_a_dependent_on_the_other_node_finds_the_file_in_place_and_nothing_is_fetched_or_copied()
+    {
+        var first = _cluster.Nodes[0];
+        var second = _cluster.Nodes[1];
+        var job = Load($$"""
+            name: shared
+            tasks:
+              make:
+                on: { node: {{first.Name}} }
+                run: printf 'payload' > out.bin && stat -c %i out.bin > inode.before
+                artifacts: [out.bin]
+              use:
+                needs: [make]
+                on: { node: {{second.Name}} }
+                run: stat -c %i out.bin > inode.after
+            """);
+        var before = second.Artifacts!.Fetched;
+
+        var results = await RunAsync(job, Options()).WaitAsync(Patience, Ct);
+
+        Assert.All(results.Values, r => Assert.True(r.Outcome == Outcome.Passed, r.ToString()));
+        Assert.Equal(0, second.Artifacts.Fetched - before);
+        Assert.Equal(File.ReadAllText(Path.Combine(_dir.Path, "inode.before")), File.ReadAllText(Path.Combine(_dir.Path, "inode.after")));
+    }
 }
