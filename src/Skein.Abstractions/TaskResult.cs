@@ -30,6 +30,9 @@ public sealed class TaskResult
 
     private static readonly IReadOnlyDictionary<string, string> NoOutputs = new Dictionary<string, string>(StringComparer.Ordinal);
 
+    /// <summary>The files the task handed on to its dependents (its <c>artifacts:</c>), in path order; a reused result keeps those of the run that produced it.</summary>
+    public IReadOnlyList<ArtifactFile> Artifacts { get; init; } = [];
+
     /// <summary>True when the result was carried over from an earlier run by --resume instead of running again.</summary>
     public bool Reused { get; init; }
 

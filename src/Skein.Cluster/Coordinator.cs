@@ -116,6 +116,7 @@ public sealed partial class Coordinator : IHostedService, IAsyncDisposable
         // A submitted job is one message, as large as a job of the most tasks allowed needs; no other call needs as much.
         builder.Services.AddGrpc().AddServiceOptions<RunsService>(grpc => grpc.MaxReceiveMessageSize = RunsService.MaxSubmitBytes);
         builder.Services.AddSingleton<Execution.PlacementLedger>();
+        builder.Services.AddSingleton<Execution.ArtifactVault>();
 
         var app = builder.Build();
         app.MapGrpcService<MembershipService>();
@@ -123,6 +124,7 @@ public sealed partial class Coordinator : IHostedService, IAsyncDisposable
         app.MapGrpcService<RunsService>();
         GrpcServer.MapStandardServices(app);
         app.MapGrpcService<Execution.PlacementService>();
+        app.MapGrpcService<Execution.ArtifactsService>();
         // The ledger watches membership from the start, so room on a node lost before any hold is never granted.
         _ = app.Services.GetRequiredService<Execution.PlacementLedger>();
         _address = await GrpcServer.StartAsync(app, options.Listen, cancellationToken).ConfigureAwait(false);

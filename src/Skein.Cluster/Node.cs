@@ -60,6 +60,9 @@ public sealed partial class Node : IHostedService, IAsyncDisposable
     /// <summary>The address the call endpoint really listens on; null before start.</summary>
     public Uri? Address => _endpoint?.Address;
 
+    /// <summary>This node's artifact cache (for tests and diagnostics); null before it started.</summary>
+    internal Execution.NodeArtifacts? Artifacts => _endpoint?.Artifacts;
+
     /// <summary>The coordinator this node joined.</summary>
     public Uri? Coordinator => _agent?.Coordinator;
 
@@ -139,7 +142,7 @@ public sealed partial class Node : IHostedService, IAsyncDisposable
         var modulePaths = new ModulePaths(Settings.ModuleDirectories, Settings.AllowAnyModulePath);
         _endpoint = await NodeHost.StartAsync(_host, Settings.Token, Settings.Listen, _loggers, starting.Token, modulePaths, Settings.StateDirectory is { } state
             ? Path.Combine(state, "nodes", FileNames.Escape(Settings.Name))
-            : null).ConfigureAwait(false);
+            : null, ClusterAddress.Parse(Settings.Join)).ConfigureAwait(false);
         // Listening on every interface: tell others this machine's name, which they can resolve, not "localhost".
         var everywhere = Settings.Listen.Split(':')[0] is "*" or "0.0.0.0" or "[::]";
         CallAddress = $"{(everywhere ? System.Net.Dns.GetHostName() : _endpoint.Address.Host)}:{_endpoint.Address.Port}";

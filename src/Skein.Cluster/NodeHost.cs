@@ -30,6 +30,9 @@ public sealed class NodeHost : IAsyncDisposable
 
     public ServiceHost Services { get; }
 
+    /// <summary>The cache of the artifacts this node's attempts receive, and its way to the coordinator.</summary>
+    internal Execution.NodeArtifacts? Artifacts { get; private init; }
+
     /// <summary>Where clients call this node's services.</summary>
     public Uri Address { get; }
 
@@ -41,12 +44,13 @@ public sealed class NodeHost : IAsyncDisposable
 
     /// <summary>As the public overload, logging through <paramref name="loggers"/>: the hosting application's (a <see cref="Node"/>'s).</summary>
     /// <param name="stateDirectory">Where job task attempts that need a fresh working directory get one.</param>
+    /// <param name="coordinator">The coordinator the node joined: where its attempts' artifacts are fetched from and sent to.</param>
     internal static Task<NodeHost> StartAsync(ServiceHost services, string token, string listen, ILoggerFactory loggers,
-        CancellationToken cancellationToken, ModulePaths modulePaths, string? stateDirectory = null) =>
-        StartAsync(services, token, listen, configureLogging: null, loggers, cancellationToken, modulePaths, stateDirectory);
+        CancellationToken cancellationToken, ModulePaths modulePaths, string? stateDirectory = null, Uri? coordinator = null) =>
+        StartAsync(services, token, listen, configureLogging: null, loggers, cancellationToken, modulePaths, stateDirectory, coordinator);
 
     private static async Task<NodeHost> StartAsync(ServiceHost services, string token, string listen, Action<ILoggingBuilder>? configureLogging,
-        ILoggerFactory? loggers, CancellationToken cancellationToken, ModulePaths? modulePaths, string? stateDirectory = null)
+        ILoggerFactory? loggers, CancellationToken cancellationToken, ModulePaths? modulePaths, string? stateDirectory = null, Uri? coordinator = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         if (string.IsNullOrWhiteSpace(token)) throw new SkeinException("a node needs the cluster token to serve calls");
@@ -55,15 +59,19 @@ public sealed class NodeHost : IAsyncDisposable
         builder.Services.AddSingleton(modulePaths ?? new ModulePaths([], allowAnyPath: false));
         // Every node runs job tasks; those that cannot run in their job file's directory get one under its state directory.
         var attempts = stateDirectory ?? Path.Combine(Path.GetTempPath(), $"skein-node-{FileNames.Escape(services.NodeName)}");
+        // Artifacts its attempts receive are cached by content beside their directories; without a coordinator known
+        // here, the address the executor sends with each attempt is used.
+        var artifacts = new Execution.NodeArtifacts(services.NodeName, Path.Combine(attempts, "artifacts"), coordinator, token);
+        builder.Services.AddSingleton(artifacts);
         builder.Services.AddSingleton(provider => new Execution.NodeTaskRunner(services.NodeName, attempts,
-            provider.GetRequiredService<ILoggerFactory>().CreateLogger<Execution.NodeTaskRunner>()));
+            provider.GetRequiredService<ILoggerFactory>().CreateLogger<Execution.NodeTaskRunner>()) { Artifacts = artifacts });
         var app = builder.Build();
         app.MapGrpcService<CallsEndpoint>();
         app.MapGrpcService<ModulesEndpoint>();
         app.MapGrpcService<Execution.TaskRunnerEndpoint>();
         GrpcServer.MapStandardServices(app);
         var address = await GrpcServer.StartAsync(app, listen, cancellationToken).ConfigureAwait(false);
-        return new NodeHost(app, services, address);
+        return new NodeHost(app, services, address) { Artifacts = artifacts };
     }
 
     /// <summary>Completes once no job task attempt whose call broke is still being stopped here.</summary>

@@ -16,6 +16,18 @@ public readonly record struct ActionResult(Outcome Outcome, string? Message = nu
         init => _outputs = value;
     }
 
+    private readonly IReadOnlyList<ArtifactFile>? _artifacts;
+
+    /// <summary>
+    /// The files the attempt handed on (its task's <c>artifacts:</c>), already stored with the run: an executor that
+    /// runs the attempt elsewhere returns what it collected there. Kept only when the attempt succeeds.
+    /// </summary>
+    public IReadOnlyList<ArtifactFile> Artifacts
+    {
+        get => _artifacts ?? [];
+        init => _artifacts = value;
+    }
+
     public static ActionResult Passed(object? value = null) => new(Outcome.Passed, null, value);
     public static ActionResult Failed(string message, int? exitCode = null) => new(Outcome.Failed, message, null, exitCode);
     public static ActionResult Errored(string message) => new(Outcome.Errored, message);

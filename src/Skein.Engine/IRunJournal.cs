@@ -48,6 +48,9 @@ public sealed record PreviousResult(string DefinitionHash, Outcome Outcome, long
 {
     /// <summary>The outputs it set, which its dependents read when --resume reuses it.</summary>
     public IReadOnlyDictionary<string, string> Outputs { get; init; } = TaskOutputs.None;
+
+    /// <summary>The artifacts it handed on, which its dependents receive when --resume reuses it.</summary>
+    public IReadOnlyList<ArtifactFile> Artifacts { get; init; } = [];
 }
 
 /// <summary>The run --resume continues from, and what in it need not run again.</summary>

@@ -1,3 +1,4 @@
+
 namespace Skein.Engine;
 
 /// <summary>Runs attempts in this process: the task's action is called with its <see cref="TaskContext"/>. The default executor.</summary>
@@ -10,6 +11,13 @@ public sealed class InProcessExecutor : ITaskExecutor
         if (attempt.Task is null) throw new ArgumentException("The attempt was not made by a run.", nameof(attempt));
         var action = attempt.Action;
         var context = attempt.Context;
+        // A command that receives or hands on artifacts gets them placed first and collected after, in the run's store.
+        if (action is CommandAction command && LocalArtifacts.Apply(attempt))
+        {
+            var run = attempt;
+            if (attempt.Timeout is null) return LocalArtifacts.RunAsync(run, command, context, context.RunArtifacts, cancellationToken);
+            return new ValueTask<ActionResult>(Task.Run(() => LocalArtifacts.RunAsync(run, command, context, context.RunArtifacts, cancellationToken).AsTask(), CancellationToken.None));
+        }
         // Most attempts have no timeout and most C# bodies finish synchronously: calling the action on this thread
         // spares them a thread hand-over. One with a timeout starts off this thread, since a synchronous body that
         // blocks and ignores its token would otherwise hold the caller, where the timeout could never abandon it.

@@ -22,6 +22,12 @@ public sealed class Job
     /// <summary>The job file this job was read from, if any.</summary>
     public string? SourceFile { get; init; }
 
+    /// <summary>
+    /// The most bytes of artifacts a run of this job stores (a job file's <c>limits: { artifacts: 2GiB }</c>); null:
+    /// <see cref="RunOptions.ArtifactLimit"/>.
+    /// </summary>
+    public long? ArtifactLimit { get; init; }
+
     public IReadOnlyList<TaskSpec> Tasks => _tasks;
 
     public IReadOnlyDictionary<string, GroupSpec> Groups => _groups;

@@ -130,12 +130,17 @@ public sealed partial class JobRun
         LogPath = outcome.LogPath,
         ExitCode = outcome.ExitCode,
         Outputs = outcome.Outputs,
+        Artifacts = outcome.Artifacts,
     };
 
     /// <param name="Final">Another attempt would end the same way (an output it reads was never set): no retry.</param>
     private readonly record struct AttemptOutcome(
         Outcome Outcome, string? Message, object? Value, int? ExitCode, IReadOnlyList<SubResult> SubResults, string? LogPath,
-        IReadOnlyDictionary<string, string> Outputs, bool Final = false);
+        IReadOnlyDictionary<string, string> Outputs, bool Final = false)
+    {
+        /// <summary>The files the attempt handed on; only a successful attempt keeps any.</summary>
+        public IReadOnlyList<ArtifactFile> Artifacts { get; init; } = [];
+    }
 
     /// <summary>
     /// How long an attempt is waited for after its token fired: what its action promises, or the abandon grace for
@@ -165,11 +170,18 @@ public sealed partial class JobRun
                 return new ValueTask<AttemptOutcome>(Conclude(spec, failed, ActionResult.Failed(unresolved), watchdog: null, abandoned: false) with { Final = true });
             }
         }
-        if (spec.Timeout is not null) return RunWatchedAttemptAsync(spec, action, attempt, attemptStartedAt, logPath);
+        // The artifacts its needs handed on go with the attempt, wherever it runs.
+        var inputs = InputArtifacts(spec, out var conflict);
+        if (conflict is not null)
+        {
+            using var failed = new TaskContext(this, spec.Id, attempt, logPath, _cancel.Token);
+            return new ValueTask<AttemptOutcome>(Conclude(spec, failed, ActionResult.Failed(conflict), watchdog: null, abandoned: false) with { Final = true });
+        }
+        if (spec.Timeout is not null) return RunWatchedAttemptAsync(spec, action, attempt, attemptStartedAt, logPath, inputs);
 
         var token = _cancel.Token;
         var context = new TaskContext(this, spec.Id, attempt, logPath, token);
-        var pending = StartAttempt(new TaskAttempt(spec, action, attempt, RunId, attemptStartedAt, context), token, watchdog: null);
+        var pending = StartAttempt(new TaskAttempt(spec, action, attempt, RunId, attemptStartedAt, context, inputs, ArtifactLimit), token, watchdog: null);
         if (!pending.IsCompletedSuccessfully) return AwaitAttemptAsync(spec, context, pending, watchdog: null);
         using (context) return new ValueTask<AttemptOutcome>(Conclude(spec, context, pending.Result, watchdog: null, abandoned: false));
     }
@@ -195,13 +207,14 @@ public sealed partial class JobRun
         }
     }
 
-    private async ValueTask<AttemptOutcome> RunWatchedAttemptAsync(TaskSpec spec, ITaskAction action, int attempt, DateTimeOffset attemptStartedAt, string? logPath)
+    private async ValueTask<AttemptOutcome> RunWatchedAttemptAsync(TaskSpec spec, ITaskAction action, int attempt, DateTimeOffset attemptStartedAt, string? logPath,
+        IReadOnlyList<ArtifactFile>? inputs)
     {
         // An action that promises to stop (a command is killed) is waited for that long; only code that cannot be
         // stopped is abandoned after the run's grace.
         using var watchdog = new AttemptWatchdog(spec.Timeout!.Value, StopGrace(spec), _time, _cancel.Token);
         var context = new TaskContext(this, spec.Id, attempt, logPath, watchdog.Token);
-        var pending = StartAttempt(new TaskAttempt(spec, action, attempt, RunId, attemptStartedAt, context), watchdog.Token, watchdog);
+        var pending = StartAttempt(new TaskAttempt(spec, action, attempt, RunId, attemptStartedAt, context, inputs, ArtifactLimit), watchdog.Token, watchdog);
         return await AwaitAttemptAsync(spec, context, pending, watchdog).ConfigureAwait(false);
     }
 
@@ -304,13 +317,25 @@ public sealed partial class JobRun
             outputs = TaskOutputs.None;
         }
 
+        var artifacts = result.Artifacts;
+        if (artifacts.Count > 0 && CheckArtifacts(artifacts) is { } badArtifacts)
+        {
+            // As with outputs: what an executor returns from elsewhere is checked here.
+            outcome = outcome.CombineWithSubResult(Outcome.Errored);
+            message = message is null ? badArtifacts : $"{message}; {badArtifacts}";
+            artifacts = [];
+        }
+
         var subResults = context.SubResults;
         var own = outcome;
         foreach (var sub in subResults) outcome = outcome.CombineWithSubResult(sub.Outcome);
         // The reason names what decided the outcome: a sub-result worse than the action's own result leads it.
         if (!outcome.IsSuccess() && (message is null || outcome != own) && DecisiveSubResult(subResults, outcome) is { } decisive)
             message = message is null ? decisive : $"{decisive}; {message}";
-        return new AttemptOutcome(outcome, message, result.Value, result.ExitCode, subResults, context.WrittenLogPath, outputs);
+        return new AttemptOutcome(outcome, message, result.Value, result.ExitCode, subResults, context.WrittenLogPath, outputs)
+        {
+            Artifacts = outcome.IsSuccess() ? artifacts : [],
+        };
     }
 
     /// <summary>The attempt's outputs: what the executor returned, and what C# code set on its context (which wins a clash).</summary>

@@ -32,6 +32,8 @@ public sealed partial class JobRun : IAsyncDisposable, IRunHost
     private readonly Dictionary<string, Pool> _groups = new(StringComparer.Ordinal);
     private readonly int[] _counts = new int[7];
     private readonly string _logDirectory;
+    /// <summary>The run's folder name under the state directory's logs and artifacts: its id, or a unique name without a journal.</summary>
+    private readonly string _runFolder;
     private readonly DateTimeOffset _startedAt;
     private readonly long _startTimestamp;
     private Pool? _activeGroup;
@@ -65,7 +67,8 @@ public sealed partial class JobRun : IAsyncDisposable, IRunHost
         _nodes = new TaskTable(graph.IndexById, graph.Tasks.Length);
         _ungrouped = new Pool(null, options.Workers);
         foreach (var (name, group) in job.Groups) _groups[name] = new Pool(name, group.Workers);
-        _logDirectory = Path.GetFullPath(Path.Combine(options.StateDirectory, LogsDirectoryName, runId > 0 ? runId.ToString() : $"unjournaled-{Environment.ProcessId}-{_time.GetUtcNow():yyyyMMddHHmmssfff}-{Interlocked.Increment(ref s_unjournaledRuns)}"));
+        _runFolder = runId > 0 ? runId.ToString() : $"unjournaled-{Environment.ProcessId}-{_time.GetUtcNow():yyyyMMddHHmmssfff}-{Interlocked.Increment(ref s_unjournaledRuns)}";
+        _logDirectory = Path.GetFullPath(Path.Combine(options.StateDirectory, LogsDirectoryName, _runFolder));
         _startedAt = _time.GetUtcNow();
         _startTimestamp = _time.GetTimestamp();
     }
@@ -267,6 +270,7 @@ public sealed partial class JobRun : IAsyncDisposable, IRunHost
     private TaskNode CreateNode(TaskSpec spec)
     {
         var pool = spec.Group is null ? _ungrouped : _groups[spec.Group];
+        NoteArtifacts(spec);
         var node = new TaskNode(spec, _nextOrder++, pool)
         {
             ClaimResources = ResourcesFor(spec.Claims),
@@ -310,6 +314,8 @@ public sealed partial class JobRun : IAsyncDisposable, IRunHost
                     if (dep.Result is not { Reused: true }) { depsReused = false; break; }
                 }
                 if (!depsReused) continue;
+                // Dependents receive its artifacts, so their content must be at hand; without it the task runs again.
+                if (!AdoptArtifacts(previous, resumeFrom.RunId)) continue;
                 node.Result = new TaskResult
                 {
                     TaskId = id,
@@ -317,6 +323,7 @@ public sealed partial class JobRun : IAsyncDisposable, IRunHost
                     Reason = $"reused from run {previous.RunId}",
                     Reused = true,
                     Outputs = previous.Outputs,
+                    Artifacts = previous.Artifacts,
                 };
             }
         }

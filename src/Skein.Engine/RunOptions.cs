@@ -39,11 +39,21 @@ public sealed class RunOptions
     /// </summary>
     public ITaskExecutor Executor { get; init; } = InProcessExecutor.Instance;
 
+    /// <summary>
+    /// The most bytes of artifacts one run stores (distinct content), when the job does not say
+    /// (<see cref="Job.ArtifactLimit"/>). Default 1 GiB. An artifact past it fails its task, naming the file and the limit.
+    /// </summary>
+    public long ArtifactLimit { get; init; } = DefaultArtifactLimit;
+
+    /// <summary>1 GiB.</summary>
+    public const long DefaultArtifactLimit = 1L << 30;
+
     internal void Validate()
     {
         ArgumentNullException.ThrowIfNull(Executor);
         ArgumentNullException.ThrowIfNull(TimeProvider);
         if (Workers < 1) throw new ArgumentOutOfRangeException(nameof(Workers), Workers, "Workers must be at least 1.");
         ArgumentException.ThrowIfNullOrWhiteSpace(StateDirectory);
+        if (ArtifactLimit < 0) throw new ArgumentOutOfRangeException(nameof(ArtifactLimit), ArtifactLimit, "The artifact limit cannot be negative.");
     }
 }

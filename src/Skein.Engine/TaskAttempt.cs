@@ -4,8 +4,11 @@ namespace Skein.Engine;
 /// <remarks>A struct: the run makes one per attempt, and a run of no-op tasks makes millions.</remarks>
 public readonly struct TaskAttempt
 {
-    internal TaskAttempt(TaskSpec task, ITaskAction action, int number, long runId, DateTimeOffset startedAt, TaskContext context)
+    internal TaskAttempt(TaskSpec task, ITaskAction action, int number, long runId, DateTimeOffset startedAt, TaskContext context,
+        IReadOnlyList<ArtifactFile>? inputArtifacts = null, long artifactLimit = RunOptions.DefaultArtifactLimit)
     {
+        _inputArtifacts = inputArtifacts;
+        ArtifactLimit = artifactLimit;
         Task = task;
         Action = action;
         Number = number;
@@ -42,6 +45,17 @@ public readonly struct TaskAttempt
 
     /// <summary>When the attempt times out, by the run's clock; null: never. For an executor that passes it on.</summary>
     public DateTimeOffset? Deadline => Task.Timeout is { } timeout ? StartedAt + timeout : null;
+
+    private readonly IReadOnlyList<ArtifactFile>? _inputArtifacts;
+
+    /// <summary>
+    /// The artifacts the task's direct needs handed on, to be placed in the attempt's working directory before it
+    /// starts (at their relative paths); empty when none.
+    /// </summary>
+    public IReadOnlyList<ArtifactFile> InputArtifacts => _inputArtifacts ?? [];
+
+    /// <summary>The most bytes of artifacts the attempt's run stores (distinct content); an executor that stores them elsewhere enforces it there.</summary>
+    public long ArtifactLimit { get; }
 
     /// <summary>What C# code running in this process sees: dependencies' values, added tasks, the log.</summary>
     internal TaskContext Context { get; }

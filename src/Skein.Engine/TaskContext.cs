@@ -64,6 +64,9 @@ public sealed class TaskContext : IAttemptReporter, IDisposable
     /// <summary>The log path when the attempt wrote a log (through <see cref="Log"/> or to <see cref="LogPath"/> itself), else null.</summary>
     internal string? WrittenLogPath => _log is not null || (_logPathHandedOut && File.Exists(_logPath)) ? _logPath : null;
 
+    /// <summary>The run's artifact store in this process.</summary>
+    internal RunArtifactStore RunArtifacts => _run.Artifacts;
+
     internal IReadOnlyList<SubResult> SubResults => (IReadOnlyList<SubResult>?)_subResults ?? [];
 
     /// <summary>

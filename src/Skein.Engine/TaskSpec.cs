@@ -50,6 +50,13 @@ public sealed class TaskSpec
     public TaskPlacement? Placement { get; init; }
 
     /// <summary>
+    /// Files the task hands on to its dependents when it passes (a job file's <c>artifacts:</c>): globs relative to the
+    /// attempt's working directory, a leading <c>!</c> excluding. Each dependent finds them in its own working
+    /// directory before it starts, wherever either ran. Only commands collect them.
+    /// </summary>
+    public IReadOnlyList<string> Artifacts { get; init; } = [];
+
+    /// <summary>
     /// True when the command's working directory was chosen on purpose (a job file's <c>workdir:</c>): a node runs it
     /// there as it is. False when it is only where the job file is, which a node uses only if it sees that same directory.
     /// </summary>

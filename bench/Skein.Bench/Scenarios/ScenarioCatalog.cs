@@ -21,6 +21,7 @@ internal static class ScenarioCatalog
             new CommandsScenario(),
             new EventsScenario(),
             new ClusterJobsScenario(),
+            new ClusterArtifactsScenario(),
         };
         scenarios.Add(journal is { } j ? new JournalScenario(j.Name, j.Open) : new UnavailableScenario(
             "journal", "no-op tasks with the run journal on",

@@ -74,6 +74,7 @@ internal static class ShowCommand
             }
             console.Write(table);
             WriteOutputs(console, details.Tasks);
+            WriteArtifacts(console, details.Tasks);
             return ExitCodes.Success;
         });
         return command;
@@ -148,6 +149,29 @@ internal static class ShowCommand
             }
         }
     }
+
+    /// <summary>The artifacts tasks handed on, one per line as TASK: PATH (SIZE), control characters shown escaped.</summary>
+    private static void WriteArtifacts(IAnsiConsole console, IReadOnlyList<TaskDetails> tasks)
+    {
+        var any = false;
+        foreach (var task in tasks)
+        {
+            foreach (var file in task.Artifacts)
+            {
+                if (!any) console.MarkupLine("artifacts:");
+                any = true;
+                console.MarkupLine($"  {Markup.Escape(task.TaskId)}: {Markup.Escape(Visible(file.Path))} ({Size(file.Size)})");
+            }
+        }
+    }
+
+    private static string Size(long bytes) => bytes switch
+    {
+        >= 1L << 30 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 30):0.#} GiB"),
+        >= 1L << 20 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 20):0.#} MiB"),
+        >= 1L << 10 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:0.#} KiB"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes} B"),
+    };
 
     private static string Visible(string text)
     {

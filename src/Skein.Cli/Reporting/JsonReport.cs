@@ -58,6 +58,19 @@ internal static class JsonReport
                 foreach (var (name, value) in result.Outputs.OrderBy(p => p.Key, StringComparer.Ordinal)) json.WriteString(ReportText.ForJson(name), ReportText.ForJson(value));
                 json.WriteEndObject();
             }
+            if (result.Artifacts.Count > 0)
+            {
+                json.WriteStartArray("artifacts");
+                foreach (var artifact in result.Artifacts)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("path", ReportText.ForJson(artifact.Path));
+                    json.WriteNumber("size", artifact.Size);
+                    json.WriteString("sha256", artifact.Sha256);
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+            }
             if (result.SubResults.Count > 0)
             {
                 json.WriteStartArray("subResults");

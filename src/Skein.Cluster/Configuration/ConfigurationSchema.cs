@@ -52,6 +52,7 @@ internal static partial class ConfigurationSchema
             new ValueSchema("event-history", ValueKinds.Whole(0, 10_000_000)),
             new ValueSchema("event-history-size", ValueKinds.Bytes(1, long.MaxValue)),
             new ValueSchema("max-event-size", ValueKinds.Bytes(1, int.MaxValue)),
+            new ValueSchema("artifact-limit", ValueKinds.Bytes(0, long.MaxValue / 2)),
         ]),
         // What AddSkeinClient connects with; the CLI's client commands take flags instead.
         new SectionSchema("client", [

@@ -26,6 +26,12 @@ public sealed class CoordinatorOptions
     /// <summary>The largest payload one event may carry; a larger one is refused at publish. Default 1 MiB.</summary>
     public int MaxEventPayloadBytes { get; set; } = Events.EventLimits.DefaultMaxPayloadBytes;
 
+    /// <summary>
+    /// The most bytes of artifacts one run stores in the coordinator's state directory (distinct content), for a job
+    /// that does not set its own (<c>limits: { artifacts: SIZE }</c>). Default 1 GiB.
+    /// </summary>
+    public long ArtifactLimit { get; set; } = Engine.RunOptions.DefaultArtifactLimit;
+
     /// <summary>Throws <see cref="SkeinException"/> naming the first option that cannot work.</summary>
     public void Validate()
     {
@@ -34,6 +40,7 @@ public sealed class CoordinatorOptions
         if (HeartbeatInterval <= TimeSpan.Zero) throw new SkeinException($"heartbeat interval must be positive, not {HeartbeatInterval}");
         if (EventHistoryCapacity < 0) throw new SkeinException($"the event history capacity cannot be negative ({EventHistoryCapacity})");
         if (EventHistoryMaxBytes < 1) throw new SkeinException($"the event history's byte bound must be positive ({EventHistoryMaxBytes})");
+        if (ArtifactLimit < 0) throw new SkeinException($"the artifact limit cannot be negative ({ArtifactLimit})");
         if (MaxEventPayloadBytes < 1) throw new SkeinException($"the largest event payload must be positive ({MaxEventPayloadBytes})");
         if (LostAfter <= HeartbeatInterval)
             throw new SkeinException($"lost-after ({LostAfter.TotalSeconds:0.###} s) must be longer than the heartbeat interval ({HeartbeatInterval.TotalSeconds:0.###} s)");

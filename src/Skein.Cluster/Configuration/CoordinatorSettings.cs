@@ -18,6 +18,9 @@ public sealed class CoordinatorSettings
 
     public int? MaxEventPayloadBytes { get; set; }
 
+    /// <summary>The most bytes of artifacts one run stores, for jobs that do not set their own.</summary>
+    public long? ArtifactLimit { get; set; }
+
     /// <summary>Sets what is configured on <paramref name="options"/>.</summary>
     public void ApplyTo(CoordinatorOptions options)
     {
@@ -28,5 +31,6 @@ public sealed class CoordinatorSettings
         if (EventHistoryCapacity is { } capacity) options.EventHistoryCapacity = capacity;
         if (EventHistoryMaxBytes is { } historyBytes) options.EventHistoryMaxBytes = historyBytes;
         if (MaxEventPayloadBytes is { } payloadBytes) options.MaxEventPayloadBytes = payloadBytes;
+        if (ArtifactLimit is { } artifactLimit) options.ArtifactLimit = artifactLimit;
     }
 }

@@ -146,6 +146,7 @@ public sealed class SkeinConfiguration
             EventHistoryCapacity = (int?)Read<long>("coordinator:event-history"),
             EventHistoryMaxBytes = Read<long>("coordinator:event-history-size"),
             MaxEventPayloadBytes = (int?)Read<long>("coordinator:max-event-size"),
+            ArtifactLimit = Read<long>("coordinator:artifact-limit"),
         };
 
         public ClientSettings Client() => new()

@@ -111,6 +111,8 @@ public sealed class ClusterExecutor : ITaskExecutor, IAsyncDisposable
     {
         var attemptId = Guid.NewGuid().ToString("N");
         var need = PlacementNeed.Of(attempt.Task);
+        // Among the least loaded nodes, one that already holds what the attempt receives is preferred.
+        if (attempt.InputArtifacts.Count > 0) need = need with { Inputs = [.. attempt.InputArtifacts.Select(a => a.Sha256).Distinct().Take(PlacementNeed.MaxInputs)] };
         using var holdEnd = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var hold = _placement.Hold(new HoldRequest { Requirement = need.ToProto(), Holder = $"run {attempt.RunId} task {attempt.TaskId} attempt {attempt.Number}" },
             cancellationToken: holdEnd.Token);
@@ -319,6 +321,7 @@ public sealed class ClusterExecutor : ITaskExecutor, IAsyncDisposable
                     var ended = new ActionResult(OutcomeNames.Parse(finished.Outcome), finished.Message.Length == 0 ? null : finished.Message, null,
                         finished.HasExitCode ? finished.ExitCode : null);
                     if (finished.Outputs.Count > 0) ended = ended with { Outputs = new Dictionary<string, string>(finished.Outputs, StringComparer.Ordinal) };
+                    if (finished.Artifacts.Count > 0) ended = ended with { Artifacts = [.. finished.Artifacts.Select(a => new ArtifactFile(a.Path, a.Size, a.Sha256))] };
                     return new(ended, finished.Stopped);
             }
         }
@@ -348,6 +351,15 @@ public sealed class ClusterExecutor : ITaskExecutor, IAsyncDisposable
         }
         foreach (var (key, value) in spec.Environment) start.Environment[key] = value;
         start.WarnExitCodes.AddRange(spec.WarnExitCodes);
+        if (attempt.Task.Artifacts.Count > 0 || attempt.InputArtifacts.Count > 0)
+        {
+            // The node fetches its inputs from the coordinator, and sends it what it collects, under the run's id.
+            start.ArtifactPatterns.AddRange(attempt.Task.Artifacts);
+            foreach (var input in attempt.InputArtifacts)
+                start.InputArtifacts.Add(new Protocol.Artifacts.ArtifactRef { Path = input.Path, Size = input.Size, Sha256 = input.Sha256 });
+            start.ArtifactLimit = attempt.ArtifactLimit;
+            start.ArtifactStore = ClusterAddress.Format(_coordinator.Address);
+        }
         return new RunnerRequest { Start = start };
     }
 

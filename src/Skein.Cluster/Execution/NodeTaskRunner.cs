@@ -130,7 +130,7 @@ internal sealed partial class NodeTaskRunner(string nodeName, string stateDirect
             var reporter = new StreamingReporter(updates, Path.Combine(workdir, ".skein-attempt.log"));
             try
             {
-                result = await action.RunAsync(start.Task, start.Attempt, start.RunId, reporter, stop.Token).ConfigureAwait(false);
+                result = await RunWithArtifactsAsync(start, workdir, action, reporter, stop.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -143,6 +143,7 @@ internal sealed partial class NodeTaskRunner(string nodeName, string stateDirect
 
         var finished = new AttemptFinished { Outcome = result.Outcome.ToWireName(), Message = result.Message ?? "", Stopped = stopped };
         foreach (var (name, value) in result.Outputs) finished.Outputs[name] = value;
+        AddArtifacts(finished, result);
         if (result.ExitCode is { } code)
         {
             finished.HasExitCode = true;

@@ -119,6 +119,7 @@ internal sealed partial class PlacementLedger : IDisposable
         {
             Member? best = null;
             var bestLoad = double.MaxValue;
+            var bestHeld = -1;
             var matching = 0;
             foreach (var member in alive)
             {
@@ -127,7 +128,9 @@ internal sealed partial class PlacementLedger : IDisposable
                 var room = RoomOf(member);
                 if (room.FreeCores < need.Cores || (need.MemoryBytes > 0 && room.FreeMemory < need.MemoryBytes)) continue;
                 var load = (double)room.UsedCores / room.Slots;
-                if (load < bestLoad) (best, bestLoad) = (member, load);
+                // The least loaded; among equally loaded ones, the one that already holds most of the attempt's inputs.
+                var held = need.Inputs.Count == 0 ? 0 : HeldBy(member.Name, need.Inputs);
+                if (load < bestLoad || (load == bestLoad && held > bestHeld)) (best, bestLoad, bestHeld) = (member, load, held);
             }
             if (best is null)
             {
@@ -144,6 +147,36 @@ internal sealed partial class PlacementLedger : IDisposable
             waitReason = "";
             return grant;
         }
+    }
+
+    // Which artifact content each node holds (it collected it, or fetched it for an attempt), by node name: a node
+    // that comes back under its name keeps its cache on disk. Only a preference: bounded, and cleared when full.
+    private readonly Dictionary<string, HashSet<string>> _held = new(StringComparer.Ordinal);
+    private const int MaxHeldPerNode = 100_000;
+    private const int MaxHeldNodes = 10_000;
+
+    /// <summary>Notes that a node holds an artifact's content, for the attempts that receive it.</summary>
+    public void NoteHeld(string nodeName, string sha256)
+    {
+        lock (_lock)
+        {
+            if (!_held.TryGetValue(nodeName, out var hashes))
+            {
+                if (_held.Count >= MaxHeldNodes) _held.Clear();
+                _held[nodeName] = hashes = new HashSet<string>(StringComparer.Ordinal);
+            }
+            if (hashes.Count >= MaxHeldPerNode) hashes.Clear();
+            hashes.Add(sha256);
+        }
+    }
+
+    // Under the lock.
+    private int HeldBy(string nodeName, IReadOnlyList<string> inputs)
+    {
+        if (!_held.TryGetValue(nodeName, out var hashes)) return 0;
+        var count = 0;
+        foreach (var input in inputs) if (hashes.Contains(input)) count++;
+        return count;
     }
 
     private static string FreeText(NodeRoom room, string name, PlacementNeed need) =>

@@ -7,6 +7,12 @@ namespace Skein.Cluster.Execution;
 /// <summary>What one attempt needs of a node: room (cores, memory) and a match (labels, name, host).</summary>
 internal sealed record PlacementNeed(string Task, int Cores, long MemoryBytes, IReadOnlyDictionary<string, string> Labels, string? Node, string? Host)
 {
+    /// <summary>The SHA-256 of the artifacts the attempt receives: among the least loaded nodes, one holding them is preferred.</summary>
+    public IReadOnlyList<string> Inputs { get; init; } = [];
+
+    /// <summary>The most input hashes a requirement carries; more only make the preference no better.</summary>
+    public const int MaxInputs = 1024;
+
     public static PlacementNeed Of(TaskSpec task) => new(
         task.Id,
         Math.Max(task.Resources.Cores, 1),
@@ -21,12 +27,16 @@ internal sealed record PlacementNeed(string Task, int Cores, long MemoryBytes, I
         Math.Max(requirement.MemoryBytes, 0),
         new Dictionary<string, string>(requirement.Labels, StringComparer.Ordinal),
         requirement.Node.Length == 0 ? null : requirement.Node,
-        requirement.Host.Length == 0 ? null : requirement.Host);
+        requirement.Host.Length == 0 ? null : requirement.Host)
+    {
+        Inputs = requirement.Inputs.Count == 0 ? [] : [.. requirement.Inputs.Take(MaxInputs)],
+    };
 
     public Requirement ToProto()
     {
         var requirement = new Requirement { Task = Task, Cores = Cores, MemoryBytes = MemoryBytes, Node = Node ?? "", Host = Host ?? "" };
         foreach (var (key, value) in Labels) requirement.Labels[key] = value;
+        requirement.Inputs.AddRange(Inputs.Take(MaxInputs));
         return requirement;
     }
 

@@ -88,7 +88,7 @@ internal sealed class PlacementService(PlacementLedger ledger, IHostApplicationL
     {
         if (requirement.Cores < 0 || requirement.MemoryBytes < 0)
             throw new RpcException(new Status(StatusCode.InvalidArgument, "cores and memory must not be negative"));
-        if (requirement.Labels.Count > 256 || requirement.Task.Length > MaxTextLength || requirement.Node.Length > MaxTextLength || requirement.Host.Length > MaxTextLength)
-            throw new RpcException(new Status(StatusCode.InvalidArgument, "a requirement is bounded: at most 256 labels and 4096 characters per name"));
+        if (requirement.Labels.Count > 256 || requirement.Inputs.Count > PlacementNeed.MaxInputs || requirement.Inputs.Any(i => i.Length > 64) || requirement.Task.Length > MaxTextLength || requirement.Node.Length > MaxTextLength || requirement.Host.Length > MaxTextLength)
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "a requirement is bounded: at most 256 labels, 1024 input hashes and 4096 characters per name"));
     }
 }

@@ -72,6 +72,7 @@ internal sealed partial class RunHost : IAsyncDisposable
             CommandLine = request.CommandLine.Length > 0 ? request.CommandLine : null,
             TimeProvider = _time,
             Executor = _executor,
+            ArtifactLimit = _options.ArtifactLimit,
         };
         // Not the caller's token: the run outlives the call that submitted it.
         var run = await JobRun.StartAsync(job, options, CancellationToken.None).ConfigureAwait(false);

@@ -22,6 +22,7 @@ internal static class RunWire
             Resume = submission.Resume,
             Workers = submission.Workers ?? 0,
             CommandLine = submission.CommandLine ?? "",
+            ArtifactLimit = job.ArtifactLimit ?? 0,
         };
         if (submission.Only is { } only) request.Only.AddRange(only);
         foreach (var (name, group) in job.Groups) request.Groups.Add(new RunGroup { Name = name, Workers = group.Workers });
@@ -71,6 +72,7 @@ internal static class RunWire
         wire.Provides.AddRange(task.Provides);
         wire.Claims.AddRange(task.Claims);
         wire.Uses.AddRange(task.Uses);
+        wire.Artifacts.AddRange(task.Artifacts);
         return wire;
     }
 
@@ -78,7 +80,8 @@ internal static class RunWire
     public static Job ToJob(SubmitRunRequest request, List<string> problems)
     {
         var name = string.IsNullOrWhiteSpace(request.JobName) ? "job" : request.JobName;
-        var job = new Job(name) { SourceFile = request.JobFile.Length > 0 ? request.JobFile : null };
+        var job = new Job(name) { SourceFile = request.JobFile.Length > 0 ? request.JobFile : null, ArtifactLimit = request.ArtifactLimit > 0 ? request.ArtifactLimit : null };
+        if (request.ArtifactLimit < 0) problems.Add($"the artifact limit {request.ArtifactLimit} is negative");
         foreach (var group in request.Groups)
         {
             if (string.IsNullOrWhiteSpace(group.Name)) problems.Add("a group has no name");
@@ -110,6 +113,10 @@ internal static class RunWire
         if (task.WorkingDirectory.Length > 0 && !Path.IsPathFullyQualified(task.WorkingDirectory))
             problems.Add($"task '{task.Id}': working directory '{task.WorkingDirectory}' is not an absolute path");
         if (task.Cores < 0 || task.MemoryBytes < 0) problems.Add($"task '{task.Id}': resources cannot be negative");
+        foreach (var pattern in task.Artifacts)
+        {
+            if (Skein.Shared.Artifacts.ArtifactGlob.Check(pattern) is { } artifactProblem) problems.Add($"task '{task.Id}': {artifactProblem}");
+        }
         var isCall = task.CallService.Length > 0;
         if (isCall && (task.CallMethod.Length == 0 || task.Command.Length > 0))
             problems.Add($"task '{task.Id}': a call task names a service and a method, and has no command");
@@ -151,6 +158,7 @@ internal static class RunWire
             RetryDelay = TimeSpan.FromMilliseconds(task.RetryDelayMs),
             RetryBackoff = backoff,
             Version = task.Version.Length > 0 ? task.Version : null,
+            Artifacts = task.Artifacts.Count == 0 ? [] : task.Artifacts.ToArray(),
         };
     }
 
@@ -218,6 +226,7 @@ internal static class RunWire
         };
         AddSubResults(wire.SubResults, result.SubResults);
         foreach (var (name, value) in result.Outputs) wire.Outputs[name] = value;
+        AddArtifacts(wire.Artifacts, result.Artifacts);
         return wire;
     }
 
@@ -234,6 +243,7 @@ internal static class RunWire
         ExitCode = wire.HasExitCode ? wire.ExitCode : null,
         Reused = wire.Reused,
         Outputs = wire.Outputs.Count == 0 ? TaskOutputs.None : new Dictionary<string, string>(wire.Outputs, StringComparer.Ordinal),
+        Artifacts = ToArtifacts(wire.Artifacts),
     };
 
     public static RunEnded ToEnded(RunSummary summary)
@@ -332,6 +342,7 @@ internal static class RunWire
             if (task.Progress == TaskProgress.Running && waitingFor?.Invoke(task.TaskId) is { } waiting) wire.Waiting = waiting;
             AddSubResults(wire.SubResults, task.SubResults);
             foreach (var (name, value) in task.Outputs) wire.Outputs[name] = value;
+            AddArtifacts(wire.Artifacts, task.Artifacts);
             reply.Tasks.Add(wire);
         }
         return reply;
@@ -359,6 +370,7 @@ internal static class RunWire
             SubResults = ToSubResults(task.SubResults),
             Outputs = task.Outputs.Count == 0 ? TaskOutputs.None : new Dictionary<string, string>(task.Outputs, StringComparer.Ordinal),
             Waiting = task.Waiting.Length > 0 ? task.Waiting : null,
+            Artifacts = ToArtifacts(task.Artifacts),
         }).ToList(),
     };
 
@@ -403,6 +415,14 @@ internal static class RunWire
         for (var i = 0; i < subs.Length; i++) subs[i] = new SubResult(wire[i].Name, ParseOutcome(wire[i].Outcome), wire[i].HasMessage ? wire[i].Message : null);
         return subs;
     }
+
+    private static void AddArtifacts(RepeatedField<Protocol.Artifacts.ArtifactRef> into, IReadOnlyList<ArtifactFile> files)
+    {
+        foreach (var file in files) into.Add(new Protocol.Artifacts.ArtifactRef { Path = file.Path, Size = file.Size, Sha256 = file.Sha256 });
+    }
+
+    private static ArtifactFile[] ToArtifacts(RepeatedField<Protocol.Artifacts.ArtifactRef> wire) =>
+        wire.Count == 0 ? [] : [.. wire.Select(a => new ArtifactFile(a.Path, a.Size, a.Sha256))];
 
     public static Outcome ParseOutcome(string text) =>
         OutcomeExtensions.TryParse(text, out var outcome) ? outcome : Outcome.Errored;

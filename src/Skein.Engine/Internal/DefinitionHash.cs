@@ -20,6 +20,8 @@ internal static class DefinitionHash
             .Append(spec.Group).Append('\n')
             .Append(spec.Version)
             .ToString();
+        // Only tasks that hand files on say so: the hash of every other task stays what it was before artifacts existed.
+        if (spec.Artifacts.Count > 0) text += "\nartifacts:" + string.Join('\n', spec.Artifacts);
         Span<byte> digest = stackalloc byte[32];
         SHA256.HashData(Encoding.UTF8.GetBytes(text), digest);
         return Convert.ToHexStringLower(digest[..12]);

@@ -17,6 +17,8 @@ internal interface IRunHost
 
     /// <summary>An attempt waits for room (a reason), or no longer does (null).</summary>
     void ReportWaiting(string taskId, int attempt, string? reason);
+    /// <summary>Where the run keeps the artifacts its tasks collect in this process.</summary>
+    RunArtifactStore Artifacts { get; }
 
     void AddTasks(IReadOnlyList<TaskSpec> tasks, string addedBy);
 }

@@ -31,6 +31,9 @@ internal static class JobFileKeys
 
     public const string Workers = "workers";
 
+    public const string Artifacts = "artifacts";
+    public const string Limits = "limits";
+
     public const string Resources = "resources";
     public const string On = "on";
     public const string Call = "call";
@@ -45,7 +48,9 @@ internal static class JobFileKeys
 
     public static readonly IReadOnlyList<string> InOn = [Labels, Node, Host];
 
-    public static readonly IReadOnlyList<string> TopLevel = [Version, Name, Defaults, Groups, Tasks];
+    public static readonly IReadOnlyList<string> TopLevel = [Version, Name, Defaults, Groups, Tasks, Limits];
+
+    public static readonly IReadOnlyList<string> InLimits = [Artifacts];
 
     public static readonly IReadOnlyList<string> InDefaults = [Timeout, Retries, Workdir, Env, KillGrace, RetryDelay, RetryBackoff];
 
@@ -54,6 +59,6 @@ internal static class JobFileKeys
     public static readonly IReadOnlyList<string> InTask =
     [
         Run, Needs, Provides, Claims, Uses, Priority, Timeout, Retries, RetryDelay, RetryBackoff, Group, Workdir, Env, KillGrace, WarnExitCodes,
-        Matrix, Foreach, FollowSymlinks, Description, Version, Resources, On, Call, Args,
+        Matrix, Foreach, FollowSymlinks, Description, Version, Resources, On, Call, Args, Artifacts,
     ];
 }

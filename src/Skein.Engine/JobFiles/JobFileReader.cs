@@ -32,7 +32,7 @@ internal sealed class JobFileReader
     {
         if (YamlDocumentReader.ReadRoot(text, _problems) is not { } root) return null;
 
-        YamlNode? nameNode = null, defaultsNode = null, groupsNode = null, tasksNode = null;
+        YamlNode? nameNode = null, defaultsNode = null, groupsNode = null, tasksNode = null, limitsNode = null;
         SourceLocation? nameKey = null, tasksKey = null;
         foreach (var (key, value) in _reader.KnownEntries(root, "at the top level", TopLevel))
         {
@@ -43,10 +43,11 @@ internal sealed class JobFileReader
                 case Defaults: defaultsNode = value; break;
                 case Groups: groupsNode = value; break;
                 case Tasks: tasksNode = value; tasksKey = key.Location; break;
+                case Limits: limitsNode = value; break;
             }
         }
 
-        var job = new Job(ReadName(root, nameNode, nameKey)) { SourceFile = sourceFile };
+        var job = new Job(ReadName(root, nameNode, nameKey)) { SourceFile = sourceFile, ArtifactLimit = limitsNode is null ? null : ReadArtifactLimit(limitsNode) };
         var defaults = defaultsNode is null ? new JobDefaults() : ReadDefaults(defaultsNode);
         if (groupsNode is not null) ReadGroups(groupsNode, job);
         ReadTasks(root, tasksNode, tasksKey, defaults, job);
@@ -77,6 +78,21 @@ internal sealed class JobFileReader
 
         var stem = Path.GetFileNameWithoutExtension(_problems.FileName);
         return string.IsNullOrWhiteSpace(stem) ? "job" : stem;
+    }
+
+    /// <summary>The <c>limits:</c> section: for now, how many bytes of artifacts a run stores.</summary>
+    private long? ReadArtifactLimit(YamlNode node)
+    {
+        long? limit = null;
+        if (_reader.Mapping(node, "'limits'", "{ artifacts: 2GiB }") is not { } mapping) return null;
+        foreach (var (key, value) in _reader.KnownEntries(mapping, "in limits", InLimits))
+        {
+            if (key.Value != JobFileKeys.Artifacts) continue;
+            if (NodeText.IsNull(value) || value is not YamlScalarNode { Value: { } text } || !Skein.Shared.Text.ByteSize.TryParse(text, out var bytes))
+                _problems.Error($"'limits.artifacts' must be a size such as 500MiB or 2GiB, not {NodeText.Describe(value)}", value);
+            else limit = bytes;
+        }
+        return limit;
     }
 
     private JobDefaults ReadDefaults(YamlNode node)

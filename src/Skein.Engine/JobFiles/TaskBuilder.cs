@@ -59,7 +59,25 @@ internal sealed class TaskBuilder(JobDefaults defaults, string baseDirectory, Pr
                 : new TaskResources { Cores = task.Cores?.Value ?? 1, MemoryBytes = task.Memory?.Value ?? 0 },
             Placement = Placement(task, Fill),
             WorkdirIsExplicit = workdir is not null,
+            Artifacts = ArtifactPatterns(task, Fill),
         };
+    }
+
+    /// <summary>The artifact globs with placeholders filled in; one a value made invalid is an error where it is written.</summary>
+    private List<string> ArtifactPatterns(TaskTemplate task, Func<Located<string>, string> fill)
+    {
+        var patterns = new List<string>(task.Artifacts.Count);
+        foreach (var pattern in task.Artifacts)
+        {
+            var filled = fill(pattern);
+            if (filled != pattern.Value && Skein.Shared.Artifacts.ArtifactGlob.Check(filled) is { } problem)
+            {
+                problems.Error($"{problem} ('{JobFileKeys.Artifacts}' {task.Where})", pattern.Location);
+                continue;
+            }
+            patterns.Add(filled);
+        }
+        return patterns;
     }
 
     private static TaskPlacement? Placement(TaskTemplate task, Func<Located<string>, string> fill)

@@ -49,6 +49,9 @@ internal sealed class TaskTemplate(Located<string> id)
     /// <summary>Every text scalar of 'args', for placeholder checks.</summary>
     public List<Located<string>> ArgTexts { get; } = [];
 
+    /// <summary>artifacts: the globs of the files the task hands on.</summary>
+    public List<Located<string>> Artifacts { get; set; } = [];
+
     /// <summary>The matrix keys in file order, each with its values; null for a task without a matrix.</summary>
     public List<(Located<string> Key, List<Located<string>> Values)>? Matrix { get; set; }
 
@@ -106,6 +109,7 @@ internal sealed class TaskTemplate(Located<string> id)
         if (OnHost is { } host) yield return (host, false);
         foreach (var (_, value) in OnLabels) yield return (value, false);
         if (Version is { } version) yield return (version, false);
+        foreach (var pattern in Artifacts) yield return (pattern, false);
         foreach (var (name, value) in defaults.Env)
         {
             // A default the task overrides never reaches it, so its placeholders do not matter here.

@@ -47,6 +47,10 @@ internal sealed class TaskTemplateReader(NodeReader reader)
         {
             Problems.Error($"task '{id.Value}' has both 'run' and 'call': a task either runs a command or calls a service", callAt);
         }
+        if (task.KeyLocations.TryGetValue(JobFileKeys.Artifacts, out var artifactsAt) && task.KeyLocations.ContainsKey(Call))
+        {
+            Problems.Error($"'{JobFileKeys.Artifacts}' of task '{id.Value}' only applies to 'run': a 'call' task has no working directory to collect files from", artifactsAt);
+        }
         if (task.KeyLocations.TryGetValue(Args, out var argsAt) && !task.KeyLocations.ContainsKey(Call))
         {
             Problems.Error($"'{Args}' of task '{id.Value}' only applies to 'call', which the task does not have", argsAt);
@@ -97,6 +101,16 @@ internal sealed class TaskTemplateReader(NodeReader reader)
             case On: ReadOn(task, value, what); break;
             case Call: ReadCall(task, key, value, what); break;
             case Args: ReadArgs(task, value, what); break;
+            case JobFileKeys.Artifacts: ReadArtifacts(task, value, what); break;
+        }
+    }
+
+    private void ReadArtifacts(TaskTemplate task, YamlNode value, string what)
+    {
+        task.Artifacts = reader.Names(value, what) ?? [];
+        foreach (var pattern in task.Artifacts)
+        {
+            if (Skein.Shared.Artifacts.ArtifactGlob.Check(pattern.Value) is { } problem) Problems.Error($"{problem} ({what})", pattern.Location);
         }
     }
 

@@ -83,6 +83,9 @@ public sealed class JournalReader : IAsyncDisposable, IDisposable
             var subResults = await ReadSubResultsAsync(runId, ct).ConfigureAwait(false);
             var outputs = await ReadOutputsAsync(runId, ct).ConfigureAwait(false);
             var tasks = await ReadTasksAsync(runId, subResults, outputs, ct).ConfigureAwait(false);
+            var artifacts = await ReadArtifactsAsync(runId, ct).ConfigureAwait(false);
+            if (artifacts.Count > 0)
+                tasks = [.. tasks.Select(task => artifacts.TryGetValue(task.TaskId, out var files) ? task with { Artifacts = files } : task)];
             return new RunDetails
             {
                 Summary = await SummarizeAsync(row, ct).ConfigureAwait(false),
@@ -262,6 +265,26 @@ public sealed class JournalReader : IAsyncDisposable, IDisposable
             var taskId = reader.GetString(0);
             if (!byTask.TryGetValue(taskId, out var values)) byTask[taskId] = values = new Dictionary<string, string>(StringComparer.Ordinal);
             values[reader.GetString(1)] = reader.GetString(2);
+        }
+        return byTask;
+    }
+
+    /// <summary>Each task's artifacts in path order; none from a journal written before artifacts existed (it has no such table).</summary>
+    private async Task<Dictionary<string, List<ArtifactFile>>> ReadArtifactsAsync(long runId, CancellationToken cancellationToken)
+    {
+        var byTask = new Dictionary<string, List<ArtifactFile>>(StringComparer.Ordinal);
+        using var command = _connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'artifacts'";
+        if ((long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))! == 0) return byTask;
+
+        command.CommandText = "SELECT task_id, path, size, sha256 FROM artifacts WHERE run_id = $run ORDER BY task_id, path";
+        command.Parameters.AddWithValue("$run", runId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var taskId = reader.GetString(0);
+            if (!byTask.TryGetValue(taskId, out var files)) byTask[taskId] = files = [];
+            files.Add(new ArtifactFile(reader.GetString(1), reader.GetInt64(2), reader.GetString(3)));
         }
         return byTask;
     }

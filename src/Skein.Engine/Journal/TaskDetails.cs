@@ -40,4 +40,6 @@ public sealed record TaskDetails
     /// wait, or it is not known. The journal does not keep it: the coordinator hosting the run says it.
     /// </summary>
     public string? Waiting { get; init; }
+    /// <summary>The artifacts the task handed on, in path order (for a reused result, those carried over with it).</summary>
+    public IReadOnlyList<ArtifactFile> Artifacts { get; init; } = [];
 }

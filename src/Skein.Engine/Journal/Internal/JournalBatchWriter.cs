@@ -20,6 +20,8 @@ internal sealed class JournalBatchWriter : IDisposable
     private readonly PreparedStatement _upsertSubResult;
     private readonly PreparedStatement _upsertOutput;
     private readonly PreparedStatement _succeededOutputs;
+    private readonly PreparedStatement _upsertArtifact;
+    private readonly PreparedStatement _succeededArtifacts;
     private readonly PreparedStatement _endRun;
     private readonly PreparedStatement _synchronousFull;
     private readonly PreparedStatement _synchronousNormal;
@@ -121,7 +123,18 @@ internal sealed class JournalBatchWriter : IDisposable
             WHERE o.run_id = $run AND t.outcome IN ('passed', 'warned')
             """, "$run");
 
-        _inTransaction = [_insertRun, _upsertDefinition, _upsertAttempt, _markRunning, _finishTask, _upsertSubResult, _upsertOutput, _endRun];
+        _upsertArtifact = new(connection, """
+            INSERT OR REPLACE INTO artifacts (run_id, task_id, path, size, sha256) VALUES ($run, $task, $path, $size, $sha)
+            """, "$run", "$task", "$path", "$size", "$sha");
+
+        _succeededArtifacts = new(connection, """
+            SELECT a.task_id, a.path, a.size, a.sha256 FROM artifacts a
+            JOIN tasks t ON t.run_id = a.run_id AND t.task_id = a.task_id
+            WHERE a.run_id = $run AND t.outcome IN ('passed', 'warned')
+            ORDER BY a.task_id, a.path
+            """, "$run");
+
+        _inTransaction = [_insertRun, _upsertDefinition, _upsertAttempt, _markRunning, _finishTask, _upsertSubResult, _upsertOutput, _upsertArtifact, _endRun];
     }
 
     /// <summary>Writes the batch in one transaction, or throws and writes none of it.</summary>
@@ -193,6 +206,23 @@ internal sealed class JournalBatchWriter : IDisposable
         foreach (var (taskId, values) in outputs)
         {
             if (succeeded.TryGetValue(taskId, out var previous)) succeeded[taskId] = previous with { Outputs = values };
+        }
+
+        // And so do its artifacts, which its dependents receive.
+        var artifacts = new Dictionary<string, List<ArtifactFile>>(StringComparer.Ordinal);
+        _succeededArtifacts.Set(0, runId);
+        using (var reader = _succeededArtifacts.Query())
+        {
+            while (reader.Read())
+            {
+                var taskId = reader.GetString(0);
+                if (!artifacts.TryGetValue(taskId, out var files)) artifacts[taskId] = files = [];
+                files.Add(new ArtifactFile(reader.GetString(1), reader.GetInt64(2), reader.GetString(3)));
+            }
+        }
+        foreach (var (taskId, files) in artifacts)
+        {
+            if (succeeded.TryGetValue(taskId, out var previous)) succeeded[taskId] = previous with { Artifacts = files };
         }
         return new ResumePoint(runId, succeeded);
     }
@@ -357,6 +387,7 @@ internal sealed class JournalBatchWriter : IDisposable
         statement.Execute();
 
         WriteOutputs(runId, result);
+        WriteArtifacts(runId, result);
         var subResults = result.SubResults;
         if (subResults.Count == 0) return;
         var sub = _upsertSubResult;
@@ -386,6 +417,21 @@ internal sealed class JournalBatchWriter : IDisposable
         }
     }
 
+    private void WriteArtifacts(long runId, TaskResult result)
+    {
+        if (result.Artifacts.Count == 0) return;
+        var statement = _upsertArtifact;
+        statement.Set(0, runId);
+        statement.Set(1, result.TaskId);
+        foreach (var file in result.Artifacts)
+        {
+            statement.Set(2, file.Path);
+            statement.Set(3, file.Size);
+            statement.Set(4, file.Sha256);
+            statement.Execute();
+        }
+    }
+
     private void WriteRunEnds(ReadOnlySpan<JournalEntry> entries)
     {
         var statement = _endRun;
@@ -407,6 +453,7 @@ internal sealed class JournalBatchWriter : IDisposable
         _latestRun.Dispose();
         _succeededTasks.Dispose();
         _succeededOutputs.Dispose();
+        _succeededArtifacts.Dispose();
         try
         {
             // Lets the query planner keep statistics for the reader's queries; cheap when little changed.

@@ -111,6 +111,15 @@ internal static class JournalSchema
             value   TEXT NOT NULL,
             PRIMARY KEY (run_id, task_id, name)
         ) WITHOUT ROWID;
+
+        CREATE TABLE IF NOT EXISTS artifacts (
+            run_id  INTEGER NOT NULL,
+            task_id TEXT NOT NULL,
+            path    TEXT NOT NULL,
+            size    INTEGER NOT NULL,
+            sha256  TEXT NOT NULL,
+            PRIMARY KEY (run_id, task_id, path)
+        ) WITHOUT ROWID;
         """;
 
     /// <summary>Creates the tables in an empty database, or checks that an existing one is a journal this code can use.</summary>
