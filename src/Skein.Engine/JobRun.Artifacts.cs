@@ -1,4 +1,3 @@
-using Skein.Engine.Internal;
 using Skein.Shared.Artifacts;
 
 namespace Skein.Engine;

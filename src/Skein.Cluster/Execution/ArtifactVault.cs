@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using Skein.Cluster.Configuration;
 using Skein.Shared.Artifacts;
 
 namespace Skein.Cluster.Execution;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Google.Protobuf;
 using Grpc.Core;
+using Skein.Cluster.Addressing;
 using Skein.Cluster.Internal;
 using Skein.Cluster.Protocol.Artifacts;
 using Skein.Shared.Artifacts;

@@ -1,3 +1,4 @@
+using Skein.Cluster.Client;
 using Skein.Cluster.Execution;
 using Skein.Engine;
 using Skein.Engine.JobFiles;
