@@ -20,25 +20,7 @@ internal static class ReportText
     {
         if (string.IsNullOrEmpty(text)) return text ?? "";
         if (!NeedsXmlCleaning(text)) return text;
-        var clean = new StringBuilder(text.Length);
-        for (var i = 0; i < text.Length; i++)
-        {
-            var c = text[i];
-            if (c == Escape && AnsiSequenceLength(text, i) is var length and > 0)
-            {
-                i += length - 1;
-                continue;
-            }
-            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
-            {
-                clean.Append(c).Append(text[++i]);
-                continue;
-            }
-            if (char.IsSurrogate(c) || c is '\uFFFE' or '\uFFFF') clean.Append(Replacement);
-            else if (c < ' ' && c is not ('\t' or '\n' or '\r')) clean.Append("\\x").Append(((int)c).ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
-            else clean.Append(c);
-        }
-        return clean.ToString();
+        return Clean(text, static c => c < ' ' && c is not ('\t' or '\n' or '\r'), static c => c is '\uFFFE' or '\uFFFF');
     }
 
     /// <summary>The text as JSON can encode it: lone surrogates replaced by U+FFFD (control characters JSON escapes itself).</summary>
@@ -74,6 +56,15 @@ internal static class ReportText
         if (text.Length > 0 && text[^1] == '\r') text = text[..^1];
         if (text.LastIndexOf('\r') is var overwritten and >= 0) text = text[(overwritten + 1)..];
         if (!NeedsTerminalCleaning(text)) return text;
+        return Clean(text, IsTerminalControl, static _ => false);
+    }
+
+    /// <summary>
+    /// ANSI escape sequences dropped, the controls <paramref name="shownAsEscape"/> names shown as <c>\xNN</c>, lone
+    /// surrogates and the characters <paramref name="replaced"/> names replaced by U+FFFD; pairs and the rest kept.
+    /// </summary>
+    private static string Clean(string text, Func<char, bool> shownAsEscape, Func<char, bool> replaced)
+    {
         var clean = new StringBuilder(text.Length + 8);
         for (var i = 0; i < text.Length; i++)
         {
@@ -88,8 +79,8 @@ internal static class ReportText
                 clean.Append(c).Append(text[++i]);
                 continue;
             }
-            if (char.IsSurrogate(c)) clean.Append(Replacement);
-            else if (IsTerminalControl(c)) clean.Append("\\x").Append(((int)c).ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
+            if (char.IsSurrogate(c) || replaced(c)) clean.Append(Replacement);
+            else if (shownAsEscape(c)) clean.Append("\\x").Append(((int)c).ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
             else clean.Append(c);
         }
         return clean.ToString();

@@ -25,7 +25,7 @@ internal sealed class ArtifactsService(ArtifactVault vault, PlacementLedger ledg
             throw new RpcException(new Status(StatusCode.ResourceExhausted, ArtifactBudget.OverLimit(header.Task, header.Path, header.Size, budget.Limit, budget.Used)));
         try
         {
-            var (sha, size) = await blobs.StoreAsync(new UploadStream(requestStream, ct), budget,
+            var (sha, size) = await blobs.StoreAsync(new ChunkReadStream<ArtifactUpload>(requestStream, ChunkOf, ct), budget,
                 read => ArtifactBudget.OverLimit(header.Task, header.Path, Math.Max(read, header.Size), budget.Limit, budget.Used), ct).ConfigureAwait(false);
             if (header.Node.Length > 0) ledger.NoteHeld(header.Node, sha);
             return new ArtifactStored { Sha256 = sha, Size = size };
@@ -56,34 +56,7 @@ internal sealed class ArtifactsService(ArtifactVault vault, PlacementLedger ledg
         if (request.Node.Length > 0) ledger.NoteHeld(request.Node, request.Sha256);
     }
 
-    /// <summary>An upload's chunks as a stream, read as they arrive: the content is never held whole.</summary>
-    private sealed class UploadStream(IAsyncStreamReader<ArtifactUpload> requests, CancellationToken ct) : Stream
-    {
-        private ReadOnlyMemory<byte> _current;
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            while (_current.IsEmpty)
-            {
-                if (!await requests.MoveNext(ct).ConfigureAwait(false)) return 0;
-                if (requests.Current.BodyCase != ArtifactUpload.BodyOneofCase.Chunk) throw new InvalidDataException("after its header, an upload holds only chunks");
-                _current = requests.Current.Chunk.Memory;
-            }
-            var count = Math.Min(buffer.Length, _current.Length);
-            _current[..count].CopyTo(buffer);
-            _current = _current[count..];
-            return count;
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    }
+    /// <summary>An upload's chunk; anything else after its header is refused.</summary>
+    private static ReadOnlyMemory<byte> ChunkOf(ArtifactUpload upload) =>
+        upload.BodyCase == ArtifactUpload.BodyOneofCase.Chunk ? upload.Chunk.Memory : throw new InvalidDataException("after its header, an upload holds only chunks");
 }

@@ -61,7 +61,7 @@ internal sealed class NodeArtifacts(string nodeName, string cacheDirectory, Uri?
         try
         {
             // Checked against its name as it lands: damaged content never enters the cache.
-            await _cache.StoreAsync(new FetchStream(call.ResponseStream), budget: null, _ => "", CancellationToken.None, expectedSha256: file.Sha256).ConfigureAwait(false);
+            await _cache.StoreAsync(new ChunkReadStream<ArtifactChunk>(call.ResponseStream, static chunk => chunk.Data.Memory, CancellationToken.None), budget: null, _ => "", CancellationToken.None, expectedSha256: file.Sha256).ConfigureAwait(false);
         }
         catch (RpcException ex)
         {
@@ -122,35 +122,5 @@ internal sealed class NodeArtifacts(string nodeName, string cacheDirectory, Uri?
             }
             return failure is RpcException rpc ? rpc.Status : new Status(StatusCode.Unknown, failure.Message);
         }
-    }
-
-    /// <summary>A fetch's chunks as a stream, read as they arrive.</summary>
-    private sealed class FetchStream(IAsyncStreamReader<ArtifactChunk> chunks) : Stream
-    {
-        private ReadOnlyMemory<byte> _current;
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            while (_current.IsEmpty)
-            {
-                if (!await chunks.MoveNext(cancellationToken).ConfigureAwait(false)) return 0;
-                _current = chunks.Current.Data.Memory;
-            }
-            var count = Math.Min(buffer.Length, _current.Length);
-            _current[..count].CopyTo(buffer);
-            _current = _current[count..];
-            return count;
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
