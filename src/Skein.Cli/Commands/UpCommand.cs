@@ -36,9 +36,14 @@ internal static class UpCommand
         var moduleDirs = NodeCommand.ModuleDirOption();
         var anyPath = NodeCommand.AnyModulePathOption();
         var allowReload = NodeCommand.AllowReloadOption();
+        var labels = new Option<string[]>("--labels")
+        {
+            Description = "Labels offered for placement, KEY=VALUE pairs separated by commas: for every node, or for one node when prefixed by its name (node-2:gpu=true); repeat for more.",
+            HelpName = "[NODE:]K=V,…",
+        };
         var command = new Command("up", "Start a local cluster (a coordinator and N nodes) and keep it until Ctrl+C or 'skein down'.")
         {
-            nodes, slots, modules, isolatedModules, loader, moduleDirs, anyPath, allowReload, listen, state, config, stopWithParent,
+            nodes, slots, labels, modules, isolatedModules, loader, moduleDirs, anyPath, allowReload, listen, state, config, stopWithParent,
         };
         command.SetAction(async (parse, _) =>
         {
@@ -48,6 +53,7 @@ internal static class UpCommand
             var configured = CommandConfiguration.ForCoordinator(parse, config, listen);
             var configFile = CommandConfiguration.FilePath(parse, config);
             var nodeArguments = NodeArguments(parse, slots, loader, moduleDirs, anyPath, allowReload);
+            var nodeLabels = UpLabels.PerNode(parse.GetValue(labels) ?? [], count);
             var stateDirectory = parse.GetValue(state)!;
             Directory.CreateDirectory(stateDirectory);
             var pidFile = Path.Combine(stateDirectory, PidFileName);
@@ -67,7 +73,7 @@ internal static class UpCommand
             try
             {
                 await CliHost.StartAsync(host, CancellationToken.None).ConfigureAwait(false);
-                return await RunAsync(parse, host.Services.GetRequiredService<Coordinator>(), host, shutdown, stateDirectory, pidFile, count, modules, isolatedModules, configFile, nodeArguments)
+                return await RunAsync(parse, host.Services.GetRequiredService<Coordinator>(), host, shutdown, stateDirectory, pidFile, count, modules, isolatedModules, configFile, nodeArguments, nodeLabels)
                     .ConfigureAwait(false);
             }
             finally
@@ -95,7 +101,7 @@ internal static class UpCommand
     }
 
     private static async Task<int> RunAsync(ParseResult parse, Coordinator coordinator, IHost host, Shutdown shutdown, string stateDirectory, string pidFile, int count,
-        Option<string[]> modules, Option<string[]> isolatedModules, string? configFile, IReadOnlyList<string> nodeArguments)
+        Option<string[]> modules, Option<string[]> isolatedModules, string? configFile, IReadOnlyList<string> nodeArguments, IReadOnlyDictionary<int, Dictionary<string, string>> nodeLabels)
     {
         var output = parse.InvocationConfiguration.Output;
         var error = parse.InvocationConfiguration.Error;
@@ -113,7 +119,10 @@ internal static class UpCommand
                 if (!File.Exists(path) && !Directory.Exists(path)) throw new SkeinException($"module not found: {path}");
             }
             for (var i = 1; i <= count; i++)
-                children.Add(StartNode(address, $"node-{i}", coordinator.TokenPath, stateDirectory, modulePaths, isolatedPaths, configFile, nodeArguments, error));
+            {
+                IReadOnlyList<string> arguments = nodeLabels.TryGetValue(i, out var own) ? [.. nodeArguments, "--labels", UpLabels.Format(own)] : nodeArguments;
+                children.Add(StartNode(address, $"node-{i}", coordinator.TokenPath, stateDirectory, modulePaths, isolatedPaths, configFile, arguments, error));
+            }
             if (await WaitForNodesAsync(coordinator, children, shutdown.Token).ConfigureAwait(false) is { } problem)
             {
                 // Not bad input: the nodes were asked for properly and did not come; nothing is left running.

@@ -11,9 +11,10 @@ from google.protobuf import symbol_database as _symbol_database
 _sym_db = _symbol_database.Default()
 
 
+from skein.v1 import artifacts_pb2 as skein_dot_v1_dot_artifacts__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14skein/v1/tasks.proto\x12\x08skein.v1\"\xbe\x01\n\x0bRequirement\x12\x0c\n\x04task\x18\x01 \x01(\t\x12\r\n\x05\x63ores\x18\x02 \x01(\x05\x12\x14\n\x0cmemory_bytes\x18\x03 \x01(\x03\x12\x31\n\x06labels\x18\x04 \x03(\x0b\x32!.skein.v1.Requirement.LabelsEntry\x12\x0c\n\x04node\x18\x05 \x01(\t\x12\x0c\n\x04host\x18\x06 \x01(\t\x1a-\n\x0bLabelsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"I\n\x0bHoldRequest\x12*\n\x0brequirement\x18\x01 \x01(\x0b\x32\x15.skein.v1.Requirement\x12\x0e\n\x06holder\x18\x02 \x01(\t\"\x86\x01\n\nHoldUpdate\x12$\n\x07waiting\x18\x01 \x01(\x0b\x32\x11.skein.v1.WaitingH\x00\x12$\n\x07granted\x18\x02 \x01(\x0b\x32\x11.skein.v1.GrantedH\x00\x12$\n\x07revoked\x18\x03 \x01(\x0b\x32\x11.skein.v1.RevokedH\x00\x42\x06\n\x04\x62ody\"\x19\n\x07Waiting\x12\x0e\n\x06reason\x18\x01 \x01(\t\"g\n\x07Granted\x12\x10\n\x08grant_id\x18\x01 \x01(\t\x12\x0f\n\x07node_id\x18\x02 \x01(\t\x12\x11\n\tnode_name\x18\x03 \x01(\t\x12\x14\n\x0c\x63\x61ll_address\x18\x04 \x01(\t\x12\x10\n\x08hostname\x18\x05 \x01(\t\"\x19\n\x07Revoked\x12\x0e\n\x06reason\x18\x01 \x01(\t\";\n\x0c\x43heckRequest\x12+\n\x0crequirements\x18\x01 \x03(\x0b\x32\x15.skein.v1.Requirement\"1\n\nCheckReply\x12#\n\x08refusals\x18\x01 \x03(\x0b\x32\x11.skein.v1.Refusal\"5\n\x07Refusal\x12\r\n\x05index\x18\x01 \x01(\x05\x12\x0e\n\x06reason\x18\x02 \x01(\t\x12\x0b\n\x03key\x18\x03 \x01(\t\"g\n\rRunnerRequest\x12\'\n\x05start\x18\x01 \x01(\x0b\x32\x16.skein.v1.StartAttemptH\x00\x12%\n\x04stop\x18\x02 \x01(\x0b\x32\x15.skein.v1.StopAttemptH\x00\x42\x06\n\x04\x62ody\"\xfe\x02\n\x0cStartAttempt\x12\x12\n\nattempt_id\x18\x01 \x01(\t\x12\x0e\n\x06run_id\x18\x02 \x01(\x03\x12\x0c\n\x04task\x18\x03 \x01(\t\x12\x0f\n\x07\x61ttempt\x18\x04 \x01(\x05\x12\x0f\n\x07\x63ommand\x18\x05 \x01(\t\x12\x0f\n\x07workdir\x18\x06 \x01(\t\x12\x18\n\x10workdir_explicit\x18\x07 \x01(\x08\x12\x13\n\x0bmarker_name\x18\x08 \x01(\t\x12\x14\n\x0cmarker_nonce\x18\t \x01(\t\x12\x10\n\x08hostname\x18\n \x01(\t\x12<\n\x0b\x65nvironment\x18\x0b \x03(\x0b\x32\'.skein.v1.StartAttempt.EnvironmentEntry\x12\x17\n\x0fwarn_exit_codes\x18\x0c \x03(\x05\x12\x15\n\rkill_grace_ms\x18\r \x01(\x03\x12\x10\n\x08grant_id\x18\x0e \x01(\t\x1a\x32\n\x10\x45nvironmentEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\x1d\n\x0bStopAttempt\x12\x0e\n\x06reason\x18\x01 \x01(\t\"\xc8\x01\n\x0cRunnerUpdate\x12+\n\x07started\x18\x01 \x01(\x0b\x32\x18.skein.v1.AttemptStartedH\x00\x12)\n\x06output\x18\x02 \x01(\x0b\x32\x17.skein.v1.AttemptOutputH\x00\x12)\n\x06result\x18\x03 \x01(\x0b\x32\x17.skein.v1.AttemptResultH\x00\x12-\n\x08\x66inished\x18\x04 \x01(\x0b\x32\x19.skein.v1.AttemptFinishedH\x00\x42\x06\n\x04\x62ody\"F\n\x0e\x41ttemptStarted\x12\x0c\n\x04node\x18\x01 \x01(\t\x12\x0f\n\x07workdir\x18\x02 \x01(\t\x12\x15\n\rfresh_workdir\x18\x03 \x01(\x08\"\x1d\n\rAttemptOutput\x12\x0c\n\x04text\x18\x01 \x01(\t\"?\n\rAttemptResult\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07outcome\x18\x02 \x01(\t\x12\x0f\n\x07message\x18\x03 \x01(\t\"\xd7\x01\n\x0f\x41ttemptFinished\x12\x0f\n\x07outcome\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\x12\x15\n\rhas_exit_code\x18\x03 \x01(\x08\x12\x11\n\texit_code\x18\x04 \x01(\x05\x12\x0f\n\x07stopped\x18\x05 \x01(\x08\x12\x37\n\x07outputs\x18\x06 \x03(\x0b\x32&.skein.v1.AttemptFinished.OutputsEntry\x1a.\n\x0cOutputsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x32y\n\tPlacement\x12\x35\n\x04Hold\x12\x15.skein.v1.HoldRequest\x1a\x14.skein.v1.HoldUpdate0\x01\x12\x35\n\x05\x43heck\x12\x16.skein.v1.CheckRequest\x1a\x14.skein.v1.CheckReply2H\n\nTaskRunner\x12:\n\x03Run\x12\x17.skein.v1.RunnerRequest\x1a\x16.skein.v1.RunnerUpdate(\x01\x30\x01\x42\x1f\xaa\x02\x1cSkein.Cluster.Protocol.Tasksb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x14skein/v1/tasks.proto\x12\x08skein.v1\x1a\x18skein/v1/artifacts.proto\"\xce\x01\n\x0bRequirement\x12\x0c\n\x04task\x18\x01 \x01(\t\x12\r\n\x05\x63ores\x18\x02 \x01(\x05\x12\x14\n\x0cmemory_bytes\x18\x03 \x01(\x03\x12\x31\n\x06labels\x18\x04 \x03(\x0b\x32!.skein.v1.Requirement.LabelsEntry\x12\x0c\n\x04node\x18\x05 \x01(\t\x12\x0c\n\x04host\x18\x06 \x01(\t\x12\x0e\n\x06inputs\x18\x07 \x03(\t\x1a-\n\x0bLabelsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"I\n\x0bHoldRequest\x12*\n\x0brequirement\x18\x01 \x01(\x0b\x32\x15.skein.v1.Requirement\x12\x0e\n\x06holder\x18\x02 \x01(\t\"\x86\x01\n\nHoldUpdate\x12$\n\x07waiting\x18\x01 \x01(\x0b\x32\x11.skein.v1.WaitingH\x00\x12$\n\x07granted\x18\x02 \x01(\x0b\x32\x11.skein.v1.GrantedH\x00\x12$\n\x07revoked\x18\x03 \x01(\x0b\x32\x11.skein.v1.RevokedH\x00\x42\x06\n\x04\x62ody\"\x19\n\x07Waiting\x12\x0e\n\x06reason\x18\x01 \x01(\t\"g\n\x07Granted\x12\x10\n\x08grant_id\x18\x01 \x01(\t\x12\x0f\n\x07node_id\x18\x02 \x01(\t\x12\x11\n\tnode_name\x18\x03 \x01(\t\x12\x14\n\x0c\x63\x61ll_address\x18\x04 \x01(\t\x12\x10\n\x08hostname\x18\x05 \x01(\t\"\x19\n\x07Revoked\x12\x0e\n\x06reason\x18\x01 \x01(\t\";\n\x0c\x43heckRequest\x12+\n\x0crequirements\x18\x01 \x03(\x0b\x32\x15.skein.v1.Requirement\"1\n\nCheckReply\x12#\n\x08refusals\x18\x01 \x03(\x0b\x32\x11.skein.v1.Refusal\"5\n\x07Refusal\x12\r\n\x05index\x18\x01 \x01(\x05\x12\x0e\n\x06reason\x18\x02 \x01(\t\x12\x0b\n\x03key\x18\x03 \x01(\t\"g\n\rRunnerRequest\x12\'\n\x05start\x18\x01 \x01(\x0b\x32\x16.skein.v1.StartAttemptH\x00\x12%\n\x04stop\x18\x02 \x01(\x0b\x32\x15.skein.v1.StopAttemptH\x00\x42\x06\n\x04\x62ody\"\xf9\x03\n\x0cStartAttempt\x12\x12\n\nattempt_id\x18\x01 \x01(\t\x12\x0e\n\x06run_id\x18\x02 \x01(\x03\x12\x0c\n\x04task\x18\x03 \x01(\t\x12\x0f\n\x07\x61ttempt\x18\x04 \x01(\x05\x12\x0f\n\x07\x63ommand\x18\x05 \x01(\t\x12\x0f\n\x07workdir\x18\x06 \x01(\t\x12\x18\n\x10workdir_explicit\x18\x07 \x01(\x08\x12\x13\n\x0bmarker_name\x18\x08 \x01(\t\x12\x14\n\x0cmarker_nonce\x18\t \x01(\t\x12\x10\n\x08hostname\x18\n \x01(\t\x12<\n\x0b\x65nvironment\x18\x0b \x03(\x0b\x32\'.skein.v1.StartAttempt.EnvironmentEntry\x12\x17\n\x0fwarn_exit_codes\x18\x0c \x03(\x05\x12\x15\n\rkill_grace_ms\x18\r \x01(\x03\x12\x10\n\x08grant_id\x18\x0e \x01(\t\x12\x19\n\x11\x61rtifact_patterns\x18\x0f \x03(\t\x12.\n\x0finput_artifacts\x18\x10 \x03(\x0b\x32\x15.skein.v1.ArtifactRef\x12\x16\n\x0e\x61rtifact_limit\x18\x11 \x01(\x03\x12\x16\n\x0e\x61rtifact_store\x18\x12 \x01(\t\x1a\x32\n\x10\x45nvironmentEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\x1d\n\x0bStopAttempt\x12\x0e\n\x06reason\x18\x01 \x01(\t\"\xc8\x01\n\x0cRunnerUpdate\x12+\n\x07started\x18\x01 \x01(\x0b\x32\x18.skein.v1.AttemptStartedH\x00\x12)\n\x06output\x18\x02 \x01(\x0b\x32\x17.skein.v1.AttemptOutputH\x00\x12)\n\x06result\x18\x03 \x01(\x0b\x32\x17.skein.v1.AttemptResultH\x00\x12-\n\x08\x66inished\x18\x04 \x01(\x0b\x32\x19.skein.v1.AttemptFinishedH\x00\x42\x06\n\x04\x62ody\"F\n\x0e\x41ttemptStarted\x12\x0c\n\x04node\x18\x01 \x01(\t\x12\x0f\n\x07workdir\x18\x02 \x01(\t\x12\x15\n\rfresh_workdir\x18\x03 \x01(\x08\"\x1d\n\rAttemptOutput\x12\x0c\n\x04text\x18\x01 \x01(\t\"?\n\rAttemptResult\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07outcome\x18\x02 \x01(\t\x12\x0f\n\x07message\x18\x03 \x01(\t\"\x81\x02\n\x0f\x41ttemptFinished\x12\x0f\n\x07outcome\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\x12\x15\n\rhas_exit_code\x18\x03 \x01(\x08\x12\x11\n\texit_code\x18\x04 \x01(\x05\x12\x0f\n\x07stopped\x18\x05 \x01(\x08\x12\x37\n\x07outputs\x18\x06 \x03(\x0b\x32&.skein.v1.AttemptFinished.OutputsEntry\x12(\n\tartifacts\x18\x07 \x03(\x0b\x32\x15.skein.v1.ArtifactRef\x1a.\n\x0cOutputsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x32y\n\tPlacement\x12\x35\n\x04Hold\x12\x15.skein.v1.HoldRequest\x1a\x14.skein.v1.HoldUpdate0\x01\x12\x35\n\x05\x43heck\x12\x16.skein.v1.CheckRequest\x1a\x14.skein.v1.CheckReply2H\n\nTaskRunner\x12:\n\x03Run\x12\x17.skein.v1.RunnerRequest\x1a\x16.skein.v1.RunnerUpdate(\x01\x30\x01\x42\x1f\xaa\x02\x1cSkein.Cluster.Protocol.Tasksb\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'skein.v1.tasks_pb2', globals())
@@ -27,48 +28,48 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _STARTATTEMPT_ENVIRONMENTENTRY._serialized_options = b'8\001'
   _ATTEMPTFINISHED_OUTPUTSENTRY._options = None
   _ATTEMPTFINISHED_OUTPUTSENTRY._serialized_options = b'8\001'
-  _REQUIREMENT._serialized_start=35
-  _REQUIREMENT._serialized_end=225
-  _REQUIREMENT_LABELSENTRY._serialized_start=180
-  _REQUIREMENT_LABELSENTRY._serialized_end=225
-  _HOLDREQUEST._serialized_start=227
-  _HOLDREQUEST._serialized_end=300
-  _HOLDUPDATE._serialized_start=303
-  _HOLDUPDATE._serialized_end=437
-  _WAITING._serialized_start=439
-  _WAITING._serialized_end=464
-  _GRANTED._serialized_start=466
-  _GRANTED._serialized_end=569
-  _REVOKED._serialized_start=571
-  _REVOKED._serialized_end=596
-  _CHECKREQUEST._serialized_start=598
-  _CHECKREQUEST._serialized_end=657
-  _CHECKREPLY._serialized_start=659
-  _CHECKREPLY._serialized_end=708
-  _REFUSAL._serialized_start=710
-  _REFUSAL._serialized_end=763
-  _RUNNERREQUEST._serialized_start=765
-  _RUNNERREQUEST._serialized_end=868
-  _STARTATTEMPT._serialized_start=871
-  _STARTATTEMPT._serialized_end=1253
-  _STARTATTEMPT_ENVIRONMENTENTRY._serialized_start=1203
-  _STARTATTEMPT_ENVIRONMENTENTRY._serialized_end=1253
-  _STOPATTEMPT._serialized_start=1255
-  _STOPATTEMPT._serialized_end=1284
-  _RUNNERUPDATE._serialized_start=1287
-  _RUNNERUPDATE._serialized_end=1487
-  _ATTEMPTSTARTED._serialized_start=1489
-  _ATTEMPTSTARTED._serialized_end=1559
-  _ATTEMPTOUTPUT._serialized_start=1561
-  _ATTEMPTOUTPUT._serialized_end=1590
-  _ATTEMPTRESULT._serialized_start=1592
-  _ATTEMPTRESULT._serialized_end=1655
-  _ATTEMPTFINISHED._serialized_start=1658
-  _ATTEMPTFINISHED._serialized_end=1873
-  _ATTEMPTFINISHED_OUTPUTSENTRY._serialized_start=1827
-  _ATTEMPTFINISHED_OUTPUTSENTRY._serialized_end=1873
-  _PLACEMENT._serialized_start=1875
-  _PLACEMENT._serialized_end=1996
-  _TASKRUNNER._serialized_start=1998
-  _TASKRUNNER._serialized_end=2070
+  _REQUIREMENT._serialized_start=61
+  _REQUIREMENT._serialized_end=267
+  _REQUIREMENT_LABELSENTRY._serialized_start=222
+  _REQUIREMENT_LABELSENTRY._serialized_end=267
+  _HOLDREQUEST._serialized_start=269
+  _HOLDREQUEST._serialized_end=342
+  _HOLDUPDATE._serialized_start=345
+  _HOLDUPDATE._serialized_end=479
+  _WAITING._serialized_start=481
+  _WAITING._serialized_end=506
+  _GRANTED._serialized_start=508
+  _GRANTED._serialized_end=611
+  _REVOKED._serialized_start=613
+  _REVOKED._serialized_end=638
+  _CHECKREQUEST._serialized_start=640
+  _CHECKREQUEST._serialized_end=699
+  _CHECKREPLY._serialized_start=701
+  _CHECKREPLY._serialized_end=750
+  _REFUSAL._serialized_start=752
+  _REFUSAL._serialized_end=805
+  _RUNNERREQUEST._serialized_start=807
+  _RUNNERREQUEST._serialized_end=910
+  _STARTATTEMPT._serialized_start=913
+  _STARTATTEMPT._serialized_end=1418
+  _STARTATTEMPT_ENVIRONMENTENTRY._serialized_start=1368
+  _STARTATTEMPT_ENVIRONMENTENTRY._serialized_end=1418
+  _STOPATTEMPT._serialized_start=1420
+  _STOPATTEMPT._serialized_end=1449
+  _RUNNERUPDATE._serialized_start=1452
+  _RUNNERUPDATE._serialized_end=1652
+  _ATTEMPTSTARTED._serialized_start=1654
+  _ATTEMPTSTARTED._serialized_end=1724
+  _ATTEMPTOUTPUT._serialized_start=1726
+  _ATTEMPTOUTPUT._serialized_end=1755
+  _ATTEMPTRESULT._serialized_start=1757
+  _ATTEMPTRESULT._serialized_end=1820
+  _ATTEMPTFINISHED._serialized_start=1823
+  _ATTEMPTFINISHED._serialized_end=2080
+  _ATTEMPTFINISHED_OUTPUTSENTRY._serialized_start=2034
+  _ATTEMPTFINISHED_OUTPUTSENTRY._serialized_end=2080
+  _PLACEMENT._serialized_start=2082
+  _PLACEMENT._serialized_end=2203
+  _TASKRUNNER._serialized_start=2205
+  _TASKRUNNER._serialized_end=2277
 # @@protoc_insertion_point(module_scope)
