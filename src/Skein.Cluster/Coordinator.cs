@@ -65,6 +65,9 @@ public sealed partial class Coordinator : IHostedService, IAsyncDisposable
     /// <summary>The coordinator's event bus; membership publishes node.joined, node.lost and node.left on it.</summary>
     public EventBus Events => App.Services.GetRequiredService<EventBus>();
 
+    /// <summary>The barriers clients are waiting at (the Rendezvous service's state).</summary>
+    internal Barriers.BarrierBoard BarrierBoard => App.Services.GetRequiredService<Barriers.BarrierBoard>();
+
     private WebApplication App => _app ?? throw new InvalidOperationException("the coordinator has not started");
 
     /// <summary>Starts a coordinator on its own, outside any generic host; stop it with <see cref="StopAsync"/> or by disposing it.</summary>
@@ -113,6 +116,7 @@ public sealed partial class Coordinator : IHostedService, IAsyncDisposable
             builder.Services.AddSingleton<ITaskExecutor>(services => new NodeExecutor(() => Address, token, services.GetRequiredService<MembershipRegistry>(),
                 NodeExecutor.GraceFor(options), _time));
         builder.Services.AddSingleton<RunHost>();
+        builder.Services.AddSingleton<Barriers.BarrierBoard>();
         // A submitted job is one message, as large as a job of the most tasks allowed needs; no other call needs as much.
         builder.Services.AddGrpc().AddServiceOptions<RunsService>(grpc => grpc.MaxReceiveMessageSize = RunsService.MaxSubmitBytes);
         builder.Services.AddSingleton<Execution.PlacementLedger>();
@@ -121,6 +125,7 @@ public sealed partial class Coordinator : IHostedService, IAsyncDisposable
         var app = builder.Build();
         app.MapGrpcService<MembershipService>();
         app.MapGrpcService<EventsService>();
+        app.MapGrpcService<RendezvousService>();
         app.MapGrpcService<RunsService>();
         GrpcServer.MapStandardServices(app);
         app.MapGrpcService<Execution.PlacementService>();

@@ -37,6 +37,21 @@ public sealed class SkeinClient : IAsyncDisposable
         Token = token;
         _routesOwner = routesOwner;
         _events = events;
+        Participant = options.Participant ?? DefaultParticipant();
+    }
+
+    private static int s_participants;
+
+    /// <summary>
+    /// <c>SKEIN_PARTICIPANT</c> when set (the test runner names each experiment so), else HOST/PID; the second client
+    /// of a process and those after it get "-2", "-3" … appended, so that clients of one process never collide.
+    /// </summary>
+    private static string DefaultParticipant()
+    {
+        var named = Environment.GetEnvironmentVariable("SKEIN_PARTICIPANT")?.Trim();
+        var stem = string.IsNullOrEmpty(named) ? $"{Environment.MachineName}/{Environment.ProcessId}" : named;
+        var nth = Interlocked.Increment(ref s_participants);
+        return nth == 1 ? stem : $"{stem}-{nth}";
     }
 
     /// <summary>The channel to the coordinator, when connected to a cluster (not for local services only).</summary>
@@ -44,6 +59,62 @@ public sealed class SkeinClient : IAsyncDisposable
 
     /// <summary>The cluster token this client presents.</summary>
     internal string Token { get; }
+
+    /// <summary>
+    /// The name this client arrives at barriers under: <see cref="SkeinClientOptions.Participant"/>, else
+    /// <c>SKEIN_PARTICIPANT</c>, else HOST/PID (with "-2", "-3" … for further clients of the process).
+    /// </summary>
+    public string Participant { get; }
+
+    private BarrierClient Barriers => _barriers ??= new BarrierClient(
+        CoordinatorChannel ?? throw new InvalidOperationException("this client is not connected to a cluster, so it has no barriers"), TimeProvider.System);
+
+    private BarrierClient? _barriers;
+
+    /// <summary>
+    /// Waits at the barrier <paramref name="name"/> until <paramref name="count"/> participants (this one included) have
+    /// arrived, then returns with all of them. The coordinator holds the barrier; once it releases, the name is free for
+    /// the next meeting (call it again to meet again, as when everyone waits for everyone to finish).
+    /// </summary>
+    /// <exception cref="BarrierTimeoutException">The others did not all arrive within <paramref name="timeout"/>; the message names who did and who is missing.</exception>
+    /// <exception cref="ArgumentException">A name, count (1 to 1,024) or timeout (up to a day) out of bounds.</exception>
+    /// <exception cref="SkeinException">The barrier is meeting with another count, a participant of this name is already there, or the coordinator went away.</exception>
+    /// <remarks>Cancelling withdraws this participant: it no longer counts.</remarks>
+    public Task<BarrierResult> BarrierAsync(string name, int count, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        Barriers.ArriveAsync(name, Participant, count, [], "", timeout, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="BarrierAsync(string, int, TimeSpan, CancellationToken)"/>, for the participants named (this client's
+    /// <see cref="Participant"/> among them): only they may arrive, and a timeout names the ones missing.
+    /// </summary>
+    public Task<BarrierResult> BarrierAsync(string name, IReadOnlyCollection<string> participants, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(participants);
+        return Barriers.ArriveAsync(name, Participant, participants.Count, [.. participants], "", timeout, cancellationToken);
+    }
+
+    /// <summary>
+    /// Arrives at the barrier <paramref name="name"/> with <paramref name="context"/> (an address, a JSON document; at most
+    /// 64 KiB) and returns every participant's context by participant name once <paramref name="count"/> have arrived.
+    /// </summary>
+    /// <exception cref="BarrierTimeoutException">The others did not all arrive within <paramref name="timeout"/>.</exception>
+    /// <exception cref="ArgumentException">A name, count, context or timeout out of bounds.</exception>
+    /// <exception cref="SkeinException">The barrier is meeting with another count, a participant of this name is already there, or the coordinator went away.</exception>
+    public async Task<IReadOnlyDictionary<string, string>> ExchangeAsync(string name, int count, string context, TimeSpan timeout,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return (await Barriers.ArriveAsync(name, Participant, count, [], context, timeout, cancellationToken).ConfigureAwait(false)).Contexts;
+    }
+
+    /// <summary>As <see cref="ExchangeAsync(string, int, string, TimeSpan, CancellationToken)"/>, for the participants named.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> ExchangeAsync(string name, IReadOnlyCollection<string> participants, string context, TimeSpan timeout,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(participants);
+        ArgumentNullException.ThrowIfNull(context);
+        return (await Barriers.ArriveAsync(name, Participant, participants.Count, [.. participants], context, timeout, cancellationToken).ConfigureAwait(false)).Contexts;
+    }
 
     /// <summary>The cluster's event bus, through the coordinator: publish, subscribe with <c>*</c> and <c>&gt;</c> wildcards, recent history.</summary>
     public ClusterEvents Events => _events ?? throw new InvalidOperationException("this client is not connected to a cluster, so it has no event bus");

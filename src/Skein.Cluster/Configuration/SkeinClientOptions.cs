@@ -45,8 +45,16 @@ public sealed class SkeinClientOptions
     /// </summary>
     public int StreamWindow { get; set; } = 64;
 
+    /// <summary>
+    /// The name this client arrives at barriers under (<see cref="SkeinClient.BarrierAsync(string, int, TimeSpan, CancellationToken)"/>);
+    /// null takes <c>SKEIN_PARTICIPANT</c>, else HOST/PID.
+    /// </summary>
+    public string? Participant { get; set; }
+
     internal void Validate()
     {
+        if (Participant is not null && Barriers.BarrierLimits.Problem("-", Participant, 1, [], "", TimeSpan.FromSeconds(1)) is { } problem)
+            throw new SkeinException(problem);
         ArgumentNullException.ThrowIfNull(SendQueue);
         SendQueue.Validate();
         if (StreamWindow < 0) throw new SkeinException($"the stream window must be 0 (off) or more, not {StreamWindow}");
