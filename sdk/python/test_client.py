@@ -1,4 +1,4 @@
-"""Tests of the client's parts that need no cluster (skein.client): finding the cluster, errors, events, and that
+"""Tests of the client's parts that need no cluster (skein.client): finding the cluster, errors, events, barriers, and that
 the checked-in messages match protos/. The client against a real cluster is tested from the .NET test suite
 (tests/Skein.Cli.Tests/Wire), which starts a coordinator and nodes.
 
@@ -94,6 +94,34 @@ class EventTests(unittest.TestCase):
         self.assertEqual({"a": 1}, skein_client.Event("s", b'{"a":1}', "application/json", 1, 0).value)
         with self.assertRaises(ValueError):
             _ = skein_client.Event("s", b"hi", "text/plain", 2, 0).value
+
+
+class BarrierTests(unittest.TestCase):
+    def test_a_timeout_names_who_arrived_and_how_many_are_missing(self):
+        error = skein_client.BarrierTimeout("setup", 30.0, 3, ["node-1/exp-a", "node-2/exp-b"], [])
+        self.assertIsInstance(error, TimeoutError)
+        self.assertEqual("barrier 'setup' timed out after 30s: 2 of 3 arrived (node-1/exp-a, node-2/exp-b); missing 1", str(error))
+        self.assertEqual(1, error.missing_count)
+
+    def test_a_timeout_names_the_declared_participants_missing(self):
+        error = skein_client.BarrierTimeout("team", 0.1, 3, ["b"], ["a", "c"])
+        self.assertEqual("barrier 'team' timed out after 100ms: 1 of 3 arrived (b); missing a, c", str(error))
+
+    def test_durations_read_as_the_dotnet_client_writes_them(self):
+        cases = {0.85: "850ms", 4.2: "4.2s", 30: "30s", 60: "1m", 185: "3m05s", 3600: "1h", 3720: "1h02m"}
+        for seconds, text in cases.items():
+            self.assertEqual(text, skein_client.format_duration(seconds))
+
+    def test_the_participant_defaults_to_the_environment_then_host_and_process(self):
+        saved = os.environ.pop("SKEIN_PARTICIPANT", None)
+        try:
+            os.environ["SKEIN_PARTICIPANT"] = "node-1/exp-a"
+            self.assertTrue(skein_client._default_participant().startswith("node-1/exp-a"))
+            del os.environ["SKEIN_PARTICIPANT"]
+            self.assertIn("/%d" % os.getpid(), skein_client._default_participant())
+        finally:
+            if saved is not None:
+                os.environ["SKEIN_PARTICIPANT"] = saved
 
 
 class GeneratedMessagesTests(unittest.TestCase):

@@ -14,6 +14,8 @@ Built on docs/protocol.md with grpcio and the messages generated from protos/ (`
         with client.subscribe("orders.>") as events:
             for event in events:
                 print(event.subject, event.value)
+        peers = client.exchange("agents", 3, "tcp://10.0.0.1:4000")   # every participant's context, by name
+        client.barrier("agents", 3)                                   # wait until all three are done
 
 A client is thread-safe: share one among threads. Calls to one node share one HTTP/2 stream.
 """
@@ -24,13 +26,14 @@ import itertools
 import json
 import os
 import queue
+import socket
 import threading
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 import grpc
 
-from .v1 import calls_pb2, cluster_pb2, envelope_pb2, events_pb2
+from .v1 import calls_pb2, cluster_pb2, envelope_pb2, events_pb2, rendezvous_pb2
 
 __all__ = [
     "Client",
@@ -41,6 +44,8 @@ __all__ = [
     "ServiceHost",
     "Reservation",
     "Subscription",
+    "BarrierResult",
+    "BarrierTimeout",
     "locate",
 ]
 
@@ -159,6 +164,59 @@ class Event:
         if self.content_type not in ("", JSON):
             raise ValueError("event %s is %s, not JSON" % (self.subject, self.content_type))
         return json.loads(self.payload) if self.payload else None
+
+
+@dataclass(frozen=True)
+class BarrierResult:
+    """A barrier that released its participants: who met, in the order they arrived, and the context each brought."""
+
+    name: str
+    participants: Tuple[str, ...]
+    contexts: Dict[str, str]
+
+
+class BarrierTimeout(TimeoutError):
+    """A barrier did not release within the timeout; this participant was withdrawn. The message names who had arrived
+    and who is missing: ``barrier 'setup' timed out after 30s: 2 of 3 arrived (node-1/a, node-2/b); missing 1``.
+
+    ``arrived`` lists who had arrived (this participant included), ``missing`` the declared participants that had not
+    (empty when only a count was given), ``missing_count`` how many had not.
+    """
+
+    def __init__(self, barrier: str, timeout: float, count: int, arrived: Sequence[str], missing: Sequence[str]) -> None:
+        self.barrier = barrier
+        self.timeout = timeout
+        self.count = count
+        self.arrived = tuple(arrived)
+        self.missing = tuple(missing)
+        self.missing_count = max(0, count - len(self.arrived))
+        who = " (%s)" % ", ".join(self.arrived) if self.arrived else ""
+        super().__init__("barrier '%s' timed out after %s: %d of %d arrived%s; missing %s"
+                         % (barrier, format_duration(timeout), len(self.arrived), count, who,
+                            ", ".join(self.missing) if self.missing else self.missing_count))
+
+
+def format_duration(seconds: float) -> str:
+    """A duration as Skein writes it in messages: 850ms, 4.2s, 30s, 3m05s, 1h02m."""
+    millis = int(round(seconds * 1000))
+    if millis < 1000:
+        return "%dms" % millis
+    if millis < 60000:
+        return "%ds" % (millis // 1000) if millis % 1000 == 0 else "%.1fs" % (millis / 1000.0)
+    whole = millis // 1000
+    if whole < 3600:
+        return "%dm" % (whole // 60) if whole % 60 == 0 else "%dm%02ds" % (whole // 60, whole % 60)
+    return "%dh" % (whole // 3600) if (whole // 60) % 60 == 0 else "%dh%02dm" % (whole // 3600, (whole // 60) % 60)
+
+
+_participants = itertools.count(1)
+
+
+def _default_participant() -> str:
+    """SKEIN_PARTICIPANT (the test runner names each experiment so), else HOST/PID; "-2", "-3" ... for further clients."""
+    stem = os.environ.get("SKEIN_PARTICIPANT", "").strip() or "%s/%d" % (socket.gethostname(), os.getpid())
+    nth = next(_participants)
+    return stem if nth == 1 else "%s-%d" % (stem, nth)
 
 
 def locate(address: Optional[str] = None, token: Optional[str] = None, state_dir: Optional[str] = None) -> Tuple[str, str]:
@@ -326,13 +384,15 @@ class Client:
 
     ``address`` and ``token`` default to what :func:`locate` finds (SKEIN_CLUSTER/SKEIN_TOKEN, or the connection file
     of the state directory ``.skein``). ``timeout`` is every call's deadline in seconds, sent to the node, which ends
-    the call itself when it passes (``None``: no deadline).
+    the call itself when it passes (``None``: no deadline). ``participant`` is the name this client arrives at barriers
+    under (default: ``SKEIN_PARTICIPANT``, else HOST/PID).
     """
 
     def __init__(self, address: Optional[str] = None, token: Optional[str] = None, *, state_dir: Optional[str] = None,
-                 timeout: Optional[float] = DEFAULT_TIMEOUT) -> None:
+                 timeout: Optional[float] = DEFAULT_TIMEOUT, participant: Optional[str] = None) -> None:
         self.address, self._token = locate(address, token, state_dir)
         self.timeout = timeout
+        self.participant = participant or _default_participant()
         self._metadata = [(TOKEN_HEADER, self._token)]
         self._channel = grpc.insecure_channel(self.address)
         self._lock = threading.Lock()
@@ -488,6 +548,49 @@ class Client:
         batches = call(events_pb2.SubscribeRequest(pattern=pattern, replay_recent=replay, buffer_capacity=buffer), metadata=self._metadata)
         return Subscription(self.address, batches)
 
+    # -- barriers
+
+    def barrier(self, name: str, count: Union[int, Sequence[str]], timeout: float = DEFAULT_TIMEOUT) -> BarrierResult:
+        """Waits at the barrier ``name`` until ``count`` participants (this one included) have arrived.
+
+        ``count`` is a number, or the names of the participants expected (``self.participant`` among them: then only
+        they may arrive and a timeout names the missing). The coordinator holds the barrier; once it releases, the name
+        is free for the next meeting. Raises :class:`BarrierTimeout` when the others do not all arrive within
+        ``timeout`` seconds, ``ValueError`` for bad input (a count of 0, a context over 64 KiB, ...), and
+        :class:`ClusterError` when the barrier is meeting with another count, a participant of this name is already
+        there, or the coordinator goes away. An interrupted wait (Ctrl+C) withdraws this participant.
+        """
+        return self._arrive(name, count, "", timeout)
+
+    def exchange(self, name: str, count: Union[int, Sequence[str]], context: str, timeout: float = DEFAULT_TIMEOUT) -> Dict[str, str]:
+        """Arrives at the barrier ``name`` with ``context`` (a string of at most 64 KiB: an address, a JSON document) and
+        returns every participant's context by participant name once ``count`` have arrived; as :meth:`barrier`."""
+        return self._arrive(name, count, context, timeout).contexts
+
+    def _arrive(self, name: str, count: Union[int, Sequence[str]], context: str, timeout: float) -> BarrierResult:
+        if isinstance(count, str):
+            raise TypeError("count is a number or a list of participant names, not a string")
+        expected = [] if isinstance(count, int) else list(count)
+        if timeout is None or timeout <= 0:
+            raise ValueError("barrier '%s': the timeout must be positive, not %r" % (name, timeout))
+        request = rendezvous_pb2.ArriveRequest(barrier=name, participant=self.participant, count=count if isinstance(count, int) else len(expected),
+                                               expected=expected, context=context, timeout_ms=max(1, int(round(timeout * 1000))))
+        call = self._channel.unary_unary("/skein.v1.Rendezvous/Arrive", request_serializer=rendezvous_pb2.ArriveRequest.SerializeToString,
+                                         response_deserializer=rendezvous_pb2.ArriveReply.FromString)
+        # The coordinator answers a timed-out arrival itself; the call's deadline only guards against a silent one.
+        pending = call.future(request, metadata=self._metadata, timeout=timeout + 30.0)
+        try:
+            reply = pending.result()
+        except grpc.RpcError as error:
+            raise _barrier_error(self.address, name, error) from None
+        except BaseException:
+            pending.cancel()  # interrupted: the coordinator withdraws this participant
+            raise
+        arrived = [(a.participant, a.context) for a in reply.arrived]
+        if reply.timed_out:
+            raise BarrierTimeout(name, timeout, reply.count, [p for p, _ in arrived], list(reply.missing))
+        return BarrierResult(name, tuple(p for p, _ in arrived), dict(arrived))
+
     # -- lifetime
 
     def close(self) -> None:
@@ -588,6 +691,18 @@ def _millis(timeout: Optional[float]) -> int:
 def _patience(timeout: Optional[float]) -> Optional[float]:
     """How long to wait for an answer: the node ends the call at its deadline; this only guards against a silent node."""
     return None if timeout is None else timeout + 10.0
+
+
+def _barrier_error(address: str, barrier: str, error: grpc.RpcError) -> Exception:
+    code = error.code()
+    if code == grpc.StatusCode.INVALID_ARGUMENT:
+        return ValueError(error.details())
+    if code in (grpc.StatusCode.FAILED_PRECONDITION, grpc.StatusCode.ALREADY_EXISTS, grpc.StatusCode.RESOURCE_EXHAUSTED):
+        return ClusterError(error.details())
+    if code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.INTERNAL, grpc.StatusCode.UNKNOWN):
+        return ClusterError("barrier '%s' failed: the coordinator at %s went away while this participant waited (%s); barriers do not "
+                            "outlive the coordinator, so arrive again once it is back" % (barrier, address, error.details() or code.name))
+    return _cluster_error(address, error)
 
 
 def _cluster_error(address: str, error: grpc.RpcError) -> Exception:
