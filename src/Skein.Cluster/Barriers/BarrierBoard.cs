@@ -54,8 +54,8 @@ internal sealed partial class BarrierBoard(TimeProvider time, ILogger<BarrierBoa
             BarrierOutcome timedOut;
             lock (_lock)
             {
-                // Released in the same instant: the release wins, as the others were told this participant came.
-                if (meeting.Released.Task.IsCompleted) return meeting.Released.Task.Result;
+                // Released in the same instant: the release wins, as the others are told this participant came.
+                if (meeting.Outcome is { } released) return released;
                 var arrived = meeting.Arrivals.Select(a => new KeyValuePair<string, string>(a.Key, "")).ToList();
                 var missing = meeting.Expected.Where(n => !meeting.Arrivals.Any(a => a.Key == n)).ToList();
                 timedOut = new BarrierOutcome(true, arrived, meeting.Count, missing);
@@ -69,7 +69,7 @@ internal sealed partial class BarrierBoard(TimeProvider time, ILogger<BarrierBoa
         {
             lock (_lock)
             {
-                if (!meeting.Released.Task.IsCompleted) Withdraw(meeting, arrival.Participant);
+                if (meeting.Outcome is null) Withdraw(meeting, arrival.Participant);
             }
             Changed.Signal();
             LogWithdrawn(arrival.Barrier, arrival.Participant);
@@ -105,11 +105,13 @@ internal sealed partial class BarrierBoard(TimeProvider time, ILogger<BarrierBoa
             meeting.Arrivals.Add(new KeyValuePair<string, string>(arrival.Participant, arrival.Context));
             meeting.ContextBytes += bytes;
             if (meeting.Arrivals.Count < meeting.Count) return meeting;
-            // The last one in: the meeting is over and the name free for the next one.
+            // The last one in: the meeting is over (decided under the lock, so no withdrawal can follow) and the name
+            // free for the next one.
+            meeting.Outcome = new BarrierOutcome(false, [.. meeting.Arrivals], meeting.Count, []);
             _open.Remove(arrival.Barrier);
         }
         LogReleased(arrival.Barrier, meeting.Count);
-        meeting.Released.TrySetResult(new BarrierOutcome(false, [.. meeting.Arrivals], meeting.Count, []));
+        meeting.Released.TrySetResult(meeting.Outcome);
         return meeting;
     }
 
@@ -139,6 +141,9 @@ internal sealed partial class BarrierBoard(TimeProvider time, ILogger<BarrierBoa
         public IReadOnlyList<string> Expected { get; } = expected;
         public List<KeyValuePair<string, string>> Arrivals { get; } = [];
         public long ContextBytes { get; set; }
+
+        /// <summary>Set, under the board's lock, when the meeting released; from then on nobody is withdrawn from it.</summary>
+        public BarrierOutcome? Outcome { get; set; }
         public TaskCompletionSource<BarrierOutcome> Released { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 

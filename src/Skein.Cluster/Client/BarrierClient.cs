@@ -43,6 +43,10 @@ internal sealed class BarrierClient(ClusterChannel channel, TimeProvider time)
         {
             throw new OperationCanceledException($"arriving at barrier '{barrier}' was cancelled", ex, cancellationToken);
         }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled)
+        {
+            throw new OperationCanceledException($"arriving at barrier '{barrier}' was cancelled: the client was closed", ex);
+        }
         catch (RpcException ex)
         {
             throw Explain(barrier, ex);

@@ -152,7 +152,8 @@ public sealed class BarrierTests : IAsyncLifetime
         await gone.DisposeAsync();
 
         await WaitForWaitingAsync("start");
-        await Assert.ThrowsAnyAsync<Exception>(() => waiting);
+        var closed = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
+        Assert.Equal("arriving at barrier 'start' was cancelled: the client was closed", closed.Message);
     }
 
     [Fact]
