@@ -470,6 +470,7 @@ class _FrameIO:
     """
 
     CHUNK = 64 * 1024
+    MOST = 1024 * 1024
 
     def __init__(self, reader, writer):
         self.reader = reader
@@ -488,7 +489,9 @@ class _FrameIO:
             if self._position:
                 del buffer[:self._position]
                 self._position = 0
-            chunk = self._read_some(max(self.CHUNK, count - len(buffer)))
+            # At least a chunk, so frames sent together come in one call; at most 1 MiB, as a read of a large
+            # payload allocates what it asks for whatever the pipe holds.
+            chunk = self._read_some(min(max(self.CHUNK, count - len(buffer)), self.MOST))
             if not chunk:
                 if allow_eof and not buffer:
                     return False
