@@ -112,11 +112,11 @@ class Session:
 class Node:
     """The node's side of the pipes, written with the helper's own frame code."""
 
-    def __init__(self, *services, preamble=skein_module.PREAMBLE):
+    def __init__(self, *services, preamble=skein_module.PREAMBLE, **options):
         to_module_r, to_module_w = os.pipe()
         from_module_r, from_module_w = os.pipe()
         self.module = Module(*services, stdin=os.fdopen(to_module_r, "rb", buffering=0),
-                             stdout=os.fdopen(from_module_w, "wb", buffering=0))
+                             stdout=os.fdopen(from_module_w, "wb", buffering=0), **options)
         self.io = skein_module._FrameIO(os.fdopen(from_module_r, "rb", buffering=0),
                                         os.fdopen(to_module_w, "wb", buffering=0))
         self.exit_code = None
@@ -309,6 +309,295 @@ class ProtocolErrorTests(unittest.TestCase):
         node.io.reader.close()
         node.io.writer.close()
         self.assertEqual(2, node.exit_code)
+
+
+@service("meet", mode="singleton")
+class Meet:
+    """Methods that wait for each other: they only finish when both are served at the same time."""
+
+    def __init__(self):
+        self.barrier = threading.Barrier(2, timeout=TIMEOUT)
+        self.started = []
+        self.lock = threading.Lock()
+        self.first_started = threading.Event()
+        self.second_started = threading.Event()
+        self.release_first = threading.Event()
+        self.ran = []
+
+    @method
+    def together(self, name):
+        self.barrier.wait()  # breaks (an error answer) unless another call reaches it meanwhile
+        return name
+
+    @method
+    async def together_async(self, name):
+        with self.lock:
+            self.started.append(name)
+        for _ in range(TIMEOUT * 1000):
+            with self.lock:
+                if len(self.started) >= 2:
+                    return name
+            await asyncio.sleep(0.001)
+        raise RuntimeError("the other call never started")
+
+    @method
+    def first(self):
+        self.first_started.set()
+        self.ran.append("first")
+        call = current_call()
+        while not self.release_first.wait(0.005) and not call.cancelled:
+            pass
+        return "first"
+
+    @method
+    def second(self):
+        self.second_started.set()
+        self.ran.append("second")
+        return "second"
+
+    @method
+    def first_looks_for_second(self, seconds):
+        # True when the second call started while this one ran.
+        self.first_started.set()
+        return self.second_started.wait(seconds)
+
+    @method
+    def fail(self, text):
+        raise ValueError(text)
+
+
+class ConcurrencyTests(unittest.TestCase):
+    def start(self, **options):
+        self.node = Node(Meet, Calc, **options)
+        self.node.welcome()
+
+    def tearDown(self):
+        if self.node.thread.is_alive():
+            self.node.shutdown()
+        self.node.io.reader.close()
+        self.node.io.writer.close()
+
+    def read_all(self, count):
+        return dict((h["conversation"], (h, v)) for h, v in (self.node.read() for _ in range(count)))
+
+    def test_two_blocking_calls_are_served_at_once(self):
+        self.start()
+        self.node.request(1, "Together", ["a"], "meet")
+        self.node.request(2, "Together", ["b"], "meet")
+        answers = self.read_all(2)
+        self.assertEqual({1: ("ok", "a"), 2: ("ok", "b")}, {c: (h["status"], v) for c, (h, v) in answers.items()})
+
+    def test_two_async_calls_are_served_at_once(self):
+        self.start()
+        self.node.request(1, "TogetherAsync", ["a"], "meet")
+        self.node.request(2, "TogetherAsync", ["b"], "meet")
+        answers = self.read_all(2)
+        self.assertEqual({1: ("ok", "a"), 2: ("ok", "b")}, {c: (h["status"], v) for c, (h, v) in answers.items()})
+
+    def test_answers_come_as_they_are_ready_each_under_its_own_conversation(self):
+        self.start()
+        self.node.request(7, "First", [], "meet")
+        self.node.request(8, "Second", [], "meet")
+        header, value = self.node.read()  # the second call, while the first still waits
+        self.assertEqual(("response", 8, "ok", "second"), (header["kind"], header["conversation"], header["status"], value))
+        self.node.module.services["meet"].shared.release_first.set()
+        header, value = self.node.read()
+        self.assertEqual((7, "first"), (header["conversation"], value))
+
+    def test_concurrency_1_serves_one_call_at_a_time(self):
+        self.start(concurrency=1)
+        self.assertEqual(1, self.node.module.concurrency)
+        self.node.request(1, "FirstLooksForSecond", [0.3], "meet")
+        self.node.request(2, "Second", [], "meet")
+        answers = self.read_all(2)
+        self.assertIs(False, answers[1][1])  # the second call had not started while the first ran
+        self.assertEqual(list(sorted(answers)), [1, 2])
+
+    def test_with_room_for_two_the_second_call_starts_while_the_first_runs(self):
+        self.start(concurrency=2)
+        self.node.request(1, "FirstLooksForSecond", [TIMEOUT], "meet")
+        self.node.request(2, "Second", [], "meet")
+        answers = self.read_all(2)
+        self.assertIs(True, answers[1][1])
+
+    def test_calls_past_the_limit_wait_their_turn_in_order(self):
+        self.start(concurrency=1)
+        self.node.request(1, "First", [], "meet")
+        meet = self._meet()
+        self.assertTrue(meet.first_started.wait(TIMEOUT))
+        for conversation in range(2, 6):
+            self.node.request(conversation, "Add", [conversation, 0])
+        meet.release_first.set()
+        order = [self.node.read()[0]["conversation"] for _ in range(5)]
+        self.assertEqual([1, 2, 3, 4, 5], order)
+
+    def test_a_call_cancelled_while_it_waits_is_answered_cancelled_and_never_runs(self):
+        self.start(concurrency=1)
+        self.node.request(1, "First", [], "meet")
+        meet = self._meet()
+        self.assertTrue(meet.first_started.wait(TIMEOUT))
+        self.node.request(2, "Second", [], "meet")
+        self.node.io.write_frame({"kind": "cancel", "conversation": 2})
+        self.node.request(3, "Add", [1, 2])  # read after the cancel, so the cancel has been seen when 1 ends
+        meet.release_first.set()
+        answers = self.read_all(3)
+        self.assertEqual(("error", "cancelled"), (answers[2][0]["status"], answers[2][0]["error"]["kind"]))
+        self.assertEqual(3, answers[3][1])
+        self.assertEqual(["first"], meet.ran)
+
+    def test_errors_and_results_of_concurrent_calls_keep_to_their_calls(self):
+        self.start()
+        for conversation in range(1, 41):
+            if conversation % 2:
+                self.node.request(conversation, "Fail", ["no %d" % conversation], "meet")
+            else:
+                self.node.request(conversation, "Add", [conversation, 1])
+        answers = self.read_all(40)
+        for conversation, (header, value) in answers.items():
+            if conversation % 2:
+                self.assertEqual(("application", "ValueError", "no %d" % conversation),
+                                 (header["error"]["kind"], header["error"]["type"], header["error"]["message"]))
+            else:
+                self.assertEqual(("ok", conversation + 1), (header["status"], value))
+
+    def test_a_plain_and_an_async_method_are_served_at_once(self):
+        self.start()
+        self.node.request(1, "First", [], "meet")
+        meet = self._meet()
+        self.assertTrue(meet.first_started.wait(TIMEOUT))
+        self.node.request(2, "SlowAdd", [2, 3])
+        header, value = self.node.read()
+        self.assertEqual((2, 5), (header["conversation"], value))
+        meet.release_first.set()
+        self.assertEqual(1, self.node.read()[0]["conversation"])
+
+    def test_shutdown_answers_calls_still_waiting_for_their_turn(self):
+        self.start(concurrency=1)
+        self.node.request(1, "First", [], "meet")
+        meet = self._meet()
+        self.assertTrue(meet.first_started.wait(TIMEOUT))
+        self.node.request(2, "Second", [], "meet")
+        self.node.io.write_frame({"kind": "shutdown"})
+        # The running call gets its moment, then is cancelled; the waiting one never starts.
+        answers = self.read_all(2)
+        self.assertEqual(("error", "cancelled"), (answers[1][0]["status"], answers[1][0]["error"]["kind"]))
+        self.assertEqual(("error", "cancelled"), (answers[2][0]["status"], answers[2][0]["error"]["kind"]))
+        self.node.thread.join(TIMEOUT)
+        self.assertEqual(0, self.node.exit_code)
+        self.assertEqual(["first"], meet.ran)
+
+    def _meet(self):
+        for _ in range(TIMEOUT * 100):
+            meet = self.node.module.services["meet"].shared
+            if meet is not None:
+                return meet
+            threading.Event().wait(0.01)
+        self.fail("the meet service was never created")
+
+
+class ConcurrencySettingTests(unittest.TestCase):
+    def setUp(self):
+        self.saved = os.environ.pop(skein_module.CONCURRENCY_VARIABLE, None)
+
+    def tearDown(self):
+        os.environ.pop(skein_module.CONCURRENCY_VARIABLE, None)
+        if self.saved is not None:
+            os.environ[skein_module.CONCURRENCY_VARIABLE] = self.saved
+
+    def test_the_default_is_documented(self):
+        self.assertEqual(skein_module.DEFAULT_CONCURRENCY, Module(Calc).concurrency)
+        self.assertEqual(8, skein_module.DEFAULT_CONCURRENCY)
+
+    def test_the_environment_sets_it_when_the_module_does_not(self):
+        os.environ[skein_module.CONCURRENCY_VARIABLE] = "1"
+        self.assertEqual(1, Module(Calc).concurrency)
+        self.assertEqual(4, Module(Calc, concurrency=4).concurrency)  # the module's own choice wins
+
+    def test_a_bad_value_is_refused(self):
+        for bad in (0, -1, 2000, "8", 1.5, True):
+            with self.assertRaises(ValueError):
+                Module(Calc, concurrency=bad)
+
+    def test_a_bad_environment_value_makes_run_say_so_and_return_2(self):
+        os.environ[skein_module.CONCURRENCY_VARIABLE] = "lots"
+        module = Module(Calc, stdin=object(), stdout=object())
+        import io
+        import contextlib
+        errors = io.StringIO()
+        with contextlib.redirect_stderr(errors):
+            self.assertEqual(2, module.run())
+        self.assertIn("SKEIN_MODULE_CONCURRENCY must be a whole number from 1 to 1024, not 'lots'", errors.getvalue())
+
+
+class _Trickle:
+    """A raw stream that gives at most ``step`` bytes per read."""
+
+    def __init__(self, data, step):
+        self.data = data
+        self.step = step
+
+    def read(self, count):
+        chunk, self.data = self.data[:min(count, self.step)], self.data[min(count, self.step):]
+        return chunk
+
+
+class _GatedWriter:
+    """A writer whose first write waits until released, so that frames queue behind it."""
+
+    def __init__(self):
+        self.writes = []
+        self.entered = threading.Event()
+        self.release = threading.Event()
+
+    def write(self, data):
+        self.writes.append(bytes(data))
+        if len(self.writes) == 1:
+            self.entered.set()
+            self.release.wait(TIMEOUT)
+        return len(data)
+
+    def flush(self):
+        pass
+
+
+class FrameIOTests(unittest.TestCase):
+    def frames(self, count):
+        return b"".join(skein_module._frame(skein_module._json_bytes({"kind": "log", "message": "m%d" % i}),
+                                            b"x" * i) for i in range(count))
+
+    def test_frames_split_over_many_reads_and_many_frames_in_one_read(self):
+        data = skein_module.PREAMBLE + self.frames(50)
+        for step in (1, 3, 7, 64 * 1024):
+            io = skein_module._FrameIO(_Trickle(data, step), None)
+            io.read_preamble()
+            read = [io.read_frame() for _ in range(50)]
+            self.assertEqual(["m%d" % i for i in range(50)], [h["message"] for h, _ in read])
+            self.assertEqual([b"x" * i for i in range(50)], [p for _, p in read])
+            self.assertIsNone(io.read_frame())
+
+    def test_a_frame_cut_short_is_a_protocol_error(self):
+        data = self.frames(1)[:-1]
+        io = skein_module._FrameIO(_Trickle(data, 5), None)
+        with self.assertRaises(skein_module.ProtocolError):
+            io.read_frame()
+
+    def test_frames_sent_while_another_is_written_go_out_together_after_it(self):
+        writer = _GatedWriter()
+        outbox = skein_module._Outbox(skein_module._FrameIO(_Trickle(b"", 1), writer))
+        first = threading.Thread(target=outbox.send, args=(b"1",))
+        first.start()
+        self.assertTrue(writer.entered.wait(TIMEOUT))
+        senders = [threading.Thread(target=outbox.send, args=(b"%d" % i,)) for i in range(2, 6)]
+        for sender in senders:
+            sender.start()
+        for sender in senders:
+            sender.join(TIMEOUT)  # they return at once: the writing thread takes their frames
+        writer.release.set()
+        first.join(TIMEOUT)
+        outbox.wait_quiet(TIMEOUT)
+        self.assertEqual(b"1", writer.writes[0])
+        self.assertEqual(2, len(writer.writes))
+        self.assertEqual(sorted(b"2345"), sorted(writer.writes[1]))
 
 
 class ChildProcessTests(unittest.TestCase):

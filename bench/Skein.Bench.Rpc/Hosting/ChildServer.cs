@@ -28,7 +28,9 @@ internal sealed class ChildServer : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
-    public static async Task<ChildServer> StartAsync(string name, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    /// <param name="environment">Variables set for the child on top of this process's own.</param>
+    public static async Task<ChildServer> StartAsync(string name, IReadOnlyList<string> arguments, CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo
         {
@@ -42,6 +44,7 @@ internal sealed class ChildServer : IAsyncDisposable
         if (Path.GetFileNameWithoutExtension(self) == "dotnet")
             start.ArgumentList.Add(typeof(ChildServer).Assembly.Location); // started as `dotnet Skein.Bench.Rpc.dll`
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
 
         var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start the {name} server");
         var child = new ChildServer(name, process);

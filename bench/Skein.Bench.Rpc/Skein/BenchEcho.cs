@@ -20,4 +20,7 @@ public sealed class BenchEcho : IBenchEcho
 public interface IPyEcho
 {
     Task<string> EchoAsync(string text, CancellationToken cancellationToken = default);
+
+    /// <summary>How the module serves calls (concurrency, the helper's folder, the Python that runs it), for the report.</summary>
+    Task<string> ServingAsync(CancellationToken cancellationToken = default);
 }

@@ -47,21 +47,28 @@ public sealed class StdioFrameWriter
         if (header.Length > StdioProtocol.MaxHeaderBytes)
             throw new ModuleProtocolException($"frame header of {header.Length} bytes is over the 64 KiB limit");
 
-        // Lengths and header in one buffer, so a small frame is one write.
+        // Lengths, header and (when small) payload in one buffer, so a small frame is one write — one system call on a
+        // pipe, and the module reads it whole; a large payload is written from where it is rather than copied.
         var prefixLength = 4 + header.Length + 4;
-        var prefix = ArrayPool<byte>.Shared.Rent(prefixLength);
+        var inline = frame.Payload.Length <= InlinePayloadBytes ? frame.Payload.Length : 0;
+        var buffer = ArrayPool<byte>.Shared.Rent(prefixLength + inline);
         try
         {
-            BinaryPrimitives.WriteUInt32BigEndian(prefix, (uint)header.Length);
-            header.CopyTo(prefix, 4);
-            BinaryPrimitives.WriteUInt32BigEndian(prefix.AsSpan(4 + header.Length), (uint)frame.Payload.Length);
-            await WriteWholeAsync(prefix.AsMemory(0, prefixLength), frame.Payload, cancellationToken).ConfigureAwait(false);
+            BinaryPrimitives.WriteUInt32BigEndian(buffer, (uint)header.Length);
+            header.CopyTo(buffer, 4);
+            BinaryPrimitives.WriteUInt32BigEndian(buffer.AsSpan(4 + header.Length), (uint)frame.Payload.Length);
+            frame.Payload.Span[..inline].CopyTo(buffer.AsSpan(prefixLength));
+            var rest = inline == frame.Payload.Length ? ReadOnlyMemory<byte>.Empty : frame.Payload;
+            await WriteWholeAsync(buffer.AsMemory(0, prefixLength + inline), rest, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(prefix);
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
+
+    /// <summary>Payloads up to this size are copied next to their header and written with it.</summary>
+    private const int InlinePayloadBytes = 64 * 1024;
 
     private async ValueTask WriteWholeAsync(ReadOnlyMemory<byte> first, ReadOnlyMemory<byte> second, CancellationToken cancellationToken)
     {
