@@ -22,6 +22,7 @@ internal sealed class JournalBatchWriter : IDisposable
     private readonly PreparedStatement _upsertAttempt;
     private readonly PreparedStatement _markRunning;
     private readonly PreparedStatement _finishTask;
+    private readonly PreparedStatement _insertFinishedTask;
     private readonly PreparedStatement _upsertSubResult;
     private readonly PreparedStatement _upsertOutput;
     private readonly PreparedStatement _succeededOutputs;
@@ -87,18 +88,24 @@ internal sealed class JournalBatchWriter : IDisposable
 
         // A reused result remembers the run it really comes from, following earlier resumes back to it,
         // so that resuming a resumed run still points at the run that did the work.
-        _finishTask = new(connection, """
+        const string reusedFrom = """
+            CASE WHEN $reused THEN coalesce(
+                (SELECT coalesce(p.reused_from, p.run_id) FROM tasks p
+                 WHERE p.run_id = (SELECT resumed_from FROM runs WHERE id = $run) AND p.task_id = $task
+                   AND p.outcome IN ('passed', 'warned')),
+                (SELECT resumed_from FROM runs WHERE id = $run)) END
+            """;
+        // The task's definition row is there (written when the run began or the task was added): one update.
+        _finishTask = new(connection, $"""
+            UPDATE tasks SET
+                state = 'finished', outcome = $outcome, reason = $reason, attempts = $attempts, started_at = $started,
+                duration_ms = $duration, exit_code = $exit, log_path = $log, reused = $reused, reused_from = {reusedFrom}
+            WHERE run_id = $run AND task_id = $task
+            """, "$run", "$task", "$outcome", "$reason", "$attempts", "$started", "$duration", "$exit", "$log", "$reused");
+        // A task the journal was never told about still gets its row.
+        _insertFinishedTask = new(connection, $"""
             INSERT INTO tasks (run_id, task_id, state, outcome, reason, attempts, started_at, duration_ms, exit_code, log_path, reused, reused_from)
-            VALUES ($run, $task, 'finished', $outcome, $reason, $attempts, $started, $duration, $exit, $log, $reused,
-                CASE WHEN $reused THEN coalesce(
-                    (SELECT coalesce(p.reused_from, p.run_id) FROM tasks p
-                     WHERE p.run_id = (SELECT resumed_from FROM runs WHERE id = $run) AND p.task_id = $task
-                       AND p.outcome IN ('passed', 'warned')),
-                    (SELECT resumed_from FROM runs WHERE id = $run)) END)
-            ON CONFLICT (run_id, task_id) DO UPDATE SET
-                state = 'finished', outcome = excluded.outcome, reason = excluded.reason, attempts = excluded.attempts,
-                started_at = excluded.started_at, duration_ms = excluded.duration_ms, exit_code = excluded.exit_code,
-                log_path = excluded.log_path, reused = excluded.reused, reused_from = excluded.reused_from
+            VALUES ($run, $task, 'finished', $outcome, $reason, $attempts, $started, $duration, $exit, $log, $reused, {reusedFrom})
             """, "$run", "$task", "$outcome", "$reason", "$attempts", "$started", "$duration", "$exit", "$log", "$reused");
 
         _upsertSubResult = new(connection, """
@@ -146,7 +153,8 @@ internal sealed class JournalBatchWriter : IDisposable
 
         _statements =
         [
-            _begin, _commit, _rollback, _insertRun, _upsertDefinition, _upsertAttempt, _markRunning, _finishTask, _upsertSubResult,
+            _begin, _commit, _rollback, _insertRun, _upsertDefinition, _upsertAttempt, _markRunning, _finishTask, _insertFinishedTask,
+            _upsertSubResult,
             _upsertOutput, _upsertArtifact, _endRun, _synchronousFull, _synchronousNormal, _latestRun, _succeededTasks,
             _succeededOutputs, _succeededArtifacts,
         ];
@@ -402,19 +410,7 @@ internal sealed class JournalBatchWriter : IDisposable
 
     private void WriteFinished(long runId, TaskResult result)
     {
-        var statement = _finishTask;
-        statement.Set(0, runId);
-        statement.Set(1, result.TaskId);
-        statement.Set(2, result.Outcome.ToWireName());
-        statement.Set(3, result.Reason);
-        statement.Set(4, (long)result.Attempts);
-        statement.Set(5, result.StartedAt?.ToUnixTimeMilliseconds());
-        statement.Set(6, result.Duration.TotalMilliseconds);
-        statement.Set(7, result.ExitCode);
-        statement.Set(8, result.LogPath);
-        statement.Set(9, result.Reused);
-        statement.Execute();
-
+        if (Finish(_finishTask, runId, result) == 0) Finish(_insertFinishedTask, runId, result);
         WriteOutputs(runId, result);
         WriteArtifacts(runId, result);
         var subResults = result.SubResults;
@@ -430,6 +426,22 @@ internal sealed class JournalBatchWriter : IDisposable
             sub.Set(5, subResults[i].Message);
             sub.Execute();
         }
+    }
+
+    /// <returns>The rows changed.</returns>
+    private static int Finish(PreparedStatement statement, long runId, TaskResult result)
+    {
+        statement.Set(0, runId);
+        statement.Set(1, result.TaskId);
+        statement.Set(2, result.Outcome.ToWireName());
+        statement.Set(3, result.Reason);
+        statement.Set(4, (long)result.Attempts);
+        statement.Set(5, result.StartedAt?.ToUnixTimeMilliseconds());
+        statement.Set(6, result.Duration.TotalMilliseconds);
+        statement.Set(7, result.ExitCode);
+        statement.Set(8, result.LogPath);
+        statement.Set(9, result.Reused);
+        return statement.Execute();
     }
 
     private void WriteOutputs(long runId, TaskResult result)

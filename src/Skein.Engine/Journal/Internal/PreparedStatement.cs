@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
@@ -8,8 +9,8 @@ namespace Skein.Engine.Journal.Internal;
 /// </summary>
 /// <remarks>
 /// <see cref="SqliteCommand"/> binds every parameter by name and builds a data reader on each execution, about
-/// 1.5 KB and a few microseconds per row; here a parameter is bound by its position, text straight from the
-/// string's characters, and a row costs one step and one reset. Errors still surface as <see cref="SqliteException"/>
+/// 1.5 KB and a few microseconds per row; here a parameter is bound by its position, text encoded into a
+/// reused buffer, and a row costs one step and one reset. Errors still surface as <see cref="SqliteException"/>
 /// with SQLite's code and message. Not thread-safe: owned by the writer loop, like the connection.
 /// </remarks>
 internal sealed class PreparedStatement : IDisposable
@@ -19,6 +20,9 @@ internal sealed class PreparedStatement : IDisposable
 
     /// <summary>SQLite's index of each parameter, in the order the caller named them.</summary>
     private readonly int[] _indexes;
+
+    /// <summary>Where a text parameter is encoded before SQLite copies it.</summary>
+    private byte[] _text = new byte[256];
 
     public PreparedStatement(SqliteConnection connection, string sql, params string[] parameterNames)
     {
@@ -36,8 +40,23 @@ internal sealed class PreparedStatement : IDisposable
 
     public void Set(int index, string? value)
     {
-        if (value is null) Check(raw.sqlite3_bind_null(_statement, _indexes[index]));
-        else Check(raw.sqlite3_bind_text16(_statement, _indexes[index], value.AsSpan()));
+        if (value is null)
+        {
+            Check(raw.sqlite3_bind_null(_statement, _indexes[index]));
+        }
+        else if (value.Length == 0)
+        {
+            // An empty span would reach SQLite as a null pointer, which it stores as NULL rather than ''.
+            Check(raw.sqlite3_bind_text(_statement, _indexes[index], ""));
+        }
+        else
+        {
+            // UTF-8 as the database stores it, so SQLite makes one copy and no conversion; it copies before returning.
+            var max = Encoding.UTF8.GetMaxByteCount(value.Length);
+            if (_text.Length < max) _text = new byte[Math.Max(max, _text.Length * 2)];
+            var length = Encoding.UTF8.GetBytes(value, _text);
+            Check(raw.sqlite3_bind_text(_statement, _indexes[index], _text.AsSpan(0, length)));
+        }
     }
 
     public void Set(int index, long value) => Check(raw.sqlite3_bind_int64(_statement, _indexes[index], value));
@@ -58,13 +77,15 @@ internal sealed class PreparedStatement : IDisposable
 
     public void Set(int index, bool value) => Set(index, value ? 1L : 0L);
 
-    /// <summary>Runs a statement that returns no rows.</summary>
-    public void Execute()
+    /// <summary>Runs a statement whose rows, if any, are not wanted.</summary>
+    /// <returns>The rows an INSERT, UPDATE or DELETE changed.</returns>
+    public int Execute()
     {
         var rc = raw.sqlite3_step(_statement);
         // A statement with RETURNING or a PRAGMA may yield rows; they are not wanted here.
         while (rc == raw.SQLITE_ROW) rc = raw.sqlite3_step(_statement);
         Finish(rc);
+        return raw.sqlite3_changes(_db);
     }
 
     /// <summary>Runs a statement and returns the first column of its first row as an integer, or null.</summary>
