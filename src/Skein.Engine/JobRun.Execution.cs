@@ -377,8 +377,9 @@ public sealed partial class JobRun
 
     string IRunHost.LogPathFor(string taskId, int attempt) => LogPathFor(taskId, attempt);
 
+    /// <remarks>One string per attempt (a journaled run asks for every attempt's): the full log directory has no trailing separator.</remarks>
     internal string LogPathFor(string taskId, int attempt) =>
-        Path.Combine(_logDirectory, $"{FileNames.Escape(taskId)}.{attempt}.log");
+        $"{_logDirectory}{Path.DirectorySeparatorChar}{FileNames.Escape(taskId)}.{attempt}.log";
 
     void IRunHost.ReportWaiting(string taskId, int attempt, string? reason)
     {

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace Skein.Engine.Journal.Internal;
 
@@ -10,13 +11,18 @@ namespace Skein.Engine.Journal.Internal;
 internal sealed class JournalBatchWriter : IDisposable
 {
     private readonly SqliteConnection _connection;
-    private readonly PreparedStatement[] _inTransaction;
+    private readonly PreparedStatement[] _statements;
+
+    private readonly PreparedStatement _begin;
+    private readonly PreparedStatement _commit;
+    private readonly PreparedStatement _rollback;
 
     private readonly PreparedStatement _insertRun;
     private readonly PreparedStatement _upsertDefinition;
     private readonly PreparedStatement _upsertAttempt;
     private readonly PreparedStatement _markRunning;
     private readonly PreparedStatement _finishTask;
+    private readonly PreparedStatement _insertFinishedTask;
     private readonly PreparedStatement _upsertSubResult;
     private readonly PreparedStatement _upsertOutput;
     private readonly PreparedStatement _succeededOutputs;
@@ -37,6 +43,11 @@ internal sealed class JournalBatchWriter : IDisposable
     public JournalBatchWriter(SqliteConnection connection)
     {
         _connection = connection;
+
+        // IMMEDIATE: the write lock is taken up front, so a batch never fails half-way for want of it.
+        _begin = new(connection, "BEGIN IMMEDIATE");
+        _commit = new(connection, "COMMIT");
+        _rollback = new(connection, "ROLLBACK");
 
         _insertRun = new(connection, """
             INSERT INTO runs (job_name, job_file, status, started_at, resumed_from, command_line, host, pid, process_started_at)
@@ -77,18 +88,24 @@ internal sealed class JournalBatchWriter : IDisposable
 
         // A reused result remembers the run it really comes from, following earlier resumes back to it,
         // so that resuming a resumed run still points at the run that did the work.
-        _finishTask = new(connection, """
+        const string reusedFrom = """
+            CASE WHEN $reused THEN coalesce(
+                (SELECT coalesce(p.reused_from, p.run_id) FROM tasks p
+                 WHERE p.run_id = (SELECT resumed_from FROM runs WHERE id = $run) AND p.task_id = $task
+                   AND p.outcome IN ('passed', 'warned')),
+                (SELECT resumed_from FROM runs WHERE id = $run)) END
+            """;
+        // The task's definition row is there (written when the run began or the task was added): one update.
+        _finishTask = new(connection, $"""
+            UPDATE tasks SET
+                state = 'finished', outcome = $outcome, reason = $reason, attempts = $attempts, started_at = $started,
+                duration_ms = $duration, exit_code = $exit, log_path = $log, reused = $reused, reused_from = {reusedFrom}
+            WHERE run_id = $run AND task_id = $task
+            """, "$run", "$task", "$outcome", "$reason", "$attempts", "$started", "$duration", "$exit", "$log", "$reused");
+        // A task the journal was never told about still gets its row.
+        _insertFinishedTask = new(connection, $"""
             INSERT INTO tasks (run_id, task_id, state, outcome, reason, attempts, started_at, duration_ms, exit_code, log_path, reused, reused_from)
-            VALUES ($run, $task, 'finished', $outcome, $reason, $attempts, $started, $duration, $exit, $log, $reused,
-                CASE WHEN $reused THEN coalesce(
-                    (SELECT coalesce(p.reused_from, p.run_id) FROM tasks p
-                     WHERE p.run_id = (SELECT resumed_from FROM runs WHERE id = $run) AND p.task_id = $task
-                       AND p.outcome IN ('passed', 'warned')),
-                    (SELECT resumed_from FROM runs WHERE id = $run)) END)
-            ON CONFLICT (run_id, task_id) DO UPDATE SET
-                state = 'finished', outcome = excluded.outcome, reason = excluded.reason, attempts = excluded.attempts,
-                started_at = excluded.started_at, duration_ms = excluded.duration_ms, exit_code = excluded.exit_code,
-                log_path = excluded.log_path, reused = excluded.reused, reused_from = excluded.reused_from
+            VALUES ($run, $task, 'finished', $outcome, $reason, $attempts, $started, $duration, $exit, $log, $reused, {reusedFrom})
             """, "$run", "$task", "$outcome", "$reason", "$attempts", "$started", "$duration", "$exit", "$log", "$reused");
 
         _upsertSubResult = new(connection, """
@@ -134,7 +151,13 @@ internal sealed class JournalBatchWriter : IDisposable
             ORDER BY a.task_id, a.path
             """, "$run");
 
-        _inTransaction = [_insertRun, _upsertDefinition, _upsertAttempt, _markRunning, _finishTask, _upsertSubResult, _upsertOutput, _upsertArtifact, _endRun];
+        _statements =
+        [
+            _begin, _commit, _rollback, _insertRun, _upsertDefinition, _upsertAttempt, _markRunning, _finishTask, _insertFinishedTask,
+            _upsertSubResult,
+            _upsertOutput, _upsertArtifact, _endRun, _synchronousFull, _synchronousNormal, _latestRun, _succeededTasks,
+            _succeededOutputs, _succeededArtifacts,
+        ];
     }
 
     /// <summary>Writes the batch in one transaction, or throws and writes none of it.</summary>
@@ -151,21 +174,26 @@ internal sealed class JournalBatchWriter : IDisposable
             if (!shape.HasWrites) return;
             // The commit that ends a run is the one a user relies on after a power cut, so it alone pays for an fsync.
             if (shape.EndsRun) _synchronousFull.Execute();
-            using var transaction = _connection.BeginTransaction(deferred: false);
-            foreach (var statement in _inTransaction) statement.Transaction = transaction;
-
-            var entries = CollectionsMarshal.AsSpan(batch);
-            if (shape.BeginsRun) WriteRuns(entries);
-            if (shape.DefinesTasks) WriteDefinitions(entries);
-            WriteAttempts();
-            WriteTasks();
-            if (shape.EndsRun) WriteRunEnds(entries);
-
-            transaction.Commit();
+            _begin.Execute();
+            try
+            {
+                var entries = CollectionsMarshal.AsSpan(batch);
+                if (shape.BeginsRun) WriteRuns(entries);
+                if (shape.DefinesTasks) WriteDefinitions(entries);
+                WriteAttempts();
+                WriteTasks();
+                if (shape.EndsRun) WriteRunEnds(entries);
+                _commit.Execute();
+            }
+            catch
+            {
+                // SQLite may have rolled back already (a full disk does); otherwise the batch is undone here.
+                if (raw.sqlite3_get_autocommit(_connection.Handle) == 0) _rollback.Execute();
+                throw;
+            }
         }
         finally
         {
-            foreach (var statement in _inTransaction) statement.Transaction = null;
             if (shape.EndsRun) _synchronousNormal.Execute();
             _attemptIndex.Clear();
             _attempts.Clear();
@@ -178,30 +206,41 @@ internal sealed class JournalBatchWriter : IDisposable
     public ResumePoint? FindResumePoint(string jobName)
     {
         _latestRun.Set(0, jobName);
-        if (_latestRun.Scalar() is not long runId) return null;
+        if (_latestRun.ScalarInt64() is not { } runId) return null;
 
-        _succeededTasks.Set(0, runId);
-        var succeeded = new Dictionary<string, PreviousResult>(StringComparer.Ordinal);
-        using (var reader = _succeededTasks.Query())
+        try
         {
-            while (reader.Read())
-            {
-                var hash = reader.IsDBNull(1) ? "" : reader.GetString(1);
-                succeeded[reader.GetString(0)] = new PreviousResult(hash, OutcomeExtensions.Parse(reader.GetString(2)), reader.GetInt64(3));
-            }
+            return ReadResumePoint(runId);
+        }
+        finally
+        {
+            // A query that failed half-way must not keep its read snapshot open.
+            _succeededTasks.Reset();
+            _succeededOutputs.Reset();
+            _succeededArtifacts.Reset();
+        }
+    }
+
+    private ResumePoint ReadResumePoint(long runId)
+    {
+        var succeeded = new Dictionary<string, PreviousResult>(StringComparer.Ordinal);
+        var query = _succeededTasks;
+        query.Set(0, runId);
+        while (query.Read())
+        {
+            var hash = query.IsNull(1) ? "" : query.GetString(1);
+            succeeded[query.GetString(0)] = new PreviousResult(hash, OutcomeExtensions.Parse(query.GetString(2)), query.GetInt64(3));
         }
 
         // A reused task's dependents read its outputs, so they come along with it.
         var outputs = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
-        _succeededOutputs.Set(0, runId);
-        using (var reader = _succeededOutputs.Query())
+        query = _succeededOutputs;
+        query.Set(0, runId);
+        while (query.Read())
         {
-            while (reader.Read())
-            {
-                var taskId = reader.GetString(0);
-                if (!outputs.TryGetValue(taskId, out var values)) outputs[taskId] = values = new Dictionary<string, string>(StringComparer.Ordinal);
-                values[reader.GetString(1)] = reader.GetString(2);
-            }
+            var taskId = query.GetString(0);
+            if (!outputs.TryGetValue(taskId, out var values)) outputs[taskId] = values = new Dictionary<string, string>(StringComparer.Ordinal);
+            values[query.GetString(1)] = query.GetString(2);
         }
         foreach (var (taskId, values) in outputs)
         {
@@ -210,15 +249,13 @@ internal sealed class JournalBatchWriter : IDisposable
 
         // And so do its artifacts, which its dependents receive.
         var artifacts = new Dictionary<string, List<ArtifactFile>>(StringComparer.Ordinal);
-        _succeededArtifacts.Set(0, runId);
-        using (var reader = _succeededArtifacts.Query())
+        query = _succeededArtifacts;
+        query.Set(0, runId);
+        while (query.Read())
         {
-            while (reader.Read())
-            {
-                var taskId = reader.GetString(0);
-                if (!artifacts.TryGetValue(taskId, out var files)) artifacts[taskId] = files = [];
-                files.Add(new ArtifactFile(reader.GetString(1), reader.GetInt64(2), reader.GetString(3)));
-            }
+            var taskId = query.GetString(0);
+            if (!artifacts.TryGetValue(taskId, out var files)) artifacts[taskId] = files = [];
+            files.Add(new ArtifactFile(query.GetString(1), query.GetInt64(2), query.GetString(3)));
         }
         foreach (var (taskId, files) in artifacts)
         {
@@ -310,7 +347,7 @@ internal sealed class JournalBatchWriter : IDisposable
             statement.Set(5, ProcessIdentity.Host);
             statement.Set(6, (long)ProcessIdentity.Pid);
             statement.Set(7, ProcessIdentity.StartedAtMs);
-            request.AssignedId = (long)statement.Scalar()!;
+            request.AssignedId = statement.ScalarInt64() ?? throw new InvalidOperationException("Inserting a run returned no id.");
         }
     }
 
@@ -373,19 +410,7 @@ internal sealed class JournalBatchWriter : IDisposable
 
     private void WriteFinished(long runId, TaskResult result)
     {
-        var statement = _finishTask;
-        statement.Set(0, runId);
-        statement.Set(1, result.TaskId);
-        statement.Set(2, result.Outcome.ToWireName());
-        statement.Set(3, result.Reason);
-        statement.Set(4, (long)result.Attempts);
-        statement.Set(5, result.StartedAt?.ToUnixTimeMilliseconds());
-        statement.Set(6, result.Duration.TotalMilliseconds);
-        statement.Set(7, result.ExitCode);
-        statement.Set(8, result.LogPath);
-        statement.Set(9, result.Reused);
-        statement.Execute();
-
+        if (Finish(_finishTask, runId, result) == 0) Finish(_insertFinishedTask, runId, result);
         WriteOutputs(runId, result);
         WriteArtifacts(runId, result);
         var subResults = result.SubResults;
@@ -401,6 +426,22 @@ internal sealed class JournalBatchWriter : IDisposable
             sub.Set(5, subResults[i].Message);
             sub.Execute();
         }
+    }
+
+    /// <returns>The rows changed.</returns>
+    private static int Finish(PreparedStatement statement, long runId, TaskResult result)
+    {
+        statement.Set(0, runId);
+        statement.Set(1, result.TaskId);
+        statement.Set(2, result.Outcome.ToWireName());
+        statement.Set(3, result.Reason);
+        statement.Set(4, (long)result.Attempts);
+        statement.Set(5, result.StartedAt?.ToUnixTimeMilliseconds());
+        statement.Set(6, result.Duration.TotalMilliseconds);
+        statement.Set(7, result.ExitCode);
+        statement.Set(8, result.LogPath);
+        statement.Set(9, result.Reused);
+        return statement.Execute();
     }
 
     private void WriteOutputs(long runId, TaskResult result)
@@ -447,13 +488,7 @@ internal sealed class JournalBatchWriter : IDisposable
 
     public void Dispose()
     {
-        foreach (var statement in _inTransaction) statement.Dispose();
-        _synchronousFull.Dispose();
-        _synchronousNormal.Dispose();
-        _latestRun.Dispose();
-        _succeededTasks.Dispose();
-        _succeededOutputs.Dispose();
-        _succeededArtifacts.Dispose();
+        foreach (var statement in _statements) statement.Dispose();
         try
         {
             // Lets the query planner keep statistics for the reader's queries; cheap when little changed.
