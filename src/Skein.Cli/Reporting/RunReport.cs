@@ -24,6 +24,9 @@ internal sealed class RunReport
 
     private readonly IReadOnlyDictionary<string, IReadOnlyList<AttemptDetails>> _attempts;
 
+    /// <summary>Every attempt of the tasks that ran more than once, by task id, as given.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<AttemptDetails>> AttemptsByTask => _attempts;
+
     public string JobName { get; }
     public string? SourceFile { get; }
     public RunTotals Summary { get; }
