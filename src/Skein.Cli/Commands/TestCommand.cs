@@ -186,7 +186,10 @@ internal static class TestCommand
         var status = followed.Interrupted ? RunStatus.Cancelled : asExpected ? RunStatus.Passed : RunStatus.Failed;
         var counts = applied.GroupBy(r => r.Outcome).ToDictionary(g => g.Key, g => g.Count());
         var totals = new RunTotals(summary.RunId, status, summary.StartedAt, summary.Duration, o => counts.GetValueOrDefault(o));
-        var report = new RunReport(selection.Config.Name, selection.Config.File, job.Tasks.Select(t => t.Id).ToList(), totals, applied, followed.Report.AttemptsByTask);
+        var report = new RunReport(selection.Config.Name, selection.Config.File, job.Tasks.Select(t => t.Id).ToList(), totals, applied, followed.Report.AttemptsByTask)
+        {
+            CaseNames = ExperimentIds.Split,
+        };
 
         CopyLogs(applied, logDirectory);
         SummaryPrinter.Print(report, reportMode, output);
@@ -214,11 +217,8 @@ internal static class TestCommand
         foreach (var result in results)
         {
             if (result.LogPath is not { } log || !File.Exists(log)) continue;
-            var separator = result.TaskId.IndexOf(ExperimentIds.Separator, StringComparison.Ordinal);
-            if (separator < 0) continue;
-            var suite = result.TaskId[..separator].Replace('/', Path.DirectorySeparatorChar);
-            var name = result.TaskId[(separator + ExperimentIds.Separator.Length)..];
-            var target = Path.Combine(logDirectory, "experiments", suite, name + ".log");
+            var (suite, name) = ExperimentIds.Split(result.TaskId);
+            var target = Path.Combine(logDirectory, "experiments", suite.Replace('/', Path.DirectorySeparatorChar), name + ".log");
             try
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(target)!);

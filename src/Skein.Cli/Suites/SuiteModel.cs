@@ -104,5 +104,12 @@ internal static class ExperimentIds
         return true;
     }
 
+    /// <summary>"suite/path::name" as its suite's id and its name.</summary>
+    public static (string Suite, string Name) Split(string id)
+    {
+        var separator = id.LastIndexOf(Separator, StringComparison.Ordinal);
+        return separator < 0 ? ("", id) : (id[..separator], id[(separator + Separator.Length)..]);
+    }
+
     public const string NameRule = "letters, digits, '.', '_' and '-', starting with a letter or digit, at most 100 characters";
 }

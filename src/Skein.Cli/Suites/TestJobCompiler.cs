@@ -46,9 +46,24 @@ internal static class TestJobCompiler
                 Placement = experiment.Placement,
                 // The suite's directory is where the script is: a node runs it there, as it is.
                 WorkdirIsExplicit = true,
+                // The script's content is part of the definition: --resume runs an edited experiment again.
+                Version = ContentVersion(experiment.Script),
             });
         }
         return job;
+    }
+
+    private static string? ContentVersion(string script)
+    {
+        try
+        {
+            using var stream = File.OpenRead(script);
+            return "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream).AsSpan(0, 12));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null; // it cannot run either, and says so when it tries
+        }
     }
 
     /// <summary>The experiment's scratch directory: the same path every run, so that --resume sees an unchanged task.</summary>
