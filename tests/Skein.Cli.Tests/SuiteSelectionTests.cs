@@ -83,6 +83,21 @@ public class SuiteSelectionTests
     }
 
     [Fact]
+    public void An_edited_script_makes_a_new_definition_so_resume_runs_it_again()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("s/suite.yaml", "name: s\n");
+        dir.Write("s/a.sh", "echo one\n");
+        string VersionOfA() => TestJobCompiler.Compile(SelectValid(dir, "suites: [s]\n"), new Dictionary<string, string>(), dir.File("scratch")).Tasks.Single().Version!;
+
+        var before = VersionOfA();
+        Assert.Equal(before, VersionOfA());
+        dir.Write("s/a.sh", "echo two\n");
+
+        Assert.NotEqual(before, VersionOfA());
+    }
+
+    [Fact]
     public void A_malformed_suite_file_and_script_header_are_named_with_file_and_line()
     {
         using var dir = new TempDirectory();
