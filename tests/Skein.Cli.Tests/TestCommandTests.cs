@@ -111,6 +111,31 @@ public class TestCommandTests
         foreach (var pid in nodes.Append(up).Append(experiment)) Assert.False(Posix.IsAlive(pid), $"process {pid} is still running");
     }
 
+    [Fact(Timeout = TestPatience.WholeTest)]
+    public async Task Experiments_run_on_an_existing_cluster_where_their_placement_says_and_reach_it()
+    {
+        using var dir = new TempDirectory();
+        await using var up = SkeinProcess.Start(dir.Path, "up", "--nodes", "2", "--labels", "node-2:zone=b");
+        await up.WaitForOutputAsync("cluster up at", Patience);
+        var address = System.Text.RegularExpressions.Regex.Match(up.Stdout, @"cluster up at (\S+) with").Groups[1].Value;
+        dir.Write("suites/placed/suite.yaml", "name: placed\n");
+        dir.Write("suites/placed/where.sh", """
+            # skein: on: { labels: { zone: b } }
+            echo "$SKEIN_NODE $SKEIN_CLUSTER ${#SKEIN_TOKEN}" > "$OUT"
+            """);
+        dir.Write("test.yaml", $"suites: [suites]\ncluster: {{ address: \"{address}\", token-file: .skein/token }}\nparameters: {{ OUT: \"{dir.File("where.txt")}\" }}\n");
+
+        var result = await SkeinProcess.RunAsync(dir.Path, "test", "test.yaml", "--state", dir.File("state"));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var said = File.ReadAllText(dir.File("where.txt")).Trim().Split(' ');
+        Assert.Equal("node-2", said[0]);
+        Assert.Equal(address.TrimEnd('/'), said[1].TrimEnd('/'));
+        Assert.NotEqual("0", said[2]);
+        up.Signal(Posix.SigInt);
+        Assert.Equal(0, await up.WaitForExitAsync(Patience));
+    }
+
     [Fact]
     public async Task List_dry_run_and_bad_input_need_no_cluster()
     {
