@@ -11,6 +11,7 @@ internal static class SkeinCommand
         var root = new RootCommand("Skein runs graphs of tasks — in parallel, with timeouts, retries and a journal that lets an interrupted run resume.");
         root.Add(RunCommand.Create());
         root.Add(ValidateCommand.Create());
+        root.Add(TestCommand.Create());
         root.Add(RunsCommand.Create());
         root.Add(ShowCommand.Create());
         root.Add(LogsCommand.Create());

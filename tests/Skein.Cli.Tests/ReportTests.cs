@@ -211,7 +211,7 @@ public class ReportTests
     }
 
     /// <summary>Validates against the Jenkins xUnit plugin's junit-10.xsd (also failing on anything that is not well-formed XML).</summary>
-    private static void Validate(string path)
+    internal static void Validate(string path)
     {
         var problems = SchemaProblems(path);
         Assert.True(problems.Count == 0, "the report breaks junit-10.xsd:\n" + string.Join("\n", problems) + "\n" + File.ReadAllText(path));

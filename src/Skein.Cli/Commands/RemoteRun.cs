@@ -22,6 +22,27 @@ internal static class RemoteRun
 
     public static async Task<int> FollowAsync(RunsClient client, long runId, ReportSettings settings, TextWriter output, TextWriter error)
     {
+        var followed = await FollowToEndAsync(client, runId, settings, output, error).ConfigureAwait(false);
+        var results = followed.Report;
+        SummaryPrinter.Print(results, settings.Report, output);
+        // As for a run in this process: a report that cannot be written is said on stderr and never changes the exit code.
+        if (settings.JUnitPath is { } junitPath) await RunCommand.WriteReportAsync("JUnit", junitPath, stream => JUnitReport.Write(results, stream), error).ConfigureAwait(false);
+        if (settings.JsonPath is { } jsonPath) await RunCommand.WriteReportAsync("JSON", jsonPath, stream => JsonReport.Write(results, stream), error).ConfigureAwait(false);
+        if (followed.Problem is { } problem) await error.WriteLineAsync($"skein: run {runId} could not go on: {problem}").ConfigureAwait(false);
+
+        if (followed.Interrupted) return ExitCodes.Interrupted;
+        return results.Summary.Succeeded && followed.Problem is null ? ExitCodes.Success : ExitCodes.TasksFailed;
+    }
+
+    /// <summary>A hosted run followed to its end: its report, what stopped it early if anything did, and whether Ctrl+C was pressed.</summary>
+    internal sealed record FollowedRun(RunReport Report, string? Problem, bool Interrupted);
+
+    /// <summary>
+    /// Follows the run to its end with the progress view (Ctrl+C cancels it on the coordinator) and gathers its
+    /// report; printing and writing the reports is the caller's.
+    /// </summary>
+    public static async Task<FollowedRun> FollowToEndAsync(RunsClient client, long runId, ReportSettings settings, TextWriter output, TextWriter error)
+    {
         // First Ctrl+C (or SIGTERM): cancel the run on the coordinator — every task stopped — and keep following until it
         // has ended. Second: stop following at once; the coordinator finishes stopping the run.
         using var interrupts = new RunInterrupts(
@@ -61,14 +82,7 @@ internal static class RemoteRun
             ? null
             : await ReadRetriedAttemptsAsync(client, header.RunId, collected, error).ConfigureAwait(false);
         var results = new RunReport(header.JobName, header.JobFile, header.TaskIds, totals, collected, attempts);
-        SummaryPrinter.Print(results, settings.Report, output);
-        // As for a run in this process: a report that cannot be written is said on stderr and never changes the exit code.
-        if (settings.JUnitPath is { } junitPath) await RunCommand.WriteReportAsync("JUnit", junitPath, stream => JUnitReport.Write(results, stream), error).ConfigureAwait(false);
-        if (settings.JsonPath is { } jsonPath) await RunCommand.WriteReportAsync("JSON", jsonPath, stream => JsonReport.Write(results, stream), error).ConfigureAwait(false);
-        if (end.Error is { } problem) await error.WriteLineAsync($"skein: run {runId} could not go on: {problem}").ConfigureAwait(false);
-
-        if (interrupts.Interrupted) return ExitCodes.Interrupted;
-        return totals.Succeeded && end.Error is null ? ExitCodes.Success : ExitCodes.TasksFailed;
+        return new FollowedRun(results, end.Error, interrupts.Interrupted);
     }
 
     /// <summary>The attempts of every task that ran more than once, from the coordinator's journal, for the reports' retry history.</summary>

@@ -19,11 +19,27 @@ internal sealed partial class ThrowawayCluster : IAsyncDisposable
 
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private readonly bool _keepState;
+    private StreamWriter? _log;
 
-    private ThrowawayCluster(Process process, string stateDirectory)
+    private ThrowawayCluster(Process process, string stateDirectory, bool keepState)
     {
         _process = process;
         StateDirectory = stateDirectory;
+        _keepState = keepState;
+    }
+
+    /// <summary>How to start one: the node count, and for <c>skein test</c> a state directory kept after it, more <c>skein up</c> options, and a log of its output.</summary>
+    internal sealed record Settings(int Nodes)
+    {
+        /// <summary>Where the cluster keeps its state (journal, logs, token); kept when it stops. Null: a temporary directory, removed.</summary>
+        public string? StateDirectory { get; init; }
+
+        /// <summary>More <c>skein up</c> arguments (<c>--labels</c>, <c>--module</c>).</summary>
+        public IReadOnlyList<string> Arguments { get; init; } = [];
+
+        /// <summary>A file that gets every line the coordinator and its nodes print. Null: none.</summary>
+        public string? LogPath { get; init; }
     }
 
     public string StateDirectory { get; }
@@ -34,16 +50,28 @@ internal sealed partial class ThrowawayCluster : IAsyncDisposable
 
     /// <summary>Starts the cluster and returns once every node has joined.</summary>
     /// <exception cref="ClusterStartException">It did not come up; the message holds what skein up said.</exception>
-    public static async Task<ThrowawayCluster> StartAsync(int nodes, CancellationToken cancellationToken)
+    public static Task<ThrowawayCluster> StartAsync(int nodes, CancellationToken cancellationToken) =>
+        StartAsync(new Settings(nodes), cancellationToken);
+
+    /// <summary>Starts the cluster and returns once every node has joined.</summary>
+    /// <exception cref="ClusterStartException">It did not come up; the message holds what skein up said.</exception>
+    public static async Task<ThrowawayCluster> StartAsync(Settings settings, CancellationToken cancellationToken)
     {
-        var state = Directory.CreateTempSubdirectory("skein-run-").FullName;
-        var start = UpCommand.SelfStart(["up", "--nodes", nodes.ToString(CultureInfo.InvariantCulture), "--state", state, "--listen", "127.0.0.1:0", "--stop-with-parent"]);
+        var keepState = settings.StateDirectory is not null;
+        var state = keepState ? Path.GetFullPath(settings.StateDirectory!) : Directory.CreateTempSubdirectory("skein-run-").FullName;
+        Directory.CreateDirectory(state);
+        var start = UpCommand.SelfStart(["up", "--nodes", settings.Nodes.ToString(CultureInfo.InvariantCulture), "--state", state, "--listen", "127.0.0.1:0", "--stop-with-parent", .. settings.Arguments]);
         // The throwaway cluster is this run's alone: no cluster or state of the caller's leaks into it.
         start.Environment.Remove(ClusterConnection.ClusterVariable);
         start.Environment.Remove(ClusterConnection.TokenVariable);
         start.Environment.Remove(CommonOptions.StateVariable);
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        var cluster = new ThrowawayCluster(process, state);
+        var cluster = new ThrowawayCluster(process, state, keepState);
+        if (settings.LogPath is { } logPath)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(logPath))!);
+            cluster._log = new StreamWriter(logPath, append: true) { AutoFlush = true };
+        }
         var up = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         void Collect(object? sender, DataReceivedEventArgs e)
         {
@@ -52,6 +80,7 @@ internal sealed partial class ThrowawayCluster : IAsyncDisposable
             lock (cluster._output)
             {
                 if (cluster._output.Length < KeptOutputChars) cluster._output.AppendLine(e.Data);
+                cluster._log?.WriteLine(e.Data);
             }
         }
         process.OutputDataReceived += Collect;
@@ -114,14 +143,24 @@ internal sealed partial class ThrowawayCluster : IAsyncDisposable
         finally
         {
             _process.Dispose();
-            try
+            lock (_output)
             {
-                Directory.Delete(StateDirectory, recursive: true);
+                _log?.Dispose();
+                _log = null;
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                // A temporary directory left behind is the system's to clean.
-            }
+            if (!_keepState) RemoveState();
+        }
+    }
+
+    private void RemoveState()
+    {
+        try
+        {
+            Directory.Delete(StateDirectory, recursive: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // A temporary directory left behind is the system's to clean.
         }
     }
 

@@ -89,7 +89,8 @@ internal static class JUnitReport
         {
             if (result.SubResults.Count == 0)
             {
-                jobCases.Add(new Case(result.TaskId, job, result.Duration, result.Outcome, result.Reason, result, IsTask: true));
+                var (className, name) = report.CaseNames?.Invoke(result.TaskId) ?? (job, result.TaskId);
+                jobCases.Add(new Case(name, className, result.Duration, result.Outcome, result.Reason, result, IsTask: true));
                 continue;
             }
             var cases = new List<Case>();

@@ -24,7 +24,16 @@ internal sealed class RunReport
 
     private readonly IReadOnlyDictionary<string, IReadOnlyList<AttemptDetails>> _attempts;
 
+    /// <summary>Every attempt of the tasks that ran more than once, by task id, as given.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<AttemptDetails>> AttemptsByTask => _attempts;
+
     public string JobName { get; }
+
+    /// <summary>
+    /// How a task is named in JUnit: its class name and case name. Null: the job's name and the task's id. <c>skein
+    /// test</c> gives the suite and the experiment, so dashboards group experiments by suite.
+    /// </summary>
+    public Func<string, (string ClassName, string Name)>? CaseNames { get; init; }
     public string? SourceFile { get; }
     public RunTotals Summary { get; }
     public IReadOnlyList<TaskResult> Results { get; }

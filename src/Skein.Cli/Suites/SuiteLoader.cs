@@ -1,0 +1,331 @@
+using Skein.Yaml;
+using YamlDotNet.RepresentationModel;
+
+namespace Skein.Cli.Suites;
+
+/// <summary>
+/// Reads suites from directories: a directory with a <c>suite.yaml</c> is a suite, and each of its sub-directories
+/// with one is a suite nested in it, to any depth. Every problem of every file is collected, each with file:line, so
+/// one pass shows them all.
+/// </summary>
+internal sealed class SuiteLoader
+{
+    public const string SuiteFileName = "suite.yaml";
+
+    /// <summary>How deep suites nest, and how many a run may read: a tree made by mistake (a link loop) stops here.</summary>
+    public const int MaxDepth = 16;
+    public const int MaxSuites = 1_000;
+    public const int MaxExperiments = 10_000;
+
+    private static readonly IReadOnlyList<string> TopKeys = ["name", "description", "defaults", "deploys", "experiments", "discover"];
+    private static readonly IReadOnlyList<string> DefaultKeys = ["timeout", "retries", "tags"];
+    private static readonly IReadOnlyList<string> DeployKeys = ["modules"];
+
+    /// <summary>Files in a suite directory that are never experiments, even when executable.</summary>
+    private static readonly HashSet<string> NotScripts = new(StringComparer.OrdinalIgnoreCase) { ".md", ".txt", ".yaml", ".yml", ".json", ".csv", ".xml", ".log" };
+
+    private readonly List<ValidationProblem> _problems;
+    private readonly Dictionary<string, Suite> _byDirectory = new(StringComparer.Ordinal);
+    private int _experiments;
+
+    public SuiteLoader(List<ValidationProblem> problems) => _problems = problems;
+
+    /// <summary>The suites at <paramref name="directory"/>: itself when it has a suite.yaml, else each of its sub-directories that has one.</summary>
+    /// <returns>The top suites found (already read ones are returned again, not re-read).</returns>
+    public List<Suite> Find(string directory)
+    {
+        var full = Path.GetFullPath(directory);
+        if (File.Exists(Path.Combine(full, SuiteFileName))) return Load(full, null, 0) is { } suite ? [suite] : [];
+        var found = new List<Suite>();
+        foreach (var sub in SubDirectories(full))
+        {
+            if (File.Exists(Path.Combine(sub, SuiteFileName)) && Load(sub, null, 0) is { } suite) found.Add(suite);
+        }
+        return found;
+    }
+
+    /// <summary>Whether <paramref name="directory"/> holds any suite (itself or a child).</summary>
+    public static bool HoldsSuites(string directory) =>
+        File.Exists(Path.Combine(directory, SuiteFileName)) || SubDirectories(directory).Any(d => File.Exists(Path.Combine(d, SuiteFileName)));
+
+    private Suite? Load(string directory, Suite? parent, int depth)
+    {
+        if (_byDirectory.TryGetValue(directory, out var known)) return known;
+        var file = Path.Combine(directory, SuiteFileName);
+        if (depth >= MaxDepth)
+        {
+            _problems.Add(ValidationProblem.Error($"suites nest at most {MaxDepth} deep; {file} is deeper"));
+            return null;
+        }
+        if (_byDirectory.Count >= MaxSuites)
+        {
+            _problems.Add(ValidationProblem.Error($"a run reads at most {MaxSuites} suites; {file} is one more"));
+            return null;
+        }
+        var problems = new ProblemCollector(file);
+        var reader = new NodeReader(problems);
+        YamlMappingNode? root = null;
+        if (YamlFileText.Read(file, file, out var unreadable) is { } text)
+        {
+            root = YamlDocumentReader.ReadRoot(text, problems, "suite file", "'name', 'description', 'defaults' or 'experiments'");
+        }
+        else
+        {
+            _problems.Add(unreadable!);
+        }
+
+        var name = Path.GetFileName(directory);
+        SourceLocation? nameAt = null;
+        string? description = null;
+        var defaults = parent?.Defaults ?? new ExperimentDefaults();
+        var modules = new List<string>(parent?.Modules ?? []);
+        YamlMappingNode? entries = null;
+        var discover = true;
+        if (root is not null)
+        {
+            foreach (var (key, value) in reader.KnownEntries(root, "in a suite file", TopKeys))
+            {
+                switch (key.Value)
+                {
+                    case "name":
+                        if (reader.Text(value, "'name'") is { } given)
+                        {
+                            name = given.Value;
+                            nameAt = given.Location;
+                        }
+                        break;
+                    case "description": description = reader.Text(value, "'description'")?.Value; break;
+                    case "defaults": defaults = ReadDefaults(value, reader, defaults); break;
+                    case "deploys": ReadDeploys(value, reader, directory, modules); break;
+                    case "experiments": entries = reader.Mapping(value, "'experiments'", "{ login: { timeout: 30s } }"); break;
+                    case "discover": discover = reader.Boolean(value, "'discover'") ?? true; break;
+                }
+            }
+        }
+        if (!ExperimentIds.IsValidName(name))
+        {
+            problems.Error($"suite name '{name}' is not valid: use {ExperimentIds.NameRule}" +
+                (nameAt is null ? " (it is the directory's name: give the suite a 'name')" : ""), nameAt ?? new SourceLocation(file, 1, 1));
+            name = "invalid";
+        }
+
+        var suite = new Suite
+        {
+            Id = parent is null ? name : $"{parent.Id}/{name}",
+            Name = name,
+            Directory = directory,
+            Description = description,
+            Defaults = defaults,
+            Modules = modules,
+        };
+        _byDirectory[directory] = suite;
+        ReadExperiments(suite, entries, discover, reader);
+        _problems.AddRange(problems.ToList());
+
+        var childNames = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var sub in SubDirectories(directory))
+        {
+            if (!File.Exists(Path.Combine(sub, SuiteFileName)) || Load(sub, suite, depth + 1) is not { } child) continue;
+            if (childNames.TryGetValue(child.Name, out var first))
+            {
+                _problems.Add(ValidationProblem.Error($"two suites in {directory} are named '{child.Name}': {first} and {sub}", new SourceLocation(Path.Combine(sub, SuiteFileName), 1, 1)));
+                continue;
+            }
+            childNames[child.Name] = sub;
+            suite.Children.Add(child);
+        }
+        return suite;
+    }
+
+    private static ExperimentDefaults ReadDefaults(YamlNode node, NodeReader reader, ExperimentDefaults inherited)
+    {
+        if (reader.Mapping(node, "'defaults'", "{ timeout: 30s, retries: 1, tags: [smoke] }") is not { } mapping) return inherited;
+        var defaults = inherited;
+        foreach (var (key, value) in reader.KnownEntries(mapping, "in defaults", DefaultKeys))
+        {
+            var what = $"'{key.Value}' in defaults";
+            switch (key.Value)
+            {
+                case "timeout":
+                    if (reader.Duration(value, what, zeroAllowed: false) is { } timeout) defaults = defaults with { Timeout = timeout.Value };
+                    break;
+                case "retries":
+                    if (reader.WholeNumber(value, what, minimum: 0) is { } retries)
+                    {
+                        if (retries.Value > ExperimentMetadata.MaxRetries) reader.Problems.Error($"{what} is at most {ExperimentMetadata.MaxRetries}, not {retries.Value}", retries.Location);
+                        else defaults = defaults with { Retries = retries.Value };
+                    }
+                    break;
+                case "tags":
+                    if (reader.Names(value, what) is { } tags) defaults = defaults with { Tags = [.. inherited.Tags, .. tags.Select(t => t.Value)] };
+                    break;
+            }
+        }
+        return defaults;
+    }
+
+    private static void ReadDeploys(YamlNode node, NodeReader reader, string directory, List<string> modules)
+    {
+        if (reader.Mapping(node, "'deploys'", "{ modules: [services/bin/Services.dll] }") is not { } mapping) return;
+        foreach (var (key, value) in reader.KnownEntries(mapping, "in deploys", DeployKeys))
+        {
+            foreach (var module in reader.Names(value, "'modules' in deploys") ?? [])
+            {
+                var path = Path.GetFullPath(Path.Combine(directory, module.Value));
+                if (!File.Exists(path) && !Directory.Exists(path)) reader.Problems.Error($"module not found: {module.Value} (looked for {path})", module.Location);
+                else if (!modules.Contains(path, StringComparer.Ordinal)) modules.Add(path);
+            }
+        }
+    }
+
+    /// <summary>The experiments: every runnable file of the directory (unless discover is off), with what suite.yaml says of each.</summary>
+    private void ReadExperiments(Suite suite, YamlMappingNode? entries, bool discover, NodeReader reader)
+    {
+        var declared = new Dictionary<string, (Located<string> Key, ExperimentMetadata Metadata)>(StringComparer.Ordinal);
+        if (entries is not null)
+        {
+            foreach (var (key, value) in reader.Entries(entries))
+            {
+                if (!ExperimentIds.IsValidName(key.Value))
+                {
+                    reader.Problems.Error($"experiment name '{key.Value}' is not valid: use {ExperimentIds.NameRule}", key.Location);
+                    continue;
+                }
+                var where = $"in experiment '{key.Value}'";
+                var metadata = reader.Mapping(value, $"experiment '{key.Value}'", "{ timeout: 30s, tags: [REQ-1] }") is { } mapping
+                    ? ExperimentMetadata.Read(mapping, reader, where, ExperimentMetadata.EntryKeys)
+                    : new ExperimentMetadata();
+                declared[key.Value] = (key, metadata);
+            }
+        }
+
+        // Scripts by name: "login" for login.sh. Two scripts of one name are a mistake only if both would be taken.
+        var scripts = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (discover)
+        {
+            foreach (var file in Files(suite.Directory))
+            {
+                var fileName = Path.GetFileName(file);
+                if (fileName == SuiteFileName || fileName.StartsWith('.') || fileName.StartsWith('_') || NotScripts.Contains(Path.GetExtension(file))) continue;
+                if (!ScriptCommand.LooksRunnable(file)) continue;
+                var stem = Path.GetFileNameWithoutExtension(file);
+                if (scripts.TryGetValue(stem, out var other))
+                {
+                    _problems.Add(ValidationProblem.Error(
+                        $"two scripts make experiment '{stem}' in suite '{suite.Id}': {Path.GetFileName(other)} and {fileName}; rename one, or start a helper's name with '_'",
+                        new SourceLocation(file, 1, 1)));
+                    continue;
+                }
+                scripts[stem] = file;
+            }
+        }
+        foreach (var (name, (key, metadata)) in declared)
+        {
+            if (metadata.ScriptPath is { } given)
+            {
+                var path = Path.GetFullPath(Path.Combine(suite.Directory, given.Value));
+                if (!File.Exists(path))
+                {
+                    reader.Problems.Error($"experiment '{name}': script not found: {given.Value} (looked for {path})", given.Location);
+                    scripts.Remove(name);
+                    continue;
+                }
+                scripts[name] = path;
+            }
+            else if (!scripts.ContainsKey(name))
+            {
+                reader.Problems.Error($"experiment '{name}' has no script: no runnable file named {name}.* in {suite.Directory}; give it a 'script'", key.Location);
+            }
+        }
+
+        foreach (var (name, script) in scripts.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            if (!ExperimentIds.IsValidName(name))
+            {
+                _problems.Add(ValidationProblem.Error($"script {Path.GetFileName(script)} makes experiment name '{name}', which is not valid: use {ExperimentIds.NameRule}, or start a helper's name with '_'",
+                    new SourceLocation(script, 1, 1)));
+                continue;
+            }
+            if (_experiments >= MaxExperiments)
+            {
+                _problems.Add(ValidationProblem.Error($"a run reads at most {MaxExperiments} experiments; {script} is one more"));
+                return;
+            }
+            _experiments++;
+            declared.TryGetValue(name, out var entry);
+            if (Build(suite, name, script, entry.Metadata, entry.Key) is { } experiment) suite.Experiments.Add(experiment);
+        }
+    }
+
+    private Experiment? Build(Suite suite, string name, string script, ExperimentMetadata? fromSuiteFile, Located<string>? entryKey)
+    {
+        string? header;
+        string? firstLine;
+        try
+        {
+            header = ScriptHeader.ReadYaml(script, out firstLine);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _problems.Add(ValidationProblem.Error($"cannot read {script}: {ex.Message}"));
+            return null;
+        }
+        var metadata = fromSuiteFile ?? new ExperimentMetadata();
+        if (header is not null)
+        {
+            var problems = new ProblemCollector(script);
+            var reader = new NodeReader(problems);
+            if (YamlDocumentReader.ReadRoot(header, problems, "script header", "'# skein: KEY: VALUE' lines") is { } mapping)
+                metadata = metadata.Over(ExperimentMetadata.Read(mapping, reader, "in the script's header", ExperimentMetadata.HeaderKeys));
+            _problems.AddRange(problems.ToList());
+        }
+        if (ScriptCommand.For(script, firstLine, out var problem) is not { } command)
+        {
+            _problems.Add(ValidationProblem.Error(problem!, new SourceLocation(script, 1, 1)));
+            return null;
+        }
+        var needs = new List<string>();
+        foreach (var need in metadata.NeedList ?? [])
+            needs.Add(need.Value.Contains(ExperimentIds.Separator, StringComparison.Ordinal) ? need.Value : $"{suite.Id}{ExperimentIds.Separator}{need.Value}");
+        return new Experiment
+        {
+            Suite = suite,
+            Name = name,
+            Script = script,
+            Command = command,
+            Description = metadata.DescriptionText,
+            Tags = [.. suite.Defaults.Tags, .. (metadata.TagList ?? []).Select(t => t.Value)],
+            Needs = needs,
+            NeedLocations = (metadata.NeedList ?? []).Select(n => n.Location).ToList(),
+            Claims = (metadata.ClaimList ?? []).Select(c => c.Value).ToList(),
+            Timeout = metadata.TimeoutValue?.Value ?? suite.Defaults.Timeout,
+            Retries = metadata.RetryCount?.Value ?? suite.Defaults.Retries,
+            Placement = metadata.Placement,
+            Source = entryKey?.Location ?? new SourceLocation(script, 1, 1),
+        };
+    }
+
+    private static IEnumerable<string> SubDirectories(string directory)
+    {
+        try
+        {
+            return Directory.GetDirectories(directory).Where(d => !Path.GetFileName(d).StartsWith('.')).Order(StringComparer.Ordinal).ToList();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+    }
+
+    private static IEnumerable<string> Files(string directory)
+    {
+        try
+        {
+            return Directory.GetFiles(directory).Order(StringComparer.Ordinal).ToList();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+    }
+}
