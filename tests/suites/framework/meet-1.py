@@ -1,0 +1,7 @@
+#!/usr/bin/python3
+# skein: description: one of three experiments on three nodes that meet at a barrier and exchange contexts
+# skein: tags: [REQ-barrier, REQ-exchange]
+# skein: on: { node: node-1 }
+import _meet
+
+_meet.main()
