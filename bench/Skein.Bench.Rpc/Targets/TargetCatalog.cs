@@ -12,5 +12,6 @@ internal static class TargetCatalog
         new(SkeinDeployment.Name, "Skein: echo service through a typed proxy", SkeinDeployment.StartAsync),
         new(SkeinDeployment.PythonName, "Skein: the same call answered by a Python module process on the node", SkeinDeployment.StartPythonAsync),
         new(SkeinLocalDeployment.Name, "Skein in-process: the same proxy, the service on the caller's own node", SkeinLocalDeployment.StartAsync),
+        new(TcpC.TcpPingPongDeployment.Name, "the transport's limit: a C TCP ping-pong server, 32 bytes each way, one connection per caller", TcpC.TcpPingPongDeployment.StartAsync),
     ];
 }
