@@ -224,6 +224,7 @@ if (markdown)
     Console.WriteLine();
     RpcReport.WriteMarkdown(Console.Out, ordered, TargetCatalog.Baseline);
 }
+Skein.Bench.Rpc.TcpC.TransportLimitReport.Write(Console.Out, ordered, markdown);
 return cancel.Token.IsCancellationRequested ? 130 : failed ? 1 : 0;
 
 static string FirstLine(string text) => text.Split('\n', 2)[0].TrimEnd();

@@ -1,3 +1,6 @@
 using Skein.Cli;
 
-return await SkeinCommand.InvokeAsync(args);
+StartupTrace.Mark("main");
+var exitCode = await SkeinCommand.InvokeAsync(args);
+StartupTrace.Mark("exit");
+return exitCode;

@@ -6,35 +6,64 @@ namespace Skein.Cli;
 /// <summary>Builds the skein command tree and runs it with Skein's exit-code and error conventions.</summary>
 internal static class SkeinCommand
 {
+    private const string Description = "Skein runs graphs of tasks — in parallel, with timeouts, retries and a journal that lets an interrupted run resume.";
+
+    /// <summary>Every subcommand, by name, in the order help lists them.</summary>
+    private static readonly (string Name, Func<Command> Create)[] Subcommands =
+    [
+        ("run", RunCommand.Create),
+        ("validate", ValidateCommand.Create),
+        ("test", TestCommand.Create),
+        ("runs", RunsCommand.Create),
+        ("show", ShowCommand.Create),
+        ("logs", LogsCommand.Create),
+        ("attach", AttachCommand.Create),
+        ("cancel", CancelCommand.Create),
+        ("coordinator", CoordinatorCommand.Create),
+        ("node", NodeCommand.Create),
+        ("nodes", NodesCommand.Create),
+        ("services", ServicesCommand.Create),
+        ("up", UpCommand.Create),
+        ("down", DownCommand.Create),
+        ("call", CallCommand.Create),
+        ("module", ModuleCommand.Create),
+        ("app", AppCommand.Create),
+        ("events", EventsCommand.Create),
+        ("publish", PublishCommand.Create),
+    ];
+
+    /// <summary>The whole command tree.</summary>
     public static RootCommand Create()
     {
-        var root = new RootCommand("Skein runs graphs of tasks — in parallel, with timeouts, retries and a journal that lets an interrupted run resume.");
-        root.Add(RunCommand.Create());
-        root.Add(ValidateCommand.Create());
-        root.Add(TestCommand.Create());
-        root.Add(RunsCommand.Create());
-        root.Add(ShowCommand.Create());
-        root.Add(LogsCommand.Create());
-        root.Add(AttachCommand.Create());
-        root.Add(CancelCommand.Create());
-        root.Add(CoordinatorCommand.Create());
-        root.Add(NodeCommand.Create());
-        root.Add(NodesCommand.Create());
-        root.Add(ServicesCommand.Create());
-        root.Add(UpCommand.Create());
-        root.Add(DownCommand.Create());
-        root.Add(CallCommand.Create());
-        root.Add(ModuleCommand.Create());
-        root.Add(AppCommand.Create());
-        root.Add(EventsCommand.Create());
-        root.Add(PublishCommand.Create());
+        var root = new RootCommand(Description);
+        foreach (var (_, create) in Subcommands) root.Add(create());
         return root;
+    }
+
+    /// <summary>
+    /// The tree <paramref name="args"/> needs: when the first argument names a subcommand, the root with that one alone
+    /// (a short command such as <c>skein run</c> then builds, and loads the assemblies of, one command instead of
+    /// eighteen); otherwise — no arguments, an option, a misspelt name that deserves a suggestion — the whole tree.
+    /// Parsing, help and errors below the subcommand are the same either way: nothing in one subcommand refers to another.
+    /// </summary>
+    public static RootCommand CreateFor(IReadOnlyList<string> args)
+    {
+        if (args.Count > 0)
+        {
+            foreach (var (name, create) in Subcommands)
+            {
+                if (name == args[0]) return new RootCommand(Description) { create() };
+            }
+        }
+        return Create();
     }
 
     public static async Task<int> InvokeAsync(string[] args, TextWriter? output = null, TextWriter? error = null)
     {
-        var root = Create();
+        var root = CreateFor(args);
+        StartupTrace.Mark("command tree built");
         var parsed = root.Parse(args);
+        StartupTrace.Mark("parsed");
         output ??= Console.Out;
         error ??= Console.Error;
         if (parsed.Errors.Count > 0 || ParseErrors.HasUnknownOptions(parsed))

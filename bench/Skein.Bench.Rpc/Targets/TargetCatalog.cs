@@ -14,5 +14,6 @@ internal static class TargetCatalog
         new(SkeinDeployment.PythonSerialName, "the Python row with SKEIN_MODULE_CONCURRENCY=1: the helper serves one call at a time", SkeinDeployment.StartPythonSerialAsync),
         new(SkeinDeployment.PythonBaseName, $"the Python row with the helper from ${SkeinDeployment.PythonBaseVariable} (an earlier sdk/python)", SkeinDeployment.StartPythonBaseAsync),
         new(SkeinLocalDeployment.Name, "Skein in-process: the same proxy, the service on the caller's own node", SkeinLocalDeployment.StartAsync),
+        new(TcpC.TcpPingPongDeployment.Name, "the transport's limit: a C TCP ping-pong server, 32 bytes each way, one connection per caller", TcpC.TcpPingPongDeployment.StartAsync),
     ];
 }

@@ -111,7 +111,9 @@ internal static class RunCommand
                 : "--detach needs a cluster to leave the run on, and none is named: give --cluster HOST:PORT, set SKEIN_CLUSTER, or start one with 'skein up'");
         var token = address is null ? null : ClusterConnection.ResolveToken(settings.TokenFile, settings.State);
 
+        StartupTrace.Mark("cluster looked for");
         var job = JobLoading.LoadValidated(settings.File, settings.Only, error, out var plan);
+        StartupTrace.Mark("job loaded and validated");
         if (job is null) return ExitCodes.InvalidInput;
         if (settings.DryRun)
         {
@@ -122,6 +124,7 @@ internal static class RunCommand
         if (settings.Nodes is { } nodes) return await RunOnThrowawayClusterAsync(job, settings, nodes, output, error).ConfigureAwait(false);
 
         await using var journal = SqliteRunJournal.Open(settings.State);
+        StartupTrace.Mark("journal open");
         var options = new RunOptions
         {
             Workers = settings.Workers,
@@ -134,6 +137,7 @@ internal static class RunCommand
         };
 
         await using var run = await JobRun.StartAsync(job, options, cancellationToken).ConfigureAwait(false);
+        StartupTrace.Mark("run started");
         // First Ctrl+C (or SIGTERM): cancel gracefully. Second: kill every task's processes and exit at once.
         using var interrupts = new RunInterrupts(
             () =>
@@ -154,13 +158,16 @@ internal static class RunCommand
             collected = await progress.FollowAsync(pump?.Observe(run.ReadEventsAsync()) ?? run.ReadEventsAsync(), () => run.TaskCount, CancellationToken.None).ConfigureAwait(false);
         }
         if (pump?.Problem is { } unshown) await error.WriteLineAsync($"skein: {unshown}").ConfigureAwait(false);
+        StartupTrace.Mark("events followed");
         var summary = await run.Completion.ConfigureAwait(false);
+        StartupTrace.Mark("run complete");
 
         var attempts = settings.JUnitPath is null && settings.JsonPath is null
             ? null
             : await ReadRetriedAttemptsAsync(settings.State, summary.RunId, collected, error, cancellationToken).ConfigureAwait(false);
         var results = new RunReport(job.Name, job.SourceFile, job.Tasks.Select(t => t.Id).ToList(), RunTotals.From(summary), collected, attempts);
         SummaryPrinter.Print(results, settings.Report, output);
+        StartupTrace.Mark("summary printed");
         // A report is a copy of the verdict, not the verdict: one that cannot be written is said on stderr, and the
         // exit code stays the run's.
         if (settings.JUnitPath is { } junitPath) await WriteReportAsync("JUnit", junitPath, stream => JUnitReport.Write(results, stream), error).ConfigureAwait(false);
