@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using Google.Protobuf;
@@ -86,8 +87,15 @@ internal sealed class ServiceCaller : IAsyncDisposable
             if (reply.Status == EnvelopeStatus.Error) throw RemoteErrors.ToException(reply.Error);
             instance = reply.Instance;
         }
+        var binding = new ProxyBinding(this, contract, mode, connection, instance, callTimeout);
+        // The proxy generated at compile time when the contract's project made one; the reflection proxy otherwise.
+        if (GeneratedProxies.Create(typeof(T)) is { } generated)
+        {
+            generated.Binding = binding;
+            return (T)(object)generated;
+        }
         var proxy = DispatchProxy.Create<T, ServiceProxy>();
-        ((ServiceProxy)(object)proxy).Binding = new ProxyBinding(this, contract, mode, connection, instance, callTimeout);
+        ((ServiceProxy)(object)proxy).Binding = binding;
         return proxy;
     }
 
@@ -132,40 +140,54 @@ internal sealed class ServiceCaller : IAsyncDisposable
     }
 
     /// <summary>Sends <paramref name="request"/> and waits for its answer, its deadline, or the caller's cancel.</summary>
-    public async Task<Envelope> ExchangeAsync(CallConnection connection, Envelope request, TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task<Envelope> ExchangeAsync(CallConnection connection, Envelope request, TimeSpan timeout, CancellationToken cancellationToken) =>
+        await Exchange(connection, request, timeout, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// As <see cref="ExchangeAsync"/>, as a <see cref="ValueTask{T}"/>: in the common case (nobody traces, the send queue
+    /// has room) the call's own conversation is what the caller awaits, so a call adds no state machine or task of its own.
+    /// </summary>
+    public ValueTask<Envelope> Exchange(CallConnection connection, Envelope request, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        using var activity = CallActivities.StartClient(request, connection.NodeName);
-        var conversation = connection.NewUnary();
+        if (CallActivities.StartClient(request, connection.NodeName) is { } activity)
+            return new ValueTask<Envelope>(TracedExchangeAsync(activity, connection, request, timeout, cancellationToken));
+        var conversation = new PendingReply(runContinuationsAsynchronously: connection is not LocalConnection);
         if (timeout != Timeout.InfiniteTimeSpan) conversation.SetDeadline(timeout); // enforced by the sweep: no timer per call
-        CancellationTokenRegistration onCancel = default;
-        try
+        var begun = connection.BeginAsync(request, conversation, cancellationToken);
+        if (!begun.IsCompletedSuccessfully) return new ValueTask<Envelope>(WaitForRoomAsync(begun, connection, conversation, cancellationToken));
+        begun.GetAwaiter().GetResult();
+        conversation.CancelWith(connection, cancellationToken);
+        return conversation.Task;
+
+        static async Task<Envelope> WaitForRoomAsync(ValueTask begun, CallConnection connection, PendingReply conversation, CancellationToken cancellationToken)
         {
             // Waits only while the connection's send queue is full; a cancel meanwhile throws, having sent nothing.
+            await begun.ConfigureAwait(false);
+            conversation.CancelWith(connection, cancellationToken);
+            return await conversation.Task.ConfigureAwait(false);
+        }
+    }
+
+    // With a listener, each call has its span: the plain way, where the span sees every outcome.
+    private static async Task<Envelope> TracedExchangeAsync(Activity activity, CallConnection connection, Envelope request, TimeSpan timeout,
+        CancellationToken cancellationToken)
+    {
+        using var _ = activity;
+        var conversation = new PendingReply(runContinuationsAsynchronously: connection is not LocalConnection);
+        if (timeout != Timeout.InfiniteTimeSpan) conversation.SetDeadline(timeout);
+        try
+        {
             await connection.BeginAsync(request, conversation, cancellationToken).ConfigureAwait(false);
             CallActivities.Sent(activity, request);
-            if (cancellationToken.CanBeCanceled)
-            {
-                var id = request.ConversationId;
-                onCancel = cancellationToken.UnsafeRegister(_ => connection.Abandon(id, RemoteErrors.Local(RemoteErrorKind.Cancelled,
-                    $"{Describe(request)} was cancelled", connection.NodeName, request.Service, request.Method)), null);
-            }
-            var reply = await conversation.Reply.ConfigureAwait(false);
+            conversation.CancelWith(connection, cancellationToken);
+            var reply = await conversation.Task.ConfigureAwait(false);
             if (reply.Status == EnvelopeStatus.Error) CallActivities.Failed(activity, reply.Error.Message);
             return reply;
         }
-        catch (RemoteException ex) when (ex.Kind == RemoteErrorKind.Cancelled && cancellationToken.IsCancellationRequested)
-        {
-            CallActivities.Failed(activity, ex.Message);
-            throw new OperationCanceledException(ex.Message, ex, cancellationToken);
-        }
-        catch (Exception ex) when (activity is not null)
+        catch (Exception ex)
         {
             CallActivities.Failed(activity, ex.Message);
             throw;
-        }
-        finally
-        {
-            onCancel.Dispose();
         }
     }
 
@@ -324,7 +346,7 @@ internal sealed class ServiceCaller : IAsyncDisposable
         if (connection is NodeConnection node) await node.DisposeAsync().ConfigureAwait(false);
     }
 
-    private static string Describe(Envelope request) => request.Kind switch
+    internal static string Describe(Envelope request) => request.Kind switch
     {
         EnvelopeKind.Open => $"opening a proxy for {request.Service}",
         EnvelopeKind.Release => $"releasing a proxy for {request.Service}",
