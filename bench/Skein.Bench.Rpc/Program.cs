@@ -68,7 +68,8 @@ for (var i = 0; i < args.Length; i++)
     }
 }
 if (selected.Count == 0) selected.AddRange(catalog);
-var runner = new LoadRunner(new LoadOptions { Duration = duration, WarmUp = warmUp, StartWarmUp = startWarmUp, CallerCounts = callerCounts });
+using var sampler = AllocationSampler.StartIfAsked();
+var runner = new LoadRunner(new LoadOptions { Duration = duration, WarmUp = warmUp, StartWarmUp = startWarmUp, CallerCounts = callerCounts }) { Sampler = sampler };
 
 // Ctrl+C and SIGTERM stop the measurements and the processes started for them cleanly.
 using var cancel = new StopSignals();

@@ -21,6 +21,9 @@ public sealed class LoadRunner
 
     public LoadOptions Options => _options;
 
+    /// <summary>Where the client's allocations go, by type, when asked for (<see cref="Reporting.AllocationSampler"/>).</summary>
+    public Reporting.AllocationSampler? Sampler { get; init; }
+
     /// <summary>Calls through <paramref name="callers"/> for <see cref="LoadOptions.StartWarmUp"/>, measuring nothing.</summary>
     public async Task WarmUpAsync(IReadOnlyList<IEchoTarget> callers, CancellationToken cancellationToken)
     {
@@ -48,9 +51,11 @@ public sealed class LoadRunner
         GC.Collect();
 
         var serverBefore = serverAllocated is null ? 0 : await serverAllocated(cancellationToken).ConfigureAwait(false);
+        Sampler?.Begin();
         var clientBefore = GC.GetTotalAllocatedBytes(precise: true);
         var histograms = await DriveAsync(callers, texts, _options.Duration, cancellationToken).ConfigureAwait(false);
         var clientAfter = GC.GetTotalAllocatedBytes(precise: true);
+        Sampler?.End($"{callers.Count} callers", Console.Error);
         var serverAfter = serverAllocated is null ? 0 : await serverAllocated(cancellationToken).ConfigureAwait(false);
         var all = new LatencyHistogram();
         foreach (var histogram in histograms) all.Add(histogram);
