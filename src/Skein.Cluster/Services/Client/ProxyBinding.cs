@@ -41,25 +41,28 @@ internal sealed class ProxyBinding
     // Answers are read as their content type says: a module in another language answers in JSON.
     private static IPayloadCodec CodecOf(Envelope reply) => PayloadCodecs.For(reply.ContentType) ?? MessagePackPayloadCodec.Instance;
 
-    /// <summary>A call of a method that returns nothing: one state machine for the whole call (the reply awaited in place).</summary>
+    /// <summary>A call of a method that returns nothing: one <see cref="UnaryCall"/> and its task, nothing more.</summary>
     public Task CallAsync<TArguments>(ContractMethod method, TArguments arguments, CancellationToken cancellationToken) where TArguments : IProxyArguments
     {
         // Everything up to the send fails the returned task, never the caller's stack, as an async method would.
         if (cancellationToken.IsCancellationRequested) return Task.FromCanceled(cancellationToken);
-        ValueTask<Envelope> reply;
         try
         {
-            reply = Send(method, arguments, cancellationToken);
+            var request = Request(method, arguments);
+            var connection = Connection();
+            if (CallActivities.IsTracing) return TracedAsync(this, method, connection, request, cancellationToken);
+            var call = new VoidCall(inline: connection is LocalConnection);
+            ServiceCaller.Start(connection, request, call, Timeout, cancellationToken);
+            return call.Task;
         }
         catch (Exception ex)
         {
             return Task.FromException(ex);
         }
-        return AwaitAsync(reply);
 
-        static async Task AwaitAsync(ValueTask<Envelope> pending)
+        static async Task TracedAsync(ProxyBinding binding, ContractMethod method, CallConnection connection, Envelope request, CancellationToken cancellationToken)
         {
-            var reply = await pending.ConfigureAwait(false);
+            var reply = await binding._caller.ExchangeAsync(connection, request, binding.Timeout, cancellationToken).ConfigureAwait(false);
             if (reply.Status == EnvelopeStatus.Error) throw RemoteErrors.ToException(reply.Error);
         }
     }
@@ -68,37 +71,40 @@ internal sealed class ProxyBinding
     public Task<T> CallAsync<T, TArguments>(ContractMethod method, TArguments arguments, CancellationToken cancellationToken) where TArguments : IProxyArguments
     {
         if (cancellationToken.IsCancellationRequested) return Task.FromCanceled<T>(cancellationToken);
-        ValueTask<Envelope> reply;
         try
         {
-            reply = Send(method, arguments, cancellationToken);
+            var request = Request(method, arguments);
+            var connection = Connection();
+            if (CallActivities.IsTracing) return TracedAsync(this, method, connection, request, cancellationToken);
+            var call = new ResultCall<T>(this, method, inline: connection is LocalConnection);
+            ServiceCaller.Start(connection, request, call, Timeout, cancellationToken);
+            return call.Task;
         }
         catch (Exception ex)
         {
             return Task.FromException<T>(ex);
         }
-        return AwaitAsync(this, method, reply);
 
-        static async Task<T> AwaitAsync(ProxyBinding binding, ContractMethod method, ValueTask<Envelope> pending)
+        static async Task<T> TracedAsync(ProxyBinding binding, ContractMethod method, CallConnection connection, Envelope request, CancellationToken cancellationToken)
         {
-            var reply = await pending.ConfigureAwait(false);
-            if (reply.Status == EnvelopeStatus.Error) throw RemoteErrors.ToException(reply.Error);
-            try
-            {
-                return CodecOf(reply).DecodeValue<T>(reply.Payload.Memory);
-            }
-            catch (PayloadException ex)
-            {
-                throw RemoteErrors.Local(RemoteErrorKind.Internal, $"the reply of {binding.Contract.Name}.{method.WireName} did not decode: {ex.Message}", "",
-                    binding.Contract.Name, method.WireName);
-            }
+            var reply = await binding._caller.ExchangeAsync(connection, request, binding.Timeout, cancellationToken).ConfigureAwait(false);
+            return binding.Decode<T>(method, reply);
         }
     }
 
-    private ValueTask<Envelope> Send<TArguments>(ContractMethod method, TArguments arguments, CancellationToken cancellationToken) where TArguments : IProxyArguments
+    /// <summary>The result an answer carries, or the exception its error or an undecodable payload means.</summary>
+    internal T Decode<T>(ContractMethod method, Envelope reply)
     {
-        var request = Request(method, arguments);
-        return _caller.Exchange(Connection(), request, Timeout, cancellationToken);
+        if (reply.Status == EnvelopeStatus.Error) throw RemoteErrors.ToException(reply.Error);
+        try
+        {
+            return CodecOf(reply).DecodeValue<T>(reply.Payload.Memory);
+        }
+        catch (PayloadException ex)
+        {
+            throw RemoteErrors.Local(RemoteErrorKind.Internal, $"the reply of {Contract.Name}.{method.WireName} did not decode: {ex.Message}", "",
+                Contract.Name, method.WireName);
+        }
     }
 
     /// <param name="callerToken">The token among the method's own arguments.</param>
@@ -187,7 +193,7 @@ internal sealed class ProxyBinding
         if (_instance == 0 || _fixed is null || _fixed.Failure is not null) return;
         try
         {
-            await _caller.Exchange(_fixed, new Envelope { Kind = EnvelopeKind.Release, Service = Contract.Name, Instance = _instance },
+            await _caller.ExchangeAsync(_fixed, new Envelope { Kind = EnvelopeKind.Release, Service = Contract.Name, Instance = _instance },
                 TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(false);
         }
         catch (RemoteException)

@@ -140,47 +140,57 @@ internal sealed class ServiceCaller : IAsyncDisposable
     }
 
     /// <summary>Sends <paramref name="request"/> and waits for its answer, its deadline, or the caller's cancel.</summary>
-    public async Task<Envelope> ExchangeAsync(CallConnection connection, Envelope request, TimeSpan timeout, CancellationToken cancellationToken) =>
-        await Exchange(connection, request, timeout, cancellationToken).ConfigureAwait(false);
+    public Task<Envelope> ExchangeAsync(CallConnection connection, Envelope request, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (CallActivities.StartClient(request, connection.NodeName) is { } activity) return TracedExchangeAsync(activity, connection, request, timeout, cancellationToken);
+        var call = new EnvelopeCall(inline: connection is LocalConnection);
+        Start(connection, request, call, timeout, cancellationToken);
+        return call.Task;
+    }
 
     /// <summary>
-    /// As <see cref="ExchangeAsync"/>, as a <see cref="ValueTask{T}"/>: in the common case (nobody traces, the send queue
-    /// has room) the call's own conversation is what the caller awaits, so a call adds no state machine or task of its own.
+    /// Sends <paramref name="request"/> as <paramref name="call"/>, which ends with its answer, its deadline or the caller's
+    /// cancel. Waits (without blocking) only while the connection's send queue is full; a cancel meanwhile ends the call
+    /// as cancelled, having sent nothing.
     /// </summary>
-    public ValueTask<Envelope> Exchange(CallConnection connection, Envelope request, TimeSpan timeout, CancellationToken cancellationToken)
+    public static void Start(CallConnection connection, Envelope request, UnaryCall call, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        if (CallActivities.StartClient(request, connection.NodeName) is { } activity)
-            return new ValueTask<Envelope>(TracedExchangeAsync(activity, connection, request, timeout, cancellationToken));
-        var conversation = new PendingReply(runContinuationsAsynchronously: connection is not LocalConnection);
-        if (timeout != Timeout.InfiniteTimeSpan) conversation.SetDeadline(timeout); // enforced by the sweep: no timer per call
-        var begun = connection.BeginAsync(request, conversation, cancellationToken);
-        if (!begun.IsCompletedSuccessfully) return new ValueTask<Envelope>(WaitForRoomAsync(begun, connection, conversation, cancellationToken));
-        begun.GetAwaiter().GetResult();
-        conversation.CancelWith(connection, cancellationToken);
-        return conversation.Task;
-
-        static async Task<Envelope> WaitForRoomAsync(ValueTask begun, CallConnection connection, PendingReply conversation, CancellationToken cancellationToken)
+        if (timeout != Timeout.InfiniteTimeSpan) call.SetDeadline(timeout); // enforced by the sweep: no timer per call
+        var begun = connection.BeginAsync(request, call, cancellationToken);
+        if (!begun.IsCompletedSuccessfully)
         {
-            // Waits only while the connection's send queue is full; a cancel meanwhile throws, having sent nothing.
-            await begun.ConfigureAwait(false);
-            conversation.CancelWith(connection, cancellationToken);
-            return await conversation.Task.ConfigureAwait(false);
+            _ = WaitForRoomAsync(begun, connection, call, cancellationToken);
+            return;
+        }
+        begun.GetAwaiter().GetResult();
+        call.CancelWith(connection, cancellationToken);
+
+        static async Task WaitForRoomAsync(ValueTask begun, CallConnection connection, UnaryCall call, CancellationToken cancellationToken)
+        {
+            try
+            {
+                await begun.ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                call.Fail(ex);
+                return;
+            }
+            call.CancelWith(connection, cancellationToken);
         }
     }
 
-    // With a listener, each call has its span: the plain way, where the span sees every outcome.
+    // With a listener, each call has its span, which sees every outcome.
     private static async Task<Envelope> TracedExchangeAsync(Activity activity, CallConnection connection, Envelope request, TimeSpan timeout,
         CancellationToken cancellationToken)
     {
         using var _ = activity;
-        var conversation = new PendingReply(runContinuationsAsynchronously: connection is not LocalConnection);
-        if (timeout != Timeout.InfiniteTimeSpan) conversation.SetDeadline(timeout);
+        var call = new EnvelopeCall(inline: connection is LocalConnection);
         try
         {
-            await connection.BeginAsync(request, conversation, cancellationToken).ConfigureAwait(false);
+            Start(connection, request, call, timeout, cancellationToken);
             CallActivities.Sent(activity, request);
-            conversation.CancelWith(connection, cancellationToken);
-            var reply = await conversation.Task.ConfigureAwait(false);
+            var reply = await call.Task.ConfigureAwait(false);
             if (reply.Status == EnvelopeStatus.Error) CallActivities.Failed(activity, reply.Error.Message);
             return reply;
         }
