@@ -74,6 +74,26 @@ public sealed class GeneratedProxyTests
         Assert.Equal(RemoteErrorKind.Application, error.Kind);
     }
 
+    [Fact]
+    public async Task A_contract_the_runtime_refuses_gets_no_generated_proxy_and_the_same_refusal()
+    {
+        await using var node = await ServiceNode.StartAsync();
+        await using var client = node.Client();
+
+        // The generator leaves it alone (its proxy would not compile: the property has no implementation).
+        var error = await Assert.ThrowsAsync<SkeinException>(() => client.GetServiceAsync<IWithProperty>(TestContext.Current.CancellationToken));
+
+        Assert.Contains($"{typeof(IWithProperty).FullName}.Name is a property", error.Message, StringComparison.Ordinal);
+    }
+
+    [Service("with-property")]
+    public interface IWithProperty
+    {
+        string Name { get; }
+
+        Task<string> EchoAsync(string text);
+    }
+
     // Private: no code outside this class may name it, so the generator leaves it to the reflection proxy.
     [Service("hidden-echo")]
     private interface IHiddenEcho
