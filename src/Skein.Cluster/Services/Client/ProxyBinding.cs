@@ -76,7 +76,7 @@ internal sealed class ProxyBinding
             var request = Request(method, arguments);
             var connection = Connection();
             if (CallActivities.IsTracing) return TracedAsync(this, method, connection, request, cancellationToken);
-            var call = new ResultCall<T>(this, method, inline: connection is LocalConnection);
+            var call = new ResultCall<T>(method, inline: connection is LocalConnection);
             ServiceCaller.Start(connection, request, call, Timeout, cancellationToken);
             return call.Task;
         }
@@ -88,12 +88,12 @@ internal sealed class ProxyBinding
         static async Task<T> TracedAsync(ProxyBinding binding, ContractMethod method, CallConnection connection, Envelope request, CancellationToken cancellationToken)
         {
             var reply = await binding._caller.ExchangeAsync(connection, request, binding.Timeout, cancellationToken).ConfigureAwait(false);
-            return binding.Decode<T>(method, reply);
+            return Decode<T>(method, reply);
         }
     }
 
     /// <summary>The result an answer carries, or the exception its error or an undecodable payload means.</summary>
-    internal T Decode<T>(ContractMethod method, Envelope reply)
+    internal static T Decode<T>(ContractMethod method, Envelope reply)
     {
         if (reply.Status == EnvelopeStatus.Error) throw RemoteErrors.ToException(reply.Error);
         try
@@ -102,8 +102,8 @@ internal sealed class ProxyBinding
         }
         catch (PayloadException ex)
         {
-            throw RemoteErrors.Local(RemoteErrorKind.Internal, $"the reply of {Contract.Name}.{method.WireName} did not decode: {ex.Message}", "",
-                Contract.Name, method.WireName);
+            var service = method.Contract.Name;
+            throw RemoteErrors.Local(RemoteErrorKind.Internal, $"the reply of {service}.{method.WireName} did not decode: {ex.Message}", "", service, method.WireName);
         }
     }
 

@@ -16,8 +16,7 @@ internal abstract class UnaryCall : Conversation, IThreadPoolWorkItem
     private CancellationTokenRegistration _onCancel;
     private CancellationToken _token;
     private CallConnection? _connection;
-    private Envelope? _reply;
-    private Exception? _failure;
+    private object? _outcome; // the answer Envelope, or the Exception that ended the call
     private int _ended;
     // 0: no registration yet; 1: registered (and _onCancel written); 2: finished — whoever comes second disposes it.
     private int _registration;
@@ -52,7 +51,7 @@ internal abstract class UnaryCall : Conversation, IThreadPoolWorkItem
     {
         if (Interlocked.Exchange(ref _ended, 1) == 0)
         {
-            _reply = envelope;
+            _outcome = envelope;
             Finish();
         }
         return true;
@@ -64,7 +63,7 @@ internal abstract class UnaryCall : Conversation, IThreadPoolWorkItem
     public void Fail(Exception error)
     {
         if (Interlocked.Exchange(ref _ended, 1) != 0) return;
-        _failure = error;
+        _outcome = error;
         Finish();
     }
 
@@ -78,16 +77,16 @@ internal abstract class UnaryCall : Conversation, IThreadPoolWorkItem
     {
         // Waits for a cancel callback still running elsewhere; one running on this thread is not waited for.
         if (Interlocked.Exchange(ref _registration, 2) == 1) _onCancel.Dispose();
-        switch (_failure)
+        switch (_outcome)
         {
-            case null:
-                Complete(_reply!);
+            case Envelope reply:
+                Complete(reply);
                 break;
             case RemoteException { Kind: RemoteErrorKind.Cancelled } cancelled when _token.IsCancellationRequested:
                 SetException(new OperationCanceledException(cancelled.Message, cancelled, _token));
                 break;
-            default:
-                SetException(_failure);
+            case Exception failure:
+                SetException(failure);
                 break;
         }
     }
@@ -104,9 +103,9 @@ internal sealed class EnvelopeCall : UnaryCall
 {
     private AsyncTaskMethodBuilder<Envelope> _builder;
 
-    public EnvelopeCall(bool inline) : base(inline) => Task = _builder.Task; // made before anyone can complete it
+    public EnvelopeCall(bool inline) : base(inline) => _ = _builder.Task; // made before anyone can complete it
 
-    public Task<Envelope> Task { get; }
+    public Task<Envelope> Task => _builder.Task;
 
     protected override void Complete(Envelope reply) => _builder.SetResult(reply);
 
@@ -118,9 +117,9 @@ internal sealed class VoidCall : UnaryCall
 {
     private AsyncTaskMethodBuilder _builder;
 
-    public VoidCall(bool inline) : base(inline) => Task = _builder.Task;
+    public VoidCall(bool inline) : base(inline) => _ = _builder.Task;
 
-    public Task Task { get; }
+    public Task Task => _builder.Task;
 
     protected override void Complete(Envelope reply)
     {
@@ -134,25 +133,23 @@ internal sealed class VoidCall : UnaryCall
 /// <summary>A proxy's call of a method with a result: the answer decoded as <typeparamref name="T"/>, or its error.</summary>
 internal sealed class ResultCall<T> : UnaryCall
 {
-    private readonly ProxyBinding _binding;
     private readonly Contracts.ContractMethod _method;
     private AsyncTaskMethodBuilder<T> _builder;
 
-    public ResultCall(ProxyBinding binding, Contracts.ContractMethod method, bool inline) : base(inline)
+    public ResultCall(Contracts.ContractMethod method, bool inline) : base(inline)
     {
-        _binding = binding;
         _method = method;
-        Task = _builder.Task;
+        _ = _builder.Task;
     }
 
-    public Task<T> Task { get; }
+    public Task<T> Task => _builder.Task;
 
     protected override void Complete(Envelope reply)
     {
         T value;
         try
         {
-            value = _binding.Decode<T>(_method, reply);
+            value = ProxyBinding.Decode<T>(_method, reply);
         }
         catch (Exception ex)
         {
