@@ -18,7 +18,7 @@ namespace Skein.Cluster.Generators;
 public sealed class ProxyGenerator : IIncrementalGenerator
 {
     internal const string ServiceAttribute = "Skein.ServiceAttribute";
-    internal const string ProxyBase = "Skein.Cluster.Services.GeneratedServiceProxy";
+    internal const string ProxyBase = "Skein.Cluster.Services.Client.GeneratedServiceProxy";
 
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {

@@ -11,7 +11,8 @@ namespace Skein.Cluster.Generators;
 /// </summary>
 internal static class ProxyWriter
 {
-    private const string Services = "global::Skein.Cluster.Services";
+    private const string Services = "global::Skein.Cluster.Services.Client";
+    private const string Codecs = "global::Skein.Cluster.Services.Codecs";
 
     public static string Write(ContractModel contract)
     {
@@ -67,7 +68,7 @@ internal static class ProxyWriter
         text.AppendLine($"        {method.ReturnType} {method.DeclaringInterface}.{method.Name}({parameters}) =>");
         text.AppendLine($"            base.{call}({proxy}.Method{N(index)}, new {structName}({values}), {token});");
         text.AppendLine();
-        text.AppendLine($"        private readonly struct {structName} : {Services}.IProxyArguments");
+        text.AppendLine($"        private readonly struct {structName} : {Codecs}.IProxyArguments");
         text.AppendLine("        {");
         for (var i = 0; i < arguments.Count; i++) text.AppendLine($"            private readonly {arguments[i].Type} _{N(i)};");
         if (arguments.Count > 0)
@@ -79,7 +80,7 @@ internal static class ProxyWriter
             text.AppendLine("            }");
             text.AppendLine();
         }
-        text.AppendLine($"            public void Write(ref {Services}.ProxyArgumentWriter writer)");
+        text.AppendLine($"            public void Write(ref {Codecs}.ProxyArgumentWriter writer)");
         text.AppendLine("            {");
         for (var i = 0; i < arguments.Count; i++) text.AppendLine($"                writer.Write<{arguments[i].Type}>(_{N(i)});");
         text.AppendLine("            }");

@@ -1,5 +1,5 @@
 using Skein.Cluster.Client;
-using Skein.Cluster.Services;
+using Skein.Cluster.Services.Client;
 using ServiceHost = Skein.Cluster.Services.Hosting.ServiceHost;
 
 namespace Skein.Cluster.Tests.Services;

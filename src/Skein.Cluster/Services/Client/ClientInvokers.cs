@@ -1,3 +1,4 @@
+using Skein.Cluster.Services.Codecs;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using Skein.Cluster.Services.Contracts;

@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
 
-namespace Skein.Cluster.Services;
+namespace Skein.Cluster.Services.Client;
 
 /// <summary>
 /// The proxies the Skein source generator made at compile time, by contract. Each project that declares contracts and

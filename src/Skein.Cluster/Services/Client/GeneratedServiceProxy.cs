@@ -1,7 +1,7 @@
 using System.ComponentModel;
-using Skein.Cluster.Services.Client;
+using Skein.Cluster.Services.Codecs;
 
-namespace Skein.Cluster.Services;
+namespace Skein.Cluster.Services.Client;
 
 /// <summary>
 /// The base of every proxy the Skein source generator writes: each interface method becomes one call to a typed

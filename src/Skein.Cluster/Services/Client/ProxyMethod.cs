@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using Skein.Cluster.Services.Contracts;
 
-namespace Skein.Cluster.Services;
+namespace Skein.Cluster.Services.Client;
 
 /// <summary>One method of a service contract as a generated proxy calls it: looked up once, when the proxy type is first used.</summary>
 [EditorBrowsable(EditorBrowsableState.Never)]

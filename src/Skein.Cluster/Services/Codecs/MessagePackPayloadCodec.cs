@@ -23,7 +23,7 @@ internal sealed class MessagePackPayloadCodec : IPayloadCodec
     public string ContentType => MediaType;
 
     public ReadOnlyMemory<byte> EncodeArguments(ContractMethod method, object?[] arguments) =>
-        EncodeArguments(method, new Client.ArgumentArray(method, arguments));
+        EncodeArguments(method, new ArgumentArray(method, arguments));
 
     // A call's arguments are written into this thread's buffer, then copied out at their exact size: one array per call.
     [ThreadStatic]

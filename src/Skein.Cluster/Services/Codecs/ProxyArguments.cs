@@ -3,7 +3,7 @@ using System.ComponentModel;
 using MessagePack;
 using Skein.Cluster.Services.Codecs;
 
-namespace Skein.Cluster.Services;
+namespace Skein.Cluster.Services.Codecs;
 
 /// <summary>
 /// A call's arguments as a generated proxy hands them over: a struct per method that writes each argument with its

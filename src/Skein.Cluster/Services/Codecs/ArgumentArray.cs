@@ -1,6 +1,6 @@
 using Skein.Cluster.Services.Contracts;
 
-namespace Skein.Cluster.Services.Client;
+namespace Skein.Cluster.Services.Codecs;
 
 /// <summary>The arguments of a call through the reflection proxy: its argument array, the token left out.</summary>
 internal readonly struct ArgumentArray(ContractMethod method, object?[] arguments) : IProxyArguments
