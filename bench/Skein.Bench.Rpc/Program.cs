@@ -68,7 +68,8 @@ for (var i = 0; i < args.Length; i++)
     }
 }
 if (selected.Count == 0) selected.AddRange(catalog);
-var runner = new LoadRunner(new LoadOptions { Duration = duration, WarmUp = warmUp, StartWarmUp = startWarmUp, CallerCounts = callerCounts });
+using var sampler = AllocationSampler.StartIfAsked();
+var runner = new LoadRunner(new LoadOptions { Duration = duration, WarmUp = warmUp, StartWarmUp = startWarmUp, CallerCounts = callerCounts }) { Sampler = sampler };
 
 // Ctrl+C and SIGTERM stop the measurements and the processes started for them cleanly.
 using var cancel = new StopSignals();
@@ -141,7 +142,7 @@ try
     foreach (var callers in callerCounts)
     {
         // Targets are made once per level (connecting, proxies, activations); the rounds then alternate the systems.
-        var levels = new List<(EchoTargetDefinition Definition, List<IEchoTarget> Targets, RpcRow Row)>();
+        var levels = new List<(EchoTargetDefinition Definition, IEchoDeployment Deployment, List<IEchoTarget> Targets, RpcRow Row)>();
         try
         {
             foreach (var (definition, deployment) in running)
@@ -149,7 +150,7 @@ try
                 var row = new RpcRow(definition.Name, callers);
                 rows.Add(row);
                 var targets = new List<IEchoTarget>(callers);
-                levels.Add((definition, targets, row));
+                levels.Add((definition, deployment, targets, row));
                 try
                 {
                     for (var caller = 0; caller < callers; caller++) targets.Add(await deployment.CreateTargetAsync(caller, cancel.Token));
@@ -163,16 +164,17 @@ try
             }
             for (var round = 1; round <= rounds; round++)
             {
-                foreach (var (definition, targets, row) in levels)
+                foreach (var (definition, deployment, targets, row) in levels)
                 {
                     if (row.Problem is not null) continue;
                     try
                     {
-                        var result = await runner.RunLevelAsync(targets, cancel.Token);
+                        var result = await runner.RunLevelAsync(targets, cancel.Token, deployment is IServerAllocations server ? server.ServerAllocatedBytesAsync : null);
                         row.Rounds.Add(result);
                         Console.Error.WriteLine(
                             $"{definition.Name}, {callers} caller{(callers == 1 ? "" : "s")}, round {round}: {Format.Number(result.CallsPerSecond, "N0")} calls/s, " +
-                            $"p50 {Format.Number(result.P50Microseconds, "N0")} µs, p99 {Format.Number(result.P99Microseconds, "N0")} µs");
+                            $"p50 {Format.Number(result.P50Microseconds, "N0")} µs, p99 {Format.Number(result.P99Microseconds, "N0")} µs, " +
+                            $"allocated per call {AllocationFigures.Describe(result)}");
                     }
                     catch (Exception ex) when (!cancel.Token.IsCancellationRequested)
                     {
@@ -186,7 +188,7 @@ try
         }
         finally
         {
-            foreach (var (_, targets, _) in levels)
+            foreach (var (_, _, targets, _) in levels)
             {
                 foreach (var target in targets.Distinct())
                     if (target is IAsyncDisposable disposable) await disposable.DisposeAsync();

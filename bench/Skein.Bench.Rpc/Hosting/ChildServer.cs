@@ -16,6 +16,8 @@ internal sealed class ChildServer : IAsyncDisposable
     private readonly Process _process;
     private Task _stdout = Task.CompletedTask;
     private int _disposed;
+    private readonly SemaphoreSlim _query = new(1, 1);
+    private TaskCompletionSource<long>? _allocated;
 
     private ChildServer(string name, Process process)
     {
@@ -97,7 +99,34 @@ internal sealed class ChildServer : IAsyncDisposable
     private async Task ForwardStdoutAsync()
     {
         while (await _process.StandardOutput.ReadLineAsync().ConfigureAwait(false) is { } line)
+        {
+            if (AllocationQueries.Parse(line) is { } bytes && Volatile.Read(ref _allocated) is { } waiting)
+            {
+                waiting.TrySetResult(bytes);
+                continue;
+            }
             Console.Error.WriteLine($"[{_name} server] {line}");
+        }
+        Volatile.Read(ref _allocated)?.TrySetException(new InvalidOperationException($"the {_name} server closed its stdout"));
+    }
+
+    /// <summary>The bytes the child has allocated so far (<see cref="AllocationQueries"/>).</summary>
+    public async Task<long> AllocatedBytesAsync(CancellationToken cancellationToken)
+    {
+        await _query.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var answer = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+            Volatile.Write(ref _allocated, answer);
+            await _process.StandardInput.WriteLineAsync(AllocationQueries.Query).ConfigureAwait(false);
+            await _process.StandardInput.FlushAsync(cancellationToken).ConfigureAwait(false);
+            return await answer.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Volatile.Write(ref _allocated, null);
+            _query.Release();
+        }
     }
 
     /// <summary>Closes the child's stdin and waits for it to stop; kills it (and anything it started) if it does not.</summary>

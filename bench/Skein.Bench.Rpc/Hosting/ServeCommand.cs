@@ -8,7 +8,8 @@ namespace Skein.Bench.Rpc.Hosting;
 
 /// <summary>
 /// The child side of <see cref="ChildServer"/>: <c>serve-grpc</c> or <c>serve-orleans SILO-PORT GATEWAY-PORT</c>.
-/// Serves until stdin closes (or SIGINT/SIGTERM), after printing <see cref="ReadyLine"/> on stdout.
+/// Serves until stdin closes (or SIGINT/SIGTERM), after printing <see cref="ReadyLine"/> on stdout; meanwhile answers
+/// <see cref="AllocationQueries"/> on stdin.
 /// </summary>
 internal static class ServeCommand
 {
@@ -48,7 +49,7 @@ internal static class ServeCommand
             await Console.Out.FlushAsync().ConfigureAwait(false);
             // The host's console lifetime turns SIGINT/SIGTERM into ApplicationStopping; the parent closes stdin.
             var stopping = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
-            await Task.WhenAny(StdinClosedAsync(), Task.Delay(Timeout.Infinite, stopping)).ConfigureAwait(false);
+            await Task.WhenAny(AllocationQueries.ServeUntilStdinClosesAsync(), Task.Delay(Timeout.Infinite, stopping)).ConfigureAwait(false);
             using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(5));
             await host.StopAsync(grace.Token).ConfigureAwait(false);
         }
@@ -71,19 +72,9 @@ internal static class ServeCommand
             context.Cancel = true;
             terminated.TrySetResult();
         });
-        await Task.WhenAny(StdinClosedAsync(), terminated.Task).ConfigureAwait(false);
+        await Task.WhenAny(AllocationQueries.ServeUntilStdinClosesAsync(), terminated.Task).ConfigureAwait(false);
         return 0;
     }
 
     private static int Port(string text) => int.Parse(text, NumberStyles.None, CultureInfo.InvariantCulture);
-
-    private static async Task StdinClosedAsync()
-    {
-        await using var stdin = Console.OpenStandardInput();
-        var buffer = new byte[64];
-        while (await stdin.ReadAsync(buffer).ConfigureAwait(false) > 0)
-        {
-            // Nothing is ever sent; only the end of the stream matters.
-        }
-    }
 }

@@ -21,6 +21,9 @@ public sealed class LoadRunner
 
     public LoadOptions Options => _options;
 
+    /// <summary>Where the client's allocations go, by type, when asked for (<see cref="Reporting.AllocationSampler"/>).</summary>
+    public Reporting.AllocationSampler? Sampler { get; init; }
+
     /// <summary>Calls through <paramref name="callers"/> for <see cref="LoadOptions.StartWarmUp"/>, measuring nothing.</summary>
     public async Task WarmUpAsync(IReadOnlyList<IEchoTarget> callers, CancellationToken cancellationToken)
     {
@@ -32,7 +35,9 @@ public sealed class LoadRunner
     }
 
     /// <summary>Runs one concurrency level: one caller per target in <paramref name="callers"/>, all at once.</summary>
-    public async Task<LevelResult> RunLevelAsync(IReadOnlyList<IEchoTarget> callers, CancellationToken cancellationToken)
+    /// <param name="serverAllocated">Asks the server's process for its allocated bytes, read before and after the window.</param>
+    public async Task<LevelResult> RunLevelAsync(IReadOnlyList<IEchoTarget> callers, CancellationToken cancellationToken,
+        Func<CancellationToken, Task<long>>? serverAllocated = null)
     {
         ArgumentOutOfRangeException.ThrowIfZero(callers.Count);
         var texts = new string[callers.Count][];
@@ -45,16 +50,28 @@ public sealed class LoadRunner
         GC.WaitForPendingFinalizers();
         GC.Collect();
 
+        var serverBefore = serverAllocated is null ? 0 : await serverAllocated(cancellationToken).ConfigureAwait(false);
+        Sampler?.Begin();
+        var clientBefore = GC.GetTotalAllocatedBytes(precise: true);
         var histograms = await DriveAsync(callers, texts, _options.Duration, cancellationToken).ConfigureAwait(false);
+        var clientAfter = GC.GetTotalAllocatedBytes(precise: true);
+        Sampler?.End($"{callers.Count} callers", Console.Error);
+        var serverAfter = serverAllocated is null ? 0 : await serverAllocated(cancellationToken).ConfigureAwait(false);
         var all = new LatencyHistogram();
         foreach (var histogram in histograms) all.Add(histogram);
+        // Each caller made one more call than it recorded: the one that ended after the window closed.
+        var made = Math.Max(1, all.Count + callers.Count);
         return new LevelResult(
             callers.Count,
             all.Count,
             _options.Duration,
             LatencyHistogram.TicksToMicroseconds(all.TicksAtPercentile(50)),
             LatencyHistogram.TicksToMicroseconds(all.TicksAtPercentile(99)),
-            LatencyHistogram.TicksToMicroseconds(all.MaxTicks));
+            LatencyHistogram.TicksToMicroseconds(all.MaxTicks))
+        {
+            ClientBytesPerCall = (double)(clientAfter - clientBefore) / made,
+            ServerBytesPerCall = serverAllocated is null ? double.NaN : (double)(serverAfter - serverBefore) / made,
+        };
     }
 
     private static async Task<LatencyHistogram[]> DriveAsync(

@@ -5,10 +5,14 @@ namespace Skein.Bench.Rpc.Reporting;
 /// <summary>The console table and, with --markdown, the same rows for bench/RESULTS.md.</summary>
 internal static class RpcReport
 {
-    private static readonly string[] Headers = ["target", "callers", "calls/s", "÷ gRPC unary", "p50 µs", "p99 µs", "rounds, calls/s", "max µs", "calls"];
+    private static readonly string[] Headers =
+    [
+        "target", "callers", "calls/s", "÷ gRPC unary", "p50 µs", "p99 µs", "rounds, calls/s",
+        "client B/call", "server B/call", "B/call", "B ÷ " + AllocationFigures.Peer, "max µs", "calls",
+    ];
 
     // The markdown table leaves out max and the call count: they are for judging a run, not for the record.
-    private const int MarkdownColumns = 7;
+    private const int MarkdownColumns = 11;
 
     public static void WriteTable(TextWriter output, IReadOnlyList<RpcRow> rows, string baseline)
     {
@@ -27,7 +31,7 @@ internal static class RpcReport
     public static void WriteMarkdown(TextWriter output, IReadOnlyList<RpcRow> rows, string baseline)
     {
         output.WriteLine($"| {string.Join(" | ", Headers.Take(MarkdownColumns))} |");
-        output.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
+        output.WriteLine("|---" + string.Concat(Enumerable.Repeat("|---:", MarkdownColumns - 1)) + "|");
         foreach (var row in Cells(rows, baseline, markdown: true))
             output.WriteLine($"| {string.Join(" | ", row.Take(MarkdownColumns))} |");
     }
@@ -60,6 +64,10 @@ internal static class RpcReport
                 row.Rounds.Count == 1
                     ? "1"
                     : $"{row.Rounds.Count}: {Format.Number(row.MinCallsPerSecond, "N0")}–{Format.Number(row.MaxCallsPerSecond, "N0")}",
+                AllocationFigures.Bytes(AllocationFigures.Client(row)),
+                AllocationFigures.Bytes(AllocationFigures.Server(row)),
+                AllocationFigures.Bytes(AllocationFigures.Total(row)),
+                AllocationFigures.RatioToPeer(row, rows),
                 Format.Number(result.MaxMicroseconds, "N0"),
                 Format.Count(result.Calls),
             ]);

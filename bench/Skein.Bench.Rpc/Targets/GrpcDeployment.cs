@@ -10,7 +10,7 @@ namespace Skein.Bench.Rpc.Targets;
 /// The baseline: <see cref="GrpcEchoServer"/> in a child process, called through one <see cref="GrpcChannel"/> shared
 /// by every caller, with the transport settings of Skein's own cluster channel.
 /// </summary>
-internal sealed class GrpcDeployment : IEchoDeployment
+internal sealed class GrpcDeployment : IEchoDeployment, IServerAllocations
 {
     public const string Name = "grpc";
 
@@ -44,6 +44,8 @@ internal sealed class GrpcDeployment : IEchoDeployment
     }
 
     public ValueTask<IEchoTarget> CreateTargetAsync(int caller, CancellationToken cancellationToken) => new(_target);
+
+    public Task<long> ServerAllocatedBytesAsync(CancellationToken cancellationToken) => _server.AllocatedBytesAsync(cancellationToken);
 
     public async ValueTask DisposeAsync()
     {

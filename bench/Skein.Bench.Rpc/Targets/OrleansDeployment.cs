@@ -13,7 +13,7 @@ namespace Skein.Bench.Rpc.Targets;
 /// client in this process. Each caller calls its own grain (key = caller number), as each Skein proxy of a
 /// per-connection service gets its own server object.
 /// </summary>
-internal sealed class OrleansDeployment : IEchoDeployment
+internal sealed class OrleansDeployment : IEchoDeployment, IServerAllocations
 {
     public const string Name = "orleans";
 
@@ -49,6 +49,8 @@ internal sealed class OrleansDeployment : IEchoDeployment
 
     public ValueTask<IEchoTarget> CreateTargetAsync(int caller, CancellationToken cancellationToken) =>
         new(new GrainTarget(_grains.GetGrain<IEchoGrain>(caller)));
+
+    public Task<long> ServerAllocatedBytesAsync(CancellationToken cancellationToken) => _silo.AllocatedBytesAsync(cancellationToken);
 
     public async ValueTask DisposeAsync()
     {

@@ -12,6 +12,9 @@ internal static class CallActivities
 {
     private static readonly ActivitySource Source = new(SkeinDiagnostics.ActivitySourceName, typeof(CallActivities).Assembly.GetName().Version?.ToString());
 
+    /// <summary>Whether anyone listens: calls then take the path that gives each its span.</summary>
+    public static bool IsTracing => Source.HasListeners();
+
     /// <summary>Starts the caller's span of <paramref name="request"/> to <paramref name="node"/>, and puts it in the request.</summary>
     public static Activity? StartClient(Envelope request, string node)
     {

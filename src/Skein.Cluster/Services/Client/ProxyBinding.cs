@@ -26,7 +26,11 @@ internal sealed class ProxyBinding
         _fixed = fixedConnection;
         _instance = instance;
         Timeout = timeout;
+        _wireTimeout = timeout == System.Threading.Timeout.InfiniteTimeSpan ? 0 : (uint)Math.Min(timeout.TotalMilliseconds, uint.MaxValue);
     }
+
+    // The deadline as requests carry it, worked out once.
+    private readonly uint _wireTimeout;
 
     public ServiceContract Contract { get; }
 
@@ -34,32 +38,80 @@ internal sealed class ProxyBinding
 
     public TimeSpan Timeout { get; }
 
-    private static IPayloadCodec Codec => MessagePackPayloadCodec.Instance;
-
     // Answers are read as their content type says: a module in another language answers in JSON.
-    private static IPayloadCodec CodecOf(Envelope reply) => PayloadCodecs.For(reply.ContentType) ?? Codec;
+    private static IPayloadCodec CodecOf(Envelope reply) => PayloadCodecs.For(reply.ContentType) ?? MessagePackPayloadCodec.Instance;
 
-    public async Task CallAsync(ContractMethod method, object?[] arguments)
+    /// <summary>A call of a method that returns nothing: one <see cref="UnaryCall"/> and its task, nothing more.</summary>
+    public Task CallAsync<TArguments>(ContractMethod method, TArguments arguments, CancellationToken cancellationToken) where TArguments : IProxyArguments
     {
-        await ExchangeAsync(method, arguments).ConfigureAwait(false);
+        // Everything up to the send fails the returned task, never the caller's stack, as an async method would.
+        if (cancellationToken.IsCancellationRequested) return Task.FromCanceled(cancellationToken);
+        try
+        {
+            var request = Request(method, arguments);
+            var connection = Connection();
+            if (CallActivities.IsTracing) return TracedAsync(this, method, connection, request, cancellationToken);
+            var call = new VoidCall(inline: connection is LocalConnection);
+            ServiceCaller.Start(connection, request, call, Timeout, cancellationToken);
+            return call.Task;
+        }
+        catch (Exception ex)
+        {
+            return Task.FromException(ex);
+        }
+
+        static async Task TracedAsync(ProxyBinding binding, ContractMethod method, CallConnection connection, Envelope request, CancellationToken cancellationToken)
+        {
+            var reply = await binding._caller.ExchangeAsync(connection, request, binding.Timeout, cancellationToken).ConfigureAwait(false);
+            if (reply.Status == EnvelopeStatus.Error) throw RemoteErrors.ToException(reply.Error);
+        }
     }
 
-    public async Task<T> CallAsync<T>(ContractMethod method, object?[] arguments)
+    /// <summary>A call of a method with a result, decoded as <typeparamref name="T"/>.</summary>
+    public Task<T> CallAsync<T, TArguments>(ContractMethod method, TArguments arguments, CancellationToken cancellationToken) where TArguments : IProxyArguments
     {
-        var reply = await ExchangeAsync(method, arguments).ConfigureAwait(false);
+        if (cancellationToken.IsCancellationRequested) return Task.FromCanceled<T>(cancellationToken);
+        try
+        {
+            var request = Request(method, arguments);
+            var connection = Connection();
+            if (CallActivities.IsTracing) return TracedAsync(this, method, connection, request, cancellationToken);
+            var call = new ResultCall<T>(method, inline: connection is LocalConnection);
+            ServiceCaller.Start(connection, request, call, Timeout, cancellationToken);
+            return call.Task;
+        }
+        catch (Exception ex)
+        {
+            return Task.FromException<T>(ex);
+        }
+
+        static async Task<T> TracedAsync(ProxyBinding binding, ContractMethod method, CallConnection connection, Envelope request, CancellationToken cancellationToken)
+        {
+            var reply = await binding._caller.ExchangeAsync(connection, request, binding.Timeout, cancellationToken).ConfigureAwait(false);
+            return Decode<T>(method, reply);
+        }
+    }
+
+    /// <summary>The result an answer carries, or the exception its error or an undecodable payload means.</summary>
+    internal static T Decode<T>(ContractMethod method, Envelope reply)
+    {
+        if (reply.Status == EnvelopeStatus.Error) throw RemoteErrors.ToException(reply.Error);
         try
         {
             return CodecOf(reply).DecodeValue<T>(reply.Payload.Memory);
         }
         catch (PayloadException ex)
         {
-            throw RemoteErrors.Local(RemoteErrorKind.Internal, $"the reply of {Contract.Name}.{method.WireName} did not decode: {ex.Message}", "", Contract.Name, method.WireName);
+            var service = method.Contract.Name;
+            throw RemoteErrors.Local(RemoteErrorKind.Internal, $"the reply of {service}.{method.WireName} did not decode: {ex.Message}", "", service, method.WireName);
         }
     }
 
-    public async IAsyncEnumerable<T> StreamAsync<T>(ContractMethod method, object?[] arguments, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <param name="callerToken">The token among the method's own arguments.</param>
+    /// <param name="cancellationToken">The enumerator's (WithCancellation).</param>
+    public async IAsyncEnumerable<T> StreamAsync<T, TArguments>(ContractMethod method, TArguments arguments, CancellationToken callerToken,
+        [EnumeratorCancellation] CancellationToken cancellationToken) where TArguments : IProxyArguments
     {
-        var callerToken = TokenOf(method, arguments);
         using var linked = callerToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(callerToken, cancellationToken) : null;
         var token = linked?.Token ?? cancellationToken;
         var request = Request(method, arguments);
@@ -107,21 +159,10 @@ internal sealed class ProxyBinding
         }
     }
 
-    private async Task<Envelope> ExchangeAsync(ContractMethod method, object?[] arguments)
-    {
-        var token = TokenOf(method, arguments);
-        token.ThrowIfCancellationRequested();
-        var request = Request(method, arguments);
-        var connection = Connection();
-        var reply = await _caller.ExchangeAsync(connection, request, Timeout, token).ConfigureAwait(false);
-        if (reply.Status == EnvelopeStatus.Error) throw RemoteErrors.ToException(reply.Error);
-        return reply;
-    }
-
-    private Envelope Request(ContractMethod method, object?[] arguments)
+    private Envelope Request<TArguments>(ContractMethod method, TArguments arguments) where TArguments : IProxyArguments
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var payload = Codec.EncodeArguments(method, arguments);
+        var payload = MessagePackPayloadCodec.EncodeArguments(method, arguments);
         if (!MessageLimits.Fits(payload.Length, _caller.MaxMessageBytes))
             throw RemoteErrors.Local(RemoteErrorKind.MessageTooLarge,
                 $"the arguments of {Contract.Name}.{method.WireName} are {MessageLimits.Describe(payload.Length)}, over the limit of {MessageLimits.Describe(_caller.MaxMessageBytes)}",
@@ -134,14 +175,11 @@ internal sealed class ProxyBinding
             ContentType = MessagePackPayloadCodec.MediaType,
             Payload = UnsafeByteOperations.UnsafeWrap(payload),
             Instance = _instance,
-            TimeoutMs = method.IsStreaming || Timeout == System.Threading.Timeout.InfiniteTimeSpan ? 0 : (uint)Math.Min(Timeout.TotalMilliseconds, uint.MaxValue),
+            TimeoutMs = method.IsStreaming ? 0 : _wireTimeout,
         };
     }
 
     private CallConnection Connection() => _fixed ?? _caller.PickPooled(Contract.Name);
-
-    private static CancellationToken TokenOf(ContractMethod method, object?[] arguments) =>
-        method.CancellationTokenIndex >= 0 && arguments[method.CancellationTokenIndex] is CancellationToken token ? token : default;
 
     private RemoteException Cancelled(ContractMethod method, CallConnection connection) =>
         RemoteErrors.Local(RemoteErrorKind.Cancelled, $"the call to {Contract.Name}.{method.WireName} was cancelled", connection.NodeName, Contract.Name, method.WireName);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using Google.Protobuf;
@@ -86,8 +87,15 @@ internal sealed class ServiceCaller : IAsyncDisposable
             if (reply.Status == EnvelopeStatus.Error) throw RemoteErrors.ToException(reply.Error);
             instance = reply.Instance;
         }
+        var binding = new ProxyBinding(this, contract, mode, connection, instance, callTimeout);
+        // The proxy generated at compile time when the contract's project made one; the reflection proxy otherwise.
+        if (GeneratedProxies.Create(typeof(T)) is { } generated)
+        {
+            generated.Binding = binding;
+            return (T)(object)generated;
+        }
         var proxy = DispatchProxy.Create<T, ServiceProxy>();
-        ((ServiceProxy)(object)proxy).Binding = new ProxyBinding(this, contract, mode, connection, instance, callTimeout);
+        ((ServiceProxy)(object)proxy).Binding = binding;
         return proxy;
     }
 
@@ -132,40 +140,64 @@ internal sealed class ServiceCaller : IAsyncDisposable
     }
 
     /// <summary>Sends <paramref name="request"/> and waits for its answer, its deadline, or the caller's cancel.</summary>
-    public async Task<Envelope> ExchangeAsync(CallConnection connection, Envelope request, TimeSpan timeout, CancellationToken cancellationToken)
+    public Task<Envelope> ExchangeAsync(CallConnection connection, Envelope request, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        using var activity = CallActivities.StartClient(request, connection.NodeName);
-        var conversation = connection.NewUnary();
-        if (timeout != Timeout.InfiniteTimeSpan) conversation.SetDeadline(timeout); // enforced by the sweep: no timer per call
-        CancellationTokenRegistration onCancel = default;
+        if (CallActivities.StartClient(request, connection.NodeName) is { } activity) return TracedExchangeAsync(activity, connection, request, timeout, cancellationToken);
+        var call = new EnvelopeCall(inline: connection is LocalConnection);
+        Start(connection, request, call, timeout, cancellationToken);
+        return call.Task;
+    }
+
+    /// <summary>
+    /// Sends <paramref name="request"/> as <paramref name="call"/>, which ends with its answer, its deadline or the caller's
+    /// cancel. Waits (without blocking) only while the connection's send queue is full; a cancel meanwhile ends the call
+    /// as cancelled, having sent nothing.
+    /// </summary>
+    public static void Start(CallConnection connection, Envelope request, UnaryCall call, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (timeout != Timeout.InfiniteTimeSpan) call.SetDeadline(timeout); // enforced by the sweep: no timer per call
+        var begun = connection.BeginAsync(request, call, cancellationToken);
+        if (!begun.IsCompletedSuccessfully)
+        {
+            _ = WaitForRoomAsync(begun, connection, call, cancellationToken);
+            return;
+        }
+        begun.GetAwaiter().GetResult();
+        call.CancelWith(connection, cancellationToken);
+
+        static async Task WaitForRoomAsync(ValueTask begun, CallConnection connection, UnaryCall call, CancellationToken cancellationToken)
+        {
+            try
+            {
+                await begun.ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                call.Fail(ex);
+                return;
+            }
+            call.CancelWith(connection, cancellationToken);
+        }
+    }
+
+    // With a listener, each call has its span, which sees every outcome.
+    private static async Task<Envelope> TracedExchangeAsync(Activity activity, CallConnection connection, Envelope request, TimeSpan timeout,
+        CancellationToken cancellationToken)
+    {
+        using var _ = activity;
+        var call = new EnvelopeCall(inline: connection is LocalConnection);
         try
         {
-            // Waits only while the connection's send queue is full; a cancel meanwhile throws, having sent nothing.
-            await connection.BeginAsync(request, conversation, cancellationToken).ConfigureAwait(false);
+            Start(connection, request, call, timeout, cancellationToken);
             CallActivities.Sent(activity, request);
-            if (cancellationToken.CanBeCanceled)
-            {
-                var id = request.ConversationId;
-                onCancel = cancellationToken.UnsafeRegister(_ => connection.Abandon(id, RemoteErrors.Local(RemoteErrorKind.Cancelled,
-                    $"{Describe(request)} was cancelled", connection.NodeName, request.Service, request.Method)), null);
-            }
-            var reply = await conversation.Reply.ConfigureAwait(false);
+            var reply = await call.Task.ConfigureAwait(false);
             if (reply.Status == EnvelopeStatus.Error) CallActivities.Failed(activity, reply.Error.Message);
             return reply;
         }
-        catch (RemoteException ex) when (ex.Kind == RemoteErrorKind.Cancelled && cancellationToken.IsCancellationRequested)
-        {
-            CallActivities.Failed(activity, ex.Message);
-            throw new OperationCanceledException(ex.Message, ex, cancellationToken);
-        }
-        catch (Exception ex) when (activity is not null)
+        catch (Exception ex)
         {
             CallActivities.Failed(activity, ex.Message);
             throw;
-        }
-        finally
-        {
-            onCancel.Dispose();
         }
     }
 
@@ -324,7 +356,7 @@ internal sealed class ServiceCaller : IAsyncDisposable
         if (connection is NodeConnection node) await node.DisposeAsync().ConfigureAwait(false);
     }
 
-    private static string Describe(Envelope request) => request.Kind switch
+    internal static string Describe(Envelope request) => request.Kind switch
     {
         EnvelopeKind.Open => $"opening a proxy for {request.Service}",
         EnvelopeKind.Release => $"releasing a proxy for {request.Service}",

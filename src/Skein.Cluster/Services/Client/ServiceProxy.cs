@@ -3,8 +3,9 @@ using System.Reflection;
 namespace Skein.Cluster.Services.Client;
 
 /// <summary>
-/// The runtime proxy behind every contract (made by <see cref="DispatchProxy"/>): each interface call goes to the
-/// method's compiled client invoker. Disposing it releases the server object it reserved.
+/// The reflection proxy (made by <see cref="DispatchProxy"/>), for contracts without a generated one
+/// (<see cref="GeneratedServiceProxy"/>): each interface call goes to the method's compiled client invoker. Disposing it
+/// releases the server object it reserved.
 /// </summary>
 internal class ServiceProxy : DispatchProxy, IAsyncDisposable
 {

@@ -22,19 +22,36 @@ internal sealed class MessagePackPayloadCodec : IPayloadCodec
 
     public string ContentType => MediaType;
 
-    public ReadOnlyMemory<byte> EncodeArguments(ContractMethod method, object?[] arguments)
+    public ReadOnlyMemory<byte> EncodeArguments(ContractMethod method, object?[] arguments) =>
+        EncodeArguments(method, new ArgumentArray(method, arguments));
+
+    // A call's arguments are written into this thread's buffer, then copied out at their exact size: one array per call.
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_arguments;
+
+    private const int KeptBufferBytes = 64 * 1024;
+
+    /// <summary>Encodes a call's arguments as one array, each with its declared type.</summary>
+    public static byte[] EncodeArguments<TArguments>(ContractMethod method, TArguments arguments) where TArguments : IProxyArguments
     {
-        var buffer = new ArrayBufferWriter<byte>(64);
-        var writer = new MessagePackWriter(buffer);
-        writer.WriteArrayHeader(method.ParameterTypes.Length);
-        var next = 0;
-        for (var i = 0; i < arguments.Length; i++)
+        // Taken while in use: a formatter that itself makes a call on this thread gets a buffer of its own.
+        var buffer = t_arguments ?? new ArrayBufferWriter<byte>(256);
+        t_arguments = null;
+        try
         {
-            if (i == method.CancellationTokenIndex) continue;
-            Write(method.ParameterTypes[next++], ref writer, arguments[i]);
+            var writer = new ProxyArgumentWriter(buffer, method.ParameterTypes.Length);
+            arguments.Write(ref writer);
+            writer.Flush();
+            return buffer.WrittenSpan.ToArray();
         }
-        writer.Flush();
-        return buffer.WrittenMemory;
+        finally
+        {
+            if (buffer.Capacity <= KeptBufferBytes)
+            {
+                buffer.ResetWrittenCount();
+                t_arguments = buffer;
+            }
+        }
     }
 
     public object?[] DecodeArguments(ContractMethod method, ReadOnlyMemory<byte> payload)
@@ -103,9 +120,16 @@ internal sealed class MessagePackPayloadCodec : IPayloadCodec
         }
     }
 
+    /// <summary>Writes <paramref name="value"/> as its declared type <typeparamref name="T"/>: the same bytes as the non-generic way.</summary>
+    internal static void Write<T>(ref MessagePackWriter writer, T value)
+    {
+        if (CollectibleTypes.Contains(typeof(T))) MessagePackValues.WriterFor(typeof(T))(ref writer, value, Options);
+        else MessagePackSerializer.Serialize(ref writer, value, Options);
+    }
+
     // MessagePack's non-generic API keeps a compiled method per type for good; a type of an unloadable module (or one
     // built over it) goes through delegates held weakly by the type instead.
-    private static void Write(Type type, ref MessagePackWriter writer, object? value)
+    internal static void Write(Type type, ref MessagePackWriter writer, object? value)
     {
         if (CollectibleTypes.Contains(type)) MessagePackValues.WriterFor(type)(ref writer, value, Options);
         else MessagePackSerializer.Serialize(type, ref writer, value, Options);
