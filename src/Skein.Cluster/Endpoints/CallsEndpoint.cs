@@ -22,7 +22,7 @@ internal sealed partial class CallsEndpoint : Calls.CallsBase
     public override async Task Connect(IAsyncStreamReader<Frame> requestStream, IServerStreamWriter<Frame> responseStream, ServerCallContext context)
     {
         var ct = context.CancellationToken;
-        var writer = new FrameWriter(host.Options.SendQueue);
+        var writer = new FrameWriter(host.Options.SendQueue, host.Counters.Sent);
         var connection = new ServerConnection(host, writer);
         var writing = writer.RunAsync(responseStream, ct);
         RpcException? refused = null;
@@ -30,7 +30,18 @@ internal sealed partial class CallsEndpoint : Calls.CallsBase
         {
             while (await requestStream.MoveNext(ct).ConfigureAwait(false))
             {
-                foreach (var envelope in requestStream.Current.Envelopes) connection.Receive(envelope);
+                // The answers of the requests served here on the reader leave together, in one frame, once it is read.
+                var frame = requestStream.Current;
+                host.Counters.Received.Add(frame.Envelopes.Count);
+                writer.Hold();
+                try
+                {
+                    foreach (var envelope in frame.Envelopes) connection.Receive(envelope);
+                }
+                finally
+                {
+                    writer.Release();
+                }
             }
         }
         catch (RpcException ex) when (ex.StatusCode == StatusCode.ResourceExhausted)
