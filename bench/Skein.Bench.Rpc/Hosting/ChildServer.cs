@@ -94,7 +94,25 @@ internal sealed class ChildServer : IAsyncDisposable
     private async Task ForwardStdoutAsync()
     {
         while (await _process.StandardOutput.ReadLineAsync().ConfigureAwait(false) is { } line)
+        {
+            if (Volatile.Read(ref _question) is { } question && line.StartsWith(question.Prefix, StringComparison.Ordinal) && question.Answer.TrySetResult(line)) continue;
             Console.Error.WriteLine($"[{_name} server] {line}");
+        }
+    }
+
+    // The question asked of the child (AskAsync) and how its answer line starts.
+    private Question? _question;
+
+    private sealed record Question(TaskCompletionSource<string> Answer, string Prefix);
+
+    /// <summary>Writes <paramref name="command"/> to the child's stdin and returns the first line it prints that starts with <paramref name="answerPrefix"/>.</summary>
+    public async Task<string> AskAsync(string command, string answerPrefix, CancellationToken cancellationToken)
+    {
+        var answer = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _question, new Question(answer, answerPrefix));
+        await _process.StandardInput.WriteLineAsync(command.AsMemory(), cancellationToken).ConfigureAwait(false);
+        await _process.StandardInput.FlushAsync(cancellationToken).ConfigureAwait(false);
+        return await answer.Task.WaitAsync(StopTimeout, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Closes the child's stdin and waits for it to stop; kills it (and anything it started) if it does not.</summary>

@@ -62,6 +62,7 @@ internal static class ServeCommand
     // Skein's coordinator and node are not a generic host of their own: stop them when stdin closes or on SIGTERM.
     private static async Task<int> ServeSkeinAsync(bool python)
     {
+        using var counters = new Rpc.Skein.NodeCounters(); // before the node starts, so its meter is seen when published
         await using var server = await Rpc.Skein.SkeinEchoServer.StartAsync(python, CancellationToken.None).ConfigureAwait(false);
         await Console.Out.WriteLineAsync($"{ReadyLine} {server.Address} {server.TokenPath}").ConfigureAwait(false);
         await Console.Out.FlushAsync().ConfigureAwait(false);
@@ -71,8 +72,20 @@ internal static class ServeCommand
             context.Cancel = true;
             terminated.TrySetResult();
         });
-        await Task.WhenAny(StdinClosedAsync(), terminated.Task).ConfigureAwait(false);
+        await Task.WhenAny(AnswerStdinAsync(counters), terminated.Task).ConfigureAwait(false);
         return 0;
+    }
+
+    // Answers the parent's "counters" lines with the node's counters, until stdin closes.
+    private static async Task AnswerStdinAsync(Rpc.Skein.NodeCounters counters)
+    {
+        using var stdin = new StreamReader(Console.OpenStandardInput());
+        while (await stdin.ReadLineAsync().ConfigureAwait(false) is { } line)
+        {
+            if (line.Trim() != Rpc.Skein.NodeCounters.Command) continue;
+            await Console.Out.WriteLineAsync(counters.Line()).ConfigureAwait(false);
+            await Console.Out.FlushAsync().ConfigureAwait(false);
+        }
     }
 
     private static int Port(string text) => int.Parse(text, NumberStyles.None, CultureInfo.InvariantCulture);
