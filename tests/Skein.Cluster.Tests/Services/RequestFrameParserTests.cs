@@ -68,7 +68,7 @@ public sealed class RequestFrameParserTests
     }
 
     [Fact]
-    public void A_frame_split_across_buffers_reads_the_same()
+    public void A_frame_split_across_buffers_reads_the_same_through_the_cache()
     {
         var bytes = new Frame { Envelopes = { Full(4), Full(5) } }.ToByteArray();
         var first = new Segment(bytes.AsMemory(0, 10));
@@ -77,6 +77,7 @@ public sealed class RequestFrameParserTests
         var read = RequestFrameParser.Parse(new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length));
 
         Assert.Equal(Frame.Parser.ParseFrom(bytes), read);
+        Assert.Same(RequestFrameParser.Strings.Get("test-echo"u8), read.Envelopes[1].Service); // read here, not by the fallback
     }
 
     private static byte[] Varint(int value)

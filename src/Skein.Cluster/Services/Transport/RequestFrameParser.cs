@@ -14,16 +14,36 @@ namespace Skein.Cluster.Services.Transport;
 /// <remarks>
 /// Only the common shape is read here: a frame of envelopes whose fields are all known, each with its declared wire
 /// type. Anything else — an unknown field (kept by the generated parser), an error (which a client never sends), a
-/// frame split across buffers, bytes that do not parse — goes to the generated parser, which decides.
+/// frame over 256 KiB split across buffers, bytes that do not parse — goes to the generated parser, which decides.
 /// </remarks>
 internal static class RequestFrameParser
 {
     /// <summary>The field numbers of <see cref="Envelope"/> read here; a field added to the proto is read by the fallback.</summary>
     internal static readonly IReadOnlySet<int> FieldsRead = new HashSet<int> { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15 };
 
+    // A frame split across the transport's buffers (most frames of a few KiB) is copied into one first, up to this size.
+    private const int MaxCopied = 256 * 1024;
+
     public static Frame Parse(ReadOnlySequence<byte> payload)
     {
-        if (payload.IsSingleSegment && TryParse(payload.FirstSpan, out var frame)) return frame;
+        if (payload.IsSingleSegment)
+        {
+            if (TryParse(payload.FirstSpan, out var frame)) return frame;
+        }
+        else if (payload.Length <= MaxCopied)
+        {
+            // Nothing read keeps a reference into the buffer: payloads and strings are copied out of it.
+            var buffer = ArrayPool<byte>.Shared.Rent((int)payload.Length);
+            try
+            {
+                payload.CopyTo(buffer);
+                if (TryParse(buffer.AsSpan(0, (int)payload.Length), out var frame)) return frame;
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
         return Frame.Parser.ParseFrom(payload);
     }
 
