@@ -91,6 +91,7 @@ Console.WriteLine();
 var rows = new List<RpcRow>();
 var failed = false;
 var running = new List<(EchoTargetDefinition Definition, IEchoDeployment Deployment)>();
+var serverPaths = new ServerPaths();
 try
 {
     // Every target is started first and the levels then alternate between them, so all see the same machine load.
@@ -123,6 +124,7 @@ try
             Console.Error.WriteLine($"{definition.Name}: warming up ({Format.Duration(runner.Options.StartWarmUp)}, {runner.Options.StartWarmUpCallers} callers)");
             for (var caller = 0; caller < runner.Options.StartWarmUpCallers; caller++) targets.Add(await deployment.CreateTargetAsync(caller, cancel.Token));
             await runner.WarmUpAsync(targets, cancel.Token);
+            await serverPaths.ReportAsync(definition.Name, "start warm-up", deployment, cancel.Token);
         }
         catch (Exception ex) when (!cancel.Token.IsCancellationRequested)
         {
@@ -185,6 +187,8 @@ try
                     }
                 }
             }
+            foreach (var (definition, deployment) in running)
+                await serverPaths.ReportAsync(definition.Name, $"{callers} caller{(callers == 1 ? "" : "s")}", deployment, cancel.Token);
         }
         finally
         {
@@ -221,6 +225,7 @@ var ordered = rows.OrderBy(r => catalog.ToList().FindIndex(t => t.Name == r.Targ
 Console.WriteLine();
 Console.WriteLine($"load at the end: {MachineInfo.LoadAverage()}");
 RpcReport.WriteTable(Console.Out, ordered, TargetCatalog.Baseline);
+serverPaths.Write(Console.Out);
 if (markdown)
 {
     Console.WriteLine();

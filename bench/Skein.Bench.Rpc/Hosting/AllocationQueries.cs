@@ -14,17 +14,23 @@ internal static class AllocationQueries
 
     private static readonly object Gate = new();
 
-    /// <summary>The child side: answers queries until stdin closes (which is also how the parent says "stop").</summary>
-    public static async Task ServeUntilStdinClosesAsync()
+    /// <summary>
+    /// The child side: answers queries until stdin closes (which is also how the parent says "stop"). A line that is
+    /// not <see cref="Query"/> goes to <paramref name="otherQuestions"/>, whose answer (if any) is printed as a line.
+    /// </summary>
+    public static async Task ServeUntilStdinClosesAsync(Func<string, string?>? otherQuestions = null)
     {
         using var stdin = new StreamReader(Console.OpenStandardInput());
         while (await stdin.ReadLineAsync().ConfigureAwait(false) is { } line)
         {
-            if (line.Trim() != Query) continue;
-            var bytes = GC.GetTotalAllocatedBytes(precise: true);
+            line = line.Trim();
+            var answer = line == Query
+                ? $"{Answer} {GC.GetTotalAllocatedBytes(precise: true).ToString(CultureInfo.InvariantCulture)}"
+                : otherQuestions?.Invoke(line);
+            if (answer is null) continue;
             lock (Gate)
             {
-                Console.Out.WriteLine($"{Answer} {bytes.ToString(CultureInfo.InvariantCulture)}");
+                Console.Out.WriteLine(answer);
                 Console.Out.Flush();
             }
         }

@@ -17,7 +17,6 @@ internal sealed class ChildServer : IAsyncDisposable
     private Task _stdout = Task.CompletedTask;
     private int _disposed;
     private readonly SemaphoreSlim _query = new(1, 1);
-    private TaskCompletionSource<long>? _allocated;
 
     private ChildServer(string name, Process process)
     {
@@ -100,31 +99,39 @@ internal sealed class ChildServer : IAsyncDisposable
     {
         while (await _process.StandardOutput.ReadLineAsync().ConfigureAwait(false) is { } line)
         {
-            if (AllocationQueries.Parse(line) is { } bytes && Volatile.Read(ref _allocated) is { } waiting)
-            {
-                waiting.TrySetResult(bytes);
-                continue;
-            }
+            if (Volatile.Read(ref _question) is { } question && line.StartsWith(question.Prefix, StringComparison.Ordinal) && question.Answer.TrySetResult(line)) continue;
             Console.Error.WriteLine($"[{_name} server] {line}");
         }
-        Volatile.Read(ref _allocated)?.TrySetException(new InvalidOperationException($"the {_name} server closed its stdout"));
+        Volatile.Read(ref _question)?.Answer.TrySetException(new InvalidOperationException($"the {_name} server closed its stdout"));
     }
+
+    // The question asked of the child (AskAsync) and how its answer line starts; one at a time (_query).
+    private Question? _question;
+
+    private sealed record Question(TaskCompletionSource<string> Answer, string Prefix);
 
     /// <summary>The bytes the child has allocated so far (<see cref="AllocationQueries"/>).</summary>
     public async Task<long> AllocatedBytesAsync(CancellationToken cancellationToken)
     {
+        var line = await AskAsync(AllocationQueries.Query, AllocationQueries.Answer + " ", cancellationToken).ConfigureAwait(false);
+        return AllocationQueries.Parse(line) ?? throw new InvalidOperationException($"the {_name} server answered '{line}' to '{AllocationQueries.Query}'");
+    }
+
+    /// <summary>Writes <paramref name="command"/> to the child's stdin and returns the first line it prints that starts with <paramref name="answerPrefix"/>.</summary>
+    public async Task<string> AskAsync(string command, string answerPrefix, CancellationToken cancellationToken)
+    {
         await _query.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var answer = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
-            Volatile.Write(ref _allocated, answer);
-            await _process.StandardInput.WriteLineAsync(AllocationQueries.Query).ConfigureAwait(false);
+            var answer = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            Volatile.Write(ref _question, new Question(answer, answerPrefix));
+            await _process.StandardInput.WriteLineAsync(command.AsMemory(), cancellationToken).ConfigureAwait(false);
             await _process.StandardInput.FlushAsync(cancellationToken).ConfigureAwait(false);
             return await answer.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            Volatile.Write(ref _allocated, null);
+            Volatile.Write(ref _question, null);
             _query.Release();
         }
     }

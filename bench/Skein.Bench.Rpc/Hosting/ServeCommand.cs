@@ -63,6 +63,7 @@ internal static class ServeCommand
     // Skein's coordinator and node are not a generic host of their own: stop them when stdin closes or on SIGTERM.
     private static async Task<int> ServeSkeinAsync(bool python)
     {
+        using var counters = new Rpc.Skein.NodeCounters(); // before the node starts, so its meter is seen when published
         await using var server = await Rpc.Skein.SkeinEchoServer.StartAsync(python, CancellationToken.None).ConfigureAwait(false);
         await Console.Out.WriteLineAsync($"{ReadyLine} {server.Address} {server.TokenPath}").ConfigureAwait(false);
         await Console.Out.FlushAsync().ConfigureAwait(false);
@@ -72,7 +73,7 @@ internal static class ServeCommand
             context.Cancel = true;
             terminated.TrySetResult();
         });
-        await Task.WhenAny(AllocationQueries.ServeUntilStdinClosesAsync(), terminated.Task).ConfigureAwait(false);
+        await Task.WhenAny(AllocationQueries.ServeUntilStdinClosesAsync(line => line == Rpc.Skein.NodeCounters.Command ? counters.Line() : null), terminated.Task).ConfigureAwait(false);
         return 0;
     }
 

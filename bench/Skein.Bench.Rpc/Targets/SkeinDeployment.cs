@@ -12,7 +12,7 @@ namespace Skein.Bench.Rpc.Targets;
 /// process connects a <see cref="SkeinClient"/> through the coordinator and gives each caller its own typed proxy
 /// (per-connection, so its own server object). Every proxy shares the client's one call stream to the node.
 /// </summary>
-internal sealed class SkeinDeployment : IEchoDeployment, IServerAllocations
+internal sealed partial class SkeinDeployment : IEchoDeployment, IServerAllocations
 {
     public const string Name = "skein";
 

@@ -1,3 +1,5 @@
+using Google.Protobuf;
+using Google.Protobuf.Reflection;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Skein.Cluster.Protocol;
@@ -8,8 +10,33 @@ using Skein.Cluster.Services.Transport;
 namespace Skein.Cluster.Endpoints;
 
 /// <summary>A node's gRPC call endpoint: each Connect stream is one client connection, served by a <see cref="ServerConnection"/>.</summary>
+/// <remarks>
+/// Bound by <see cref="BindConnect"/> rather than by the generated <c>Calls.BindService</c>: the same method, the same
+/// messages, but the frames that arrive are read by <see cref="RequestFrameParser"/>, which reuses the names every
+/// request repeats instead of decoding them each time.
+/// </remarks>
+[BindServiceMethod(typeof(CallsEndpoint), nameof(BindConnect))]
 internal sealed partial class CallsEndpoint : Calls.CallsBase
 {
+    private static readonly Marshaller<Frame> Frames = Marshallers.Create(
+        static (frame, context) =>
+        {
+            context.SetPayloadLength(frame.CalculateSize());
+            frame.WriteTo(context.GetBufferWriter());
+            context.Complete();
+        },
+        static context => RequestFrameParser.Parse(context.PayloadAsReadOnlySequence()));
+
+    private static readonly Method<Frame, Frame> ConnectMethod = new(MethodType.DuplexStreaming, "skein.v1.Calls", "Connect", Frames, Frames);
+
+    /// <summary>What gRPC server reflection lists for this endpoint: the service of calls.proto.</summary>
+    public static ServiceDescriptor Descriptor => Calls.Descriptor;
+
+    /// <summary>Called by the gRPC server with no instance: each call gets its endpoint from the container, as usual.</summary>
+    /// <remarks>The second parameter's type is where the server looks for the method that <c>Connect</c> overrides.</remarks>
+    public static void BindConnect(ServiceBinderBase binder, Calls.CallsBase? service) =>
+        binder.AddMethod(ConnectMethod, service is null ? null! : service.Connect);
+
     private readonly ServiceHost host;
     private readonly ILogger<CallsEndpoint> logger;
 
@@ -22,7 +49,7 @@ internal sealed partial class CallsEndpoint : Calls.CallsBase
     public override async Task Connect(IAsyncStreamReader<Frame> requestStream, IServerStreamWriter<Frame> responseStream, ServerCallContext context)
     {
         var ct = context.CancellationToken;
-        var writer = new FrameWriter(host.Options.SendQueue);
+        var writer = new FrameWriter(host.Options.SendQueue, host.Counters.Sent);
         var connection = new ServerConnection(host, writer);
         var writing = writer.RunAsync(responseStream, ct);
         RpcException? refused = null;
@@ -30,7 +57,18 @@ internal sealed partial class CallsEndpoint : Calls.CallsBase
         {
             while (await requestStream.MoveNext(ct).ConfigureAwait(false))
             {
-                foreach (var envelope in requestStream.Current.Envelopes) connection.Receive(envelope);
+                // The answers of the requests served here on the reader leave together, in one frame, once it is read.
+                var frame = requestStream.Current;
+                host.Counters.Received.Add(frame.Envelopes.Count);
+                writer.Hold();
+                try
+                {
+                    foreach (var envelope in frame.Envelopes) connection.Receive(envelope);
+                }
+                finally
+                {
+                    writer.Release();
+                }
             }
         }
         catch (RpcException ex) when (ex.StatusCode == StatusCode.ResourceExhausted)

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Skein.Cluster.Protocol;
 
 namespace Skein.Cluster.Services.Client;
@@ -9,7 +8,10 @@ namespace Skein.Cluster.Services.Client;
 /// </summary>
 internal abstract class CallConnection
 {
-    private readonly ConcurrentDictionary<ulong, Conversation> _waiting = new();
+    // By conversation id. A plain dictionary under its own lock: callers add, the reader removes, and neither allocates
+    // a node per call as a concurrent dictionary would; its count is read without taking every lock.
+    private readonly Dictionary<ulong, Conversation> _waiting = new();
+    private readonly Lock _waitingLock = new();
     private long _nextConversation;
     private long _lateReplies;
     private RemoteException? _failure;
@@ -38,7 +40,13 @@ internal abstract class CallConnection
     public bool IsBroken => Failure is { Kind: not RemoteErrorKind.Cancelled };
 
     /// <summary>Calls waiting for an answer; pooled routing sends new calls to the node with the fewest.</summary>
-    public int Waiting => _waiting.Count;
+    public int Waiting
+    {
+        get
+        {
+            lock (_waitingLock) return _waiting.Count;
+        }
+    }
 
     /// <summary>Answers that arrived for calls nobody waits for any more (cancelled, or past their deadline).</summary>
     public long LateReplies => Interlocked.Read(ref _lateReplies);
@@ -60,10 +68,10 @@ internal abstract class CallConnection
         var id = (ulong)Interlocked.Increment(ref _nextConversation);
         request.ConversationId = id;
         conversation.Request = request;
-        _waiting[id] = conversation;
+        lock (_waitingLock) _waiting[id] = conversation;
         if (Failure is { } failure)
         {
-            if (_waiting.TryRemove(id, out _)) conversation.OnFailure(failure);
+            if (Forget(id) is not null) conversation.OnFailure(failure);
             return default;
         }
         conversation.SendPending = true;
@@ -84,7 +92,7 @@ internal abstract class CallConnection
         }
         catch (OperationCanceledException)
         {
-            _waiting.TryRemove(id, out _);
+            Forget(id);
             throw;
         }
         finally
@@ -96,7 +104,7 @@ internal abstract class CallConnection
     /// <summary>The caller stopped waiting (cancelled or deadline): forget the call and tell the node.</summary>
     public bool Abandon(ulong conversationId, RemoteException reason)
     {
-        if (!_waiting.TryRemove(conversationId, out var conversation)) return false;
+        if (Forget(conversationId) is not { } conversation) return false;
         conversation.OnFailure(reason);
         // A request still waiting for room in the send queue is taken back: the node never hears of it.
         if (conversation.SendPending && conversation.Request is { } request && Withdraw(request)) return true;
@@ -124,33 +132,54 @@ internal abstract class CallConnection
     {
         if (Interlocked.CompareExchange(ref _failure, error, null) is not null) return;
         Interlocked.Exchange(ref _failedAt, TimeProvider.System.GetTimestamp());
-        foreach (var id in _waiting.Keys)
+        Conversation[] waiting;
+        lock (_waitingLock)
         {
-            if (_waiting.TryRemove(id, out var conversation)) conversation.OnFailure(error);
+            waiting = [.. _waiting.Values];
+            _waiting.Clear();
         }
+        foreach (var conversation in waiting) conversation.OnFailure(error);
         OnFailed();
     }
 
     /// <summary>Fails the calls whose deadline is before <paramref name="now"/> (a Stopwatch timestamp).</summary>
     public void ExpireDeadlines(long now, Func<Conversation, CallConnection, RemoteException> expired)
     {
-        if (_waiting.IsEmpty) return;
-        foreach (var (id, conversation) in _waiting)
+        List<(ulong Id, Conversation Conversation)>? due = null;
+        lock (_waitingLock)
         {
-            if (conversation.Deadline != 0 && conversation.Deadline <= now) Abandon(id, expired(conversation, this));
+            foreach (var (id, conversation) in _waiting)
+            {
+                if (conversation.Deadline != 0 && conversation.Deadline <= now) (due ??= []).Add((id, conversation));
+            }
         }
+        if (due is null) return;
+        foreach (var (id, conversation) in due) Abandon(id, expired(conversation, this));
+    }
+
+    private Conversation? Forget(ulong conversationId)
+    {
+        lock (_waitingLock) return _waiting.Remove(conversationId, out var conversation) ? conversation : null;
     }
 
     protected void Deliver(Envelope envelope)
     {
-        if (!_waiting.TryGetValue(envelope.ConversationId, out var conversation))
+        // A RESPONSE ends every conversation: forgotten first, in the same look-up, and answered outside the lock (an
+        // in-process answer runs the caller's continuation at once).
+        Conversation? conversation;
+        if (envelope.Kind == EnvelopeKind.Response) conversation = Forget(envelope.ConversationId);
+        else
+        {
+            lock (_waitingLock) conversation = _waiting.GetValueOrDefault(envelope.ConversationId);
+        }
+        if (conversation is null)
         {
             // The node's own answer to a call this side gave up on (its CANCEL, or the deadline both sides keep) only
             // confirms the end: not a late reply.
             if (!IsNodesOwnEnd(envelope)) Interlocked.Increment(ref _lateReplies);
             return;
         }
-        if (conversation.OnEnvelope(envelope)) _waiting.TryRemove(envelope.ConversationId, out _);
+        if (conversation.OnEnvelope(envelope) && envelope.Kind != EnvelopeKind.Response) Forget(envelope.ConversationId);
     }
 
     private static bool IsNodesOwnEnd(Envelope envelope) =>

@@ -18,7 +18,10 @@ internal sealed class ServerConnection
 {
     private readonly ServiceHost _host;
     private readonly IEnvelopeSink _replies;
-    private readonly ConcurrentDictionary<ulong, ServedCall> _inFlight = new();
+    // By conversation. A plain dictionary under its own lock: the reader adds, whoever ends the call removes, and
+    // neither allocates a node per call as a concurrent one would.
+    private readonly Dictionary<ulong, ServedCall> _inFlight = new();
+    private readonly Lock _inFlightLock = new();
     private readonly ConcurrentDictionary<ulong, Reservation> _reservations = new();
     // The flow-controlled streams in flight, by conversation: where the caller's CREDIT goes.
     private readonly ConcurrentDictionary<ulong, StreamCredit> _credits = new();
@@ -53,15 +56,22 @@ internal sealed class ServerConnection
             case EnvelopeKind.Request when _inline:
                 _ = ServeAsync(Admit(envelope));
                 break;
-            case EnvelopeKind.Request when !_host.Blocking.IsBlocking(envelope.Service, envelope.Method):
-                // Served on the stream's reader until the handler's first await: no thread to wake, which halves a
-                // lone caller's round trip. A handler seen to block is served on the thread pool from then on.
-                var started = Stopwatch.GetTimestamp();
-                _ = ServeAsync(Admit(envelope));
-                _host.Blocking.Observe(envelope.Service, envelope.Method, Stopwatch.GetElapsedTime(started));
-                break;
             case EnvelopeKind.Request:
-                ThreadPool.UnsafeQueueUserWorkItem(static state => _ = state.Connection.ServeAsync(state.Call), new Work(this, Admit(envelope)), preferLocal: false);
+                var pace = _host.Blocking.Find(envelope.Service, envelope.Method);
+                if (pace is { Blocking: true })
+                {
+                    // Judged blocking: served on the thread pool, where it is still timed, so that it comes back once fast.
+                    _host.Counters.ServedOnThreadPool();
+                    ThreadPool.UnsafeQueueUserWorkItem(static work => work.Connection.ServeTimed(work.Call, work.Pace), new Work(this, Admit(envelope), pace),
+                        preferLocal: false);
+                }
+                else
+                {
+                    // Served on the stream's reader until the handler's first await: no thread to wake, which halves a
+                    // lone caller's round trip.
+                    _host.Counters.ServedOnReader();
+                    ServeTimed(Admit(envelope), pace);
+                }
                 break;
             case EnvelopeKind.Cancel:
                 CancelCall(envelope.ConversationId);
@@ -82,14 +92,27 @@ internal sealed class ServerConnection
         }
     }
 
+    // Times the handler's synchronous part (up to its first await), which judges where its next calls are served.
+    private void ServeTimed(ServedCall call, BlockingMethods.Pace? pace)
+    {
+        var started = Stopwatch.GetTimestamp();
+        _ = ServeAsync(call);
+        _host.Blocking.Observe(call.Request.Service, call.Request.Method, Stopwatch.GetElapsedTime(started), pace);
+    }
+
+    private ServedCall? InFlight(ulong conversationId)
+    {
+        lock (_inFlightLock) return _inFlight.GetValueOrDefault(conversationId);
+    }
+
     // Sources are reused: cancel only while the source still belongs to this conversation. The caller gets a final
     // answer at once, so that one without a timer of its own never waits for a handler that ignores its token.
     private void CancelCall(ulong conversationId)
     {
-        if (!_inFlight.TryGetValue(conversationId, out var call)) return;
+        if (InFlight(conversationId) is not { } call) return;
         lock (call)
         {
-            if (!_inFlight.TryGetValue(conversationId, out var still) || !ReferenceEquals(still, call) || !call.TryAnswer()) return;
+            if (!ReferenceEquals(InFlight(conversationId), call) || !call.TryAnswer()) return;
             TryCancel(call.Source);
         }
         _replies.Send(Error(call.Request, RemoteErrorKind.Cancelled, $"the caller cancelled {call.Request.Service}.{call.Request.Method} on node {Node}"));
@@ -100,7 +123,9 @@ internal sealed class ServerConnection
     {
         if (_closed.IsCancellationRequested) return;
         _closed.Cancel();
-        foreach (var call in _inFlight.Values)
+        ServedCall[] inFlight;
+        lock (_inFlightLock) inFlight = [.. _inFlight.Values];
+        foreach (var call in inFlight)
         {
             call.TryAnswer(); // nobody is left to answer
             TryCancel(call.Source);
@@ -164,7 +189,7 @@ internal sealed class ServerConnection
     private ServedCall Admit(Envelope request)
     {
         var call = new ServedCall(request, _tokens.Rent(), _host.Time.GetTimestamp());
-        _inFlight[request.ConversationId] = call;
+        lock (_inFlightLock) _inFlight[request.ConversationId] = call;
         if (_closed.IsCancellationRequested) TryCancel(call.Source); // the client left meanwhile
         return call;
     }
@@ -203,7 +228,10 @@ internal sealed class ServerConnection
         }
         finally
         {
-            _inFlight.TryRemove(KeyValuePair.Create(request.ConversationId, call));
+            lock (_inFlightLock)
+            {
+                if (_inFlight.TryGetValue(request.ConversationId, out var still) && ReferenceEquals(still, call)) _inFlight.Remove(request.ConversationId);
+            }
             lock (call) _tokens.Return(call.Source);
         }
     }
@@ -349,7 +377,7 @@ internal sealed class ServerConnection
             lock (call)
             {
                 // Already answered: the caller gave up or its deadline passed, and was told so.
-                if (!_inFlight.TryGetValue(request.ConversationId, out var still) || !ReferenceEquals(still, call) || !call.TryAnswer()) return;
+                if (!ReferenceEquals(InFlight(request.ConversationId), call) || !call.TryAnswer()) return;
                 TryCancel(call.Source);
             }
             _replies.Send(Error(request, RemoteErrorKind.Unavailable,
@@ -500,7 +528,7 @@ internal sealed class ServerConnection
     /// <param name="Generation">The service's generation when the object was made: a module restarted since made it stale.</param>
     private sealed record Reservation(HostedService Service, object Instance, int Generation);
 
-    private sealed record Work(ServerConnection Connection, ServedCall Call);
+    private sealed record Work(ServerConnection Connection, ServedCall Call, BlockingMethods.Pace? Pace);
 
     /// <summary>
     /// One call being served: its token source (pooled, so only touched under a lock on this object while the call is

@@ -47,7 +47,11 @@ public sealed class ServiceHost : IAsyncDisposable
         if (Options.LeaseTimeout <= TimeSpan.Zero) throw new SkeinException("the lease timeout must be positive");
         Options.SendQueue.Validate();
         Time = services?.GetService<TimeProvider>() ?? TimeProvider.System;
+        Counters = new CallCounters(nodeName, services?.GetService<System.Diagnostics.Metrics.IMeterFactory>());
     }
+
+    /// <summary>How this node's call streams were served (the meter <c>Skein.Cluster.Calls</c>).</summary>
+    internal CallCounters Counters { get; }
 
     public string NodeName { get; }
 
@@ -69,7 +73,14 @@ public sealed class ServiceHost : IAsyncDisposable
 
     public IReadOnlyCollection<string> ServiceNames => _services.Keys.Concat(_moduleServices.Keys).Order(StringComparer.Ordinal).ToList();
 
-    internal ProcessModuleService? FindModuleService(string service) => _moduleServices.IsEmpty ? null : _moduleServices.GetValueOrDefault(service);
+    // Looked up for every envelope a client sends. Not IsEmpty, which takes every lock of an empty dictionary: a
+    // count kept with the changes (under _moduleChanges) says whether a lookup is needed at all.
+    internal ProcessModuleService? FindModuleService(string service) => Volatile.Read(ref _moduleServiceCount) == 0 ? null : _moduleServices.GetValueOrDefault(service);
+
+    private int _moduleServiceCount;
+
+    // Under _moduleChanges, after each change of _moduleServices.
+    private void CountModuleServices() => Volatile.Write(ref _moduleServiceCount, _moduleServices.Count);
 
     /// <summary>Hosts <typeparamref name="TImplementation"/> (made with its public parameterless constructor) as <typeparamref name="TContract"/>.</summary>
     public void Add<TContract, TImplementation>() where TContract : class where TImplementation : class, TContract, new() =>
@@ -215,6 +226,7 @@ public sealed class ServiceHost : IAsyncDisposable
             _modules.TryRemove(KeyValuePair.Create(module.Name, hosted));
             foreach (var service in hosted.Services) _services.TryRemove(KeyValuePair.Create(service.Name, service));
             foreach (var service in module.Services.OfType<ProcessModuleService>()) _moduleServices.TryRemove(KeyValuePair.Create(service.Name, service));
+            CountModuleServices();
         }
         foreach (var service in hosted.Services) await service.StopAsync().ConfigureAwait(false);
         if (raiseChanged) RaiseServicesChanged();
@@ -290,8 +302,10 @@ public sealed class ServiceHost : IAsyncDisposable
             {
                 foreach (var service in added) _services.TryRemove(KeyValuePair.Create(service.Name, service));
                 foreach (var service in forwarded) _moduleServices.TryRemove(KeyValuePair.Create(service.Name, service));
+                CountModuleServices();
                 throw;
             }
+            CountModuleServices();
             _modules[module.Name] = new HostedModule(request, module, added, gate);
         }
     }
@@ -370,6 +384,7 @@ public sealed class ServiceHost : IAsyncDisposable
         {
             foreach (var service in hosted.Services) _services.TryRemove(KeyValuePair.Create(service.Name, service));
             foreach (var service in hosted.Module.Services.OfType<ProcessModuleService>()) _moduleServices.TryRemove(KeyValuePair.Create(service.Name, service));
+            CountModuleServices();
         }
         RaiseServicesChanged();
     }
@@ -413,5 +428,6 @@ public sealed class ServiceHost : IAsyncDisposable
             if (BeginRemoval(name, raiseChanged: false) is { } removal) await removal.ConfigureAwait(false);
         }
         foreach (var service in _services.Values) await service.StopAsync().ConfigureAwait(false);
+        Counters.Dispose();
     }
 }

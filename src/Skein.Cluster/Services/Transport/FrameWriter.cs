@@ -8,6 +8,8 @@ namespace Skein.Cluster.Services.Transport;
 /// The one writer of a call stream. Senders enqueue; whoever finds the stream idle becomes the writer and sends
 /// every envelope ready at that moment as one <see cref="Frame"/>, until the queue is empty. Concurrent calls share
 /// HTTP/2 writes, frames never interleave, and a lone caller writes on its own thread without waking another.
+/// A reader that answers a whole frame of requests on its own thread holds the writer (<see cref="Hold"/>) while it
+/// does, so the answers ready together leave as one frame instead of one frame (and one flush) each.
 /// </summary>
 /// <remarks>
 /// The queue is bounded (<see cref="SendQueueLimits"/>): <see cref="SendAsync"/> waits, in order of arrival, while it
@@ -28,7 +30,9 @@ internal sealed class FrameWriter : IEnvelopeSink
     private IAsyncStreamWriter<Frame>? _stream;
     private CancellationToken _cancellation;
     private int _writing;
+    private int _held;
     private volatile bool _completed;
+    private readonly FrameCounter? _written;
 
     // Admission: what is in _queue (or carried, or being written) and who waits for room. Guarded by _gate.
     private readonly Lock _gate = new();
@@ -38,8 +42,10 @@ internal sealed class FrameWriter : IEnvelopeSink
     private long _peakBytes;
     private int _peakEnvelopes;
 
-    public FrameWriter(SendQueueLimits? limits = null)
+    /// <param name="written">Counts the frames written (and the envelopes in them); null counts nothing.</param>
+    public FrameWriter(SendQueueLimits? limits = null, FrameCounter? written = null)
     {
+        _written = written;
         limits ??= new SendQueueLimits();
         _maxEnvelopes = limits.MaxEnvelopes;
         _maxBytes = limits.MaxBytes;
@@ -61,6 +67,21 @@ internal sealed class FrameWriter : IEnvelopeSink
     public int PeakQueuedEnvelopes
     {
         get { lock (_gate) return _peakEnvelopes; }
+    }
+
+    /// <summary>
+    /// Keeps envelopes queued from now on from starting a write until <see cref="Release"/>, so that what is sent
+    /// meanwhile goes out together. A write already under way goes on (and takes what is queued, as always). The
+    /// queue's bound still holds: a sender that finds it full waits, and is let in once the frame is written.
+    /// </summary>
+    /// <remarks>For the reader of the stream, around the requests of one frame it serves on its own thread: hold it
+    /// only for work that does not wait, since nothing queued meanwhile is written before the release.</remarks>
+    public void Hold() => Interlocked.Increment(ref _held);
+
+    /// <summary>Ends a <see cref="Hold"/>: what was queued meanwhile is written now (on this thread, if the stream is idle).</summary>
+    public void Release()
+    {
+        if (Interlocked.Decrement(ref _held) == 0) TryStartWriting();
     }
 
     /// <summary>Senders waiting for room.</summary>
@@ -223,6 +244,10 @@ internal sealed class FrameWriter : IEnvelopeSink
     private void TryStartWriting()
     {
         if (Volatile.Read(ref _stream) is null) return;
+        // A full fence between queueing and looking at the hold, as Release has between dropping it and looking at the
+        // queue: one of the two always sees the other, so an envelope is never left behind a hold that just ended.
+        Interlocked.MemoryBarrier();
+        if (Volatile.Read(ref _held) > 0 && !_completed) return; // Release starts the writer
         if (Interlocked.CompareExchange(ref _writing, 1, 0) != 0) return; // the writer of the moment will see it
         _ = DrainAsync();
     }
@@ -265,9 +290,11 @@ internal sealed class FrameWriter : IEnvelopeSink
                         bytes += envelope.Payload.Length;
                     }
                     await _stream!.WriteAsync(frame, _cancellation).ConfigureAwait(false);
+                    _written?.Add(frame.Envelopes.Count);
                     Written(frame.Envelopes.Count, bytes + (long)frame.Envelopes.Count * SendQueueLimits.EnvelopeOverhead);
                 }
-                Volatile.Write(ref _writing, 0);
+                // A full fence (not a plain write): the look at the queue below must not be done before the flag drops.
+                Interlocked.Exchange(ref _writing, 0);
                 // Someone may have enqueued after the queue looked empty but before the flag dropped: take over again.
                 if ((_queue.IsEmpty && _carried is null) || Interlocked.CompareExchange(ref _writing, 1, 0) != 0)
                 {
