@@ -38,6 +38,8 @@ internal static class TestCommand
         var command = new Command("test", "Run experiment suites against a deployment: an embedded cluster, or the one the configuration names.")
         {
             config, only, list, dryRun, report, junit, json, resume, state, plain, outputMode, quiet,
+            TestHistoryCommand.Create(),
+            TestPlanCommand.Create(),
         };
         command.SetAction((parse, _) =>
         {
@@ -117,6 +119,8 @@ internal static class TestCommand
             return ExitCodes.Success;
         }
 
+        // Opened before anything is deployed: a database that cannot take the results stops the run before it starts.
+        using var results = TestResultsDatabase.OpenOrCreate(TestResultsDatabase.PathIn(settings.State));
         foreach (var experiment in selection.ToRun) Directory.CreateDirectory(TestJobCompiler.ScratchDirectory(directories.Scratch, experiment));
         var logDirectory = directories.NewLogDirectory();
         ThrowawayCluster? cluster = null;
@@ -148,7 +152,7 @@ internal static class TestCommand
         }
         try
         {
-            return await RunAsync(settings, selection, job, address!, token!, logDirectory, output, error).ConfigureAwait(false);
+            return await RunAsync(settings, selection, job, address!, token!, logDirectory, results, output, error).ConfigureAwait(false);
         }
         finally
         {
@@ -157,7 +161,7 @@ internal static class TestCommand
     }
 
     private static async Task<int> RunAsync(TestSettings settings, TestSelection selection, Job job, Uri address, string token, string logDirectory,
-        TextWriter output, TextWriter error)
+        TestResultsDatabase results, TextWriter output, TextWriter error)
     {
         using var client = new RunsClient(address, token);
         var submission = new RunSubmission
@@ -197,9 +201,34 @@ internal static class TestCommand
         if (settings.JUnitPath is { } junitPath) await RunCommand.WriteReportAsync("JUnit", junitPath, stream => JUnitReport.Write(report, stream), error).ConfigureAwait(false);
         if (settings.JsonPath is { } jsonPath) await RunCommand.WriteReportAsync("JSON", jsonPath, stream => JsonReport.Write(report, stream), error).ConfigureAwait(false);
         if (followed.Problem is { } problem) await error.WriteLineAsync($"skein: run {runId} could not go on: {problem}").ConfigureAwait(false);
+        var recorded = await RecordAsync(results, selection, summary.StartedAt, status, applied, error).ConfigureAwait(false);
 
         if (followed.Interrupted) return ExitCodes.Interrupted;
-        return asExpected ? ExitCodes.Success : ExitCodes.TasksFailed;
+        return asExpected && recorded ? ExitCodes.Success : ExitCodes.TasksFailed;
+    }
+
+    /// <summary>Adds the run to the results database (<c>skein test history</c>, <c>plan</c>); false, said on stderr, when it could not.</summary>
+    private static async Task<bool> RecordAsync(TestResultsDatabase results, TestSelection selection, DateTimeOffset startedAt, RunStatus status,
+        IReadOnlyList<TaskResult> applied, TextWriter error)
+    {
+        var commit = await GitCommit.FindAsync(selection.Config.Directory, CancellationToken.None).ConfigureAwait(false);
+        var tags = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        foreach (var experiment in selection.ToRun.Concat(selection.Skipped.Select(s => s.Experiment))) tags.TryAdd(experiment.Id, experiment.Tags);
+        var experiments = applied
+            .Select(r => new ExperimentRecord(r.TaskId, TestOutcomes.Of(r), r.Duration, r.Reason, r.SubResults, tags.GetValueOrDefault(r.TaskId) ?? []))
+            .ToList();
+        try
+        {
+            results.Record(new TestRunRecord(selection.Config.Name, selection.Config.File, startedAt, TimeProvider.System.GetUtcNow(), commit,
+                status.ToString().ToLowerInvariant(), experiments));
+            return true;
+        }
+        catch (SkeinException ex)
+        {
+            // The reports above were written all the same; only the history misses this run.
+            await error.WriteLineAsync($"skein: this run's results were not added to the history: {ex.Message}").ConfigureAwait(false);
+            return false;
+        }
     }
 
     /// <summary><c>skein up</c>'s options for the configuration's labels and modules.</summary>
