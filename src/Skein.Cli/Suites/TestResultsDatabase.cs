@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using Skein.Shared.Sqlite;
 
 namespace Skein.Cli.Suites;
 
@@ -69,9 +70,9 @@ internal sealed class TestResultsDatabase : IDisposable
         {
             // Checked before anything changes the file: a foreign or newer database stays exactly as it was.
             Inspect(connection, path);
-            if (Scalar(connection, "PRAGMA journal_mode = WAL") is not string mode || !mode.Equals("wal", StringComparison.OrdinalIgnoreCase))
+            if (connection.Scalar("PRAGMA journal_mode = WAL") is not string mode || !mode.Equals("wal", StringComparison.OrdinalIgnoreCase))
                 throw new SkeinException($"the test results database {path} cannot use write-ahead logging");
-            Execute(connection, $"""
+            connection.Execute($"""
                 BEGIN IMMEDIATE;
                 CREATE TABLE IF NOT EXISTS runs (
                     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -249,7 +250,7 @@ internal sealed class TestResultsDatabase : IDisposable
         try
         {
             connection.Open();
-            Execute(connection, $"PRAGMA busy_timeout = {BusyTimeoutMilliseconds}");
+            connection.Execute($"PRAGMA busy_timeout = {BusyTimeoutMilliseconds}");
             return connection;
         }
         catch (SqliteException e)
@@ -262,9 +263,9 @@ internal sealed class TestResultsDatabase : IDisposable
     /// <summary>Fails unless the file is empty or a results database of a schema this Skein reads.</summary>
     private static void Inspect(SqliteConnection connection, string path)
     {
-        var applicationId = Convert.ToInt64(Scalar(connection, "PRAGMA application_id"), CultureInfo.InvariantCulture);
-        var version = Convert.ToInt64(Scalar(connection, "PRAGMA user_version"), CultureInfo.InvariantCulture);
-        var tables = Convert.ToInt64(Scalar(connection, "SELECT count(*) FROM sqlite_master"), CultureInfo.InvariantCulture);
+        var applicationId = Convert.ToInt64(connection.Scalar("PRAGMA application_id"), CultureInfo.InvariantCulture);
+        var version = Convert.ToInt64(connection.Scalar("PRAGMA user_version"), CultureInfo.InvariantCulture);
+        var tables = Convert.ToInt64(connection.Scalar("SELECT count(*) FROM sqlite_master"), CultureInfo.InvariantCulture);
         if (applicationId == 0 && version == 0 && tables == 0) return;
         if (applicationId != ApplicationId)
             throw new SkeinException($"{path} is not a Skein test results database (it is another SQLite database); move it away or use another --state");
@@ -290,18 +291,4 @@ internal sealed class TestResultsDatabase : IDisposable
     };
 
     private static string? Bounded(string? text) => text is { Length: > MaxTextLength } ? text[..MaxTextLength] + "…" : text;
-
-    private static void Execute(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
-
-    private static object? Scalar(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return command.ExecuteScalar();
-    }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Skein.Shared.Sqlite;
 
 namespace Skein.Engine.Journal.Internal;
 
@@ -47,12 +48,12 @@ internal static class JournalConnection
             // Before anything below changes the file: a foreign or newer database must be left exactly as it was.
             JournalSchema.Inspect(connection, journalPath);
             // WAL lets readers (skein runs, a dashboard) read while a run writes, and makes a commit one append.
-            var mode = ExecuteScalar(connection, "PRAGMA journal_mode = WAL") as string;
+            var mode = connection.Scalar("PRAGMA journal_mode = WAL") as string;
             if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
                 throw new SkeinException($"the journal {journalPath} cannot use write-ahead logging (journal mode stays '{mode}')");
             // NORMAL in WAL mode: a commit survives the process being killed; only a power cut may lose the last commits.
             // The writer upgrades to FULL for the commit that ends a run.
-            Execute(connection, """
+            connection.Execute("""
                 PRAGMA synchronous = NORMAL;
                 PRAGMA journal_size_limit = 67108864;
                 PRAGMA cache_size = -16384;
@@ -94,7 +95,7 @@ internal static class JournalConnection
         try
         {
             connection.Open();
-            Execute(connection, $"PRAGMA busy_timeout = {BusyTimeoutMilliseconds}");
+            connection.Execute($"PRAGMA busy_timeout = {BusyTimeoutMilliseconds}");
             prepare(connection, journalPath);
             return connection;
         }
@@ -132,18 +133,4 @@ internal static class JournalConnection
         Pooling = false,
         DefaultTimeout = BusyTimeoutMilliseconds / 1000,
     }.ToString();
-
-    private static void Execute(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
-
-    private static object? ExecuteScalar(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return command.ExecuteScalar();
-    }
 }
