@@ -65,9 +65,8 @@ import queue
 import struct
 import sys
 import threading
-import time
 import traceback
-from typing import Any, Callable, Dict, List, Optional, Tuple, TypeVar
+from typing import Any, Callable, Optional, TypeVar
 
 _T = TypeVar("_T")
 
