@@ -365,6 +365,10 @@ class Meet:
     def fail(self, text):
         raise ValueError(text)
 
+    @method
+    def leave(self):
+        sys.exit(3)
+
 
 class ConcurrencyTests(unittest.TestCase):
     def start(self, **options):
@@ -459,6 +463,12 @@ class ConcurrencyTests(unittest.TestCase):
                                  (header["error"]["kind"], header["error"]["type"], header["error"]["message"]))
             else:
                 self.assertEqual(("ok", conversation + 1), (header["status"], value))
+
+    def test_a_method_that_calls_sys_exit_fails_its_call_and_leaves_the_module_serving(self):
+        self.start(concurrency=1)
+        header, _ = self.node.call("Leave", [], "meet")
+        self.assertEqual(("internal", "SystemExit"), (header["error"]["kind"], header["error"]["type"]))
+        self.assertEqual(5, self.node.call("Add", [2, 3])[1])  # its one place was given back
 
     def test_a_plain_and_an_async_method_are_served_at_once(self):
         self.start()

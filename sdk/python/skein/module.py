@@ -65,9 +65,8 @@ import queue
 import struct
 import sys
 import threading
-import time
 import traceback
-from typing import Any, Callable, Dict, List, Optional, Tuple, TypeVar
+from typing import Any, Callable, Optional, TypeVar
 
 _T = TypeVar("_T")
 
@@ -961,7 +960,7 @@ class Module:
                 self._answer(work)
             except OSError:
                 pass  # the node is gone (a broken pipe); the reader loop will see the end too
-            except Exception as error:
+            except BaseException as error:  # SystemExit from a method too: the thread and its place must live on
                 self._internal(call, error)
             finally:
                 _local.call = None
