@@ -182,6 +182,25 @@ public class SuiteSelectionTests
     }
 
     [Fact]
+    public void A_failed_experiments_reason_names_the_checks_that_failed()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("s/suite.yaml", "name: s\n");
+        dir.Write("s/checks.sh", "exit 0\n");
+        dir.Write("s/plain.sh", "exit 0\n");
+        var selection = SelectValid(dir, "suites: [s]\n");
+        SubResult[] checks = [new("connects", Outcome.Passed), new("same-object", Outcome.Failed, "ids 3 and 4"), new("stack", Outcome.Failed)];
+
+        var applied = TestVerdicts.Apply(selection, [
+            new TaskResult { TaskId = "s::checks", Outcome = Outcome.Failed, Reason = "exit code 1: ::result name=stack outcome=failed", ExitCode = 1, SubResults = checks },
+            new TaskResult { TaskId = "s::plain", Outcome = Outcome.Failed, Reason = "exit code 3", ExitCode = 3 },
+        ]);
+
+        Assert.Equal("failed checks: same-object (ids 3 and 4), stack; exit code 1: ::result name=stack outcome=failed", applied.Single(r => r.TaskId == "s::checks").Reason);
+        Assert.Equal("exit code 3", applied.Single(r => r.TaskId == "s::plain").Reason);
+    }
+
+    [Fact]
     public void A_configuration_with_unknown_keys_or_no_suites_is_refused_where_it_is_wrong()
     {
         using var dir = new TempDirectory();
