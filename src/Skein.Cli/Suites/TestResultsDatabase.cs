@@ -263,9 +263,20 @@ internal sealed class TestResultsDatabase : IDisposable
     /// <summary>Fails unless the file is empty or a results database of a schema this Skein reads.</summary>
     private static void Inspect(SqliteConnection connection, string path)
     {
-        var applicationId = Convert.ToInt64(connection.Scalar("PRAGMA application_id"), CultureInfo.InvariantCulture);
-        var version = Convert.ToInt64(connection.Scalar("PRAGMA user_version"), CultureInfo.InvariantCulture);
-        var tables = Convert.ToInt64(connection.Scalar("SELECT count(*) FROM sqlite_master"), CultureInfo.InvariantCulture);
+        // One read transaction: another run may be creating the file at this moment, and three separate reads could
+        // see its tables without the application id it sets in the same commit.
+        long applicationId, version, tables;
+        connection.Execute("BEGIN");
+        try
+        {
+            applicationId = Convert.ToInt64(connection.Scalar("PRAGMA application_id"), CultureInfo.InvariantCulture);
+            version = Convert.ToInt64(connection.Scalar("PRAGMA user_version"), CultureInfo.InvariantCulture);
+            tables = Convert.ToInt64(connection.Scalar("SELECT count(*) FROM sqlite_master"), CultureInfo.InvariantCulture);
+        }
+        finally
+        {
+            connection.Execute("COMMIT");
+        }
         if (applicationId == 0 && version == 0 && tables == 0) return;
         if (applicationId != ApplicationId)
             throw new SkeinException($"{path} is not a Skein test results database (it is another SQLite database); move it away or use another --state");
