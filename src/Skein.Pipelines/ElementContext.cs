@@ -1,0 +1,52 @@
+using Skein.Engine;
+
+namespace Skein.Pipelines;
+
+/// <summary>What an element sees while it runs: which invocation, its directory, its log, sub-results, and where it runs.</summary>
+public sealed class ElementContext
+{
+    private readonly IAttemptReporter _reporter;
+
+    internal ElementContext(string pipeline, string element, int invocation, int invocations, string workingDirectory, TextWriter log,
+        IAttemptReporter reporter, ShippedAttemptIdentity identity, IServiceProvider? services)
+    {
+        Pipeline = pipeline;
+        Element = element;
+        Invocation = invocation;
+        Invocations = invocations;
+        WorkingDirectory = workingDirectory;
+        Log = log;
+        _reporter = reporter;
+        Identity = identity;
+        Services = services;
+    }
+
+    public string Pipeline { get; }
+
+    public string Element { get; }
+
+    /// <summary>1 for the first invocation (and the only one of an element without invocations); 0 in setup and teardown.</summary>
+    public int Invocation { get; }
+
+    /// <summary>How many invocations the element has (1 without <see cref="ElementExtensions.Invocations{T}"/>).</summary>
+    public int Invocations { get; }
+
+    /// <summary>A fresh directory for this invocation (for setup and teardown: the element's own directory).</summary>
+    public string WorkingDirectory { get; }
+
+    /// <summary>The element's log (the task's attempt log).</summary>
+    public TextWriter Log { get; }
+
+    /// <summary>The run, task, attempt and node the element runs as.</summary>
+    public ShippedAttemptIdentity Identity { get; }
+
+    /// <summary>What the host offers (on a cluster: a connected <c>SkeinClient</c>), or null.</summary>
+    public IServiceProvider? Services { get; }
+
+    /// <summary>A sub-result of the element's task; the task's outcome becomes the worst of its own and these.</summary>
+    public void Report(string name, Outcome outcome, string? message = null) => _reporter.Report(name, outcome, message);
+
+    /// <summary>A context for another invocation of the same element, in another directory.</summary>
+    internal ElementContext ForInvocation(int invocation, string workingDirectory) =>
+        new(Pipeline, Element, invocation, Invocations, workingDirectory, Log, _reporter, Identity, Services);
+}

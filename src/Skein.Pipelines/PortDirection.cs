@@ -1,0 +1,7 @@
+namespace Skein.Pipelines;
+
+public enum PortDirection
+{
+    Input,
+    Output,
+}
