@@ -8,13 +8,20 @@ namespace Skein.Cluster.Services.Client;
 /// A client's long-lived Connect stream to one node: one batching writer, one reader that routes answers to the
 /// calls waiting for them. When the stream breaks every waiting call fails at once, naming the node.
 /// </summary>
-internal sealed class NodeConnection : CallConnection, IAsyncDisposable
+/// <remarks>
+/// The reader never runs a caller's code: the answers of a frame are finished on the thread pool. The last call a
+/// frame answers is finished on the thread that read the frame, once the reading has been handed on to the thread
+/// pool — the same number of work items, but a lone caller's answer no longer waits for a thread to wake.
+/// </remarks>
+internal sealed class NodeConnection : CallConnection, IAsyncDisposable, IThreadPoolWorkItem
 {
     private readonly FrameWriter _writer;
     private readonly CancellationTokenSource _end = new();
     private readonly AsyncDuplexStreamingCall<Frame, Frame> _call;
     private readonly Task _writing;
-    private readonly Task _reading;
+    private readonly TaskCompletionSource _readingEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Action _onFrame;
+    private Task<bool>? _pendingRead;
     private readonly string _address;
 
     public NodeConnection(string nodeId, string nodeName, string address, CallInvoker invoker, SendQueueLimits? sendQueue = null) : base(nodeId, nodeName)
@@ -23,7 +30,8 @@ internal sealed class NodeConnection : CallConnection, IAsyncDisposable
         _writer = new FrameWriter(sendQueue);
         _call = new Calls.CallsClient(invoker).Connect(cancellationToken: _end.Token);
         _writing = WriteAsync();
-        _reading = ReadAsync();
+        _onFrame = OnFrameArrived;
+        Read(arrived: null);
     }
 
     /// <summary>The connection's bounded send queue.</summary>
@@ -48,21 +56,63 @@ internal sealed class NodeConnection : CallConnection, IAsyncDisposable
         }
     }
 
-    private async Task ReadAsync()
+    // The next read, handed on to the thread pool by the thread that finishes a frame's last call.
+    void IThreadPoolWorkItem.Execute() => Read(arrived: null);
+
+    private void OnFrameArrived()
     {
+        var arrived = _pendingRead!;
+        _pendingRead = null;
+        Read(arrived);
+    }
+
+    /// <summary>
+    /// Reads frames and routes their envelopes until a read is pending (its completion reads on), the stream ends, or a
+    /// frame answered a call this thread then finishes after handing the reading on.
+    /// </summary>
+    private void Read(Task<bool>? arrived)
+    {
+        UnaryCall? finishHere = null;
         try
         {
-            while (await _call.ResponseStream.MoveNext(_end.Token).ConfigureAwait(false))
+            while (finishHere is null)
             {
+                var next = arrived ?? _call.ResponseStream.MoveNext(_end.Token);
+                arrived = null;
+                if (!next.IsCompleted)
+                {
+                    _pendingRead = next;
+                    next.GetAwaiter().UnsafeOnCompleted(_onFrame);
+                    return;
+                }
+                if (!next.GetAwaiter().GetResult())
+                {
+                    Stop(RemoteErrors.Local(RemoteErrorKind.NodeLost, $"node {NodeName} at {_address} closed the connection", NodeName, ""));
+                    return;
+                }
                 _answered = true;
-                foreach (var envelope in _call.ResponseStream.Current.Envelopes) Deliver(envelope);
+                var envelopes = _call.ResponseStream.Current.Envelopes;
+                for (var i = 0; i < envelopes.Count; i++)
+                {
+                    if (finishHere is not null) Deliver(envelopes[i]);
+                    else finishHere = DeliverUnfinished(envelopes[i]);
+                }
             }
-            Fail(RemoteErrors.Local(RemoteErrorKind.NodeLost, $"node {NodeName} at {_address} closed the connection", NodeName, ""));
         }
         catch (Exception ex) when (ex is RpcException or IOException or InvalidOperationException or OperationCanceledException)
         {
-            Fail(Broken(ex));
+            Stop(Broken(ex));
+            finishHere?.Execute();
+            return;
         }
+        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        finishHere.Execute();
+    }
+
+    private void Stop(RemoteException error)
+    {
+        Fail(error);
+        _readingEnded.TrySetResult();
     }
 
     private RemoteException Broken(Exception ex)
@@ -101,7 +151,7 @@ internal sealed class NodeConnection : CallConnection, IAsyncDisposable
         Fail(RemoteErrors.Local(RemoteErrorKind.Cancelled, $"the connection to node {NodeName} was closed by this client", NodeName, ""));
         try
         {
-            await Task.WhenAll(_writing, _reading).WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+            await Task.WhenAll(_writing, _readingEnded.Task).WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
