@@ -1,9 +1,8 @@
 namespace Skein.Cluster.Tests.Services;
 
 /// <summary>
-/// How a client's connection hands answers to their callers: the last call a frame answers is finished on the thread
-/// that read the frame, after the reading has moved on to another thread — so a caller's code never holds up the
-/// answers of other calls.
+/// How a client's connection hands answers to their callers: never on the thread that reads the call stream, so a
+/// caller's code — even code that blocks, or throws — never holds up the answers of other calls.
 /// </summary>
 public sealed class AnswerDeliveryTests
 {
@@ -21,7 +20,7 @@ public sealed class AnswerDeliveryTests
         {
             var text = $"call {i}";
             // Runs on the thread that finishes the first call and blocks it until a second call over the same
-            // connection is answered: had that thread still been the connection's reader, the answer could never arrive.
+            // connection is answered: had that thread been the connection's reader, the answer could never arrive.
             var chained = echo.EchoAsync(text, ct).ContinueWith(
                 first => echo.EchoAsync(first.Result + " again", ct).GetAwaiter().GetResult(),
                 ct, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);

@@ -164,26 +164,6 @@ internal abstract class CallConnection
 
     protected void Deliver(Envelope envelope)
     {
-        if (Route(envelope) is { } conversation && conversation.OnEnvelope(envelope) && envelope.Kind != EnvelopeKind.Response)
-            Forget(envelope.ConversationId);
-    }
-
-    /// <summary>
-    /// Delivers <paramref name="envelope"/> as <see cref="Deliver"/> does, except the answer of a call with one answer:
-    /// that call is ended with it but not finished, and returned for the caller to finish (<see cref="UnaryCall.Execute"/>)
-    /// on a thread of its choosing. Null when the envelope was delivered (or nobody waits for it).
-    /// </summary>
-    protected UnaryCall? DeliverUnfinished(Envelope envelope)
-    {
-        if (Route(envelope) is not { } conversation) return null;
-        if (envelope.Kind == EnvelopeKind.Response && conversation is UnaryCall call) return call.TakeAnswer(envelope) ? call : null;
-        if (conversation.OnEnvelope(envelope) && envelope.Kind != EnvelopeKind.Response) Forget(envelope.ConversationId);
-        return null;
-    }
-
-    // The conversation an arriving envelope belongs to, or null (counted as a late reply when it is one).
-    private Conversation? Route(Envelope envelope)
-    {
         // A RESPONSE ends every conversation: forgotten first, in the same look-up, and answered outside the lock (an
         // in-process answer runs the caller's continuation at once).
         Conversation? conversation;
@@ -192,10 +172,14 @@ internal abstract class CallConnection
         {
             lock (_waitingLock) conversation = _waiting.GetValueOrDefault(envelope.ConversationId);
         }
-        // The node's own answer to a call this side gave up on (its CANCEL, or the deadline both sides keep) only
-        // confirms the end: not a late reply.
-        if (conversation is null && !IsNodesOwnEnd(envelope)) Interlocked.Increment(ref _lateReplies);
-        return conversation;
+        if (conversation is null)
+        {
+            // The node's own answer to a call this side gave up on (its CANCEL, or the deadline both sides keep) only
+            // confirms the end: not a late reply.
+            if (!IsNodesOwnEnd(envelope)) Interlocked.Increment(ref _lateReplies);
+            return;
+        }
+        if (conversation.OnEnvelope(envelope) && envelope.Kind != EnvelopeKind.Response) Forget(envelope.ConversationId);
     }
 
     private static bool IsNodesOwnEnd(Envelope envelope) =>

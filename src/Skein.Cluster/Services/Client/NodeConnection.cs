@@ -8,20 +8,13 @@ namespace Skein.Cluster.Services.Client;
 /// A client's long-lived Connect stream to one node: one batching writer, one reader that routes answers to the
 /// calls waiting for them. When the stream breaks every waiting call fails at once, naming the node.
 /// </summary>
-/// <remarks>
-/// The reader never runs a caller's code: the answers of a frame are finished on the thread pool. The last call a
-/// frame answers is finished on the thread that read the frame, once the reading has been handed on to the thread
-/// pool — the same number of work items, but a lone caller's answer no longer waits for a thread to wake.
-/// </remarks>
-internal sealed class NodeConnection : CallConnection, IAsyncDisposable, IThreadPoolWorkItem
+internal sealed class NodeConnection : CallConnection, IAsyncDisposable
 {
     private readonly FrameWriter _writer;
     private readonly CancellationTokenSource _end = new();
     private readonly AsyncDuplexStreamingCall<Frame, Frame> _call;
     private readonly Task _writing;
-    private readonly TaskCompletionSource _readingEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly Action _onFrame;
-    private Task<bool>? _pendingRead;
+    private readonly Task _reading;
     private readonly string _address;
 
     public NodeConnection(string nodeId, string nodeName, string address, CallInvoker invoker, SendQueueLimits? sendQueue = null) : base(nodeId, nodeName)
@@ -30,8 +23,7 @@ internal sealed class NodeConnection : CallConnection, IAsyncDisposable, IThread
         _writer = new FrameWriter(sendQueue);
         _call = new Calls.CallsClient(invoker).Connect(cancellationToken: _end.Token);
         _writing = WriteAsync();
-        _onFrame = OnFrameArrived;
-        Read(arrived: null);
+        _reading = ReadAsync();
     }
 
     /// <summary>The connection's bounded send queue.</summary>
@@ -56,63 +48,23 @@ internal sealed class NodeConnection : CallConnection, IAsyncDisposable, IThread
         }
     }
 
-    // The next read, handed on to the thread pool by the thread that finishes a frame's last call.
-    void IThreadPoolWorkItem.Execute() => Read(arrived: null);
-
-    private void OnFrameArrived()
+    private async Task ReadAsync()
     {
-        var arrived = _pendingRead!;
-        _pendingRead = null;
-        Read(arrived);
-    }
-
-    /// <summary>
-    /// Reads frames and routes their envelopes until a read is pending (its completion reads on), the stream ends, or a
-    /// frame answered a call this thread then finishes after handing the reading on.
-    /// </summary>
-    private void Read(Task<bool>? arrived)
-    {
-        UnaryCall? finishHere = null;
         try
         {
-            while (finishHere is null)
+            while (await _call.ResponseStream.MoveNext(_end.Token).ConfigureAwait(false))
             {
-                var next = arrived ?? _call.ResponseStream.MoveNext(_end.Token);
-                arrived = null;
-                if (!next.IsCompleted)
-                {
-                    _pendingRead = next;
-                    next.GetAwaiter().UnsafeOnCompleted(_onFrame);
-                    return;
-                }
-                if (!next.GetAwaiter().GetResult())
-                {
-                    Stop(RemoteErrors.Local(RemoteErrorKind.NodeLost, $"node {NodeName} at {_address} closed the connection", NodeName, ""));
-                    return;
-                }
                 _answered = true;
+                // By index: a foreach over the repeated field would allocate an enumerator per frame.
                 var envelopes = _call.ResponseStream.Current.Envelopes;
-                for (var i = 0; i < envelopes.Count; i++)
-                {
-                    if (finishHere is not null) Deliver(envelopes[i]);
-                    else finishHere = DeliverUnfinished(envelopes[i]);
-                }
+                for (var i = 0; i < envelopes.Count; i++) Deliver(envelopes[i]);
             }
+            Fail(RemoteErrors.Local(RemoteErrorKind.NodeLost, $"node {NodeName} at {_address} closed the connection", NodeName, ""));
         }
         catch (Exception ex) when (ex is RpcException or IOException or InvalidOperationException or OperationCanceledException)
         {
-            Stop(Broken(ex));
-            finishHere?.Execute();
-            return;
+            Fail(Broken(ex));
         }
-        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
-        finishHere.Execute();
-    }
-
-    private void Stop(RemoteException error)
-    {
-        Fail(error);
-        _readingEnded.TrySetResult();
     }
 
     private RemoteException Broken(Exception ex)
@@ -151,7 +103,7 @@ internal sealed class NodeConnection : CallConnection, IAsyncDisposable, IThread
         Fail(RemoteErrors.Local(RemoteErrorKind.Cancelled, $"the connection to node {NodeName} was closed by this client", NodeName, ""));
         try
         {
-            await Task.WhenAll(_writing, _readingEnded.Task).WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+            await Task.WhenAll(_writing, _reading).WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {

@@ -57,17 +57,6 @@ internal abstract class UnaryCall : Conversation, IThreadPoolWorkItem
         return true;
     }
 
-    /// <summary>
-    /// Ends the call with its answer without finishing it: true when the answer ended it (not a failure or a cancel
-    /// before it), and whoever took it must then call <see cref="Execute"/>, on any thread but a network reader's.
-    /// </summary>
-    public bool TakeAnswer(Envelope envelope)
-    {
-        if (Interlocked.Exchange(ref _ended, 1) != 0) return false;
-        _outcome = envelope;
-        return true;
-    }
-
     public override void OnFailure(RemoteException error) => Fail(error);
 
     /// <summary>Ends the call with <paramref name="error"/> (also a failure to send it), unless it has ended already.</summary>
