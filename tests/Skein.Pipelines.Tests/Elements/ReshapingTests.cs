@@ -1,3 +1,4 @@
+using System.Reflection;
 using Skein.Pipelines.Elements;
 
 namespace Skein.Pipelines.Tests.Elements;
@@ -74,5 +75,20 @@ public sealed class ReshapingTests : IDisposable
         Assert.Equal([1.0, 2, 3], ascending.Result);
         Assert.Equal([3.0, 2, 1], descending.Result);
         Assert.Equal(["b", "a", "dd", "ccc"], byLength.Result);
+    }
+
+    [Theory]
+    [InlineData(typeof(Collect<Summary>), "items")]
+    [InlineData(typeof(Merge<Summary>), "items")]
+    [InlineData(typeof(Map<double, Summary>), "items")]
+    [InlineData(typeof(Sort<Summary>), "items")]
+    [InlineData(typeof(Slice<string>), "items")]
+    [InlineData(typeof(ParseJson<string>), "values")]
+    public void Items_of_generic_outputs_are_not_null_so_they_fit_concrete_inputs(Type element, string output)
+    {
+        var nullability = new NullabilityInfoContext().Create(ElementPorts.Of(element).FindOutput(output)!.Property);
+
+        Assert.Equal(NullabilityState.NotNull, nullability.ReadState);
+        Assert.Equal(NullabilityState.NotNull, nullability.GenericTypeArguments[0].ReadState);
     }
 }
