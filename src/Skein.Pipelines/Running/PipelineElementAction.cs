@@ -49,12 +49,12 @@ public sealed class PipelineElementAction : ShippedAction
 
     public override ValueTask<ReadOnlyMemory<byte>> EncodeRequestAsync(TaskContext context, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(context);
         if (_definition is null)
         {
             throw new InvalidOperationException(
                 $"element '{Element.Name}' cannot run on a node: pipeline '{_pipeline.Name}' was not found through a [Pipeline] member, so a node cannot build it (run it with PipelineRunOptions.Definition)");
         }
+        ArgumentNullException.ThrowIfNull(context);
         if (!TryGatherInputs(context, out var inputs, out var problem)) throw new InvalidOperationException(problem);
         var request = ElementWire.EncodeRequest(_definition.DeclaringType, _definition.Member, Element.Name,
             _sources.Select(s => (s.Input.Name, s.Input.PortType.RuntimeType, inputs[s.Input.Name])));
