@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Skein.Pipelines;
 
 /// <summary>
@@ -21,12 +23,13 @@ public static class PipelineChecker
         if (pipeline.Elements.Count == 0)
             problems.Add(new PipelineProblem(PipelineProblemKind.Empty, $"pipeline '{pipeline.Name}' has no elements"));
 
-        var edges = ResolveWires(pipeline, problems);
+        var fits = new Dictionary<(PortType, PortType), PortFit>(PortPairs.Instance);
+        var edges = ResolveWires(pipeline, problems, fits);
         CheckSources(pipeline, edges, problems);
         CheckNames(pipeline, problems);
         var order = CheckCycles(pipeline, edges, problems);
         CheckReachable(pipeline, edges, problems);
-        return new PipelineCheck(pipeline, problems, edges, order);
+        return new PipelineCheck(pipeline, problems, edges, order, fits);
     }
 
     /// <summary>What an output hands on: its declared type, or the list of its values for an element with invocations.</summary>
@@ -35,7 +38,7 @@ public static class PipelineChecker
 
     internal static string Describe(Element element, PortInfo port, PortType type) => $"{element.Name}.{port.Name} ({type})";
 
-    private static List<Edge> ResolveWires(Pipeline pipeline, List<PipelineProblem> problems)
+    private static List<Edge> ResolveWires(Pipeline pipeline, List<PipelineProblem> problems, Dictionary<(PortType, PortType), PortFit> fits)
     {
         var edges = new List<Edge>();
         var seen = new HashSet<(Element, string, Element, string)>();
@@ -45,7 +48,8 @@ public static class PipelineChecker
             {
                 if (!seen.Add((wire.From, output.Name, wire.To, input.Name))) continue;
                 var from = HandedOn(wire.From, output);
-                var fit = PortFit.Check(from, input.PortType);
+                // Most edges of a large pipeline join the same few port types: each pair is decided once.
+                if (!fits.TryGetValue((from, input.PortType), out var fit)) fits[(from, input.PortType)] = fit = PortFit.Check(from, input.PortType);
                 if (!fit.Fits)
                 {
                     problems.Add(new PipelineProblem(PipelineProblemKind.TypeMismatch,
@@ -57,6 +61,15 @@ public static class PipelineChecker
             }
         }
         return edges;
+    }
+
+    internal sealed class PortPairs : IEqualityComparer<(PortType, PortType)>
+    {
+        public static readonly PortPairs Instance = new();
+
+        public bool Equals((PortType, PortType) x, (PortType, PortType) y) => ReferenceEquals(x.Item1, y.Item1) && ReferenceEquals(x.Item2, y.Item2);
+
+        public int GetHashCode((PortType, PortType) obj) => HashCode.Combine(RuntimeHelpers.GetHashCode(obj.Item1), RuntimeHelpers.GetHashCode(obj.Item2));
     }
 
     /// <summary>The output and input pairs one wiring stands for; an unknown port or no match is a problem, and no pair.</summary>
