@@ -1,11 +1,13 @@
 using Skein.Bench.Reporting;
+using Skein.Cluster.Execution;
 using Skein.Engine;
 using Skein.Pipelines;
+using Skein.Testing;
 
 namespace Skein.Bench.Scenarios;
 
 /// <summary>Elements the pipeline scenarios wire: a source of samples and a step that hands them on changed.</summary>
-internal static class BenchElements
+public static class BenchElements
 {
     public sealed class Source : Element
     {
@@ -39,6 +41,13 @@ internal static class BenchElements
         }
     }
 
+    /// <summary>The nodes pipeline-edge places its steps on in turn (empty: anywhere); the nodes build the same pipeline.</summary>
+    public static IReadOnlyList<string> Nodes { get; set; } = [];
+
+    /// <summary>The chain pipeline-edge runs on a cluster, found by the nodes as any shipped pipeline is.</summary>
+    [Pipeline]
+    public static Pipeline Edge => Chains("edge", 1, PipelineEdgeScenario.Length);
+
     /// <summary><paramref name="chains"/> chains of <paramref name="length"/> elements: a source, then steps.</summary>
     public static Pipeline Chains(string name, int chains, int length)
     {
@@ -46,7 +55,7 @@ internal static class BenchElements
         for (var c = 0; c < chains; c++)
         {
             Chain chain = new Source();
-            for (var i = 1; i < length; i++) chain >>= new Step();
+            for (var i = 1; i < length; i++) chain >>= Nodes.Count == 0 ? new Step() : new Step().On(Nodes[i % Nodes.Count]);
             parts.Add(chain);
         }
         return new Pipeline(name, parts);
@@ -110,7 +119,7 @@ internal sealed class PipelineCheckScenario : Scenario
 /// </summary>
 internal sealed class PipelineEdgeScenario : Scenario
 {
-    private const int Length = 2_000;
+    public const int Length = 2_000;
     private const int Edges = (Length - 1) * 2;
 
     public override string Name => "pipeline-edge";
@@ -143,7 +152,9 @@ internal sealed class PipelineEdgeScenario : Scenario
         var c = Measure.Median(plain);
         // An element hands on two values, so a step is two edges; a step of the chain is what the engine schedules.
         double PerStep(Sample s) => s.Elapsed.TotalMicroseconds / (Length - 1);
-        return
+        var rows = new List<ResultRow>();
+        if (settings.Nodes > 0) rows.Add(await ClusterRowAsync(settings, PerStep(e), cancellationToken));
+        rows.AddRange(
         [
             new ResultRow(Name, "pipeline job, in process, per step (2 edges)", $"{Format.Number(PerStep(p), "0.00")} µs")
             {
@@ -164,8 +175,65 @@ internal sealed class PipelineEdgeScenario : Scenario
                 Time = Format.Duration(c.Elapsed),
                 Note = Spread(plain),
             },
-        ];
+        ]);
+        return rows;
     }
+
+    /// <summary>
+    /// The same chain on a local cluster of --nodes nodes through ClusterExecutor, its steps placed on the nodes in
+    /// turn, so that each edge crosses to another node. Where the executor runs shipped actions on nodes the values
+    /// cross with the binary codec; where it does not yet, the row says the elements ran in this process.
+    /// </summary>
+    private async Task<ResultRow> ClusterRowAsync(BenchSettings settings, double enginePerStep, CancellationToken cancellationToken)
+    {
+        await using var cluster = await TestCluster.StartAsync(settings.Nodes, cancellationToken: cancellationToken);
+        await using var client = await cluster.ConnectClientAsync(cancellationToken: cancellationToken);
+        await using var executor = new ClusterExecutor(client);
+        var placed = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
+        executor.Placed += p => placed.AddOrUpdate(p.Node, 1, (_, n) => n + 1);
+        BenchElements.Nodes = [.. cluster.Nodes.Select(n => n.Name)];
+        try
+        {
+            var definition = PipelineDiscovery.Find(typeof(BenchElements).Assembly).Single(d => d.Member == nameof(BenchElements.Edge));
+            var samples = new List<Sample>();
+            for (var i = 0; i < Math.Max(1, settings.Repetitions / 2); i++)
+            {
+                placed.Clear();
+                var options = new PipelineRunOptions
+                {
+                    Run = WithExecutor(EngineHarness.Options(settings, settings.Cores), executor),
+                    Definition = definition,
+                    Shipment = new AssemblyShipment(typeof(BenchElements).Assembly.Location),
+                };
+                var start = Measure.Timestamp();
+                var result = await PipelineRunner.RunAsync(definition.Build(), options, cancellationToken);
+                var elapsed = Measure.Since(start);
+                if (!result.Succeeded) throw new InvalidOperationException($"the pipeline failed on the cluster: {result.Elements.First(e => e.Outcome != Outcome.Passed)}");
+                samples.Add(new Sample(elapsed, 0));
+            }
+            samples.Sort(static (a, b) => a.Elapsed.CompareTo(b.Elapsed));
+            var m = Measure.Median(samples);
+            var perStep = m.Elapsed.TotalMicroseconds / (Length - 1);
+            var where = placed.IsEmpty ? "the executor ran every element in this process (shipped actions do not go to nodes in this build)" : $"attempts placed on nodes: {string.Join(", ", placed.OrderBy(p => p.Key).Select(p => $"{p.Key} {p.Value}"))}";
+            return new ResultRow(Name, $"pipeline on {settings.Nodes} node(s), ClusterExecutor, per step", $"{Format.Number(perStep, "0.00")} µs")
+            {
+                Time = Format.Duration(m.Elapsed),
+                Ratio = perStep / enginePerStep,
+                Note = $"{where}; check and compile included; ratio against the engine's C# task chain in process; {Spread(samples)}",
+            };
+        }
+        finally
+        {
+            BenchElements.Nodes = [];
+        }
+    }
+
+    private static RunOptions WithExecutor(RunOptions run, ITaskExecutor executor) => new()
+    {
+        Workers = run.Workers,
+        StateDirectory = run.StateDirectory,
+        Executor = executor,
+    };
 
     private static string Spread(List<Sample> sorted) => $"median of {sorted.Count} ({Format.Duration(sorted[0].Elapsed)}–{Format.Duration(sorted[^1].Elapsed)})";
 
