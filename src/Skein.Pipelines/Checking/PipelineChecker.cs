@@ -10,8 +10,17 @@ namespace Skein.Pipelines;
 /// <para>A <em>start</em> is an element with no required input (none at all, or only optional ones): it can run first.
 /// An element that no path of edges from a start reaches is unreachable; the ones that are themselves missing an
 /// input are reported for that instead.</para>
-/// <para>Types fit as <see cref="PortFit"/> says: collections by their elements, nullability, widening numbers. An
-/// element with invocations hands on, for an output of type <c>T</c>, an <c>IReadOnlyList&lt;T&gt;</c> of its values.</para>
+/// <para>An output fits an input when, in this order: it is not nullable or the input is (<c>string?</c> never feeds
+/// <c>string</c>; <c>int</c> feeds <c>int?</c>); the types are the same (type arguments' nullability included); both
+/// are sequences — an array or a generic collection, never a string — and the input is an array,
+/// <c>IEnumerable&lt;T&gt;</c>, <c>IReadOnlyCollection&lt;T&gt;</c>, <c>IReadOnlyList&lt;T&gt;</c>, <c>ICollection&lt;T&gt;</c>,
+/// <c>IList&lt;T&gt;</c> or <c>List&lt;T&gt;</c> whose elements the output's fit by these rules (<c>List&lt;int&gt;</c>
+/// feeds <c>IReadOnlyList&lt;double&gt;</c>, copied as it crosses); a number widens as C# converts implicitly
+/// (<c>int</c> → <c>long</c>, <c>double</c>; never <c>double</c> → <c>int</c>); or the input's type accepts the
+/// output's as it is (a base class, an interface, <c>object</c>). An element with invocations hands on, for an output
+/// of type <c>T</c>, an <c>IReadOnlyList&lt;T&gt;</c> of its values, one per invocation.</para>
+/// <para>At run time each value is checked again as it crosses its edge (null into a non-nullable input, a value that
+/// is not of its output's declared type); a mismatch fails the receiving element, naming the port.</para>
 /// <para>Linear in elements and wirings: a pipeline of 10,000 elements is checked in milliseconds.</para>
 /// </remarks>
 public static class PipelineChecker

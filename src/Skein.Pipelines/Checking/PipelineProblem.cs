@@ -67,8 +67,8 @@ public sealed class PipelineCheck
     /// <summary>The connections the wirings resolve to (the valid ones, each once).</summary>
     public IReadOnlyList<Edge> Edges { get; }
 
-    /// <summary>The elements so that each comes after every element it receives from (ties in the pipeline's order);
-    /// elements on a cycle, and those after them, are left out.</summary>
+    /// <summary>The elements so that each comes after every element it receives from (the elements ready first in the
+    /// pipeline's order); elements on a cycle, and those after them, are left out.</summary>
     public IReadOnlyList<Element> Order { get; }
 
     /// <summary>How an output's values fit an input, as the check decided it (each pair of port types once).</summary>

@@ -100,11 +100,16 @@ public sealed class PipelineElementAction : ShippedAction
     {
         inputs = new Dictionary<string, object?>(_sources.Count, StringComparer.Ordinal);
         problem = "";
-        Dictionary<Element, IReadOnlyDictionary<string, object?>?>? cache = null;
+        // Sources come grouped by the element they come from (in the order of its outputs): one look-up per element.
+        Element? from = null;
+        IReadOnlyDictionary<string, object?>? values = null;
         foreach (var source in _sources)
         {
-            cache ??= new Dictionary<Element, IReadOnlyDictionary<string, object?>?>(ReferenceEqualityComparer.Instance);
-            if (!cache.TryGetValue(source.From, out var values)) cache[source.From] = values = ValuesOf(context, source.From);
+            if (!ReferenceEquals(source.From, from))
+            {
+                from = source.From;
+                values = ValuesOf(context, from);
+            }
             object? value;
             if (values is not null)
             {
