@@ -6,16 +6,20 @@ namespace Skein.Pipelines;
 public sealed class ElementContext
 {
     private readonly IAttemptReporter _reporter;
+    private readonly string _workingDirectory;
+    private int _made;
 
-    internal ElementContext(string pipeline, string element, int invocation, int invocations, string workingDirectory, TextWriter log,
+    private readonly Func<TextWriter> _log;
+
+    internal ElementContext(string pipeline, string element, int invocation, int invocations, string workingDirectory, Func<TextWriter> log,
         IAttemptReporter reporter, ShippedAttemptIdentity identity, IServiceProvider? services)
     {
         Pipeline = pipeline;
         Element = element;
         Invocation = invocation;
         Invocations = invocations;
-        WorkingDirectory = workingDirectory;
-        Log = log;
+        _workingDirectory = workingDirectory;
+        _log = log;
         _reporter = reporter;
         Identity = identity;
         Services = services;
@@ -32,10 +36,24 @@ public sealed class ElementContext
     public int Invocations { get; }
 
     /// <summary>A fresh directory for this invocation (for setup and teardown: the element's own directory).</summary>
-    public string WorkingDirectory { get; }
+    /// <remarks>Made (empty) when first asked for: an element that never uses one costs no directory.</remarks>
+    public string WorkingDirectory
+    {
+        get
+        {
+            if (Interlocked.Exchange(ref _made, 1) == 0)
+            {
+                // A directory left by an earlier attempt with the same path is not fresh.
+                if (Directory.Exists(_workingDirectory) && Invocation > 0) Directory.Delete(_workingDirectory, recursive: true);
+                Directory.CreateDirectory(_workingDirectory);
+            }
+            return _workingDirectory;
+        }
+    }
 
     /// <summary>The element's log (the task's attempt log).</summary>
-    public TextWriter Log { get; }
+    /// <remarks>Opened when first used: most elements never log, and a log file per element is costly.</remarks>
+    public TextWriter Log => _log();
 
     /// <summary>The run, task, attempt and node the element runs as.</summary>
     public ShippedAttemptIdentity Identity { get; }
@@ -47,6 +65,7 @@ public sealed class ElementContext
     public void Report(string name, Outcome outcome, string? message = null) => _reporter.Report(name, outcome, message);
 
     /// <summary>A context for another invocation of the same element, in another directory.</summary>
-    internal ElementContext ForInvocation(int invocation, string workingDirectory) =>
-        new(Pipeline, Element, invocation, Invocations, workingDirectory, Log, _reporter, Identity, Services);
+    internal ElementContext ForInvocation(int invocation) =>
+        new(Pipeline, Element, invocation, Invocations, Path.Combine(_workingDirectory, invocation.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            _log, _reporter, Identity, Services);
 }
