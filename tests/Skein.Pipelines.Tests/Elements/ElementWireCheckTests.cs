@@ -16,7 +16,7 @@ public sealed class ElementWireCheckTests
         Assert.Equal(list, (IReadOnlyList<Summary>)ElementWire.Decode(typeof(IReadOnlyList<Summary>), values["items"])!);
 
         var element = new Summarize();
-        var kept = KeptOutputs.Keep(element, new Dictionary<string, object?> { ["summary"] = summary }, null);
+        var kept = KeptOutputs.Keep(element, new Dictionary<string, object?> { ["summary"] = summary }, () => TextWriter.Null);
         Assert.True(KeptOutputs.TryRead(element, element.Ports.FindOutput("summary")!, kept, out var read, out var problem), problem);
         Assert.Equal(summary, read);
     }
