@@ -30,6 +30,8 @@ internal static class SkeinCommand
         ("app", AppCommand.Create),
         ("events", EventsCommand.Create),
         ("publish", PublishCommand.Create),
+        ("barrier", BarrierCommand.CreateBarrier),
+        ("exchange", BarrierCommand.CreateExchange),
         (RunExperimentCommand.Name, RunExperimentCommand.Create),
     ];
 

@@ -18,6 +18,9 @@ internal static class TestJobCompiler
     /// <summary>The name a client of the experiment arrives at barriers under (Skein's clients and the Python helper read it).</summary>
     public const string ParticipantVariable = "SKEIN_PARTICIPANT";
 
+    /// <summary>This skein's executable, for scripts that call <c>skein barrier</c> and friends whether or not skein is on PATH.</summary>
+    public const string CliVariable = "SKEIN_CLI";
+
     /// <param name="environment">The cluster's address (or state directory) and token: what every experiment gets.</param>
     /// <param name="scratchRoot">Where each experiment gets a directory of its own, kept between runs.</param>
     public static Job Compile(TestSelection selection, IReadOnlyDictionary<string, string> environment, string scratchRoot)
@@ -34,6 +37,7 @@ internal static class TestJobCompiler
             variables[ScratchVariable] = ScratchDirectory(scratchRoot, experiment);
             variables[ConfigVariable] = config.File;
             variables[ParticipantVariable] = experiment.Id;
+            if (SelfExecutable() is { } cli) variables[CliVariable] = cli;
             if (config.Parameters.Count > 0)
                 variables[Commands.RunExperimentCommand.ParametersVariable] = string.Join(",", config.Parameters.Select(p => p.Name.Value));
             job.Add(new TaskSpec
@@ -57,6 +61,15 @@ internal static class TestJobCompiler
             });
         }
         return job;
+    }
+
+    /// <summary>The skein apphost that is running (or the one beside skein.dll when run as 'dotnet skein.dll'); null when there is none.</summary>
+    private static string? SelfExecutable()
+    {
+        var (file, prefix) = Commands.UpCommand.SelfCommand();
+        if (prefix.Length == 0) return file;
+        var beside = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "skein.exe" : "skein");
+        return File.Exists(beside) ? beside : null;
     }
 
     private static string? ContentVersion(string script)
