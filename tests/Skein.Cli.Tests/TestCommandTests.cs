@@ -176,7 +176,7 @@ public class TestCommandTests
     }
 
     /// <summary>The processes whose parent is <paramref name="parent"/>, from /proc.</summary>
-    private static List<int> ChildrenOf(int parent)
+    internal static List<int> ChildrenOf(int parent)
     {
         var children = new List<int>();
         foreach (var directory in Directory.GetDirectories("/proc"))
