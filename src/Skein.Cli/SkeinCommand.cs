@@ -30,6 +30,9 @@ internal static class SkeinCommand
         ("app", AppCommand.Create),
         ("events", EventsCommand.Create),
         ("publish", PublishCommand.Create),
+        ("barrier", BarrierCommand.CreateBarrier),
+        ("exchange", BarrierCommand.CreateExchange),
+        (RunExperimentCommand.Name, RunExperimentCommand.Create),
     ];
 
     /// <summary>The whole command tree.</summary>
