@@ -25,6 +25,8 @@ public sealed partial class ClusterExecutor
 
     private async Task<ActionResult> RunShippedAsync(TaskAttempt attempt, ShippedAction action, IAttemptReporter reporter, CancellationToken cancellationToken)
     {
+        // Off the run's thread: checking the folder for changes reads every file's size and time.
+        await Task.Yield();
         var what = $"{action.EntryType} ({action.EntryAssembly}) from {action.Shipment.AssemblyPath}";
         ShippedEntry entry;
         try
