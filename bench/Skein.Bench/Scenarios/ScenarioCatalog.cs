@@ -24,6 +24,7 @@ internal static class ScenarioCatalog
             new ClusterArtifactsScenario(),
             new PipelineCheckScenario(),
             new PipelineEdgeScenario(),
+            new ClusterShippedScenario(),
         };
         scenarios.Add(journal is { } j ? new JournalScenario(j.Name, j.Open) : new UnavailableScenario(
             "journal", "no-op tasks with the run journal on",

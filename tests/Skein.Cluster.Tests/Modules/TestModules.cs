@@ -21,6 +21,9 @@ internal static class TestModules
     /// <summary>A module with two hooks classes, which a load must refuse (tests/Modules/TwoHooks).</summary>
     public static string TwoHooks => Locate("two-hooks", "TwoHooks.dll");
 
+    /// <summary>Entries for C# code shipped to nodes (tests/Modules/ShippedEntries), not a module.</summary>
+    public static string ShippedEntries => Locate("shipped-entries", "ShippedEntries.dll");
+
     private static string Locate(string folder, string file)
     {
         var path = Path.Combine(AppContext.BaseDirectory, "modules", folder, file);
