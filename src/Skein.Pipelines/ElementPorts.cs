@@ -49,8 +49,9 @@ public sealed class ElementPorts
             if (input is null && output is null) continue;
             var nullable = Nullable.GetUnderlyingType(property.PropertyType) is not null
                 || (!property.PropertyType.IsValueType && nullability.Create(property).ReadState != NullabilityState.NotNull);
-            if (input is not null) inputs.Add(new PortInfo(input.Name ?? KebabCase.Of(property.Name), PortDirection.Input, property, input.Optional, nullable));
-            if (output is not null) outputs.Add(new PortInfo(output.Name ?? KebabCase.Of(property.Name), PortDirection.Output, property, optional: false, nullable));
+            var portType = PortType.Of(property, nullability) with { IsNullable = nullable };
+            if (input is not null) inputs.Add(new PortInfo(input.Name ?? KebabCase.Of(property.Name), PortDirection.Input, property, input.Optional, nullable, portType));
+            if (output is not null) outputs.Add(new PortInfo(output.Name ?? KebabCase.Of(property.Name), PortDirection.Output, property, optional: false, nullable, portType));
         }
         return new ElementPorts(inputs, outputs);
     }

@@ -14,12 +14,13 @@ public sealed class Pipeline
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(chains);
         Name = name;
+        var seen = new HashSet<Element>(ReferenceEqualityComparer.Instance);
         foreach (var chain in chains)
         {
             ArgumentNullException.ThrowIfNull(chain);
             foreach (var element in chain.Elements)
             {
-                if (!_elements.Contains(element)) _elements.Add(element);
+                if (seen.Add(element)) _elements.Add(element);
             }
             _wires.AddRange(chain.Wires);
         }

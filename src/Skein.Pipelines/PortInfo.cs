@@ -5,8 +5,9 @@ namespace Skein.Pipelines;
 /// <summary>One declared port of an element type: its name, direction and type, read once per type.</summary>
 public sealed class PortInfo
 {
-    internal PortInfo(string name, PortDirection direction, PropertyInfo property, bool optional, bool nullable)
+    internal PortInfo(string name, PortDirection direction, PropertyInfo property, bool optional, bool nullable, PortType portType)
     {
+        PortType = portType;
         Name = name;
         Direction = direction;
         Property = property;
@@ -28,6 +29,9 @@ public sealed class PortInfo
     public bool Optional { get; }
 
     public PropertyInfo Property { get; }
+
+    /// <summary>The declared type with the nullability of its type arguments, as the checker compares it.</summary>
+    internal PortType PortType { get; }
 
     public override string ToString() => $"{Name}: {TypeNames.Display(Type)}{(IsNullable && Type.IsValueType == false ? "?" : "")}";
 }
