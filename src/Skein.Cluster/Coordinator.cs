@@ -68,6 +68,9 @@ public sealed partial class Coordinator : IHostedService, IAsyncDisposable
     /// <summary>The barriers clients are waiting at (the Rendezvous service's state).</summary>
     internal Barriers.BarrierBoard BarrierBoard => App.Services.GetRequiredService<Barriers.BarrierBoard>();
 
+    /// <summary>The shipments executors uploaded (C# code for nodes).</summary>
+    internal Execution.ShipmentStore Shipments => App.Services.GetRequiredService<Execution.ShipmentStore>();
+
     private WebApplication App => _app ?? throw new InvalidOperationException("the coordinator has not started");
 
     /// <summary>Starts a coordinator on its own, outside any generic host; stop it with <see cref="StopAsync"/> or by disposing it.</summary>
@@ -121,6 +124,7 @@ public sealed partial class Coordinator : IHostedService, IAsyncDisposable
         builder.Services.AddGrpc().AddServiceOptions<RunsService>(grpc => grpc.MaxReceiveMessageSize = RunsService.MaxSubmitBytes);
         builder.Services.AddSingleton<Execution.PlacementLedger>();
         builder.Services.AddSingleton<Execution.ArtifactVault>();
+        builder.Services.AddSingleton<Execution.ShipmentStore>();
 
         var app = builder.Build();
         app.MapGrpcService<MembershipService>();
@@ -130,6 +134,7 @@ public sealed partial class Coordinator : IHostedService, IAsyncDisposable
         GrpcServer.MapStandardServices(app);
         app.MapGrpcService<Execution.PlacementService>();
         app.MapGrpcService<Execution.ArtifactsService>();
+        app.MapGrpcService<Execution.ShipmentsService>();
         // The ledger watches membership from the start, so room on a node lost before any hold is never granted.
         _ = app.Services.GetRequiredService<Execution.PlacementLedger>();
         _address = await GrpcServer.StartAsync(app, options.Listen, cancellationToken).ConfigureAwait(false);

@@ -63,6 +63,9 @@ public sealed partial class Node : IHostedService, IAsyncDisposable
     /// <summary>This node's artifact cache (for tests and diagnostics); null before it started.</summary>
     internal Execution.NodeArtifacts? Artifacts => _endpoint?.Artifacts;
 
+    /// <summary>The shipments this node fetched and loaded (for tests and diagnostics); null before it started.</summary>
+    internal Execution.NodeShipments? Shipments => _endpoint?.Shipments;
+
     /// <summary>The coordinator this node joined.</summary>
     public Uri? Coordinator => _agent?.Coordinator;
 
@@ -143,6 +146,8 @@ public sealed partial class Node : IHostedService, IAsyncDisposable
         _endpoint = await NodeHost.StartAsync(_host, Settings.Token, Settings.Listen, _loggers, starting.Token, modulePaths, Settings.StateDirectory is { } state
             ? Path.Combine(state, "nodes", FileNames.Escape(Settings.Name))
             : null, ClusterAddress.Parse(Settings.Join)).ConfigureAwait(false);
+        // Shipped code reaches the cluster through the node's own client, once the node has joined.
+        _endpoint.Client = () => _client;
         // Listening on every interface: tell others this machine's name, which they can resolve, not "localhost".
         var everywhere = Settings.Listen.Split(':')[0] is "*" or "0.0.0.0" or "[::]";
         CallAddress = $"{(everywhere ? System.Net.Dns.GetHostName() : _endpoint.Address.Host)}:{_endpoint.Address.Port}";

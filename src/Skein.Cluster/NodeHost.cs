@@ -33,6 +33,15 @@ public sealed class NodeHost : IAsyncDisposable
     /// <summary>The cache of the artifacts this node's attempts receive, and its way to the coordinator.</summary>
     internal Execution.NodeArtifacts? Artifacts { get; private init; }
 
+    /// <summary>The shipments (C# code for job tasks) this node fetched and loaded.</summary>
+    internal Execution.NodeShipments? Shipments { get; private init; }
+
+    /// <summary>The node's own client, once it has one: what shipped code is given to reach the cluster.</summary>
+    internal Func<Client.SkeinClient?>? Client
+    {
+        set => _app.Services.GetRequiredService<Execution.NodeTaskRunner>().Client = value;
+    }
+
     /// <summary>Where clients call this node's services.</summary>
     public Uri Address { get; }
 
@@ -63,15 +72,23 @@ public sealed class NodeHost : IAsyncDisposable
         // here, the address the executor sends with each attempt is used.
         var artifacts = new Execution.NodeArtifacts(services.NodeName, Path.Combine(attempts, "artifacts"), coordinator, token);
         builder.Services.AddSingleton(artifacts);
+        // C# code shipped to the node is kept beside them, by content, and loaded while attempts use it.
+        var shipments = new Execution.NodeShipments(services.NodeName, Path.Combine(attempts, "shipments"), artifacts);
         builder.Services.AddSingleton(provider => new Execution.NodeTaskRunner(services.NodeName, attempts,
-            provider.GetRequiredService<ILoggerFactory>().CreateLogger<Execution.NodeTaskRunner>()) { Artifacts = artifacts });
+            provider.GetRequiredService<ILoggerFactory>().CreateLogger<Execution.NodeTaskRunner>()) { Artifacts = artifacts, Shipments = shipments });
+        // A shipped attempt's request and reply travel in one message each.
+        builder.Services.AddGrpc().AddServiceOptions<Execution.TaskRunnerEndpoint>(grpc =>
+        {
+            grpc.MaxReceiveMessageSize = Execution.ShipmentLimits.MaxRunnerMessageBytes;
+            grpc.MaxSendMessageSize = Execution.ShipmentLimits.MaxRunnerMessageBytes;
+        });
         var app = builder.Build();
         app.MapGrpcService<CallsEndpoint>();
         app.MapGrpcService<ModulesEndpoint>();
         app.MapGrpcService<Execution.TaskRunnerEndpoint>();
         GrpcServer.MapStandardServices(app);
         var address = await GrpcServer.StartAsync(app, listen, cancellationToken).ConfigureAwait(false);
-        return new NodeHost(app, services, address) { Artifacts = artifacts };
+        return new NodeHost(app, services, address) { Artifacts = artifacts, Shipments = shipments };
     }
 
     /// <summary>Completes once no job task attempt whose call broke is still being stopped here.</summary>
@@ -88,6 +105,7 @@ public sealed class NodeHost : IAsyncDisposable
     {
         await StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
+        Shipments?.Dispose();
         await Services.DisposeAsync().ConfigureAwait(false);
     }
 }

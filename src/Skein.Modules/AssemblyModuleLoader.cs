@@ -40,6 +40,24 @@ public sealed class AssemblyModuleLoader : IModuleLoader
 
     public string Name => ModuleFormats.Assembly;
 
+    /// <summary>
+    /// A collectible load context for an assembly and the folder it runs from, resolving as a module's does: its
+    /// dependencies from that folder through its .deps.json, <see cref="DefaultSharedAssemblies"/> and
+    /// <paramref name="sharedAssemblies"/> from the default context (one the process cannot load comes from the folder
+    /// after all), the framework always shared. What a node loads C# code shipped to it into.
+    /// </summary>
+    /// <param name="name">The context's name, as diagnostics show it.</param>
+    /// <param name="mainAssemblyPath">The main assembly: its folder and .deps.json are where dependencies come from. Load it with <see cref="System.Runtime.Loader.AssemblyLoadContext.LoadFromAssemblyPath"/>.</param>
+    public static System.Runtime.Loader.AssemblyLoadContext CreateLoadContext(string name, string mainAssemblyPath, IEnumerable<string>? sharedAssemblies = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentException.ThrowIfNullOrEmpty(mainAssemblyPath);
+        var shared = sharedAssemblies is null
+            ? DefaultSharedAssemblies
+            : new HashSet<string>(sharedAssemblies.Concat(DefaultSharedAssemblies), StringComparer.OrdinalIgnoreCase);
+        return new ModuleLoadContext(name, mainAssemblyPath, shared);
+    }
+
     public bool CanLoad(string path, ReadOnlySpan<byte> firstBytes) => ModuleFormats.IsPortableExecutable(firstBytes);
 
     public Task<LoadedModule> LoadAsync(ModuleLoadRequest request, CancellationToken cancellationToken)
@@ -58,7 +76,7 @@ public sealed class AssemblyModuleLoader : IModuleLoader
     {
         ArgumentNullException.ThrowIfNull(request);
         var file = ModuleFile.Read(request.Path);
-        var context = new ModuleLoadContext(request.Name, file.Path, _shared);
+        var context = new ModuleLoadContext($"module:{request.Name}", file.Path, _shared);
         try
         {
             var assembly = LoadMain(context, file.Path);

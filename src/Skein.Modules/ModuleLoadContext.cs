@@ -14,8 +14,9 @@ internal sealed class ModuleLoadContext : AssemblyLoadContext
     private readonly AssemblyDependencyResolver _resolver;
     private readonly IReadOnlySet<string> _shared;
 
-    public ModuleLoadContext(string moduleName, string mainAssemblyPath, IReadOnlySet<string> sharedAssemblies)
-        : base($"module:{moduleName}", isCollectible: true)
+    /// <param name="name">The context's name, as diagnostics show it (<c>module:NAME</c>).</param>
+    public ModuleLoadContext(string name, string mainAssemblyPath, IReadOnlySet<string> sharedAssemblies)
+        : base(name, isCollectible: true)
     {
         _resolver = new AssemblyDependencyResolver(mainAssemblyPath);
         _shared = sharedAssemblies;

@@ -11,17 +11,18 @@ using Skein.Cluster.Configuration;
 namespace Skein.Cluster.Execution;
 
 /// <summary>
-/// Runs a run's attempts on the cluster's nodes: commands go to a live node that matches the task's placement and has
-/// room for its resources (held on the coordinator's ledger while the attempt runs), <c>call:</c> tasks call the
-/// service through the client, and C# delegates run in this process. Works in any process connected to the cluster:
-/// pass it as <see cref="RunOptions.Executor"/>.
+/// Runs a run's attempts on the cluster's nodes: commands and <see cref="ShippedAction"/>s (C# code whose assembly
+/// folder is shipped to the node) go to a live node that matches the task's placement and has room for its resources
+/// (held on the coordinator's ledger while the attempt runs), <c>call:</c> tasks call the service through the client,
+/// and C# delegates run in this process. Works in any process connected to the cluster: pass it as
+/// <see cref="RunOptions.Executor"/>.
 /// </summary>
 /// <remarks>
 /// Every attempt gets its own id and its own call to its node: a late result of an attempt given up on has nowhere
 /// to arrive, and a node whose call for an attempt breaks stops that attempt. A node lost while it runs one ends it
 /// <see cref="Outcome.Errored"/> with the reason <c>node-lost: NAME</c>, which the run retries while retries last.
 /// </remarks>
-public sealed class ClusterExecutor : ITaskExecutor, IAsyncDisposable
+public sealed partial class ClusterExecutor : ITaskExecutor, IAsyncDisposable
 {
     /// <summary>
     /// How long an attempt whose call to its node broke waits for the coordinator to say the node is gone before it
@@ -68,7 +69,8 @@ public sealed class ClusterExecutor : ITaskExecutor, IAsyncDisposable
         // The attempt's action, not the task's: its {{tasks.ID.outputs.NAME}} references are filled in.
         return attempt.Action switch
         {
-            CommandAction command => new ValueTask<ActionResult>(RunOnNodeAsync(attempt, command.Spec, reporter, cancellationToken)),
+            CommandAction command => new ValueTask<ActionResult>(RunCommandAsync(attempt, command.Spec, reporter, cancellationToken)),
+            ShippedAction shipped => new ValueTask<ActionResult>(RunShippedAsync(attempt, shipped, reporter, cancellationToken)),
             ServiceCallAction call => new ValueTask<ActionResult>(CallAsync(call, cancellationToken)),
             // C# code cannot leave this process.
             _ => InProcessExecutor.Instance.RunAsync(attempt, reporter, cancellationToken),
@@ -83,7 +85,7 @@ public sealed class ClusterExecutor : ITaskExecutor, IAsyncDisposable
         var checkedTasks = new List<TaskSpec>();
         foreach (var task in tasks)
         {
-            if (task.Action is not CommandAction) continue;
+            if (task.Action is not (CommandAction or ShippedAction)) continue;
             request.Requirements.Add(PlacementNeed.Of(task).ToProto());
             checkedTasks.Add(task);
         }
@@ -107,7 +109,15 @@ public sealed class ClusterExecutor : ITaskExecutor, IAsyncDisposable
         return problems;
     }
 
-    private async Task<ActionResult> RunOnNodeAsync(TaskAttempt attempt, CommandSpec spec, IAttemptReporter reporter, CancellationToken cancellationToken)
+    private async Task<ActionResult> RunCommandAsync(TaskAttempt attempt, CommandSpec spec, IAttemptReporter reporter, CancellationToken cancellationToken) =>
+        (await RunOnNodeAsync(attempt, (granted, attemptId) => StartMessage(attempt, spec, granted, attemptId), reporter, cancellationToken).ConfigureAwait(false)).Result;
+
+    /// <summary>
+    /// Places the attempt on a node with room for it (the room held until the attempt ends) and runs there what
+    /// <paramref name="start"/> says, given the grant and the attempt's id: the one way commands and shipped code run.
+    /// </summary>
+    private async Task<NodeResult> RunOnNodeAsync(TaskAttempt attempt, Func<Granted, string, RunnerRequest> start, IAttemptReporter reporter,
+        CancellationToken cancellationToken)
     {
         var attemptId = Guid.NewGuid().ToString("N");
         var need = PlacementNeed.Of(attempt.Task);
@@ -123,7 +133,7 @@ public sealed class ClusterExecutor : ITaskExecutor, IAsyncDisposable
         }
         catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)
         {
-            return ActionResult.Errored($"could not place the attempt: {_coordinator.Explain(ex).Message}");
+            return new(ActionResult.Errored($"could not place the attempt: {_coordinator.Explain(ex).Message}"), false);
         }
         catch (RpcException)
         {
@@ -140,7 +150,7 @@ public sealed class ClusterExecutor : ITaskExecutor, IAsyncDisposable
         var revoked = ReadRevokedAsync(hold);
         try
         {
-            return await RunGrantedAsync(attempt, spec, reporter, granted, attemptId, revoked, cancellationToken).ConfigureAwait(false);
+            return await RunGrantedAsync(attempt, start(granted, attemptId), reporter, granted, revoked, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -192,7 +202,7 @@ public sealed class ClusterExecutor : ITaskExecutor, IAsyncDisposable
         }
     }
 
-    private async Task<ActionResult> RunGrantedAsync(TaskAttempt attempt, CommandSpec spec, IAttemptReporter reporter, Granted granted, string attemptId,
+    private async Task<NodeResult> RunGrantedAsync(TaskAttempt attempt, RunnerRequest start, IAttemptReporter reporter, Granted granted,
         Task<string> revoked, CancellationToken cancellationToken)
     {
         var runner = new TaskRunner.TaskRunnerClient(NodeChannel(granted.CallAddress).CallInvoker);
@@ -202,11 +212,11 @@ public sealed class ClusterExecutor : ITaskExecutor, IAsyncDisposable
         using var writing = new SemaphoreSlim(1, 1);
         try
         {
-            await call.RequestStream.WriteAsync(StartMessage(attempt, spec, granted, attemptId), cancellationToken).ConfigureAwait(false);
+            await call.RequestStream.WriteAsync(start, cancellationToken).ConfigureAwait(false);
         }
         catch (RpcException ex)
         {
-            return await LostAsync(granted, revoked, ex).ConfigureAwait(false);
+            return new(await LostAsync(granted, revoked, ex).ConfigureAwait(false), false);
         }
         catch (OperationCanceledException)
         {
@@ -223,7 +233,7 @@ public sealed class ClusterExecutor : ITaskExecutor, IAsyncDisposable
             // only frozen learns, when it wakes, that the call broke and stops the command.
             await callEnd.CancelAsync().ConfigureAwait(false);
             _ = reading.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-            return ActionResult.Errored(revoked.Result);
+            return new(ActionResult.Errored(revoked.Result), false);
         }
         try
         {
@@ -233,12 +243,12 @@ public sealed class ClusterExecutor : ITaskExecutor, IAsyncDisposable
             // (ENHANCE_YOUR_CALM) once too many are — a few hundred short commands in a row hit it.
             await CompleteRequestsAsync(call, writing).ConfigureAwait(false);
             if (result.Stopped && cancellationToken.IsCancellationRequested) throw new OperationCanceledException(cancellationToken);
-            return result.Result;
+            return result;
         }
         catch (RpcException ex)
         {
             if (cancellationToken.IsCancellationRequested) throw new OperationCanceledException(cancellationToken);
-            return await LostAsync(granted, revoked, ex).ConfigureAwait(false);
+            return new(await LostAsync(granted, revoked, ex).ConfigureAwait(false), false);
         }
         finally
         {
@@ -295,7 +305,8 @@ public sealed class ClusterExecutor : ITaskExecutor, IAsyncDisposable
         }
     }
 
-    private readonly record struct NodeResult(ActionResult Result, bool Stopped);
+    /// <summary>How an attempt on a node ended: its result, whether it was stopped, and a shipped entry's reply.</summary>
+    private readonly record struct NodeResult(ActionResult Result, bool Stopped, ReadOnlyMemory<byte> Reply = default);
 
     private async Task<NodeResult> ReadUpdatesAsync(AsyncDuplexStreamingCall<RunnerRequest, RunnerUpdate> call, IAttemptReporter reporter, AttemptLog log,
         Granted granted, TaskAttempt attempt)
@@ -322,7 +333,7 @@ public sealed class ClusterExecutor : ITaskExecutor, IAsyncDisposable
                         finished.HasExitCode ? finished.ExitCode : null);
                     if (finished.Outputs.Count > 0) ended = ended with { Outputs = new Dictionary<string, string>(finished.Outputs, StringComparer.Ordinal) };
                     if (finished.Artifacts.Count > 0) ended = ended with { Artifacts = [.. finished.Artifacts.Select(a => new ArtifactFile(a.Path, a.Size, a.Sha256))] };
-                    return new(ended, finished.Stopped);
+                    return new(ended, finished.Stopped, finished.Reply.Memory);
             }
         }
         throw new RpcException(new Status(StatusCode.Unavailable, "the node ended the attempt's call without its result"));
@@ -385,8 +396,9 @@ public sealed class ClusterExecutor : ITaskExecutor, IAsyncDisposable
 
     private sealed record Marker(string Name, string Nonce, string Path);
 
+    // A shipped entry's reply comes back in one message, larger than the default limit allows.
     private ClusterChannel NodeChannel(string callAddress) =>
-        _nodes.GetOrAdd(callAddress, address => new ClusterChannel(ClusterAddress.Parse(address), _client.Token, ClusterChannel.DefaultTimeout));
+        _nodes.GetOrAdd(callAddress, address => new ClusterChannel(ClusterAddress.Parse(address), _client.Token, ClusterChannel.DefaultTimeout, ShipmentLimits.MaxRunnerMessageBytes));
 
     /// <summary>The output a <c>call:</c> task sets to its call's JSON result.</summary>
     public const string ResultOutput = ServiceCallAction.ResultOutput;

@@ -32,7 +32,9 @@ internal sealed class NodeArtifacts(string nodeName, string cacheDirectory, Uri?
     /// <summary>One attempt's view: the run whose store it reads and writes, through which coordinator.</summary>
     public Attempt For(long runId, long limit, string coordinatorAddress) => new(this, runId, limit, Channel(coordinatorAddress));
 
-    private ClusterChannel Channel(string fallback)
+    /// <summary>The channel to the coordinator: the one the node joined, else <paramref name="fallback"/> (the address an executor sent).</summary>
+    /// <exception cref="InvalidOperationException">Neither is known.</exception>
+    internal ClusterChannel Channel(string fallback)
     {
         var address = coordinator ?? (fallback.Length > 0 ? ClusterAddress.Parse(fallback)
             : throw new InvalidOperationException("this node does not know the coordinator to exchange artifacts with"));

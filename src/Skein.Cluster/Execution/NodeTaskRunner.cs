@@ -109,6 +109,7 @@ internal sealed partial class NodeTaskRunner(string nodeName, string stateDirect
         await using var _ = callEnded.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), stop).ConfigureAwait(false);
 
         ActionResult result;
+        var reply = Google.Protobuf.ByteString.Empty;
         var stopped = false;
         var workdir = ChooseWorkdir(start, out var fresh, out var problem);
         if (problem is not null)
@@ -118,19 +119,11 @@ internal sealed partial class NodeTaskRunner(string nodeName, string stateDirect
         else
         {
             updates.Post(new RunnerUpdate { Started = new AttemptStarted { Node = NodeName, Workdir = workdir, FreshWorkdir = fresh } });
-            var environment = new Dictionary<string, string>(start.Environment, StringComparer.Ordinal) { ["SKEIN_NODE"] = NodeName };
-            var action = new CommandAction(new CommandSpec
-            {
-                Command = start.Command,
-                WorkingDirectory = workdir,
-                Environment = environment,
-                WarnExitCodes = [.. start.WarnExitCodes],
-                KillGrace = TimeSpan.FromMilliseconds(Math.Clamp(start.KillGraceMs, 0, (long)TimeSpan.FromHours(1).TotalMilliseconds)),
-            });
             var reporter = new StreamingReporter(updates, Path.Combine(workdir, ".skein-attempt.log"));
             try
             {
-                result = await RunWithArtifactsAsync(start, workdir, action, reporter, stop.Token).ConfigureAwait(false);
+                if (start.Shipped is { } shipped) (result, reply) = await RunShippedAsync(start, shipped, workdir, reporter, stop.Token).ConfigureAwait(false);
+                else result = await RunWithArtifactsAsync(start, workdir, CommandOf(start, workdir), reporter, stop.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -141,7 +134,7 @@ internal sealed partial class NodeTaskRunner(string nodeName, string stateDirect
             if (reporter.Dropped > 0) updates.Post(new RunnerUpdate { Output = new AttemptOutput { Text = $"[skein: {reporter.Dropped} characters of output were dropped: the run read them too slowly]\n" } });
         }
 
-        var finished = new AttemptFinished { Outcome = result.Outcome.ToWireName(), Message = result.Message ?? "", Stopped = stopped };
+        var finished = new AttemptFinished { Outcome = result.Outcome.ToWireName(), Message = result.Message ?? "", Stopped = stopped, Reply = reply };
         foreach (var (name, value) in result.Outputs) finished.Outputs[name] = value;
         AddArtifacts(finished, result);
         if (result.ExitCode is { } code)
@@ -162,6 +155,17 @@ internal sealed partial class NodeTaskRunner(string nodeName, string stateDirect
         await stop.CancelAsync().ConfigureAwait(false);
         await listening.ConfigureAwait(false);
     }
+
+    private CommandAction CommandOf(StartAttempt start, string workdir) => new(new CommandSpec
+    {
+        Command = start.Command,
+        WorkingDirectory = workdir,
+        Environment = new Dictionary<string, string>(start.Environment, StringComparer.Ordinal) { ["SKEIN_NODE"] = NodeName },
+        WarnExitCodes = [.. start.WarnExitCodes],
+        KillGrace = KillGraceOf(start),
+    });
+
+    private static TimeSpan KillGraceOf(StartAttempt start) => TimeSpan.FromMilliseconds(Math.Clamp(start.KillGraceMs, 0, (long)TimeSpan.FromHours(1).TotalMilliseconds));
 
     private static async Task ListenForStopAsync(IAsyncStreamReader<RunnerRequest> requests, CancellationTokenSource stop)
     {
@@ -333,7 +337,7 @@ internal sealed class AttemptUpdates
     }
 }
 
-/// <summary>The gRPC service a node's call endpoint maps for its <see cref="NodeTaskRunner"/>.</summary>
+/// <summary>The gRPC service a node's call endpoint maps for its <see cref="NodeTaskRunner"/>; its messages may carry a shipped attempt's request and reply.</summary>
 internal sealed class TaskRunnerEndpoint(NodeTaskRunner runner) : TaskRunner.TaskRunnerBase
 {
     public override Task Run(IAsyncStreamReader<RunnerRequest> requestStream, IServerStreamWriter<RunnerUpdate> responseStream, ServerCallContext context) =>

@@ -35,6 +35,21 @@ public abstract class ShippedAction : ITaskAction
     /// <summary>On the run's side, once the entry has answered: the attempt's result (its value, outputs).</summary>
     public abstract ActionResult DecodeReply(TaskContext context, ReadOnlyMemory<byte> reply);
 
+    /// <summary>
+    /// What an executor that ships the attempt calls on the run's side: <see cref="EncodeRequestAsync(TaskContext, CancellationToken)"/>
+    /// with the attempt's own context (its dependencies' values).
+    /// </summary>
+    /// <exception cref="ArgumentException">The attempt was not made by a run.</exception>
+    public ValueTask<ReadOnlyMemory<byte>> EncodeRequestAsync(TaskAttempt attempt, CancellationToken cancellationToken) =>
+        EncodeRequestAsync(ContextOf(attempt), cancellationToken);
+
+    /// <summary>What an executor that shipped the attempt calls with the entry's reply: <see cref="DecodeReply(TaskContext, ReadOnlyMemory{byte})"/> with the attempt's context.</summary>
+    /// <exception cref="ArgumentException">The attempt was not made by a run.</exception>
+    public ActionResult DecodeReply(TaskAttempt attempt, ReadOnlyMemory<byte> reply) => DecodeReply(ContextOf(attempt), reply);
+
+    private static TaskContext ContextOf(TaskAttempt attempt) =>
+        attempt.Context ?? throw new ArgumentException("The attempt was not made by a run.", nameof(attempt));
+
     /// <summary>Runs the attempt in this process, without shipping anything.</summary>
     public abstract ValueTask<ActionResult> ExecuteAsync(TaskContext context, CancellationToken cancellationToken);
 }
