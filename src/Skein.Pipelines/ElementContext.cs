@@ -6,6 +6,8 @@ namespace Skein.Pipelines;
 public sealed class ElementContext
 {
     private readonly IAttemptReporter _reporter;
+    private readonly string _workingDirectory;
+    private int _made;
 
     internal ElementContext(string pipeline, string element, int invocation, int invocations, string workingDirectory, TextWriter log,
         IAttemptReporter reporter, ShippedAttemptIdentity identity, IServiceProvider? services)
@@ -14,7 +16,7 @@ public sealed class ElementContext
         Element = element;
         Invocation = invocation;
         Invocations = invocations;
-        WorkingDirectory = workingDirectory;
+        _workingDirectory = workingDirectory;
         Log = log;
         _reporter = reporter;
         Identity = identity;
@@ -32,7 +34,20 @@ public sealed class ElementContext
     public int Invocations { get; }
 
     /// <summary>A fresh directory for this invocation (for setup and teardown: the element's own directory).</summary>
-    public string WorkingDirectory { get; }
+    /// <remarks>Made (empty) when first asked for: an element that never uses one costs no directory.</remarks>
+    public string WorkingDirectory
+    {
+        get
+        {
+            if (Interlocked.Exchange(ref _made, 1) == 0)
+            {
+                // A directory left by an earlier attempt with the same path is not fresh.
+                if (Directory.Exists(_workingDirectory) && Invocation > 0) Directory.Delete(_workingDirectory, recursive: true);
+                Directory.CreateDirectory(_workingDirectory);
+            }
+            return _workingDirectory;
+        }
+    }
 
     /// <summary>The element's log (the task's attempt log).</summary>
     public TextWriter Log { get; }
@@ -47,6 +62,7 @@ public sealed class ElementContext
     public void Report(string name, Outcome outcome, string? message = null) => _reporter.Report(name, outcome, message);
 
     /// <summary>A context for another invocation of the same element, in another directory.</summary>
-    internal ElementContext ForInvocation(int invocation, string workingDirectory) =>
-        new(Pipeline, Element, invocation, Invocations, workingDirectory, Log, _reporter, Identity, Services);
+    internal ElementContext ForInvocation(int invocation) =>
+        new(Pipeline, Element, invocation, Invocations, Path.Combine(_workingDirectory, invocation.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            Log, _reporter, Identity, Services);
 }
