@@ -30,6 +30,7 @@ internal static class SkeinCommand
         ("app", AppCommand.Create),
         ("events", EventsCommand.Create),
         ("publish", PublishCommand.Create),
+        ("pipeline", PipelineCommand.Create),
     ];
 
     /// <summary>The whole command tree.</summary>

@@ -9,9 +9,8 @@ namespace Skein.Cli.Pipelines;
 /// </summary>
 internal sealed class PipelineAssembly
 {
-    /// <summary>Skein's assemblies the pipeline shares with skein: those of modules, and the pipeline model itself.</summary>
-    private static readonly IReadOnlySet<string> Shared =
-        new HashSet<string>([.. AssemblyModuleLoader.DefaultSharedAssemblies, "Skein.Pipelines"], StringComparer.OrdinalIgnoreCase);
+    /// <summary>Skein's assemblies the pipeline shares with skein besides those a module shares: the pipeline model and its elements.</summary>
+    private static readonly string[] Shared = ["Skein.Yaml", "Skein.Pipelines"];
 
     private PipelineAssembly(string path, Assembly assembly)
     {
@@ -27,7 +26,7 @@ internal sealed class PipelineAssembly
     public static PipelineAssembly Load(string path)
     {
         var name = System.IO.Path.GetFileNameWithoutExtension(path);
-        var context = new ModuleLoadContext($"pipeline:{name}", path, Shared);
+        var context = AssemblyModuleLoader.CreateLoadContext($"pipeline:{name}", path, Shared);
         try
         {
             return new PipelineAssembly(path, context.LoadFromAssemblyPath(path));

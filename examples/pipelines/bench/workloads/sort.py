@@ -1,20 +1,21 @@
-"""A workload: sorts SIZE random numbers ITERATIONS times and prints each iteration's time.
+"""A workload: sorts SIZE random numbers, REPEAT times over, and prints the time it took.
 
-    python3 sort.py SIZE [ITERATIONS]
+    python3 sort.py SIZE [REPEAT]
 
-Each line reads "iteration N: T ms". The first iterations pay for growing the interpreter's memory pools, as a JIT's
-first iterations pay for compiling: that is the warm-up a benchmark drops before it aggregates.
+It prints one line, "time: T ms". Each invocation is a fresh interpreter: the first ones of a series also pay for
+cold caches (the interpreter's files, the CPU's), which is the warm-up the study drops before it aggregates.
 """
 import random
 import sys
 import time
 
 size = int(sys.argv[1])
-iterations = int(sys.argv[2]) if len(sys.argv) > 2 else 8
+repeat = int(sys.argv[2]) if len(sys.argv) > 2 else 1
 rng = random.Random(size)
-for iteration in range(1, iterations + 1):
-    start = time.perf_counter()
+start = time.perf_counter()
+for _ in range(repeat):
     numbers = [rng.random() for _ in range(size)]
     numbers.sort()
-    elapsed = (time.perf_counter() - start) * 1000
-    print(f"iteration {iteration}: {elapsed:.3f} ms", flush=True)
+elapsed = (time.perf_counter() - start) * 1000
+print(f"sorted {size} numbers {repeat} times")
+print(f"time: {elapsed:.3f} ms")
