@@ -13,4 +13,7 @@ internal sealed class BenchSettings
     public required string StateDirectory { get; init; }
 
     public int Cores { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>--nodes N: pipeline-edge also runs its chain on a local cluster of N nodes (0: in process only).</summary>
+    public int Nodes { get; init; }
 }

@@ -10,6 +10,7 @@ var scenarios = ScenarioCatalog.Create(Journals.Registered);
 var selected = new List<Scenario>();
 var markdown = false;
 var repetitions = 5;
+var nodes = 0;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -19,6 +20,10 @@ for (var i = 0; i < args.Length; i++)
             break;
         case "--reps" when i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var reps) && reps > 0:
             repetitions = reps;
+            i++;
+            break;
+        case "--nodes" when i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var count) && count is > 0 and <= 16:
+            nodes = count;
             i++;
             break;
         case "--list":
@@ -50,6 +55,7 @@ using var cancel = new StopSignals();
 var settings = new BenchSettings
 {
     Repetitions = repetitions,
+    Nodes = nodes,
     Markdown = markdown,
     StateDirectory = Path.Combine(Path.GetTempPath(), $"skein-bench-{Environment.ProcessId}"),
 };
@@ -105,7 +111,7 @@ return cancel.Token.IsCancellationRequested ? 130 : failed ? 1 : 0;
 
 static void Usage(TextWriter output, IReadOnlyList<Scenario> scenarios)
 {
-    output.WriteLine("usage: dotnet run -c Release --project bench/Skein.Bench -- [scenario…] [--reps N] [--markdown] [--list]");
+    output.WriteLine("usage: dotnet run -c Release --project bench/Skein.Bench -- [scenario…] [--reps N] [--nodes N] [--markdown] [--list]");
     output.WriteLine();
     output.WriteLine("scenarios (default: all):");
     foreach (var scenario in scenarios) output.WriteLine($"  {scenario.Name,-10} {scenario.Description}");

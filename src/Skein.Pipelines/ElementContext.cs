@@ -9,7 +9,9 @@ public sealed class ElementContext
     private readonly string _workingDirectory;
     private int _made;
 
-    internal ElementContext(string pipeline, string element, int invocation, int invocations, string workingDirectory, TextWriter log,
+    private readonly Func<TextWriter> _log;
+
+    internal ElementContext(string pipeline, string element, int invocation, int invocations, string workingDirectory, Func<TextWriter> log,
         IAttemptReporter reporter, ShippedAttemptIdentity identity, IServiceProvider? services)
     {
         Pipeline = pipeline;
@@ -17,7 +19,7 @@ public sealed class ElementContext
         Invocation = invocation;
         Invocations = invocations;
         _workingDirectory = workingDirectory;
-        Log = log;
+        _log = log;
         _reporter = reporter;
         Identity = identity;
         Services = services;
@@ -50,7 +52,8 @@ public sealed class ElementContext
     }
 
     /// <summary>The element's log (the task's attempt log).</summary>
-    public TextWriter Log { get; }
+    /// <remarks>Opened when first used: most elements never log, and a log file per element is costly.</remarks>
+    public TextWriter Log => _log();
 
     /// <summary>The run, task, attempt and node the element runs as.</summary>
     public ShippedAttemptIdentity Identity { get; }
@@ -64,5 +67,5 @@ public sealed class ElementContext
     /// <summary>A context for another invocation of the same element, in another directory.</summary>
     internal ElementContext ForInvocation(int invocation) =>
         new(Pipeline, Element, invocation, Invocations, Path.Combine(_workingDirectory, invocation.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-            Log, _reporter, Identity, Services);
+            _log, _reporter, Identity, Services);
 }

@@ -22,6 +22,8 @@ internal static class ScenarioCatalog
             new EventsScenario(),
             new ClusterJobsScenario(),
             new ClusterArtifactsScenario(),
+            new PipelineCheckScenario(),
+            new PipelineEdgeScenario(),
         };
         scenarios.Add(journal is { } j ? new JournalScenario(j.Name, j.Open) : new UnavailableScenario(
             "journal", "no-op tasks with the run journal on",

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Skein.Pipelines;
 
 /// <summary>
@@ -8,8 +10,17 @@ namespace Skein.Pipelines;
 /// <para>A <em>start</em> is an element with no required input (none at all, or only optional ones): it can run first.
 /// An element that no path of edges from a start reaches is unreachable; the ones that are themselves missing an
 /// input are reported for that instead.</para>
-/// <para>Types fit as <see cref="PortFit"/> says: collections by their elements, nullability, widening numbers. An
-/// element with invocations hands on, for an output of type <c>T</c>, an <c>IReadOnlyList&lt;T&gt;</c> of its values.</para>
+/// <para>An output fits an input when, in this order: it is not nullable or the input is (<c>string?</c> never feeds
+/// <c>string</c>; <c>int</c> feeds <c>int?</c>); the types are the same (type arguments' nullability included); both
+/// are sequences — an array or a generic collection, never a string — and the input is an array,
+/// <c>IEnumerable&lt;T&gt;</c>, <c>IReadOnlyCollection&lt;T&gt;</c>, <c>IReadOnlyList&lt;T&gt;</c>, <c>ICollection&lt;T&gt;</c>,
+/// <c>IList&lt;T&gt;</c> or <c>List&lt;T&gt;</c> whose elements the output's fit by these rules (<c>List&lt;int&gt;</c>
+/// feeds <c>IReadOnlyList&lt;double&gt;</c>, copied as it crosses); a number widens as C# converts implicitly
+/// (<c>int</c> → <c>long</c>, <c>double</c>; never <c>double</c> → <c>int</c>); or the input's type accepts the
+/// output's as it is (a base class, an interface, <c>object</c>). An element with invocations hands on, for an output
+/// of type <c>T</c>, an <c>IReadOnlyList&lt;T&gt;</c> of its values, one per invocation.</para>
+/// <para>At run time each value is checked again as it crosses its edge (null into a non-nullable input, a value that
+/// is not of its output's declared type); a mismatch fails the receiving element, naming the port.</para>
 /// <para>Linear in elements and wirings: a pipeline of 10,000 elements is checked in milliseconds.</para>
 /// </remarks>
 public static class PipelineChecker
@@ -21,12 +32,13 @@ public static class PipelineChecker
         if (pipeline.Elements.Count == 0)
             problems.Add(new PipelineProblem(PipelineProblemKind.Empty, $"pipeline '{pipeline.Name}' has no elements"));
 
-        var edges = ResolveWires(pipeline, problems);
+        var fits = new Dictionary<(PortType, PortType), PortFit>(PortPairs.Instance);
+        var edges = ResolveWires(pipeline, problems, fits);
         CheckSources(pipeline, edges, problems);
         CheckNames(pipeline, problems);
         var order = CheckCycles(pipeline, edges, problems);
         CheckReachable(pipeline, edges, problems);
-        return new PipelineCheck(pipeline, problems, edges, order);
+        return new PipelineCheck(pipeline, problems, edges, order, fits);
     }
 
     /// <summary>What an output hands on: its declared type, or the list of its values for an element with invocations.</summary>
@@ -35,7 +47,7 @@ public static class PipelineChecker
 
     internal static string Describe(Element element, PortInfo port, PortType type) => $"{element.Name}.{port.Name} ({type})";
 
-    private static List<Edge> ResolveWires(Pipeline pipeline, List<PipelineProblem> problems)
+    private static List<Edge> ResolveWires(Pipeline pipeline, List<PipelineProblem> problems, Dictionary<(PortType, PortType), PortFit> fits)
     {
         var edges = new List<Edge>();
         var seen = new HashSet<(Element, string, Element, string)>();
@@ -45,7 +57,8 @@ public static class PipelineChecker
             {
                 if (!seen.Add((wire.From, output.Name, wire.To, input.Name))) continue;
                 var from = HandedOn(wire.From, output);
-                var fit = PortFit.Check(from, input.PortType);
+                // Most edges of a large pipeline join the same few port types: each pair is decided once.
+                if (!fits.TryGetValue((from, input.PortType), out var fit)) fits[(from, input.PortType)] = fit = PortFit.Check(from, input.PortType);
                 if (!fit.Fits)
                 {
                     problems.Add(new PipelineProblem(PipelineProblemKind.TypeMismatch,
@@ -57,6 +70,15 @@ public static class PipelineChecker
             }
         }
         return edges;
+    }
+
+    internal sealed class PortPairs : IEqualityComparer<(PortType, PortType)>
+    {
+        public static readonly PortPairs Instance = new();
+
+        public bool Equals((PortType, PortType) x, (PortType, PortType) y) => ReferenceEquals(x.Item1, y.Item1) && ReferenceEquals(x.Item2, y.Item2);
+
+        public int GetHashCode((PortType, PortType) obj) => HashCode.Combine(RuntimeHelpers.GetHashCode(obj.Item1), RuntimeHelpers.GetHashCode(obj.Item2));
     }
 
     /// <summary>The output and input pairs one wiring stands for; an unknown port or no match is a problem, and no pair.</summary>

@@ -44,8 +44,12 @@ public sealed record PipelineProblem(PipelineProblemKind Kind, string Message, s
 /// <summary>What <see cref="PipelineChecker.Check"/> found: every problem at once, and, for the runner, the resolved edges and an order.</summary>
 public sealed class PipelineCheck
 {
-    internal PipelineCheck(Pipeline pipeline, IReadOnlyList<PipelineProblem> problems, IReadOnlyList<Edge> edges, IReadOnlyList<Element> order)
+    private readonly Dictionary<(PortType, PortType), PortFit> _fits;
+
+    internal PipelineCheck(Pipeline pipeline, IReadOnlyList<PipelineProblem> problems, IReadOnlyList<Edge> edges, IReadOnlyList<Element> order,
+        Dictionary<(PortType, PortType), PortFit> fits)
     {
+        _fits = fits;
         Pipeline = pipeline;
         Problems = problems;
         Edges = edges;
@@ -63,9 +67,16 @@ public sealed class PipelineCheck
     /// <summary>The connections the wirings resolve to (the valid ones, each once).</summary>
     public IReadOnlyList<Edge> Edges { get; }
 
-    /// <summary>The elements so that each comes after every element it receives from (ties in the pipeline's order);
-    /// elements on a cycle, and those after them, are left out.</summary>
+    /// <summary>The elements so that each comes after every element it receives from (the elements ready first in the
+    /// pipeline's order); elements on a cycle, and those after them, are left out.</summary>
     public IReadOnlyList<Element> Order { get; }
+
+    /// <summary>How an output's values fit an input, as the check decided it (each pair of port types once).</summary>
+    internal PortFit FitOf(PortType from, PortType to)
+    {
+        if (!_fits.TryGetValue((from, to), out var fit)) _fits[(from, to)] = fit = PortFit.Check(from, to);
+        return fit;
+    }
 
     public override string ToString() => IsValid ? $"{Pipeline.Name}: valid" : string.Join(Environment.NewLine, Problems);
 }

@@ -47,6 +47,7 @@ public static class PipelineDiscovery
     private static string? Problem(Type type, MemberInfo member)
     {
         if (!IsVisible(type)) return $"{type.Name} is not public";
+        if (type.ContainsGenericParameters) return $"{type.Name} is generic";
         switch (member)
         {
             case MethodInfo method:

@@ -39,7 +39,7 @@ public sealed class ElementEntry : IShippedEntry
             inputs[name] = value;
         }
 
-        var where = new ElementSurroundings(pipeline.Name, context.WorkingDirectory, context.Log, context.Reporter, context.Identity, context.Services);
+        var where = new ElementSurroundings(pipeline.Name, context.WorkingDirectory, () => context.Log, context.Reporter, context.Identity, context.Services);
         var outputs = await ElementExecution.RunAsync(element, inputs, where, cancellationToken).ConfigureAwait(false);
         return ElementWire.EncodeValues(element.Ports.Outputs.Select(o => (o.Name, PipelineChecker.HandedOn(element, o).RuntimeType, outputs[o.Name])));
     }

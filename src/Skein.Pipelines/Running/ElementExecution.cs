@@ -5,7 +5,7 @@ namespace Skein.Pipelines;
 
 /// <summary>Where one attempt of an element runs: the same wherever that is (this process, or a node).</summary>
 /// <param name="Directory">The attempt's own directory: setup and teardown run there, each invocation in a fresh one below it.</param>
-internal sealed record ElementSurroundings(string Pipeline, string Directory, TextWriter Log, IAttemptReporter Reporter, ShippedAttemptIdentity Identity, IServiceProvider? Services);
+internal sealed record ElementSurroundings(string Pipeline, string Directory, Func<TextWriter> Log, IAttemptReporter Reporter, ShippedAttemptIdentity Identity, IServiceProvider? Services);
 
 /// <summary>
 /// Runs one attempt of an element, the one way for every executor: sets its inputs; sets up its hooks in order, then
@@ -74,7 +74,7 @@ internal static class ElementExecution
         return outputs;
     }
 
-    private static async ValueTask<ExceptionDispatchInfo?> TearDownAsync(Func<ValueTask> teardown, string what, TextWriter log, ExceptionDispatchInfo? failure)
+    private static async ValueTask<ExceptionDispatchInfo?> TearDownAsync(Func<ValueTask> teardown, string what, Func<TextWriter> log, ExceptionDispatchInfo? failure)
     {
         try
         {
@@ -84,7 +84,7 @@ internal static class ElementExecution
         catch (Exception ex)
         {
             if (failure is null) return ExceptionDispatchInfo.Capture(ex);
-            await log.WriteLineAsync($"teardown of {what} failed too: {ex}").ConfigureAwait(false);
+            await log().WriteLineAsync($"teardown of {what} failed too: {ex}").ConfigureAwait(false);
             return failure;
         }
     }

@@ -6,13 +6,13 @@ namespace Skein.Pipelines;
 /// </summary>
 internal sealed class ElementSource
 {
-    public ElementSource(Element from, PortInfo output, PortInfo input)
+    public ElementSource(Element from, PortInfo output, PortInfo input, PipelineCheck check)
     {
         From = from;
         Output = output;
         Input = input;
         OutputType = PipelineChecker.HandedOn(from, output);
-        Fit = PortFit.Check(OutputType, input.PortType);
+        Fit = check.FitOf(OutputType, input.PortType);
     }
 
     public Element From { get; }
@@ -31,17 +31,16 @@ internal sealed class ElementSource
     {
         accepted = null;
         problem = null;
-        var edge = $"{From.Name}.{Output.Name} >> {to}.{Input.Name}";
         if (value is null)
         {
             if (Input.PortType.IsNullable) return true;
-            problem = $"input {to}.{Input.Name} ({Input.PortType}) received null from {From.Name}.{Output.Name}, and it is not nullable ({edge})";
+            problem = $"input {to}.{Input.Name} ({Input.PortType}) received null from {From.Name}.{Output.Name}, and it is not nullable ({From.Name}.{Output.Name} >> {to}.{Input.Name})";
             return false;
         }
         var outputType = OutputType.RuntimeType;
         if (!outputType.IsInstanceOfType(value))
         {
-            problem = $"input {to}.{Input.Name} ({Input.PortType}) received a {TypeNames.Display(value.GetType())} from {From.Name}.{Output.Name}, which declares {OutputType} ({edge})";
+            problem = $"input {to}.{Input.Name} ({Input.PortType}) received a {TypeNames.Display(value.GetType())} from {From.Name}.{Output.Name}, which declares {OutputType} ({From.Name}.{Output.Name} >> {to}.{Input.Name})";
             return false;
         }
         if (!Fit.Fits)
@@ -60,7 +59,7 @@ internal sealed class ElementSource
         }
         if (!Input.Property.PropertyType.IsInstanceOfType(accepted))
         {
-            problem = $"input {to}.{Input.Name} ({Input.PortType}) received a {TypeNames.Display(accepted!.GetType())} from {From.Name}.{Output.Name} ({edge})";
+            problem = $"input {to}.{Input.Name} ({Input.PortType}) received a {TypeNames.Display(accepted!.GetType())} from {From.Name}.{Output.Name} ({From.Name}.{Output.Name} >> {to}.{Input.Name})";
             return false;
         }
         return true;

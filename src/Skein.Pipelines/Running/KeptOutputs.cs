@@ -18,7 +18,7 @@ internal static class KeptOutputs
         MaxDepth = 64,
     };
 
-    public static Dictionary<string, string> Keep(Element element, IReadOnlyDictionary<string, object?> outputs, TextWriter? log)
+    public static Dictionary<string, string> Keep(Element element, IReadOnlyDictionary<string, object?> outputs, Func<TextWriter> log)
     {
         var kept = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var output in element.Ports.Outputs)
@@ -31,12 +31,12 @@ internal static class KeptOutputs
             }
             catch (Exception ex) when (ex is NotSupportedException or JsonException or InvalidOperationException)
             {
-                log?.WriteLine($"output '{output.Name}' is not kept for --resume: it does not write as JSON ({ex.Message})");
+                log().WriteLine($"output '{output.Name}' is not kept for --resume: it does not write as JSON ({ex.Message})");
                 continue;
             }
             if (TaskOutputs.Check(output.Name, json) is { } problem)
             {
-                log?.WriteLine($"output '{output.Name}' is not kept for --resume: {problem}");
+                log().WriteLine($"output '{output.Name}' is not kept for --resume: {problem}");
                 continue;
             }
             kept[output.Name] = json;

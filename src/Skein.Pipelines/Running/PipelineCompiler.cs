@@ -28,7 +28,7 @@ public static class PipelineCompiler
         foreach (var edge in check.Edges)
         {
             if (!sources.TryGetValue(edge.To, out var list)) sources[edge.To] = list = [];
-            list.Add(new ElementSource(edge.From, edge.From.Ports.FindOutput(edge.Output)!, edge.To.Ports.FindInput(edge.Input)!));
+            list.Add(new ElementSource(edge.From, edge.From.Ports.FindOutput(edge.Output)!, edge.To.Ports.FindInput(edge.Input)!, check));
         }
         var job = new Job(pipeline.Name);
         foreach (var element in check.Order)

@@ -19,7 +19,7 @@ public sealed class PipelineElementAction : ShippedAction
 
     internal PipelineElementAction(Pipeline pipeline, Element element, IReadOnlyList<ElementSource> sources, AssemblyShipment shipment,
         PipelineDefinition? definition, string scratchDirectory, bool keepOutputs)
-        : base(shipment, typeof(ElementEntry).Assembly.GetName().Name!, typeof(ElementEntry).FullName!)
+        : base(shipment, EntryAssemblyName, EntryTypeName)
     {
         _pipeline = pipeline;
         Element = element;
@@ -29,6 +29,10 @@ public sealed class PipelineElementAction : ShippedAction
         _keepOutputs = keepOutputs;
         Fingerprint = MakeFingerprint(element, definition);
     }
+
+    private static readonly string EntryAssemblyName = typeof(ElementEntry).Assembly.GetName().Name!;
+    private static readonly string EntryTypeName = typeof(ElementEntry).FullName!;
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<System.Reflection.Module, string> Builds = new();
 
     /// <summary>The element the task runs.</summary>
     public Element Element { get; }
@@ -41,7 +45,7 @@ public sealed class PipelineElementAction : ShippedAction
     {
         ArgumentNullException.ThrowIfNull(context);
         if (!TryGatherInputs(context, out var inputs, out var problem)) return ActionResult.Failed(problem);
-        var where = new ElementSurroundings(_pipeline.Name, AttemptDirectory(context), context.Log, context,
+        var where = new ElementSurroundings(_pipeline.Name, AttemptDirectory(context), () => context.Log, context,
             new ShippedAttemptIdentity(context.RunId, context.TaskId, context.Attempt, null), null);
         var outputs = await ElementExecution.RunAsync(Element, inputs, where, cancellationToken).ConfigureAwait(false);
         return Passed(outputs, context);
@@ -49,12 +53,12 @@ public sealed class PipelineElementAction : ShippedAction
 
     public override ValueTask<ReadOnlyMemory<byte>> EncodeRequestAsync(TaskContext context, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(context);
         if (_definition is null)
         {
             throw new InvalidOperationException(
                 $"element '{Element.Name}' cannot run on a node: pipeline '{_pipeline.Name}' was not found through a [Pipeline] member, so a node cannot build it (run it with PipelineRunOptions.Definition)");
         }
+        ArgumentNullException.ThrowIfNull(context);
         if (!TryGatherInputs(context, out var inputs, out var problem)) throw new InvalidOperationException(problem);
         var request = ElementWire.EncodeRequest(_definition.DeclaringType, _definition.Member, Element.Name,
             _sources.Select(s => (s.Input.Name, s.Input.PortType.RuntimeType, inputs[s.Input.Name])));
@@ -89,18 +93,23 @@ public sealed class PipelineElementAction : ShippedAction
             $"{Safe(Element.Name)}.{context.Attempt.ToString(CultureInfo.InvariantCulture)}");
 
     private ActionResult Passed(Dictionary<string, object?> outputs, TaskContext context) =>
-        _keepOutputs ? ActionResult.Passed(outputs) with { Outputs = KeptOutputs.Keep(Element, outputs, context.Log) } : ActionResult.Passed(outputs);
+        _keepOutputs ? ActionResult.Passed(outputs) with { Outputs = KeptOutputs.Keep(Element, outputs, () => context.Log) } : ActionResult.Passed(outputs);
 
     /// <summary>The element's inputs from its sources' values (kept outputs for a source --resume reused), each checked as it crosses its edge.</summary>
     private bool TryGatherInputs(TaskContext context, out Dictionary<string, object?> inputs, out string problem)
     {
         inputs = new Dictionary<string, object?>(_sources.Count, StringComparer.Ordinal);
         problem = "";
-        Dictionary<Element, IReadOnlyDictionary<string, object?>?>? cache = null;
+        // Sources come grouped by the element they come from (in the order of its outputs): one look-up per element.
+        Element? from = null;
+        IReadOnlyDictionary<string, object?>? values = null;
         foreach (var source in _sources)
         {
-            cache ??= new Dictionary<Element, IReadOnlyDictionary<string, object?>?>(ReferenceEqualityComparer.Instance);
-            if (!cache.TryGetValue(source.From, out var values)) cache[source.From] = values = ValuesOf(context, source.From);
+            if (!ReferenceEquals(source.From, from))
+            {
+                from = source.From;
+                values = ValuesOf(context, from);
+            }
             object? value;
             if (values is not null)
             {
@@ -160,16 +169,21 @@ public sealed class PipelineElementAction : ShippedAction
     {
         var type = element.GetType();
         var hooks = string.Join(",", element.Hooks.Select(h => h.Name));
-        var pipelineBuild = definition is null ? "" : definition.Assembly.ManifestModule.ModuleVersionId.ToString("N");
-        return $"pipeline-element {type.FullName}@{type.Module.ModuleVersionId:N} pipeline@{pipelineBuild} invocations={element.InvocationCount?.ToString(CultureInfo.InvariantCulture) ?? "-"} hooks={hooks}";
+        var pipelineBuild = definition is null ? "" : BuildOf(definition.Assembly.ManifestModule);
+        return $"pipeline-element {type.FullName}@{BuildOf(type.Module)} pipeline@{pipelineBuild} invocations={element.InvocationCount?.ToString(CultureInfo.InvariantCulture) ?? "-"} hooks={hooks}";
     }
+
+    private static string BuildOf(System.Reflection.Module module) => Builds.GetValue(module, static m => m.ModuleVersionId.ToString("N"));
+
+    private static readonly System.Buffers.SearchValues<char> Unsafe = System.Buffers.SearchValues.Create([.. Path.GetInvalidFileNameChars(), '.']);
 
     private static string Safe(string name)
     {
+        if (name.AsSpan().IndexOfAny(Unsafe) < 0) return name;
         var chars = name.ToCharArray();
         for (var i = 0; i < chars.Length; i++)
         {
-            if (Array.IndexOf(Path.GetInvalidFileNameChars(), chars[i]) >= 0 || chars[i] == '.') chars[i] = '_';
+            if (Unsafe.Contains(chars[i])) chars[i] = '_';
         }
         return new string(chars);
     }
