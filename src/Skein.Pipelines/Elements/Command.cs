@@ -10,8 +10,8 @@ namespace Skein.Pipelines.Elements;
 /// </summary>
 /// <remarks>
 /// The program leads its own process group with its standard input at end of file; cancellation (and a timeout)
-/// kills the whole group, and what it left running in its group is killed when it exits. On Linux the peak memory
-/// and CPU times are the child's own, read with wait4 when it is reaped.
+/// kills the whole group, and what it left running in its group is killed when it exits. On Linux the CPU times and
+/// the peak memory are read with wait4 when the program is reaped (see <see cref="MaxRss"/>).
 /// </remarks>
 /// <example><code>new Command("java", "-jar", "bench.jar", "--size", "1000") { Environment = { ["JAVA_OPTS"] = "-Xmx1g" } }.Invocations(5)</code></example>
 public sealed class Command : Element
@@ -67,7 +67,15 @@ public sealed class Command : Element
     /// <summary>Port <c>system-time</c>: CPU seconds the kernel spent on the program's behalf (with the children it waited for).</summary>
     [Output] public double SystemTime { get; private set; }
 
-    /// <summary>Port <c>max-rss</c>: the program's peak resident set size in bytes (0 where the platform does not tell).</summary>
+    /// <summary>
+    /// Port <c>max-rss</c>: the program's peak resident set size in bytes (or of a child it waited for, if larger); 0
+    /// where the platform does not tell.
+    /// </summary>
+    /// <remarks>
+    /// On Linux it is wait4's figure when that is above the peak of the process that started the program: the kernel
+    /// charges a spawned program the memory of its spawner, so below that the program's own peak is hidden, and the
+    /// highest VmHWM read from /proc while it ran stands in (a program gone within a millisecond may read 0).
+    /// </remarks>
     [Output] public long MaxRss { get; private set; }
 
     public override async ValueTask RunAsync(ElementContext context, CancellationToken cancellationToken)

@@ -11,6 +11,7 @@ namespace Skein.Pipelines.Elements;
 /// </summary>
 /// <example><code>new ParseCsv&lt;double&gt;("seconds")</code>, <code>new ParseCsv&lt;string&gt;(0) { HasHeader = false }</code></example>
 public sealed class ParseCsv<T> : TextInputs
+    where T : notnull
 {
     /// <summary>The column with this header (the first line is the header).</summary>
     public ParseCsv(string column)

@@ -10,6 +10,7 @@ namespace Skein.Pipelines.Elements;
 /// </summary>
 /// <example><code>new ParseJson&lt;double&gt;("results[*].seconds")</code></example>
 public sealed class ParseJson<T> : TextInputs
+    where T : notnull
 {
     private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
     private readonly JsonPath _path;

@@ -8,6 +8,13 @@ namespace Skein.Pipelines.Elements;
 /// </summary>
 public abstract class PlotElement : Element
 {
+    /// <summary>
+    /// A sans-serif font installed here, for every label: ScottPlot's own guess needs fontconfig, which its bundled
+    /// Skia build does without, and falls back to whatever font it finds first (often a serif one).
+    /// </summary>
+    private static readonly Lazy<string> SansFont = new(() =>
+        new[] { "DejaVu Sans", "Liberation Sans", "Noto Sans", "Open Sans", "Arial", "Helvetica", "Segoe UI" }.FirstOrDefault(Installed) ?? Fonts.Sans);
+
     /// <param name="path">The file to write, ending in .png or .svg; a relative path is taken from the element's directory.</param>
     protected PlotElement(string path)
     {
@@ -18,6 +25,12 @@ public abstract class PlotElement : Element
     }
 
     public string FilePath { get; }
+
+    private static bool Installed(string family)
+    {
+        using var typeface = SkiaSharp.SKFontManager.Default.MatchFamily(family);
+        return typeface is not null;
+    }
 
     /// <summary>The title above the chart, or null for none.</summary>
     public string? Title { get; init; }
@@ -47,6 +60,8 @@ public abstract class PlotElement : Element
         if (Title is not null) plot.Title(Title);
         if (XLabel is not null) plot.XLabel(XLabel);
         if (YLabel is not null) plot.YLabel(YLabel);
+        plot.Font.Set(SansFont.Value);
+        plot.Axes.Title.Label.Bold = true;
         var path = OutputFiles.Prepare(context, FilePath);
         if (path.EndsWith(".svg", StringComparison.OrdinalIgnoreCase)) plot.SaveSvg(path, Width, Height);
         else plot.SavePng(path, Width, Height);
@@ -152,6 +167,8 @@ public sealed class LineChart(string path) : PlotElement(path)
         var ys = Finite(context, "y", Y);
         var xs = X is null ? [.. Enumerable.Range(1, ys.Length).Select(i => (double)i)] : Finite(context, "x", X);
         SameLength(context, "x", xs.Length, "y", ys.Length);
+        // Iterations are counted: no ticks between them.
+        if (X is null) plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         var line = plot.Add.Scatter(xs, ys);
         line.MarkerSize = 6;
         line.LineWidth = 2;

@@ -5,6 +5,8 @@ namespace Skein.Pipelines.Elements;
 /// </summary>
 /// <example><code>new Extract&lt;Summary, double&gt;(s =&gt; s.Mean)</code></example>
 public sealed class Extract<TIn, TOut>(Func<TIn, TOut> selector) : Element
+    where TIn : notnull
+    where TOut : notnull
 {
     private readonly Func<TIn, TOut> _selector = selector ?? throw new ArgumentNullException(nameof(selector));
 
@@ -24,6 +26,8 @@ public sealed class Extract<TIn, TOut>(Func<TIn, TOut> selector) : Element
 /// <summary>Applies a function to every item of a list. Port <c>items</c> in, port <c>items</c> out, in the same order.</summary>
 /// <example><code>new Map&lt;double, double&gt;(ms =&gt; ms / 1000)</code></example>
 public sealed class Map<TIn, TOut>(Func<TIn, TOut> function) : Element
+    where TIn : notnull
+    where TOut : notnull
 {
     private readonly Func<TIn, TOut> _function = function ?? throw new ArgumentNullException(nameof(function));
 
@@ -47,6 +51,7 @@ public sealed class Map<TIn, TOut>(Func<TIn, TOut> function) : Element
 /// order, into port <c>items</c>. To gather single values into a list, use <see cref="Collect{T}"/>.
 /// </summary>
 public sealed class Merge<T> : Element
+    where T : notnull
 {
     [Input] public IReadOnlyList<T> First { get; set; } = [];
 
@@ -80,6 +85,7 @@ public sealed class Merge<T> : Element
 /// <c>eighth</c>, in that order, into port <c>items</c> (the summaries of several workloads for one chart, say).
 /// </summary>
 public sealed class Collect<T> : Element
+    where T : notnull
 {
     private readonly T[] _values = new T[8];
     private readonly bool[] _wired = new bool[8];
@@ -128,6 +134,9 @@ public sealed class Collect<T> : Element
 /// </summary>
 /// <example><code>new Zip&lt;string, double, string&gt;((name, seconds) =&gt; $"{name}: {seconds:0.00} s")</code></example>
 public sealed class Zip<TFirst, TSecond, TOut>(Func<TFirst, TSecond, TOut> combine) : Element
+    where TFirst : notnull
+    where TSecond : notnull
+    where TOut : notnull
 {
     private readonly Func<TFirst, TSecond, TOut> _combine = combine ?? throw new ArgumentNullException(nameof(combine));
 
@@ -157,6 +166,7 @@ public sealed class Zip<TFirst, TSecond, TOut>(Func<TFirst, TSecond, TOut> combi
 /// </summary>
 /// <example><code>new Slice&lt;double&gt;(2)</code> drops the first two items; <code>new Slice&lt;double&gt;(-3)</code> keeps the last three.</example>
 public sealed class Slice<T> : Element
+    where T : notnull
 {
     public Slice(int start, int? count = null)
     {
@@ -193,6 +203,7 @@ public sealed class Slice<T> : Element
 /// </summary>
 /// <example><code>new Sort&lt;Summary&gt;((a, b) =&gt; a.Mean.CompareTo(b.Mean)) { Descending = true }</code></example>
 public sealed class Sort<T>(Comparison<T>? comparison = null) : Element
+    where T : notnull
 {
     public Comparison<T>? Comparison { get; } = comparison;
 

@@ -9,6 +9,7 @@ namespace Skein.Pipelines.Elements;
 /// <typeparamref name="T"/> itself is one column named <c>value</c>.
 /// </summary>
 internal sealed class TableColumns<T>
+    where T : notnull
 {
     public static readonly TableColumns<T> Instance = new();
 

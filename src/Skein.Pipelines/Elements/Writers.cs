@@ -13,6 +13,7 @@ namespace Skein.Pipelines.Elements;
 /// </summary>
 /// <example><code>new WriteCsv&lt;Summary&gt;("results/summary.csv")</code></example>
 public sealed class WriteCsv<T> : Element
+    where T : notnull
 {
     /// <param name="path">The file to write; a relative path is taken from the element's directory.</param>
     public WriteCsv(string path)
@@ -59,6 +60,7 @@ public sealed class WriteCsv<T> : Element
 /// </summary>
 /// <example><code>new WriteJson&lt;IReadOnlyList&lt;Summary&gt;&gt;("results/summary.json")</code></example>
 public sealed class WriteJson<T> : Element
+    where T : notnull
 {
     private static readonly JsonSerializerOptions Options = new()
     {
@@ -102,6 +104,7 @@ public sealed class WriteJson<T> : Element
 /// </summary>
 /// <example><code>new WriteMarkdown&lt;Summary&gt;("report.md") { Title = "Sorting, 10⁶ items", NumberFormat = "0.000" }</code></example>
 public sealed class WriteMarkdown<T> : Element
+    where T : notnull
 {
     /// <param name="path">The file to write; a relative path is taken from the element's directory.</param>
     public WriteMarkdown(string path)

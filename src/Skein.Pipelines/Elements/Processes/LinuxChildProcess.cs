@@ -8,12 +8,17 @@ namespace Skein.Pipelines.Elements.Processes;
 /// <summary>
 /// Linux: the program started by posix_spawn as the leader of a new session (so its group can be killed whole), its
 /// standard input at end of file, its output piped back; its exit waited for with waitid(WNOWAIT) and then reaped with
-/// wait4, which reports the child's own peak resident set size and CPU times.
+/// wait4, which reports the child's CPU times and peak resident set size.
 /// </summary>
 /// <remarks>
-/// Waiting without reaping first keeps the child's pid (and so its process group id) taken while the rest of its
-/// group is killed and cancellation is unhooked: a signal to the group can never reach a stranger that reused the id.
-/// The runtime reaps only the children it started itself, so this wait4 is the only one that sees this child.
+/// <para>Waiting without reaping first keeps the child's pid (and so its process group id) taken while the rest of
+/// its group is killed and cancellation is unhooked: a signal to the group can never reach a stranger that reused the
+/// id. The runtime reaps only the children it started itself, so this wait4 is the only one that sees this child.</para>
+/// <para>The kernel charges a spawned child the peak of the memory it was spawned from (exec records the old address
+/// space's high-water mark, and posix_spawn's child shares this process's until it execs), so wait4's figure is the
+/// larger of the program's own peak and this process's. When it is larger than this process's peak it is the
+/// program's own, exactly; otherwise the program's own peak is hidden under ours, and the highest VmHWM of
+/// /proc/PID/status read while it ran stands in for it (read at 1 ms, then less and less often, up to every 50 ms).</para>
 /// </remarks>
 [SupportedOSPlatform("linux")]
 internal static partial class LinuxChildProcess
@@ -23,6 +28,8 @@ internal static partial class LinuxChildProcess
         cancellationToken.ThrowIfCancellationRequested();
         var began = clock.GetTimestamp();
         var (pid, stdoutFd, stderrFd) = Spawn(start);
+        // After posix_spawn returns the child has exec'd: what it was charged of ours is at most our peak now.
+        var ownPeak = OwnPeakBytes();
         var stdout = Task.Factory.StartNew(() => Capture(stdoutFd, start.OutputLimit), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         var stderr = Task.Factory.StartNew(() => Capture(stderrFd, start.OutputLimit), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         var exited = Task.Factory.StartNew(() => WaitForExit(pid), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
@@ -34,9 +41,10 @@ internal static partial class LinuxChildProcess
             _ = kill(-pid, SIGKILL);
         });
         TimeSpan wallTime;
+        long sampledPeak;
         try
         {
-            await exited.ConfigureAwait(false);
+            sampledPeak = await exited.ConfigureAwait(false);
             wallTime = clock.GetElapsedTime(began);
         }
         finally
@@ -50,7 +58,8 @@ internal static partial class LinuxChildProcess
         var output = await stdout.ConfigureAwait(false);
         var error = await stderr.ConfigureAwait(false);
         if (Volatile.Read(ref killed) != 0) throw new OperationCanceledException(cancellationToken);
-        return new ChildExit(exitCode, output, error, wallTime, usage.UserTime, usage.SystemTime, usage.MaxRssBytes);
+        var maxRss = usage.MaxRssBytes > ownPeak ? usage.MaxRssBytes : sampledPeak;
+        return new ChildExit(exitCode, output, error, wallTime, usage.UserTime, usage.SystemTime, maxRss);
     }
 }
 
@@ -68,6 +77,8 @@ internal static unsafe partial class LinuxChildProcess
     private const int WEXITED = 4;
     private const int WNOWAIT = 0x01000000;
     private const int SIGKILL = 9;
+    private const int RUSAGE_SELF = 0;
+    private const short POLLIN = 0x001;
 
     /// <summary>Generous sizes for libc's opaque types (glibc: 80, 336, 128 and 128 bytes), so any libc fits.</summary>
     private const int FileActionsSize = 256;
@@ -81,15 +92,70 @@ internal static unsafe partial class LinuxChildProcess
         return CapturedOutput.Read(stream, limit);
     }
 
-    /// <summary>Blocks until the child has exited, leaving it a zombie (not reaped).</summary>
-    private static void WaitForExit(int pid)
+    /// <summary>
+    /// Blocks until the child has exited, leaving it a zombie (not reaped); returns the highest VmHWM read from its
+    /// /proc/PID/status meanwhile (0 if none could be read).
+    /// </summary>
+    private static long WaitForExit(int pid)
     {
+        var peak = 0L;
+        var pidfd = pidfd_open(pid);
+        if (pidfd >= 0)
+        {
+            try
+            {
+                var interval = 1;
+                var fd = new PollFd { Fd = pidfd, Events = POLLIN };
+                while (true)
+                {
+                    peak = Math.Max(peak, ReadHighWaterMark(pid));
+                    var ready = poll(&fd, 1, interval);
+                    if (ready > 0) break;
+                    if (ready < 0 && Marshal.GetLastPInvokeError() != EINTR) break;
+                    interval = Math.Min(interval * 2, 50);
+                }
+            }
+            finally
+            {
+                _ = close(pidfd);
+            }
+        }
         var info = stackalloc byte[SigInfoSize];
         while (waitid(P_PID, pid, info, WEXITED | WNOWAIT) != 0)
         {
             var errno = Marshal.GetLastPInvokeError();
             if (errno != EINTR) throw new InvalidOperationException($"waitid for process {pid} failed: {Marshal.GetPInvokeErrorMessage(errno)}");
         }
+        return peak;
+    }
+
+    /// <summary>The VmHWM line of /proc/PID/status in bytes; 0 once the process has no memory (exiting) or cannot be read.</summary>
+    private static long ReadHighWaterMark(int pid)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+            {
+                if (!line.StartsWith("VmHWM:", StringComparison.Ordinal)) continue;
+                var digits = line.AsSpan(6).Trim().TrimEnd("kB").Trim();
+                return long.TryParse(digits, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var kib) ? kib * 1024 : 0;
+            }
+        }
+        catch (IOException)
+        {
+            // Gone or going: what was read before stands.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+        return 0;
+    }
+
+    /// <summary>This process's own peak resident set size (getrusage RUSAGE_SELF), in bytes.</summary>
+    private static long OwnPeakBytes()
+    {
+        var usage = stackalloc long[18];
+        return getrusage(RUSAGE_SELF, usage) == 0 ? usage[4] * 1024 : long.MaxValue;
     }
 
     private static (int ExitCode, Usage Usage) Reap(int pid)
@@ -204,6 +270,18 @@ internal static unsafe partial class LinuxChildProcess
     private static partial int kill(int pid, int signal);
 
     [LibraryImport("libc", SetLastError = true)]
+    private static partial int getrusage(int who, long* usage);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int poll(PollFd* fds, nuint count, int timeoutMilliseconds);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial nint syscall(nint number, int pid, uint flags);
+
+    /// <summary>pidfd_open has the same number on every Linux architecture (it came after the tables were unified).</summary>
+    private static int pidfd_open(int pid) => (int)syscall(434, pid, 0);
+
+    [LibraryImport("libc", SetLastError = true)]
     private static partial int waitid(int idType, int id, void* info, int options);
 
     [LibraryImport("libc", SetLastError = true)]
@@ -247,6 +325,13 @@ internal static unsafe partial class LinuxChildProcess
 
     [LibraryImport("libc")]
     private static partial int sigfillset(void* set);
+
+    private struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short ReturnedEvents;
+    }
 
     /// <summary>NUL-terminated UTF-8 copies of strings, and NULL-terminated arrays of them, freed together.</summary>
     private sealed class NativeStrings : IDisposable
