@@ -127,6 +127,29 @@ public sealed class PipelineCommandTests
     }
 
     [Fact(Timeout = TestPatience.WholeTest)]
+    public async Task The_benchmark_example_runs_in_this_process_and_writes_its_csv_report_and_chart()
+    {
+        using var dir = new TempDirectory();
+        var bench = Path.Combine(AppContext.BaseDirectory, "modules", "pipeline-bench", "Bench.dll");
+        var results = dir.File("results");
+        // Three invocations, the fewest the steady-state window takes; the study is otherwise the one the README shows.
+        await using var skein = SkeinProcess.Start(dir.Path,
+            new Dictionary<string, string> { ["BENCH_INVOCATIONS"] = "3", ["BENCH_RESULTS"] = results }, null,
+            "pipeline", "run", bench);
+        var code = await skein.WaitForExitAsync(TestPatience.Ceiling);
+
+        Assert.True(code == 0, $"exit {code}\n{skein.Stdout}\n{skein.Stderr}");
+        Assert.Contains("20 of 20 tasks passed", skein.Stdout);
+        var csv = await File.ReadAllLinesAsync(Path.Combine(results, "summary.csv"), TestContext.Current.CancellationToken);
+        Assert.StartsWith("Label,Count,Mean,", csv[0], StringComparison.Ordinal);
+        Assert.Equal(["\"sort n=50,000\"", "\"sort n=200,000\"", "\"primes n=1,000,000\"", "\"primes n=4,000,000\""], csv.Skip(1).Select(l => l[..l.IndexOf(",3,", StringComparison.Ordinal)]));
+        var report = await File.ReadAllTextAsync(Path.Combine(results, "report.md"), TestContext.Current.CancellationToken);
+        Assert.Contains("| sort n=200,000 | 3 |", report);
+        var chart = await File.ReadAllBytesAsync(Path.Combine(results, "chart.png"), TestContext.Current.CancellationToken);
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, chart[..4]);
+    }
+
+    [Fact(Timeout = TestPatience.WholeTest)]
     public async Task Run_refuses_a_broken_pipeline_before_anything_runs()
     {
         using var dir = new TempDirectory();
