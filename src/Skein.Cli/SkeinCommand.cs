@@ -31,6 +31,9 @@ internal static class SkeinCommand
         ("events", EventsCommand.Create),
         ("publish", PublishCommand.Create),
         ("pipeline", PipelineCommand.Create),
+        ("barrier", BarrierCommand.CreateBarrier),
+        ("exchange", BarrierCommand.CreateExchange),
+        (RunExperimentCommand.Name, RunExperimentCommand.Create),
     ];
 
     /// <summary>The whole command tree.</summary>

@@ -172,11 +172,12 @@ public class TestCommandTests
         dir.Write("apps.yaml", "suites: [suites]\napps: [web.yaml]\n");
         var apps = await SkeinProcess.RunAsync(dir.Path, "test", "apps.yaml");
         Assert.True(apps.ExitCode == 2, apps.ToString());
-        Assert.Contains("apps.yaml:2:8: error: 'apps': starting apps before a test run is not supported yet", apps.Stderr);
+        // An app that cannot be found stops the run before anything is deployed.
+        Assert.Contains("apps.yaml:2:8: error: 'apps': no app file at web.yaml", apps.Stderr);
     }
 
     /// <summary>The processes whose parent is <paramref name="parent"/>, from /proc.</summary>
-    private static List<int> ChildrenOf(int parent)
+    internal static List<int> ChildrenOf(int parent)
     {
         var children = new List<int>();
         foreach (var directory in Directory.GetDirectories("/proc"))

@@ -30,6 +30,20 @@ public class TestHistoryCommandTests
             """);
     }
 
+    [Theory]
+    [InlineData("history", "skein test history [<NAME>] [options]")]
+    [InlineData("plan", "skein test plan [options]")]
+    public async Task The_help_of_history_and_plan_shows_their_own_usage_without_the_configuration(string subcommand, string usage)
+    {
+        using var dir = new TempDirectory();
+
+        var help = await SkeinProcess.RunAsync(dir.Path, "test", subcommand, "--help");
+
+        Assert.True(help.ExitCode == 0, help.ToString());
+        Assert.Contains("  " + usage, help.Stdout.Split('\n').Select(l => l.TrimEnd()));
+        Assert.DoesNotContain("CONFIG>", help.Stdout.Replace("--config <CONFIG>", "", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task An_experiment_that_failed_then_passed_shows_as_flaky_and_the_plan_lists_its_requirements()
     {

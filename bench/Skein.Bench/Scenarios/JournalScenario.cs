@@ -26,6 +26,7 @@ internal sealed class JournalScenario(string journalName, JournalFactory openJou
     {
         var job = EngineHarness.IndependentJob("journal", TaskCount);
         await Measure.WarmUpAsync(() => RunJournaledAsync(job, settings, cancellationToken));
+        if (ProfileRuns() is { } runs) return await ProfileAsync(job, runs, settings, cancellationToken);
         await Measure.WarmUpAsync(() => EngineHarness.RunAsync(job, EngineHarness.Options(settings, settings.Cores), cancellationToken: cancellationToken));
 
         var rows = new SqliteLimit.Rows(TaskCount, Path.Combine(settings.StateDirectory, "logs", "1"));
@@ -101,6 +102,31 @@ internal sealed class JournalScenario(string journalName, JournalFactory openJou
             {
                 Time = Format.Duration(d.Elapsed),
                 Note = $"{Measure.Spread(journalRows, TaskCount)}; {Format.Number(d.Rows / d.Elapsed.TotalSeconds, "N0")} row writes/s ({Format.Count(d.Rows)} row writes); {CpuPerTask(cpu[3])}",
+            },
+        ];
+    }
+
+    /// <summary>With SKEIN_BENCH_JOURNAL_PROFILE=N: only the journaled run, N times, for a profiler to watch it alone.</summary>
+    public const string ProfileVariable = "SKEIN_BENCH_JOURNAL_PROFILE";
+
+    private static int? ProfileRuns() =>
+        int.TryParse(Environment.GetEnvironmentVariable(ProfileVariable), System.Globalization.CultureInfo.InvariantCulture, out var runs) && runs > 0 ? runs : null;
+
+    private async Task<IReadOnlyList<ResultRow>> ProfileAsync(Job job, int runs, BenchSettings settings, CancellationToken cancellationToken)
+    {
+        var samples = new List<EngineSample>(runs);
+        var cpu = new List<TimeSpan>(runs);
+        for (var i = 0; i < runs; i++) samples.Add(await CpuAsync(cpu, () => RunJournaledAsync(job, settings, cancellationToken)));
+        samples.Sort(static (a, b) => a.Elapsed.CompareTo(b.Elapsed));
+        cpu.Sort();
+        var median = Measure.Median(samples);
+        return
+        [
+            new ResultRow(Name, $"engine + {journalName} journal, {settings.Cores} workers, alone ({ProfileVariable}={runs}: no limit, no ratio)",
+                Format.Rate(TaskCount / median.Elapsed.TotalSeconds))
+            {
+                Time = Format.Duration(median.Elapsed),
+                Note = $"{Measure.Spread(samples, TaskCount)}; {Format.Number((double)median.AllocatedBytes / TaskCount, "0")} B allocated/task; {CpuPerTask(cpu)}",
             },
         ];
     }

@@ -68,13 +68,8 @@ internal static class TestCommand
         InputFiles.NotADirectory(settings.Config, "test configuration");
         var problems = new List<ValidationProblem>();
         var config = TestConfigReader.Read(settings.Config, problems);
-        if (config is not null && config.Apps.Count > 0)
-        {
-            // Said plainly rather than ignored: the experiments would run against a deployment without them.
-            problems.Add(ValidationProblem.Error(
-                "'apps': starting apps before a test run is not supported yet; start them on a cluster with 'skein app start' and name it in 'cluster: { address: … }'",
-                config.Apps[0].Location));
-        }
+        // Planned before anything is deployed: an unknown app, a bad app file or a cycle is bad input.
+        var apps = config is null ? null : TestApps.Plan(config, problems);
         var selection = config is null || problems.Exists(p => p.Severity == ProblemSeverity.Error)
             ? null
             : TestSelection.Select(config, settings.Only, Environment.GetEnvironmentVariable(TestSelection.SuitePathVariable), problems);
@@ -116,6 +111,7 @@ internal static class TestCommand
                 ? $"cluster: an embedded one of {selection.Config.Nodes} node{(selection.Config.Nodes == 1 ? "" : "s")}{(selection.Config.Labels.Count == 0 ? "" : ", labels " + string.Join(" ", selection.Config.Labels))}"
                 : $"cluster: {selection.Config.Address!.Value.Value}");
             if (selection.Modules.Count > 0) output.WriteLine($"modules: {string.Join(", ", selection.Modules)}");
+            if (apps!.Order.Count > 0) output.WriteLine($"apps, started in this order: {string.Join(", ", apps.Order.Select(a => a.Name))}");
             return ExitCodes.Success;
         }
 
@@ -132,7 +128,7 @@ internal static class TestCommand
                 cluster = await ThrowawayCluster.StartAsync(new ThrowawayCluster.Settings(selection.Config.Nodes)
                 {
                     StateDirectory = directories.Cluster,
-                    Arguments = UpArguments(selection),
+                    Arguments = UpArguments(selection, apps!),
                     LogPath = Path.Combine(logDirectory, "cluster.log"),
                 }, starting.Token).ConfigureAwait(false);
             }
@@ -152,6 +148,11 @@ internal static class TestCommand
         }
         try
         {
+            if (await StartAppsAsync(apps!, address!, token!, output, error).ConfigureAwait(false) is { } notStarted)
+            {
+                await error.WriteLineAsync($"skein: logs: {logDirectory}").ConfigureAwait(false);
+                return notStarted;
+            }
             return await RunAsync(settings, selection, job, address!, token!, logDirectory, results, output, error).ConfigureAwait(false);
         }
         finally
@@ -231,12 +232,41 @@ internal static class TestCommand
         }
     }
 
-    /// <summary><c>skein up</c>'s options for the configuration's labels and modules.</summary>
-    private static List<string> UpArguments(TestSelection selection)
+    /// <summary>How long one module of an app may take to load (a module process gets this long for its hello).</summary>
+    private static readonly TimeSpan AppLoadTimeout = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// Starts the configuration's apps on the cluster and waits until their modules are active; null when they did,
+    /// else the exit code, said on stderr naming the app (the caller then tears the deployment down and runs nothing).
+    /// </summary>
+    private static async Task<int?> StartAppsAsync(TestApps apps, Uri address, string token, TextWriter output, TextWriter error)
+    {
+        if (apps.Order.Count == 0) return null;
+        using var shutdown = new Shutdown();
+        try
+        {
+            await apps.StartAsync(address, token, AppLoadTimeout, output, shutdown.Token).ConfigureAwait(false);
+            return null;
+        }
+        catch (Skein.Cluster.Apps.AppFailedException ex)
+        {
+            await error.WriteLineAsync($"skein: {ex.Message}; no experiment ran").ConfigureAwait(false);
+            return ExitCodes.TasksFailed;
+        }
+        catch (OperationCanceledException) when (shutdown.Token.IsCancellationRequested)
+        {
+            await error.WriteLineAsync("skein: interrupted while the apps were starting; no experiment ran").ConfigureAwait(false);
+            return ExitCodes.Interrupted;
+        }
+    }
+
+    /// <summary><c>skein up</c>'s options for the configuration's labels, modules, and the folders its apps' modules are in.</summary>
+    private static List<string> UpArguments(TestSelection selection, TestApps apps)
     {
         var arguments = new List<string>();
         foreach (var labels in selection.Config.Labels) arguments.AddRange(["--labels", labels]);
         foreach (var module in selection.Modules) arguments.AddRange(["--module", module]);
+        foreach (var directory in apps.ModuleDirectories) arguments.AddRange(["--module-dir", directory]);
         return arguments;
     }
 

@@ -24,6 +24,7 @@ internal static class TestHistoryCommand
         var state = CommonOptions.State();
         var command = new Command("history", "Pass rates and durations of experiments over their latest runs, flaky ones flagged.") { name, last, config, state };
         var format = ListFormat.AddTo(command);
+        SubcommandHelp.Apply(command); // its usage is "skein test history [NAME]", without the parent's CONFIG
         command.SetAction(parse =>
         {
             var window = parse.GetValue(last);

@@ -18,6 +18,7 @@ internal static class TestPlanCommand
         var csv = new Option<string?>("--csv") { Description = "Write the plan as CSV to PATH.", HelpName = "PATH" };
         var state = CommonOptions.State();
         var command = new Command("plan", "Write the test plan from the experiments' tags: requirement → experiments → last outcome.") { config, markdown, csv, state };
+        SubcommandHelp.Apply(command); // its usage is "skein test plan", without the parent's CONFIG
         command.SetAction(parse =>
         {
             var output = parse.InvocationConfiguration.Output;

@@ -273,7 +273,7 @@ internal static class UpCommand
     }
 
     /// <summary>How to start this same skein again: its apphost, or dotnet with its dll when run that way.</summary>
-    private static (string File, string[] Prefix) SelfCommand()
+    internal static (string File, string[] Prefix) SelfCommand()
     {
         var processPath = Environment.ProcessPath ?? throw new SkeinException("cannot tell which executable is running; start nodes with 'skein node'");
         var name = Path.GetFileNameWithoutExtension(processPath);

@@ -17,7 +17,7 @@ internal sealed class SuiteLoader
     public const int MaxSuites = 1_000;
     public const int MaxExperiments = 10_000;
 
-    private static readonly IReadOnlyList<string> TopKeys = ["name", "description", "defaults", "deploys", "experiments", "discover"];
+    private static readonly IReadOnlyList<string> TopKeys = ["name", "description", "defaults", "deploys", "experiments", "discover", "assemblies"];
     private static readonly IReadOnlyList<string> DefaultKeys = ["timeout", "retries", "tags"];
     private static readonly IReadOnlyList<string> DeployKeys = ["modules"];
 
@@ -81,6 +81,7 @@ internal sealed class SuiteLoader
         var modules = new List<string>(parent?.Modules ?? []);
         YamlMappingNode? entries = null;
         var discover = true;
+        var assemblies = new List<Located<string>>();
         if (root is not null)
         {
             foreach (var (key, value) in reader.KnownEntries(root, "in a suite file", TopKeys))
@@ -99,6 +100,7 @@ internal sealed class SuiteLoader
                     case "deploys": ReadDeploys(value, reader, directory, modules); break;
                     case "experiments": entries = reader.Mapping(value, "'experiments'", "{ login: { timeout: 30s } }"); break;
                     case "discover": discover = reader.Boolean(value, "'discover'") ?? true; break;
+                    case "assemblies": assemblies = ReadAssemblies(value, reader, directory); break;
                 }
             }
         }
@@ -119,7 +121,7 @@ internal sealed class SuiteLoader
             Modules = modules,
         };
         _byDirectory[directory] = suite;
-        ReadExperiments(suite, entries, discover, reader);
+        ReadExperiments(suite, entries, discover, assemblies, reader);
         _problems.AddRange(problems.ToList());
 
         var childNames = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -178,8 +180,52 @@ internal sealed class SuiteLoader
         }
     }
 
-    /// <summary>The experiments: every runnable file of the directory (unless discover is off), with what suite.yaml says of each.</summary>
-    private void ReadExperiments(Suite suite, YamlMappingNode? entries, bool discover, NodeReader reader)
+    /// <summary><c>assemblies: [bin/Tests.dll]</c>: test assemblies whose [Experiment] methods are experiments of the suite (absolute, each where it is written).</summary>
+    private static List<Located<string>> ReadAssemblies(YamlNode node, NodeReader reader, string directory)
+    {
+        var assemblies = new List<Located<string>>();
+        foreach (var entry in reader.Names(node, "'assemblies'") ?? [])
+        {
+            var path = Path.GetFullPath(Path.Combine(directory, entry.Value));
+            if (!File.Exists(path)) reader.Problems.Error($"test assembly not found: {entry.Value} (looked for {path}; build it first)", entry.Location);
+            else if (!assemblies.Exists(a => a.Value == path)) assemblies.Add(new Located<string>(path, entry.Location));
+        }
+        return assemblies;
+    }
+
+    /// <summary>The [Experiment] methods of the suite's test assemblies, by name; every problem said with the assembly's entry in suite.yaml.</summary>
+    private static Dictionary<string, (CSharpExperiment Method, SourceLocation At)> ReadMethods(Suite suite, List<Located<string>> assemblies, NodeReader reader)
+    {
+        var methods = new Dictionary<string, (CSharpExperiment, SourceLocation)>(StringComparer.Ordinal);
+        foreach (var assembly in assemblies)
+        {
+            var problems = new List<string>();
+            List<CSharpExperiment> found;
+            try
+            {
+                using var loaded = ExperimentAssembly.Load(assembly.Value);
+                found = loaded.FindExperiments(problems);
+            }
+            catch (SkeinException ex)
+            {
+                reader.Problems.Error(ex.Message, assembly.Location);
+                continue;
+            }
+            foreach (var problem in problems) reader.Problems.Error(problem, assembly.Location);
+            if (found.Count == 0 && problems.Count == 0)
+                reader.Problems.Error($"{assembly.Value} has no experiment: no method is marked [Experiment] (Skein.Testing)", assembly.Location);
+            foreach (var method in found)
+            {
+                if (methods.TryGetValue(method.Name, out var other))
+                    reader.Problems.Error($"two methods make experiment '{method.Name}' in suite '{suite.Id}': {other.Item1.Method} and {method.Method}; give one a Name", assembly.Location);
+                else methods[method.Name] = (method, assembly.Location);
+            }
+        }
+        return methods;
+    }
+
+    /// <summary>The experiments: every runnable file of the directory (unless discover is off) and every [Experiment] method of its assemblies, with what suite.yaml says of each.</summary>
+    private void ReadExperiments(Suite suite, YamlMappingNode? entries, bool discover, List<Located<string>> assemblies, NodeReader reader)
     {
         var declared = new Dictionary<string, (Located<string> Key, ExperimentMetadata Metadata)>(StringComparer.Ordinal);
         if (entries is not null)
@@ -219,6 +265,15 @@ internal sealed class SuiteLoader
                 scripts[stem] = file;
             }
         }
+        var methods = ReadMethods(suite, assemblies, reader);
+        foreach (var (name, (method, _)) in methods)
+        {
+            if (scripts.TryGetValue(name, out var script))
+            {
+                reader.Problems.Error($"experiment '{name}' of suite '{suite.Id}' is both the script {Path.GetFileName(script)} and the method {method.Method}; rename one", methods[name].At);
+                scripts.Remove(name);
+            }
+        }
         foreach (var (name, (key, metadata)) in declared)
         {
             if (metadata.ScriptPath is { } given)
@@ -231,10 +286,11 @@ internal sealed class SuiteLoader
                     continue;
                 }
                 scripts[name] = path;
+                methods.Remove(name);
             }
-            else if (!scripts.ContainsKey(name))
+            else if (!scripts.ContainsKey(name) && !methods.ContainsKey(name))
             {
-                reader.Problems.Error($"experiment '{name}' has no script: no runnable file named {name}.* in {suite.Directory}; give it a 'script'", key.Location);
+                reader.Problems.Error($"experiment '{name}' has no script: no runnable file named {name}.* in {suite.Directory} and no [Experiment] method of that name; give it a 'script'", key.Location);
             }
         }
 
@@ -255,6 +311,24 @@ internal sealed class SuiteLoader
             declared.TryGetValue(name, out var entry);
             if (Build(suite, name, script, entry.Metadata, entry.Key) is { } experiment) suite.Experiments.Add(experiment);
         }
+        foreach (var (name, (method, at)) in methods.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            if (!ExperimentIds.IsValidName(name))
+            {
+                reader.Problems.Error($"method {method.Method} makes experiment name '{name}', which is not valid: use {ExperimentIds.NameRule} (set the attribute's Name)", at);
+                continue;
+            }
+            if (_experiments >= MaxExperiments)
+            {
+                _problems.Add(ValidationProblem.Error($"a run reads at most {MaxExperiments} experiments; {method.Method} is one more"));
+                return;
+            }
+            _experiments++;
+            var isDeclared = declared.TryGetValue(name, out var entry);
+            var metadata = (entry.Metadata ?? new ExperimentMetadata()).Over(MethodMetadata.Read(method, at, reader.Problems));
+            suite.Experiments.Add(Create(suite, name, method.Assembly, MethodMetadata.Command(method), metadata, isDeclared ? entry.Key.Location : at, method.Method));
+        }
+        suite.Experiments.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
     }
 
     private Experiment? Build(Suite suite, string name, string script, ExperimentMetadata? fromSuiteFile, Located<string>? entryKey)
@@ -284,6 +358,11 @@ internal sealed class SuiteLoader
             _problems.Add(ValidationProblem.Error(problem!, new SourceLocation(script, 1, 1)));
             return null;
         }
+        return Create(suite, name, script, command, metadata, entryKey?.Location ?? new SourceLocation(script, 1, 1), null);
+    }
+
+    private static Experiment Create(Suite suite, string name, string script, IReadOnlyList<string> command, ExperimentMetadata metadata, SourceLocation source, string? method)
+    {
         var needs = new List<string>();
         foreach (var need in metadata.NeedList ?? [])
             needs.Add(need.Value.Contains(ExperimentIds.Separator, StringComparison.Ordinal) ? need.Value : $"{suite.Id}{ExperimentIds.Separator}{need.Value}");
@@ -301,7 +380,8 @@ internal sealed class SuiteLoader
             Timeout = metadata.TimeoutValue?.Value ?? suite.Defaults.Timeout,
             Retries = metadata.RetryCount?.Value ?? suite.Defaults.Retries,
             Placement = metadata.Placement,
-            Source = entryKey?.Location ?? new SourceLocation(script, 1, 1),
+            Source = source,
+            Method = method,
         };
     }
 

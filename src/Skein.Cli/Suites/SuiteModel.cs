@@ -47,7 +47,7 @@ internal sealed record ExperimentDefaults
     public IReadOnlyList<string> Tags { get; init; } = [];
 }
 
-/// <summary>One experiment: a script run as a process, and what the scheduler needs to know about it.</summary>
+/// <summary>One experiment: a script run as a process, or a C# method run by <c>skein run-experiment</c>, and what the scheduler needs to know about it.</summary>
 internal sealed class Experiment
 {
     public required Suite Suite { get; init; }
@@ -58,8 +58,11 @@ internal sealed class Experiment
     /// <summary>"suite/path::name": unique in a run, the engine task's id.</summary>
     public string Id => $"{Suite.Id}{ExperimentIds.Separator}{Name}";
 
-    /// <summary>The script, absolute.</summary>
+    /// <summary>The script, absolute; for a C# experiment, its test assembly.</summary>
     public required string Script { get; init; }
+
+    /// <summary>For a C# experiment, its method ("Namespace.Type::Method"); null for a script.</summary>
+    public string? Method { get; init; }
 
     /// <summary>How the script is started: an interpreter and its arguments, ending with the script (or the script alone).</summary>
     public required IReadOnlyList<string> Command { get; init; }

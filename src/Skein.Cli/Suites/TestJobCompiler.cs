@@ -15,6 +15,12 @@ internal static class TestJobCompiler
     public const string ScratchVariable = "SKEIN_SCRATCH";
     public const string ConfigVariable = "SKEIN_TEST_CONFIG";
 
+    /// <summary>The name a client of the experiment arrives at barriers under (Skein's clients and the Python helper read it).</summary>
+    public const string ParticipantVariable = "SKEIN_PARTICIPANT";
+
+    /// <summary>This skein's executable, for scripts that call <c>skein barrier</c> and friends whether or not skein is on PATH.</summary>
+    public const string CliVariable = "SKEIN_CLI";
+
     /// <param name="environment">The cluster's address (or state directory) and token: what every experiment gets.</param>
     /// <param name="scratchRoot">Where each experiment gets a directory of its own, kept between runs.</param>
     public static Job Compile(TestSelection selection, IReadOnlyDictionary<string, string> environment, string scratchRoot)
@@ -30,6 +36,10 @@ internal static class TestJobCompiler
             variables[SuiteDirectoryVariable] = experiment.Suite.Directory;
             variables[ScratchVariable] = ScratchDirectory(scratchRoot, experiment);
             variables[ConfigVariable] = config.File;
+            variables[ParticipantVariable] = experiment.Id;
+            if (SelfExecutable() is { } cli) variables[CliVariable] = cli;
+            if (config.Parameters.Count > 0)
+                variables[Commands.RunExperimentCommand.ParametersVariable] = string.Join(",", config.Parameters.Select(p => p.Name.Value));
             job.Add(new TaskSpec
             {
                 Id = experiment.Id,
@@ -46,11 +56,20 @@ internal static class TestJobCompiler
                 Placement = experiment.Placement,
                 // The suite's directory is where the script is: a node runs it there, as it is.
                 WorkdirIsExplicit = true,
-                // The script's content is part of the definition: --resume runs an edited experiment again.
+                // The script's content (a C# experiment's assembly) is part of the definition: --resume runs an edited experiment again.
                 Version = ContentVersion(experiment.Script),
             });
         }
         return job;
+    }
+
+    /// <summary>The skein apphost that is running (or the one beside skein.dll when run as 'dotnet skein.dll'); null when there is none.</summary>
+    private static string? SelfExecutable()
+    {
+        var (file, prefix) = Commands.UpCommand.SelfCommand();
+        if (prefix.Length == 0) return file;
+        var beside = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "skein.exe" : "skein");
+        return File.Exists(beside) ? beside : null;
     }
 
     private static string? ContentVersion(string script)

@@ -18,7 +18,14 @@ internal sealed class CommandOutput(IAttemptReporter context) : IDisposable
     /// <summary>How much of one line is kept in memory; a longer line is logged whole but read only this far.</summary>
     internal const int MaxKeptLine = 64 * 1024;
 
+    /// <summary>
+    /// How many <c>::result</c> lines of one attempt become results: each is kept until the run ends and travels in
+    /// the journal and the reports, so a command printing them in a loop must not grow those without bound.
+    /// </summary>
+    internal const int MaxResults = 10_000;
+
     private const int MaxTailLength = 200;
+    private int _results;
     private const int ChunkSize = 4096;
     private readonly Lock _lock = new();
     private StreamWriter? _log;
@@ -116,7 +123,11 @@ internal sealed class CommandOutput(IAttemptReporter context) : IDisposable
                 context.Report("::result", Outcome.Errored, $"a result line longer than {MaxKeptLine / 1024} KiB was ignored: {kept[..MaxTailLength]}…");
             else if (ResultLine.TryParse(kept, out var sub, out var error))
             {
-                if (sub is not null) context.Report(sub.Name, sub.Outcome, sub.Message);
+                if (++_results > MaxResults)
+                {
+                    if (_results == MaxResults + 1) TooManyResults(line);
+                }
+                else if (sub is not null) context.Report(sub.Name, sub.Outcome, sub.Message);
                 else context.Report("::result", Outcome.Errored, error);
             }
             else if (overlong && kept.StartsWith(OutputLine.Prefix, StringComparison.Ordinal))
@@ -132,6 +143,15 @@ internal sealed class CommandOutput(IAttemptReporter context) : IDisposable
             WriteLogLocked(line.Pending);
             if (!string.IsNullOrWhiteSpace(kept)) LastLine = Tail(kept, overlong);
         }
+    }
+
+    /// <summary>The first result line past the bound: said once, as an errored result and in the log; the rest are only logged.</summary>
+    private void TooManyResults(LineState line)
+    {
+        var limit = MaxResults.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
+        var message = $"more than {limit} ::result lines: the ones after the {limit}th were ignored";
+        context.Report("::result", Outcome.Errored, message);
+        line.Pending.Insert(0, "skein: " + message + Environment.NewLine);
     }
 
     /// <summary>Keeps an output; null, or why it was refused (one name too many).</summary>

@@ -33,19 +33,31 @@ public sealed class ParseNumbers : TextInputs
         var values = new List<double>(texts.Count);
         for (var i = 0; i < texts.Count; i++)
         {
-            var matches = 0;
-            for (var match = Pattern.Match(texts[i]); match.Success; match = match.NextMatch())
+            try
             {
-                var captured = match.Groups[group].Value;
-                if (!double.TryParse(captured, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
-                    throw new ElementFailedException(context.Element, $"/{Pattern}/ matched \"{captured}\" in {Where(i)}, which is not a number");
-                values.Add(value);
-                matches++;
-                if (!AllMatches) break;
+                Read(context, texts, i, group, values);
             }
-            if (matches == 0) throw new ElementFailedException(context.Element, $"/{Pattern}/ does not match {Where(i)}: {Snippet.Of(texts[i])}");
+            catch (RegexMatchTimeoutException)
+            {
+                throw new ElementFailedException(context.Element, $"/{Pattern}/ took longer than {(int)Pattern.MatchTimeout.TotalSeconds} s on {Where(i)}: simplify the pattern");
+            }
         }
         Values = values;
         return ValueTask.CompletedTask;
+    }
+
+    private void Read(ElementContext context, IReadOnlyList<string> texts, int i, int group, List<double> values)
+    {
+        var matches = 0;
+        for (var match = Pattern.Match(texts[i]); match.Success; match = match.NextMatch())
+        {
+            var captured = match.Groups[group].Value;
+            if (!double.TryParse(captured, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+                throw new ElementFailedException(context.Element, $"/{Pattern}/ matched \"{captured}\" in {Where(i)}, which is not a number");
+            values.Add(value);
+            matches++;
+            if (!AllMatches) break;
+        }
+        if (matches == 0) throw new ElementFailedException(context.Element, $"/{Pattern}/ does not match {Where(i)}: {Snippet.Of(texts[i])}");
     }
 }

@@ -77,6 +77,26 @@ public class SubResultTests
     }
 
     [Fact]
+    public async Task Result_lines_past_the_bound_are_ignored_and_said_once_as_an_errored_result_and_in_the_log()
+    {
+        var job = new Job("many").AddCommand("suite", "for i in $(seq 1 10005); do echo \"::result name=r$i outcome=passed\"; done");
+
+        var result = Assert.Single(await Runs.CollectWithinAsync(job));
+
+        Assert.Equal(CommandOutput.MaxResults + 1, result.SubResults.Count);
+        Assert.Equal("r10000", result.SubResults[CommandOutput.MaxResults - 1].Name);
+        var bound = result.SubResults[^1];
+        Assert.Equal(Outcome.Errored, bound.Outcome);
+        Assert.Equal("more than 10,000 ::result lines: the ones after the 10,000th were ignored", bound.Message);
+        Assert.Equal(Outcome.Errored, result.Outcome);
+        Assert.Contains("more than 10,000 ::result lines", result.Reason);
+        var log = File.ReadAllText(result.LogPath!);
+        Assert.Contains("skein: more than 10,000 ::result lines", log);
+        // The lines past the bound are still in the log: only their results were dropped.
+        Assert.Contains("::result name=r10005 outcome=passed", log);
+    }
+
+    [Fact]
     public async Task Result_lines_on_stderr_are_only_logged()
     {
         var job = new Job("stderr").AddCommand("suite", "echo '::result name=a outcome=failed' >&2");

@@ -13,8 +13,10 @@ internal sealed class ElementRun : IDisposable
     {
         Directory = Path.Combine(Path.GetTempPath(), "skein-elements-" + Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(Directory);
-        Context = new ElementContext("test-pipeline", element, invocation: 1, invocations: 1, Directory, Log, Reporter,
+        Context = new ElementContext("test-pipeline", element, invocation: 1, invocations: 1, Directory, () => Log, Reporter,
             new ShippedAttemptIdentity(1, element, 1, null), services);
+        // The context empties its directory on first use, as a fresh invocation's; tests put files there after that.
+        _ = Context.WorkingDirectory;
     }
 
     public string Directory { get; }

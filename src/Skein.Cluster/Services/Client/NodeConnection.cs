@@ -55,7 +55,9 @@ internal sealed class NodeConnection : CallConnection, IAsyncDisposable
             while (await _call.ResponseStream.MoveNext(_end.Token).ConfigureAwait(false))
             {
                 _answered = true;
-                foreach (var envelope in _call.ResponseStream.Current.Envelopes) Deliver(envelope);
+                // By index: a foreach over the repeated field would allocate an enumerator per frame.
+                var envelopes = _call.ResponseStream.Current.Envelopes;
+                for (var i = 0; i < envelopes.Count; i++) Deliver(envelopes[i]);
             }
             Fail(RemoteErrors.Local(RemoteErrorKind.NodeLost, $"node {NodeName} at {_address} closed the connection", NodeName, ""));
         }
