@@ -30,6 +30,7 @@ internal static class SkeinCommand
         ("app", AppCommand.Create),
         ("events", EventsCommand.Create),
         ("publish", PublishCommand.Create),
+        ("pipeline", PipelineCommand.Create),
         ("barrier", BarrierCommand.CreateBarrier),
         ("exchange", BarrierCommand.CreateExchange),
         (RunExperimentCommand.Name, RunExperimentCommand.Create),

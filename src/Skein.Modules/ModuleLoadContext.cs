@@ -31,11 +31,14 @@ internal sealed class ModuleLoadContext : AssemblyLoadContext
     }
 
     // A shared assembly the node does not have is nothing the node could exchange with the module: its own copy will do.
+    // Asked for by name alone: an assembly built against another version of Skein (a build of another commit) still
+    // gets the node's copy, the one whose types the node exchanges with it; by its full name the default context
+    // would refuse a version it does not have, and the module's own copy would split the types in two.
     private static Assembly? FromNode(AssemblyName assemblyName)
     {
         try
         {
-            return Default.LoadFromAssemblyName(assemblyName);
+            return Default.LoadFromAssemblyName(new AssemblyName(assemblyName.Name!));
         }
         catch (FileNotFoundException)
         {

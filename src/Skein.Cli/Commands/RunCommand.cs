@@ -96,12 +96,7 @@ internal static class RunCommand
             await error.WriteLineAsync($"skein: --workers must be 1 or more (got {settings.Workers}).").ConfigureAwait(false);
             return ExitCodes.InvalidInput;
         }
-        if (settings.Local && (settings.Nodes is not null || !string.IsNullOrWhiteSpace(settings.Cluster)))
-            throw new SkeinException("--local runs in this process: it cannot go with --nodes or --cluster");
-        if (settings.Nodes is { } count && count is < 1 or > MaxNodes)
-            throw new SkeinException($"--nodes must be between 1 and {MaxNodes}, not {count}");
-        if (settings.Nodes is not null && !string.IsNullOrWhiteSpace(settings.Cluster))
-            throw new SkeinException("--nodes starts a cluster of its own: it cannot go with --cluster");
+        CheckWhere(settings);
         // Decided before the job is read, so that a cluster named by mistake is said before anything else.
         // A dry run only prints the plan: it needs no cluster, and reaches none.
         var address = settings.Local || settings.Nodes is not null || settings.DryRun ? null : ClusterTarget.Find(settings.Cluster, settings.State);
@@ -121,8 +116,22 @@ internal static class RunCommand
             return ExitCodes.Success;
         }
         if (address is not null) return await RunOnClusterAsync(job, settings, address, token!, explicitly: ClusterTarget.NamedExplicitly(settings.Cluster), output, error).ConfigureAwait(false);
-        if (settings.Nodes is { } nodes) return await RunOnThrowawayClusterAsync(job, settings, nodes, output, error).ConfigureAwait(false);
+        if (settings.Nodes is { } nodes)
+        {
+            return await OnThrowawayClusterAsync(nodes, (clusterAddress, clusterToken) =>
+                RunOnClusterAsync(job, settings, clusterAddress, clusterToken, explicitly: true, output, error), error).ConfigureAwait(false);
+        }
 
+        return await RunHereAsync(job, settings, executor: null, output, error, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs the job with this process hosting the run — its attempts in this process, or wherever
+    /// <paramref name="executor"/> sends them — with the live view, the end-of-run summary, the reports and the exit
+    /// code (<c>skein pipeline run</c> hosts its runs this way too).
+    /// </summary>
+    internal static async Task<int> RunHereAsync(Job job, RunSettings settings, ITaskExecutor? executor, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
         await using var journal = SqliteRunJournal.Open(settings.State);
         StartupTrace.Mark("journal open");
         var options = new RunOptions
@@ -134,6 +143,7 @@ internal static class RunCommand
             Only = settings.Only,
             ReportStarts = true,
             CommandLine = settings.CommandLine,
+            Executor = executor ?? InProcessExecutor.Instance,
         };
 
         await using var run = await JobRun.StartAsync(job, options, cancellationToken).ConfigureAwait(false);
@@ -175,6 +185,17 @@ internal static class RunCommand
 
         if (interrupts.Interrupted) return ExitCodes.Interrupted;
         return summary.Succeeded ? ExitCodes.Success : ExitCodes.TasksFailed;
+    }
+
+    /// <summary>Refuses --local, --nodes and --cluster given together where they contradict each other.</summary>
+    internal static void CheckWhere(RunSettings settings)
+    {
+        if (settings.Local && (settings.Nodes is not null || !string.IsNullOrWhiteSpace(settings.Cluster)))
+            throw new SkeinException("--local runs in this process: it cannot go with --nodes or --cluster");
+        if (settings.Nodes is { } count && count is < 1 or > MaxNodes)
+            throw new SkeinException($"--nodes must be between 1 and {MaxNodes}, not {count}");
+        if (settings.Nodes is not null && !string.IsNullOrWhiteSpace(settings.Cluster))
+            throw new SkeinException("--nodes starts a cluster of its own: it cannot go with --cluster");
     }
 
     internal static async Task WriteReportAsync(string kind, string path, Action<Stream> write, TextWriter error)
@@ -247,8 +268,11 @@ internal static class RunCommand
         return await RemoteRun.FollowAsync(client, runId, Reports(settings), output, error).ConfigureAwait(false);
     }
 
-    /// <summary>Starts a local cluster of <paramref name="nodes"/> nodes for this run alone, runs on it, and stops it whatever happens.</summary>
-    private static async Task<int> RunOnThrowawayClusterAsync(Job job, RunSettings settings, int nodes, TextWriter output, TextWriter error)
+    /// <summary>
+    /// Starts a local cluster of <paramref name="nodes"/> nodes for one run, calls <paramref name="run"/> with its
+    /// address and token, and stops it whatever happens.
+    /// </summary>
+    internal static async Task<int> OnThrowawayClusterAsync(int nodes, Func<Uri, string, Task<int>> run, TextWriter error)
     {
         ThrowawayCluster cluster;
         using (var starting = new Shutdown())
@@ -270,8 +294,7 @@ internal static class RunCommand
         }
         await using (cluster)
         {
-            var token = ClusterToken.Read(cluster.TokenPath);
-            return await RunOnClusterAsync(job, settings, ClusterAddress.Parse(cluster.Address), token, explicitly: true, output, error).ConfigureAwait(false);
+            return await run(ClusterAddress.Parse(cluster.Address), ClusterToken.Read(cluster.TokenPath)).ConfigureAwait(false);
         }
     }
 
