@@ -44,13 +44,14 @@ public sealed class PipelineCommandTests
         var result = await SkeinProcess.RunAsync(dir.Path, "pipeline", "check", SampleAssembly);
 
         Assert.True(result.ExitCode == 2, result.ToString());
-        Assert.Contains("has 2 pipelines; name one with --pipeline NAME:", result.Stderr);
+        Assert.Contains("has 3 pipelines; name one with --pipeline NAME:", result.Stderr);
         Assert.Matches(@"(?m)^  Broken\r?$", result.Stderr);
         Assert.Matches(@"(?m)^  Sums\r?$", result.Stderr);
+        Assert.Matches(@"(?m)^  Stalls\r?$", result.Stderr);
 
         var unknown = await SkeinProcess.RunAsync(dir.Path, "pipeline", "check", SampleAssembly, "--pipeline", "nope");
         Assert.True(unknown.ExitCode == 2, unknown.ToString());
-        Assert.Contains("has no pipeline named 'nope'; it has: Broken, Sums", unknown.Stderr);
+        Assert.Contains("has no pipeline named 'nope'; it has: Broken, Stalls, Sums", unknown.Stderr);
     }
 
     [Fact(Timeout = TestPatience.WholeTest)]

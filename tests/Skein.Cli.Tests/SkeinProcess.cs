@@ -107,6 +107,8 @@ internal sealed class SkeinProcess : IAsyncDisposable
 
     public void Signal(int signal) => Posix.Kill(_process.Id, signal);
 
+    public bool HasExited => _exited.Task.IsCompleted;
+
     private void OnLine(string? line, StringBuilder into)
     {
         if (line is null) return;

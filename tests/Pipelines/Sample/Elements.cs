@@ -88,3 +88,38 @@ public sealed class Echo : Element
         return ValueTask.CompletedTask;
     }
 }
+
+/// <summary>
+/// Passes its numbers on. With <c>SAMPLE_STALL</c> set to a file path: the first attempt writes "NODE PID" there and
+/// waits until it is stopped (its node is killed under it); a later attempt writes "NODE PID" to that path + ".done"
+/// and passes.
+/// </summary>
+public sealed class Stall : Element
+{
+    [Input("values")] public IReadOnlyList<int> In { get; set; } = [];
+
+    [Output("values")] public IReadOnlyList<int> Out { get; private set; } = [];
+
+    public override async ValueTask RunAsync(ElementContext context, CancellationToken cancellationToken)
+    {
+        Out = In;
+        var marker = Environment.GetEnvironmentVariable("SAMPLE_STALL");
+        if (string.IsNullOrEmpty(marker)) return;
+        var said = $"{context.Identity.Node ?? "here"} {Environment.ProcessId}";
+        if (File.Exists(marker))
+        {
+            WriteWhole(marker + ".done", said);
+            return;
+        }
+        WriteWhole(marker, said);
+        await Task.Delay(System.Threading.Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Written under another name and renamed, so a reader never sees half of it.</summary>
+    private static void WriteWhole(string path, string text)
+    {
+        var partial = path + ".partial";
+        File.WriteAllText(partial, text);
+        File.Move(partial, path, overwrite: true);
+    }
+}

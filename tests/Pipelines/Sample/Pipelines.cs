@@ -32,4 +32,8 @@ public static class Pipelines
             numbers["values"] >> shout["text"],
             ping >> pong >> ping);
     }
+
+    /// <summary>numbers → stall (one retry) → sum: the stall waits on its first attempt until its node is killed.</summary>
+    [Pipeline]
+    public static Pipeline Stalls() => new("stalls", new Numbers(3) >> new Stall().WithRetries(1) >> new Sum());
 }
