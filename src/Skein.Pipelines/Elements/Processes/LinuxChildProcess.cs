@@ -3,6 +3,8 @@ using System.Runtime.Versioning;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
 
+using Skein.Shared.Processes;
+
 namespace Skein.Pipelines.Elements.Processes;
 
 /// <summary>
@@ -331,35 +333,5 @@ internal static unsafe partial class LinuxChildProcess
         public int Fd;
         public short Events;
         public short ReturnedEvents;
-    }
-
-    /// <summary>NUL-terminated UTF-8 copies of strings, and NULL-terminated arrays of them, freed together.</summary>
-    private sealed class NativeStrings : IDisposable
-    {
-        private readonly List<nint> _blocks = [];
-
-        public byte* Add(string text)
-        {
-            var length = Encoding.UTF8.GetByteCount(text);
-            var bytes = (byte*)NativeMemory.Alloc((nuint)length + 1);
-            _blocks.Add((nint)bytes);
-            Encoding.UTF8.GetBytes(text, new Span<byte>(bytes, length));
-            bytes[length] = 0;
-            return bytes;
-        }
-
-        public byte** Array(IReadOnlyList<string> texts)
-        {
-            var array = (byte**)NativeMemory.Alloc((nuint)(texts.Count + 1), (nuint)sizeof(byte*));
-            _blocks.Add((nint)array);
-            for (var i = 0; i < texts.Count; i++) array[i] = Add(texts[i]);
-            array[texts.Count] = null;
-            return array;
-        }
-
-        public void Dispose()
-        {
-            foreach (var block in _blocks) NativeMemory.Free((void*)block);
-        }
     }
 }
