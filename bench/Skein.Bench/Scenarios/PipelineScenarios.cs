@@ -46,7 +46,7 @@ public static class BenchElements
 
     /// <summary>The chain pipeline-edge runs on a cluster, found by the nodes as any shipped pipeline is.</summary>
     [Pipeline]
-    public static Pipeline Edge => Chains("edge", 1, PipelineEdgeScenario.Length);
+    public static Pipeline Edge => Chains("edge", 1, PipelineEdgeScenario.ClusterLength);
 
     /// <summary><paramref name="chains"/> chains of <paramref name="length"/> elements: a source, then steps.</summary>
     public static Pipeline Chains(string name, int chains, int length)
@@ -60,6 +60,30 @@ public static class BenchElements
         }
         return new Pipeline(name, parts);
     }
+}
+
+/// <summary>
+/// The remote call pipeline-edge compares a cross-node edge with: a step's payload (a double and a double[3]) to a
+/// node and the next step's back, as <see cref="BenchElements.Step"/> hands them on.
+/// </summary>
+[Service("bench-step")]
+public interface IBenchStep
+{
+    Task<BenchStepValues> StepAsync(double[] samples, double value);
+}
+
+/// <summary>What a step hands on: the samples and the next value.</summary>
+public sealed class BenchStepValues
+{
+    public double[] Samples { get; set; } = [];
+
+    public double Value { get; set; }
+}
+
+/// <summary>Hands the samples back and the value plus one.</summary>
+public sealed class BenchStep : IBenchStep
+{
+    public Task<BenchStepValues> StepAsync(double[] samples, double value) => Task.FromResult(new BenchStepValues { Samples = samples, Value = value + 1 });
 }
 
 /// <summary>Checking a pipeline of 10,000 elements (1,000 chains of 10) before it runs: issue 14 §6.</summary>
@@ -120,6 +144,12 @@ internal sealed class PipelineCheckScenario : Scenario
 internal sealed class PipelineEdgeScenario : Scenario
 {
     public const int Length = 2_000;
+
+    /// <summary>
+    /// The chain on the cluster is shorter: a node builds the whole pipeline again for every element it runs (to find
+    /// that element in it), so a step's cost there grows with the chain's length; the row reports that build apart.
+    /// </summary>
+    public const int ClusterLength = 200;
     private const int Edges = (Length - 1) * 2;
 
     public override string Name => "pipeline-edge";
@@ -153,7 +183,7 @@ internal sealed class PipelineEdgeScenario : Scenario
         // An element hands on two values, so a step is two edges; a step of the chain is what the engine schedules.
         double PerStep(Sample s) => s.Elapsed.TotalMicroseconds / (Length - 1);
         var rows = new List<ResultRow>();
-        if (settings.Nodes > 0) rows.Add(await ClusterRowAsync(settings, PerStep(e), cancellationToken));
+        if (settings.Nodes > 0) rows.AddRange(await ClusterRowsAsync(settings, PerStep(e), PerStep(c), cancellationToken));
         rows.AddRange(
         [
             new ResultRow(Name, "pipeline job, in process, per step (2 edges)", $"{Format.Number(PerStep(p), "0.00")} µs")
@@ -181,22 +211,23 @@ internal sealed class PipelineEdgeScenario : Scenario
 
     /// <summary>
     /// The same chain on a local cluster of --nodes nodes through ClusterExecutor, its steps placed on the nodes in
-    /// turn, so that each edge crosses to another node. Where the executor runs shipped actions on nodes the values
-    /// cross with the binary codec; where it does not yet, the row says the elements ran in this process.
+    /// turn, so that each edge crosses to another node; and, on the same cluster, in alternating rounds, the remote
+    /// call of the same payload: <see cref="IBenchStep"/> called once per step, one call at a time. The row says where
+    /// the elements ran (the nodes the executor placed them on, or this process).
     /// </summary>
-    private async Task<ResultRow> ClusterRowAsync(BenchSettings settings, double enginePerStep, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<ResultRow>> ClusterRowsAsync(BenchSettings settings, double enginePerStep, double plainPerStep, CancellationToken cancellationToken)
     {
-        await using var cluster = await TestCluster.StartAsync(settings.Nodes, cancellationToken: cancellationToken);
+        await using var cluster = await TestCluster.StartAsync(settings.Nodes, b => b.AddService<IBenchStep, BenchStep>(), cancellationToken);
         await using var client = await cluster.ConnectClientAsync(cancellationToken: cancellationToken);
         await using var executor = new ClusterExecutor(client);
+        var step = await client.GetServiceAsync<IBenchStep>(cancellationToken);
         var placed = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
         executor.Placed += p => placed.AddOrUpdate(p.Node, 1, (_, n) => n + 1);
         BenchElements.Nodes = [.. cluster.Nodes.Select(n => n.Name)];
         try
         {
             var definition = PipelineDiscovery.Find(typeof(BenchElements).Assembly).Single(d => d.Member == nameof(BenchElements.Edge));
-            var samples = new List<Sample>();
-            for (var i = 0; i < Math.Max(1, settings.Repetitions / 2); i++)
+            async Task<Sample> PipelineAsync()
             {
                 placed.Clear();
                 var options = new PipelineRunOptions
@@ -209,18 +240,63 @@ internal sealed class PipelineEdgeScenario : Scenario
                 var result = await PipelineRunner.RunAsync(definition.Build(), options, cancellationToken);
                 var elapsed = Measure.Since(start);
                 if (!result.Succeeded) throw new InvalidOperationException($"the pipeline failed on the cluster: {result.Elements.First(e => e.Outcome != Outcome.Passed)}");
-                samples.Add(new Sample(elapsed, 0));
+                return new Sample(elapsed, 0);
             }
-            samples.Sort(static (a, b) => a.Elapsed.CompareTo(b.Elapsed));
-            var m = Measure.Median(samples);
-            var perStep = m.Elapsed.TotalMicroseconds / (Length - 1);
-            var where = placed.IsEmpty ? "the executor ran every element in this process (shipped actions do not go to nodes in this build)" : $"attempts placed on nodes: {string.Join(", ", placed.OrderBy(p => p.Key).Select(p => $"{p.Key} {p.Value}"))}";
-            return new ResultRow(Name, $"pipeline on {settings.Nodes} node(s), ClusterExecutor, per step", $"{Format.Number(perStep, "0.00")} µs")
+            async Task<Sample> CallsAsync()
             {
-                Time = Format.Duration(m.Elapsed),
-                Ratio = perStep / enginePerStep,
-                Note = $"{where}; check and compile included; ratio against the engine's C# task chain in process; {Spread(samples)}",
-            };
+                var start = Measure.Timestamp();
+                var values = new BenchStepValues { Samples = [1, 2, 3], Value = 1 };
+                for (var i = 1; i < ClusterLength; i++) values = await step.StepAsync(values.Samples, values.Value);
+                var elapsed = Measure.Since(start);
+                if (values.Value != ClusterLength || values.Samples.Length != 3) throw new InvalidOperationException("the remote step went wrong");
+                return new Sample(elapsed, 0);
+            }
+            // Warm-up: the shipment reaches the coordinator and the nodes, the proxy and connections are ready.
+            await PipelineAsync();
+            await CallsAsync();
+            var samples = new List<Sample>();
+            var calls = new List<Sample>();
+            for (var i = 0; i < Math.Max(5, settings.Repetitions); i++)
+            {
+                Measure.Quiesce();
+                samples.Add(await PipelineAsync());
+                Measure.Quiesce();
+                calls.Add(await CallsAsync());
+            }
+            var where = placed.IsEmpty
+                ? "the executor ran every element in this process (shipped actions do not go to nodes in this build)"
+                : $"elements placed on nodes by the executor: {string.Join(", ", placed.OrderBy(p => p.Key).Select(p => $"{p.Key} {p.Value}"))} (last round)";
+            samples.Sort(static (a, b) => a.Elapsed.CompareTo(b.Elapsed));
+            calls.Sort(static (a, b) => a.Elapsed.CompareTo(b.Elapsed));
+            var m = Measure.Median(samples);
+            var r = Measure.Median(calls);
+            var perStep = m.Elapsed.TotalMicroseconds / (ClusterLength - 1);
+            var perCall = r.Elapsed.TotalMicroseconds / (ClusterLength - 1);
+            // What each element's attempt pays on its node before the element runs: the pipeline built again.
+            var builds = new List<TimeSpan>();
+            for (var i = 0; i < 21; i++)
+            {
+                var start = Measure.Timestamp();
+                _ = definition.Build();
+                builds.Add(Measure.Since(start));
+            }
+            builds.Sort();
+            return
+            [
+                new ResultRow(Name, $"pipeline of {Format.Count(ClusterLength)} elements on {settings.Nodes} node(s), ClusterExecutor, per step (2 edges, each crossing nodes)", $"{Format.Number(perStep, "0")} µs")
+                {
+                    Time = Format.Duration(m.Elapsed),
+                    Ratio = perStep / perCall,
+                    Note = $"{where}; {Format.Number(perStep / 2, "0")} µs per edge; ratio against the remote call of the same payload below; "
+                           + $"{Format.Number(perStep / plainPerStep, "N0")}× a plain call, {Format.Number(perStep / enginePerStep, "N0")}× the engine's C# task chain in process; "
+                           + $"check and compile included; of which the node's build of the whole pipeline per element {Format.Number(builds[builds.Count / 2].TotalMicroseconds, "0")} µs (median of {builds.Count} here); {Spread(samples)}",
+                },
+                new ResultRow(Name, $"remote call of the same payload (IBenchStep.StepAsync: double[3] and double in and out), one at a time", $"{Format.Number(perCall, "0")} µs")
+                {
+                    Time = Format.Duration(r.Elapsed),
+                    Note = $"{Format.Number(perCall / plainPerStep, "N0")}× a plain call; {Format.Number(ClusterLength - 1, "N0")} calls a round, alternating with the pipeline's rounds; {Spread(calls)}",
+                },
+            ];
         }
         finally
         {

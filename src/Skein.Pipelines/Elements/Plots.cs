@@ -55,18 +55,33 @@ public abstract class PlotElement : Element
         ArgumentNullException.ThrowIfNull(context);
         if (Width is < 16 or > 10_000 || Height is < 16 or > 10_000)
             throw new ElementFailedException(context.Element, $"a chart of {Width}×{Height} pixels: each side is 16 to 10000");
-        using var plot = new Plot();
-        Draw(plot, context);
-        if (Title is not null) plot.Title(Title);
-        if (XLabel is not null) plot.XLabel(XLabel);
-        if (YLabel is not null) plot.YLabel(YLabel);
-        plot.Font.Set(SansFont.Value);
-        plot.Axes.Title.Label.Bold = true;
+        using var plot = Render(context);
         var path = OutputFiles.Prepare(context, FilePath);
         if (path.EndsWith(".svg", StringComparison.OrdinalIgnoreCase)) plot.SaveSvg(path, Width, Height);
         else plot.SavePng(path, Width, Height);
         Path = path;
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>The chart, drawn and labelled but not saved (the caller disposes it): what is written, for tests to inspect.</summary>
+    internal Plot Render(ElementContext context)
+    {
+        var plot = new Plot();
+        try
+        {
+            Draw(plot, context);
+            if (Title is not null) plot.Title(Title);
+            if (XLabel is not null) plot.XLabel(XLabel);
+            if (YLabel is not null) plot.YLabel(YLabel);
+            plot.Font.Set(SansFont.Value);
+            plot.Axes.Title.Label.Bold = true;
+            return plot;
+        }
+        catch
+        {
+            plot.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Adds the chart's data to <paramref name="plot"/>, after checking the inputs.</summary>
@@ -99,6 +114,9 @@ public abstract class PlotElement : Element
 /// <example><code>new BarChart("chart.svg") { Title = "Run time", YLabel = "seconds (mean, 95 % CI)" }</code></example>
 public sealed class BarChart(string path) : PlotElement(path)
 {
+    /// <summary>Room beyond the end of a bar or whisker away from zero, as a share of the span drawn.</summary>
+    private const double Headroom = 0.08;
+
     /// <summary>Port <c>labels</c> (optional): a label under each bar.</summary>
     [Input(Optional = true)] public IReadOnlyList<string>? Labels { get; set; }
 
@@ -144,8 +162,27 @@ public sealed class BarChart(string path) : PlotElement(path)
         plot.Axes.Bottom.SetTicks([.. Enumerable.Range(0, values.Length).Select(i => (double)i)], [.. labels]);
         plot.Axes.Bottom.MajorTickStyle.Length = 0;
         plot.HideGrid();
-        // Bars stand on zero: no margin below them (unless some go below it).
-        if (values.All(v => v >= 0)) plot.Axes.Margins(bottom: 0);
+        var (bottom, top) = VerticalLimits(values, errors);
+        plot.Axes.SetLimitsY(bottom, top);
+    }
+
+    /// <summary>
+    /// The vertical axis's limits: zero, every bar and every whole error bar, with a little room beyond a whisker's
+    /// end — none on a side where zero is the limit, so that bars stand on the axis (a whisker reaching below zero
+    /// moves the axis down, rather than being drawn over the labels under it).
+    /// </summary>
+    internal static (double Bottom, double Top) VerticalLimits(double[] values, double[]? errors)
+    {
+        double low = 0, high = 0;
+        for (var i = 0; i < values.Length; i++)
+        {
+            var error = Math.Abs(errors?[i] ?? 0);
+            low = Math.Min(low, values[i] - error);
+            high = Math.Max(high, values[i] + error);
+        }
+        var span = high - low;
+        if (span == 0) return (0, 1);
+        return (low < 0 ? low - Headroom * span : 0, high > 0 ? high + Headroom * span : 0);
     }
 }
 

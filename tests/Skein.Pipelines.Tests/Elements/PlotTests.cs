@@ -45,6 +45,27 @@ public sealed class PlotTests : IDisposable
         await AssertImageAsync(chart.Path, "png");
     }
 
+    [Fact]
+    public async Task A_bar_chart_axis_holds_every_whole_error_bar_even_below_zero()
+    {
+        // Every value is above zero, but the first bar's whisker reaches down to -0.5: the axis must go below it, not
+        // stop at zero with the whisker drawn over the labels.
+        var chart = new BarChart("below-zero.png") { Title = "Noisy", Labels = ["wide", "narrow"], Values = [1, 2], Errors = [1.5, 0.1] };
+
+        using (var plot = chart.Render(_run.Context))
+        {
+            plot.RenderInMemory(chart.Width, chart.Height);
+            var limits = plot.Axes.GetLimits();
+            Assert.True(limits.Bottom < -0.5, $"the axis starts at {limits.Bottom}, above the lowest whisker's end (-0.5)");
+            Assert.True(limits.Top > 2.5, $"the axis ends at {limits.Top}, below the highest whisker's end (2.5)");
+        }
+        // Bars that stand on zero, whiskers and all, keep the axis at zero.
+        Assert.Equal(0, BarChart.VerticalLimits([1, 2], [0.5, 0.1]).Bottom);
+        Assert.Equal(0, BarChart.VerticalLimits([-1, -2], [0.5, 0.1]).Top);
+
+        await AssertImageAsync((await _run.RunAsync(chart)).Path, "png");
+    }
+
     [Theory]
     [InlineData("png")]
     [InlineData("svg")]
