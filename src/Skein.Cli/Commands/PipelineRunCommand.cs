@@ -22,49 +22,21 @@ internal static class PipelineRunCommand
     {
         var path = PipelineCommand.PathArgument();
         var name = PipelineCommand.PipelineOption();
-        var workers = new Option<int>("--workers", "-w") { Description = "How many elements run at once (default: the number of cores).", HelpName = "N", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var state = CommonOptions.State();
-        var resume = new Option<bool>("--resume") { Description = "Re-run only the elements that did not pass in the latest run of this pipeline (and those whose definition changed)." };
-        var report = new Option<string>("--report") { Description = "Report at the end: summary, detail or both.", DefaultValueFactory = _ => "summary" };
-        report.AcceptOnlyFromAmong("summary", "detail", "both");
-        var junit = new Option<string?>("--junit") { Description = "Also write a JUnit XML report to PATH.", HelpName = "PATH" };
-        var json = new Option<string?>("--json") { Description = "Also write a JSON report to PATH.", HelpName = "PATH" };
-        var plain = new Option<bool>("--plain") { Description = "One line per event even on a terminal (the default when output is not a terminal)." };
-        var cluster = ClusterConnection.ClusterOption();
-        var tokenFile = ClusterConnection.TokenFileOption();
-        var local = new Option<bool>("--local") { Description = "Run in this process even when a cluster is named (placement is then ignored)." };
-        var nodes = new Option<int?>("--nodes") { Description = "Run on a throwaway local cluster of N nodes (node-1 … node-N), started for this run and stopped after it.", HelpName = "N" };
-        var outputMode = RunOutput.OutputOption();
-        var quiet = RunOutput.QuietOption();
+        var run = new RunOptionSet("elements",
+            resumeDescription: "Re-run only the elements that did not pass in the latest run of this pipeline (and those whose definition changed).",
+            localDescription: "Run in this process even when a cluster is named (placement is then ignored).",
+            nodesDescription: "Run on a throwaway local cluster of N nodes (node-1 … node-N), started for this run and stopped after it.");
 
         var command = new Command("run",
             "Run a pipeline: on the cluster when one is named (--cluster, $SKEIN_CLUSTER, or a coordinator running from the state directory), " +
             "else in this process; --local forces this process, --nodes N a throwaway local cluster.")
         {
-            path, name, workers, state, resume, report, junit, json, plain, outputMode, quiet, cluster, tokenFile, local, nodes,
+            path, name, run.Workers, run.State, run.Resume, run.Report, run.JUnit, run.Json, run.Plain, run.OutputMode, run.Quiet,
+            run.Cluster, run.TokenFile, run.Local, run.Nodes,
         };
         command.SetAction((parse, ct) =>
         {
-            var settings = new RunCommand.RunSettings(
-                parse.GetValue(path)!,
-                parse.GetValue(workers),
-                parse.GetValue(state)!,
-                parse.GetValue(resume),
-                Only: null,
-                parse.GetValue(report)!,
-                parse.GetValue(junit),
-                parse.GetValue(json),
-                DryRun: false,
-                parse.GetValue(plain),
-                Environment.CommandLine)
-            {
-                WorkersGiven = parse.GetResult(workers) is { Implicit: false },
-                Cluster = parse.GetValue(cluster),
-                TokenFile = parse.GetValue(tokenFile),
-                Local = parse.GetValue(local),
-                Nodes = parse.GetValue(nodes),
-                Output = RunOutput.Read(parse.GetValue(outputMode), parse.GetValue(quiet)),
-            };
+            var settings = run.Read(parse, parse.GetValue(path)!, only: null, dryRun: false);
             return ExecuteAsync(settings, parse.GetValue(name), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, ct);
         });
         return command;

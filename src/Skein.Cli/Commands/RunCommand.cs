@@ -21,53 +21,24 @@ internal static class RunCommand
     public static Command Create()
     {
         var file = new Argument<string>("FILE") { Description = "The job file (YAML) to run." };
-        var workers = new Option<int>("--workers", "-w") { Description = "How many ungrouped tasks run at once (default: the number of cores).", HelpName = "N", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var state = CommonOptions.State();
-        var resume = new Option<bool>("--resume") { Description = "Re-run only what did not pass in the latest run of this job (and tasks whose definition changed)." };
+        var run = new RunOptionSet("ungrouped tasks",
+            resumeDescription: "Re-run only what did not pass in the latest run of this job (and tasks whose definition changed).",
+            localDescription: "Run in this process even when a cluster is named.",
+            nodesDescription: "Run on a throwaway local cluster of N nodes, started for this run and stopped after it.");
         var only = CommonOptions.Only("Run only these tasks and everything they need.");
-        var report = new Option<string>("--report") { Description = "Report at the end: summary, detail or both.", DefaultValueFactory = _ => "summary" };
-        report.AcceptOnlyFromAmong("summary", "detail", "both");
-        var junit = new Option<string?>("--junit") { Description = "Also write a JUnit XML report to PATH.", HelpName = "PATH" };
-        var json = new Option<string?>("--json") { Description = "Also write a JSON report to PATH.", HelpName = "PATH" };
         var dryRun = new Option<bool>("--dry-run") { Description = "Validate and print the plan; run nothing." };
-        var plain = new Option<bool>("--plain") { Description = "One line per event even on a terminal (the default when output is not a terminal)." };
-        var cluster = ClusterConnection.ClusterOption();
-        var tokenFile = ClusterConnection.TokenFileOption();
-        var local = new Option<bool>("--local") { Description = "Run in this process even when a cluster is named." };
-        var nodes = new Option<int?>("--nodes") { Description = "Run on a throwaway local cluster of N nodes, started for this run and stopped after it.", HelpName = "N" };
         var detach = new Option<bool>("--detach") { Description = "Submit the run to the cluster, print its id and return; the run goes on ('skein attach RUN')." };
-        var outputMode = RunOutput.OutputOption();
-        var quiet = RunOutput.QuietOption();
 
         var command = new Command("run",
             "Run a job file: on the cluster when one is named (--cluster, $SKEIN_CLUSTER, or a coordinator running from the state directory), " +
             "else in this process; --local forces this process, --nodes N a throwaway local cluster.")
         {
-            file, workers, state, resume, only, report, junit, json, dryRun, plain, outputMode, quiet, cluster, tokenFile, local, nodes, detach,
+            file, run.Workers, run.State, run.Resume, only, run.Report, run.JUnit, run.Json, dryRun, run.Plain, run.OutputMode, run.Quiet,
+            run.Cluster, run.TokenFile, run.Local, run.Nodes, detach,
         };
         command.SetAction((parse, ct) =>
         {
-            var settings = new RunSettings(
-                parse.GetValue(file)!,
-                parse.GetValue(workers),
-                parse.GetValue(state)!,
-                parse.GetValue(resume),
-                parse.GetValue(only),
-                parse.GetValue(report)!,
-                parse.GetValue(junit),
-                parse.GetValue(json),
-                parse.GetValue(dryRun),
-                parse.GetValue(plain),
-                Environment.CommandLine)
-            {
-                WorkersGiven = parse.GetResult(workers) is { Implicit: false },
-                Cluster = parse.GetValue(cluster),
-                TokenFile = parse.GetValue(tokenFile),
-                Local = parse.GetValue(local),
-                Nodes = parse.GetValue(nodes),
-                Detach = parse.GetValue(detach),
-                Output = RunOutput.Read(parse.GetValue(outputMode), parse.GetValue(quiet)),
-            };
+            var settings = run.Read(parse, parse.GetValue(file)!, parse.GetValue(only), parse.GetValue(dryRun)) with { Detach = parse.GetValue(detach) };
             return ExecuteAsync(settings, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, ct);
         });
         return command;
